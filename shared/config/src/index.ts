@@ -1,0 +1,85 @@
+/**
+ * Typed configuration from environment variables, validated once at start-up.
+ *
+ * A service declares its variables as a TypeBox object schema (defaults included, so a developer
+ * can run it with nothing set), loads it once in main.ts and passes the frozen result down.
+ */
+import { type Static, type TObject, type TString, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+export { type Static, Type as Env } from "@sinclair/typebox";
+
+/** A variable that is missing or malformed; the message is one line naming it. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+type Environment = Record<string, string | undefined>;
+
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|PRIVATE|KEY$/i;
+
+/** Reads, defaults, converts and checks the schema's variables; throws ConfigError on the first bad one. */
+export function loadConfig<T extends TObject>(
+  schema: T,
+  env: Environment = process.env,
+): Readonly<Static<T>> {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name];
+    // An empty variable counts as unset, as compose and shells often pass `FOO=` for "nothing".
+    if (value !== undefined && value !== "") raw[name] = value;
+  }
+  const value = Value.Convert(schema, Value.Default(schema, structuredClone(raw)));
+  const error = Value.Errors(schema, value).First();
+  if (error) {
+    const name = error.path.split("/")[1] ?? error.path;
+    if (!(name in raw)) throw new ConfigError(`missing environment variable ${name}: ${error.message}`);
+    const shown = SECRET_NAME.test(name) ? "(hidden)" : JSON.stringify(raw[name]);
+    throw new ConfigError(`invalid environment variable ${name}=${shown}: ${error.message}`);
+  }
+  return Object.freeze(value as Static<T>);
+}
+
+/**
+ * loadConfig for a process entry point: a bad variable prints one line to stderr and exits 1,
+ * before anything else starts.
+ */
+export function loadConfigOrExit<T extends TObject>(
+  service: string,
+  schema: T,
+  env: Environment = process.env,
+): Readonly<Static<T>> {
+  try {
+    return loadConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${service}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** A TCP port, 0 (pick a free one) to 65535. */
+export const port = (fallback: number) => Type.Integer({ minimum: 0, maximum: 65535, default: fallback });
+
+/** A URL with one of the given schemes, e.g. url(["postgres", "postgresql"], "postgres://..."). */
+export function url(schemes: readonly string[], fallback?: string): TString {
+  const pattern = `^(${schemes.join("|")})://\\S+$`;
+  return Type.String(
+    fallback === undefined ? { pattern } : { pattern, default: fallback, description: `${schemes[0]} URL` },
+  );
+}
+
+/** A comma-separated list, e.g. CORS_ORIGINS=a,b. */
+export function csv(raw: string | undefined): string[] {
+  return (raw ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Log levels pino understands. */
+export const logLevel = () =>
+  Type.Union(
+    ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)),
+    { default: "info" },
+  );

@@ -1,0 +1,72 @@
+/**
+ * Runs an app built with httpKernel and shuts it down gracefully on SIGTERM/SIGINT:
+ * /ready turns 503, the listener stops accepting, in-flight requests finish, then the closers run
+ * (consumers first, pools last: the order they are given) and the process exits.
+ */
+import type { Logger } from "@platform/logging";
+import type { AnyElysia } from "elysia";
+import type { ServiceState } from "./http-kernel.js";
+
+export interface ServeOptions {
+  port: number;
+  hostname?: string;
+  logger: Logger;
+  /** Run in order after the listener has stopped: stop consumers, then close pools. */
+  closers?: Array<{ name: string; close: () => Promise<unknown> | unknown }>;
+  /** The longest the whole shutdown may take before the process exits anyway. */
+  shutdownTimeoutMs?: number;
+  /** Largest request body the server accepts (bytes). */
+  maxRequestBodySize?: number;
+}
+
+export interface RunningService {
+  port: number;
+  url: string;
+  /** Stops the service as a signal would, without exiting the process (tests use this). */
+  shutdown: (reason?: string) => Promise<void>;
+}
+
+export function serve(app: AnyElysia, options: ServeOptions): RunningService {
+  const { logger, closers = [], shutdownTimeoutMs = 15_000, hostname = "0.0.0.0" } = options;
+  app.listen({
+    port: options.port,
+    hostname,
+    ...(options.maxRequestBodySize ? { maxRequestBodySize: options.maxRequestBodySize } : {}),
+  });
+  const server = app.server;
+  if (!server) throw new Error("the server did not start");
+  const port = server.port ?? options.port;
+  logger.info({ port }, "listening");
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = "shutdown") => {
+    stopping ??= (async () => {
+      logger.info({ reason }, "shutting down");
+      const state = (app.decorator as { serviceState?: ServiceState }).serviceState;
+      if (state) state.draining = true;
+      await app.stop(false);
+      for (const closer of closers) {
+        try {
+          await closer.close();
+        } catch (err) {
+          logger.error({ err, closer: closer.name }, "error while closing");
+        }
+      }
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      const timer = setTimeout(() => {
+        logger.error({ shutdownTimeoutMs }, "shutdown took too long; exiting");
+        process.exit(1);
+      }, shutdownTimeoutMs);
+      timer.unref();
+      void shutdown(signal).then(() => process.exit(0));
+    });
+  }
+
+  return { port, url: `http://127.0.0.1:${port}`, shutdown };
+}

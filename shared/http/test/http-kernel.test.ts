@@ -1,0 +1,158 @@
+import { describe, expect, test } from "bun:test";
+import { Writable } from "node:stream";
+import { createLogger } from "@platform/logging";
+import { Elysia, t } from "elysia";
+import { AppError, httpKernel, PROBLEM_CONTENT_TYPE } from "../src/index.js";
+
+function captureLogs() {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ service: "demo", level: "debug", destination }) };
+}
+
+function demoApp(readiness: Record<string, () => Promise<unknown>> = {}) {
+  const { lines, logger } = captureLogs();
+  const app = new Elysia()
+    .use(httpKernel({ service: "demo", logger, readiness }))
+    .post(
+      "/things",
+      ({ body, requestId, log }) => {
+        log.info({ name: body.name }, "thing made");
+        return { requestId, name: body.name };
+      },
+      {
+        body: t.Object({ name: t.String({ minLength: 1 }), count: t.Integer({ minimum: 1, maximum: 10 }) }),
+      },
+    )
+    .get("/conflict", () => {
+      throw new AppError(409, "EMAIL_TAKEN", "That email is registered already.");
+    })
+    .get("/boom", () => {
+      throw new Error("connect ECONNREFUSED db.internal:5432 select * from users");
+    });
+  return { app, lines };
+}
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  new Request("http://local/things", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+describe("httpKernel", () => {
+  test("health answers with the service name", async () => {
+    const res = await demoApp().app.handle(new Request("http://local/health"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", service: "demo" });
+  });
+
+  test("a valid request id is kept, returned and logged; a bad one is replaced", async () => {
+    const { app, lines } = demoApp();
+    const kept = await app.handle(post('{"name":"a","count":1}', { "x-request-id": "req-123" }));
+    expect(kept.headers.get("x-request-id")).toBe("req-123");
+    expect((await kept.json()).requestId).toBe("req-123");
+    expect(lines.find((line) => line.msg === "thing made")).toMatchObject({
+      service: "demo",
+      requestId: "req-123",
+    });
+
+    const replaced = await app.handle(post('{"name":"a","count":1}', { "x-request-id": "x".repeat(300) }));
+    expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("validation errors are 422 VALIDATION_FAILED problems with per-field errors", async () => {
+    const res = await demoApp().app.handle(post('{"name":"","count":11}'));
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toBe(PROBLEM_CONTENT_TYPE);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 422, code: "VALIDATION_FAILED", title: "Unprocessable Content" });
+    expect(body.requestId).toBe(res.headers.get("x-request-id"));
+    const fields = body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toContain("name");
+    expect(fields).toContain("count");
+  });
+
+  test("malformed JSON is a 400 problem", async () => {
+    const res = await demoApp().app.handle(post("{not json"));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+
+  test("AppError keeps its status and code", async () => {
+    const res = await demoApp().app.handle(new Request("http://local/conflict"));
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({
+      status: 409,
+      code: "EMAIL_TAKEN",
+      detail: "That email is registered already.",
+    });
+  });
+
+  test("an unknown error is a 500 INTERNAL that leaks nothing, and is logged whole", async () => {
+    const { app, lines } = demoApp();
+    const res = await app.handle(new Request("http://local/boom"));
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: "INTERNAL" });
+    expect(text).not.toContain("ECONNREFUSED");
+    expect(text).not.toContain("db.internal");
+    expect(text).not.toContain("select");
+    expect(lines.find((line) => line.msg === "unhandled error")?.level).toBe("error");
+  });
+
+  test("an unknown route is a 404 NOT_FOUND problem", async () => {
+    const res = await demoApp().app.handle(new Request("http://local/nope"));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("ready names the failing check with 503", async () => {
+    const { app } = demoApp({
+      postgres: async () => {},
+      redis: async () => Promise.reject(new Error("down")),
+    });
+    const res = await app.handle(new Request("http://local/ready"));
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body).toMatchObject({ code: "DEPENDENCY_UNAVAILABLE", checks: { postgres: "ok", redis: "down" } });
+    expect(body.detail).toContain("redis");
+  });
+
+  test("ready is 200 when every check passes", async () => {
+    const { app } = demoApp({ postgres: async () => {} });
+    const res = await app.handle(new Request("http://local/ready"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ready", checks: { postgres: "ok" } });
+  });
+
+  test("metrics expose the HTTP histogram by method, route and status", async () => {
+    const { app, lines } = demoApp();
+    await app.handle(post('{"name":"a","count":1}'));
+    await app.handle(new Request("http://local/conflict"));
+    await Bun.sleep(20); // onAfterResponse runs once the response is out, after handle() resolves
+    const res = await app.handle(new Request("http://local/metrics"));
+    const text = await res.text();
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    expect(text).toContain(
+      'http_request_duration_seconds_count{service="demo",method="POST",route="/things",status="200"} 1',
+    );
+    expect(text).toContain(
+      'http_request_duration_seconds_count{service="demo",method="GET",route="/conflict",status="409"} 1',
+    );
+    expect(lines.some((line) => line.msg === "request completed" && line.status === 409)).toBe(true);
+  });
+
+  test("the OpenAPI document lists the service's routes", async () => {
+    const res = await demoApp().app.handle(new Request("http://local/swagger/json"));
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.info.title).toBe("demo service");
+    expect(Object.keys(doc.paths)).toContain("/things");
+  });
+});
