@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Writable } from "node:stream";
 import { createLogger } from "@platform/logging";
 import { Elysia, t } from "elysia";
-import { AppError, httpKernel, PROBLEM_CONTENT_TYPE } from "../src/index.js";
+import { AppError, httpKernel, PROBLEM_CONTENT_TYPE, type Problem } from "../src/index.js";
 
 function captureLogs() {
   const lines: Array<Record<string, unknown>> = [];
@@ -56,7 +56,7 @@ describe("httpKernel", () => {
     const { app, lines } = demoApp();
     const kept = await app.handle(post('{"name":"a","count":1}', { "x-request-id": "req-123" }));
     expect(kept.headers.get("x-request-id")).toBe("req-123");
-    expect((await kept.json()).requestId).toBe("req-123");
+    expect(((await kept.json()) as { requestId: string }).requestId).toBe("req-123");
     expect(lines.find((line) => line.msg === "thing made")).toMatchObject({
       service: "demo",
       requestId: "req-123",
@@ -70,10 +70,10 @@ describe("httpKernel", () => {
     const res = await demoApp().app.handle(post('{"name":"","count":11}'));
     expect(res.status).toBe(422);
     expect(res.headers.get("content-type")).toBe(PROBLEM_CONTENT_TYPE);
-    const body = await res.json();
+    const body = (await res.json()) as Problem;
     expect(body).toMatchObject({ status: 422, code: "VALIDATION_FAILED", title: "Unprocessable Content" });
-    expect(body.requestId).toBe(res.headers.get("x-request-id"));
-    const fields = body.errors.map((e: { field: string }) => e.field);
+    expect(body.requestId).toBe(res.headers.get("x-request-id") ?? "missing");
+    const fields = body.errors?.map((e) => e.field);
     expect(fields).toContain("name");
     expect(fields).toContain("count");
   });
@@ -119,7 +119,7 @@ describe("httpKernel", () => {
     });
     const res = await app.handle(new Request("http://local/ready"));
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body = (await res.json()) as Problem;
     expect(body).toMatchObject({ code: "DEPENDENCY_UNAVAILABLE", checks: { postgres: "ok", redis: "down" } });
     expect(body.detail).toContain("redis");
   });
@@ -151,7 +151,7 @@ describe("httpKernel", () => {
   test("the OpenAPI document lists the service's routes", async () => {
     const res = await demoApp().app.handle(new Request("http://local/swagger/json"));
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = (await res.json()) as { info: { title: string }; paths: Record<string, unknown> };
     expect(doc.info.title).toBe("demo service");
     expect(Object.keys(doc.paths)).toContain("/things");
   });

@@ -1,0 +1,59 @@
+/**
+ * Reading and replaying dead-lettered entries (an admin's tools). A replayed entry goes back on its
+ * original stream with its original fields, so its event id is unchanged: groups that had already
+ * processed it skip it, the group that had failed it gets another try.
+ */
+import type { Redis } from "ioredis";
+import { fieldsToRecord } from "./envelope.js";
+import { DEAD_LETTER_FIELDS, deadLetterStream } from "./stream-keys.js";
+
+export interface DeadLetter {
+  /** Id of the entry in the dead-letter stream. */
+  id: string;
+  originalId: string;
+  originalStream: string;
+  group: string;
+  error: string;
+  deliveries: number;
+  deadLetteredAt: string;
+  /** The original entry's fields. */
+  fields: Record<string, string>;
+}
+
+export async function listDeadLetters(redis: Redis, stream: string, count = 100): Promise<DeadLetter[]> {
+  const entries = await redis.xrange(deadLetterStream(stream), "-", "+", "COUNT", count);
+  return entries.map(([id, fields]) => toDeadLetter(id, fields));
+}
+
+/** Puts the entry back on its original stream and removes it from the DLQ; returns the new entry id. */
+export async function replayDeadLetter(redis: Redis, stream: string, deadLetterId: string): Promise<string> {
+  const dlq = deadLetterStream(stream);
+  const [entry] = await redis.xrange(dlq, deadLetterId, deadLetterId);
+  if (!entry) throw new Error(`no dead letter ${deadLetterId} in ${dlq}`);
+  const letter = toDeadLetter(entry[0], entry[1]);
+  const original = Object.entries(letter.fields).flat();
+  const [[, newId] = []] =
+    (await redis
+      .multi()
+      .xadd(letter.originalStream, "*", ...original)
+      .xdel(dlq, deadLetterId)
+      .exec()) ?? [];
+  return String(newId);
+}
+
+function toDeadLetter(id: string, fields: string[]): DeadLetter {
+  const record = fieldsToRecord(fields);
+  const original = Object.fromEntries(
+    Object.entries(record).filter(([name]) => !DEAD_LETTER_FIELDS.includes(name)),
+  );
+  return {
+    id,
+    originalId: record.originalId ?? "",
+    originalStream: record.originalStream ?? "",
+    group: record.group ?? "",
+    error: record.error ?? "",
+    deliveries: Number(record.deliveries ?? 0),
+    deadLetteredAt: record.deadLetteredAt ?? "",
+    fields: original,
+  };
+}

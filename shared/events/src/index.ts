@@ -1,0 +1,20 @@
+export {
+  ConsumerGroup,
+  type ConsumerGroupOptions,
+  type EventContext,
+  type EventHandler,
+  type ProcessedEvents,
+} from "./consumer-group.js";
+export { ConsumerMetrics } from "./consumer-metrics.js";
+export { type DeadLetter, listDeadLetters, replayDeadLetter } from "./dead-letters.js";
+export {
+  type DomainEvent,
+  fromStreamFields,
+  MalformedEventError,
+  newEvent,
+  STREAMS,
+  toStreamFields,
+} from "./envelope.js";
+export { redisProcessedEvents } from "./processed-events.js";
+export { DEFAULT_STREAM_MAX_LEN, type PublishOptions, publishEvent } from "./publisher.js";
+export { deadLetterStream } from "./stream-keys.js";

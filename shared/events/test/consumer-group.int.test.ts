@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createLogger } from "@platform/logging";
+import { eventually, testInfra, uniqueName } from "@platform/testing";
+import { Redis } from "ioredis";
+import { Registry } from "prom-client";
+import {
+  ConsumerGroup,
+  type ConsumerGroupOptions,
+  ConsumerMetrics,
+  type DomainEvent,
+  deadLetterStream,
+  type EventHandler,
+  listDeadLetters,
+  newEvent,
+  publishEvent,
+  redisProcessedEvents,
+  replayDeadLetter,
+} from "../src/index.js";
+
+let redis: Redis;
+let redisUrl: string;
+const logger = createLogger({ service: "events-test", level: "silent" });
+const running: ConsumerGroup[] = [];
+
+beforeAll(async () => {
+  ({ redisUrl } = await testInfra());
+  redis = new Redis(redisUrl);
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((consumer) => consumer.stop()));
+  redis.disconnect();
+});
+
+function consume(
+  options: Partial<ConsumerGroupOptions> & Pick<ConsumerGroupOptions, "streams" | "group" | "handler">,
+) {
+  const consumer = new ConsumerGroup({
+    redis,
+    logger,
+    claimIdleMs: 300,
+    claimIntervalMs: 100,
+    blockMs: 200,
+    ...options,
+  });
+  running.push(consumer);
+  return consumer;
+}
+
+/** XINFO GROUPS for one group: entries not yet delivered (lag) and delivered but not acknowledged. */
+async function groupState(stream: string, group: string) {
+  const groups = (await redis.xinfo("GROUPS", stream)) as unknown[][];
+  for (const fields of groups) {
+    const info = Object.fromEntries(fields.flatMap((v, i) => (i % 2 === 0 ? [[v, fields[i + 1]]] : [])));
+    if (info.name === group) return { lag: Number(info.lag), pending: Number(info.pending) };
+  }
+  throw new Error(`no group ${group} on ${stream}`);
+}
+
+const orderCreated = (n: number) =>
+  newEvent("order.created", { orderId: `o-${n}` }, { requestId: `req-${n}` });
+
+function recordingHandler() {
+  const seen: DomainEvent[] = [];
+  const handler: EventHandler = async (event) => {
+    seen.push(event);
+  };
+  return { seen, handler };
+}
+
+describe("publishEvent + ConsumerGroup", () => {
+  test("events published to a stream are consumed once by each group, with every envelope field", async () => {
+    const stream = uniqueName("events:test");
+    const first = recordingHandler();
+    const second = recordingHandler();
+    await consume({ streams: [stream], group: "activity", handler: first.handler }).start();
+    await consume({ streams: [stream], group: "notification", handler: second.handler }).start();
+
+    const events = [orderCreated(1), orderCreated(2), orderCreated(3)];
+    for (const event of events) await publishEvent(redis, stream, event);
+
+    await eventually(
+      "both groups to see three events",
+      () => first.seen.length === 3 && second.seen.length === 3,
+    );
+    expect(first.seen).toEqual(events);
+    expect(second.seen).toEqual(events);
+    await eventually("every entry acknowledged by both groups", async () => {
+      const [activity, notification] = await Promise.all([
+        groupState(stream, "activity"),
+        groupState(stream, "notification"),
+      ]);
+      return activity.pending === 0 && notification.pending === 0;
+    });
+  });
+
+  test("consumers in one group share the work: each event is handled by exactly one of them", async () => {
+    const stream = uniqueName("events:test");
+    const a = recordingHandler();
+    const b = recordingHandler();
+    await consume({ streams: [stream], group: "g", consumer: "a", handler: a.handler, batchSize: 1 }).start();
+    await consume({ streams: [stream], group: "g", consumer: "b", handler: b.handler, batchSize: 1 }).start();
+    for (let i = 0; i < 40; i++) await publishEvent(redis, stream, orderCreated(i));
+    await eventually("forty events handled", () => a.seen.length + b.seen.length === 40);
+    const ids = [...a.seen, ...b.seen].map((e) => e.id);
+    expect(new Set(ids).size).toBe(40);
+  });
+
+  test("an entry read by a consumer that crashed before acking is reclaimed and handled once by another", async () => {
+    const stream = uniqueName("events:test");
+    const group = "notification";
+    await redis.xgroup("CREATE", stream, group, "0", "MKSTREAM");
+    const event = orderCreated(7);
+    await publishEvent(redis, stream, event);
+
+    const crashing = Bun.spawn(
+      ["bun", join(import.meta.dir, "fixtures", "crashing-consumer.ts"), redisUrl, stream, group],
+      {
+        stdout: "pipe",
+        stderr: "inherit",
+      },
+    );
+    const exitCode = await crashing.exited;
+    expect(await new Response(crashing.stdout).text()).toBe("handling\n");
+    expect(exitCode).not.toBe(0);
+    const [pendingAfterCrash] = (await redis.xpending(stream, group, "-", "+", 10)) as Array<
+      [string, string]
+    >;
+    expect(pendingAfterCrash?.[1]).toBe("doomed");
+
+    const survivor = recordingHandler();
+    const deliveries: number[] = [];
+    await consume({
+      streams: [stream],
+      group,
+      consumer: "survivor",
+      handler: async (e, context) => {
+        deliveries.push(context.deliveries);
+        await survivor.handler(e, context);
+      },
+    }).start();
+    await eventually("the survivor to reclaim the entry", () => survivor.seen.length === 1);
+    expect(survivor.seen[0]).toEqual(event);
+    expect(deliveries).toEqual([2]);
+    await eventually(
+      "the entry to be acknowledged",
+      async () => (await groupState(stream, group)).pending === 0,
+    );
+    await Bun.sleep(500); // past another claim interval: nothing is handled a second time
+    expect(survivor.seen).toHaveLength(1);
+  });
+
+  test("a poison entry goes to <stream>:dlq after maxDeliveries and does not block the entries behind it", async () => {
+    const stream = uniqueName("events:orders");
+    const good = recordingHandler();
+    let attempts = 0;
+    await consume({
+      streams: [stream],
+      group: "activity",
+      maxDeliveries: 3,
+      handler: async (event, context) => {
+        if (event.type === "order.exploded") {
+          attempts++;
+          throw new Error(`cannot handle ${event.type} (delivery ${context.deliveries})`);
+        }
+        await good.handler(event, context);
+      },
+    }).start();
+
+    const poisonEntryId = await redis.xadd(
+      stream,
+      "*",
+      "id",
+      "not-json-payload",
+      "type",
+      "order.created",
+      "version",
+      "1",
+      "occurredAt",
+      new Date().toISOString(),
+      "payload",
+      "{broken",
+    );
+    const exploding = newEvent("order.exploded", {}, { requestId: "req-x" });
+    const explodingEntryId = await publishEvent(redis, stream, exploding);
+    for (let i = 0; i < 5; i++) await publishEvent(redis, stream, orderCreated(i));
+
+    // The good entries behind the poison ones are handled straight away.
+    await eventually("the five good events", () => good.seen.length === 5, { timeoutMs: 3000 });
+
+    const letters = await eventually("two dead letters", async () => {
+      const found = await listDeadLetters(redis, stream);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(attempts).toBe(3);
+    const byOriginal = Object.fromEntries(letters.map((l) => [l.originalId, l]));
+    expect(byOriginal[poisonEntryId ?? ""]).toMatchObject({
+      originalStream: stream,
+      group: "activity",
+      deliveries: 3,
+      fields: { id: "not-json-payload", payload: "{broken" },
+    });
+    expect(byOriginal[poisonEntryId ?? ""]?.error).toContain("payload is not JSON");
+    expect(byOriginal[explodingEntryId]?.error).toContain("cannot handle order.exploded (delivery 3)");
+    expect(await redis.xlen(deadLetterStream(stream))).toBe(2);
+    expect((await groupState(stream, "activity")).pending).toBe(0);
+  });
+
+  test("a replayed dead letter keeps its event id, and a group that processed it already skips it", async () => {
+    const stream = uniqueName("events:orders");
+    const handled: string[] = [];
+    let failNext = true;
+    const processed = redisProcessedEvents(redis, uniqueName("processed"));
+    await consume({
+      streams: [stream],
+      group: "notification",
+      maxDeliveries: 1,
+      processed,
+      handler: async (event) => {
+        if (failNext) throw new Error("smtp down");
+        handled.push(event.id);
+      },
+    }).start();
+    const event = orderCreated(9);
+    await publishEvent(redis, stream, event);
+    const [letter] = await eventually("the dead letter", async () => {
+      const found = await listDeadLetters(redis, stream);
+      return found.length === 1 ? found : undefined;
+    });
+    expect(letter?.fields.id).toBe(event.id);
+    expect(letter?.error).toContain("smtp down");
+
+    failNext = false;
+    await replayDeadLetter(redis, stream, letter?.id ?? "");
+    await eventually("the replayed event handled", () => handled.length === 1);
+    expect(handled).toEqual([event.id]);
+    expect(await redis.xlen(deadLetterStream(stream))).toBe(0);
+
+    // The same event again (a redelivery, or a publisher retry): the processed record skips it.
+    await publishEvent(redis, stream, event);
+    await eventually("the duplicate delivered and acknowledged", async () => {
+      const { lag, pending } = await groupState(stream, "notification");
+      return lag === 0 && pending === 0;
+    });
+    expect(handled).toEqual([event.id]);
+  });
+
+  test("stop() finishes the event in hand before returning, and the consumer leaves the group when idle", async () => {
+    const stream = uniqueName("events:test");
+    let finished = false;
+    let started = false;
+    const consumer = consume({
+      streams: [stream],
+      group: "g",
+      consumer: "leaving",
+      handler: async () => {
+        started = true;
+        await Bun.sleep(300);
+        finished = true;
+      },
+    });
+    await consumer.start();
+    await publishEvent(redis, stream, orderCreated(1));
+    await eventually("the handler to start", () => started);
+    await consumer.stop();
+    expect(finished).toBe(true);
+    expect((await groupState(stream, "g")).pending).toBe(0);
+    const consumers = (await redis.xinfo("CONSUMERS", stream, "g")) as unknown[];
+    expect(consumers).toHaveLength(0);
+  });
+
+  test("metrics count processed events and report each group's lag", async () => {
+    const stream = uniqueName("events:test");
+    const registry = new Registry();
+    const metrics = new ConsumerMetrics(registry);
+    const seen = recordingHandler();
+    await consume({ streams: [stream], group: "activity", handler: seen.handler, metrics }).start();
+    for (let i = 0; i < 3; i++) await publishEvent(redis, stream, orderCreated(i));
+    await eventually("three events", () => seen.seen.length === 3);
+    await Bun.sleep(50);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      `events_processed_total{stream="${stream}",group="activity",type="order.created"} 3`,
+    );
+    expect(text).toContain(`events_consumer_lag{stream="${stream}",group="activity"} 0`);
+  });
+
+  test("streams are trimmed approximately to the configured bound", async () => {
+    const stream = uniqueName("events:test");
+    for (let i = 0; i < 500; i++) await publishEvent(redis, stream, orderCreated(i), { maxLen: 100 });
+    const length = await redis.xlen(stream);
+    expect(length).toBeGreaterThanOrEqual(100);
+    expect(length).toBeLessThan(500);
+  });
+});

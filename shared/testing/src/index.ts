@@ -1,0 +1,2 @@
+export { type TestInfra, testInfra } from "./infra.js";
+export { eventually, uniqueName } from "./names.js";
