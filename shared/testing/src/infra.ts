@@ -1,7 +1,7 @@
 /**
  * Where integration tests find Postgres, Redis and MongoDB, in this order:
  *   1. POSTGRES_URL / REDIS_URL / MONGO_URL in the environment;
- *   2. .data/infra.env, written by `bun run infra:up` (scripts/infra.sh);
+ *   2. .data/infra.env, written by `bun run infra:up` (scripts/infra.sh), or the file INFRA_ENV_FILE names;
  *   3. testcontainers, when a Docker engine answers;
  *   4. otherwise the run stops with one line that says what to start. Never a silent skip.
  */
@@ -32,7 +32,7 @@ export function testInfra(): Promise<TestInfra> {
 }
 
 async function resolveInfra(): Promise<TestInfra> {
-  const fromFile = readEnvFile(join(REPO_ROOT, ".data", "infra.env"));
+  const fromFile = readEnvFile(process.env.INFRA_ENV_FILE ?? join(REPO_ROOT, ".data", "infra.env"));
   const found: Partial<TestInfra> = {};
   for (const [key, variable] of Object.entries(VARIABLES) as Array<[Key, string]>) {
     const value = process.env[variable] || fromFile[variable];
