@@ -11,6 +11,17 @@ import { createMetrics, type HttpMetrics } from "./metrics.js";
 import { AppError, type FieldError, problem, problemResponse } from "./problem.js";
 import { REQUEST_ID_HEADER, resolveRequestId } from "./request-id.js";
 
+/**
+ * `requestId` and a child logger (`log`) for every handler. The kernel installs it; a route
+ * instance uses it again only for the types (Elysia runs a named plugin once).
+ */
+export function requestContext(logger: Logger) {
+  return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ set }) => {
+    const requestId = String(set.headers[REQUEST_ID_HEADER]);
+    return { requestId, log: logger.child({ requestId }) };
+  });
+}
+
 /** A readiness check: resolves when the dependency answers, rejects (or times out) when it does not. */
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -49,11 +60,7 @@ export function httpKernel(options: HttpKernelOptions) {
         startedAt.set(request, performance.now());
         set.headers[REQUEST_ID_HEADER] = resolveRequestId(request.headers.get(REQUEST_ID_HEADER));
       })
-      // requestId and a child logger for every handler; services pass these on, never the Context.
-      .derive({ as: "global" }, ({ set }) => {
-        const requestId = String(set.headers[REQUEST_ID_HEADER]);
-        return { requestId, log: logger.child({ requestId }) };
-      })
+      .use(requestContext(logger))
       .onError({ as: "global" }, ({ code, error, set, request, path }) => {
         const requestId = String(set.headers[REQUEST_ID_HEADER] ?? resolveRequestId(null));
         const headers = { [REQUEST_ID_HEADER]: requestId };
@@ -116,6 +123,8 @@ export function httpKernel(options: HttpKernelOptions) {
         swagger({
           path: "/swagger",
           exclude: [...OPS_PATHS],
+          // The default drops every path with a dot, which would hide /.well-known/jwks.json.
+          excludeStaticFile: false,
           documentation: {
             info: {
               title: `${service} service`,

@@ -1,4 +1,10 @@
-export { type HttpKernelOptions, httpKernel, type ReadinessCheck, type ServiceState } from "./http-kernel.js";
+export {
+  type HttpKernelOptions,
+  httpKernel,
+  type ReadinessCheck,
+  requestContext,
+  type ServiceState,
+} from "./http-kernel.js";
 export { createMetrics, type HttpMetrics } from "./metrics.js";
 export {
   AppError,

@@ -59,7 +59,9 @@ describe("the MongoDB wire server", () => {
   });
 
   test("inserts, builds an index, answers an indexed query newest first, and rejects a duplicate _id", async () => {
-    const entries = mongo.db(database).collection<{ _id: string; orderId: string; at: Date; type: string }>("activity");
+    const entries = mongo
+      .db(database)
+      .collection<{ _id: string; orderId: string; at: Date; type: string }>("activity");
     await entries.createIndex({ orderId: 1, at: -1 }, { name: "orderId_at" });
     const base = Date.parse("2026-01-01T00:00:00Z");
     await entries.insertMany(

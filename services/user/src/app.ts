@@ -1,0 +1,66 @@
+/** Builds the user service's Elysia app from its config and dependencies; never listens (tests drive it). */
+import { createTokenVerifier } from "@platform/auth";
+import { pingDatabase } from "@platform/db";
+import { httpKernel } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia } from "elysia";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import { LoginLimiter } from "./auth/login-limiter.js";
+import type { SigningKeys } from "./auth/signing-keys.js";
+import type { UserConfig } from "./config.js";
+import { authRoutes } from "./routes/auth.js";
+import { internalRoutes } from "./routes/internal.js";
+import { jwksRoutes } from "./routes/jwks.js";
+import { usersRoutes } from "./routes/users.js";
+import type { UserDb } from "./store/user.store.js";
+
+export interface UserServiceDeps {
+  db: UserDb;
+  redis: Redis;
+  keys: SigningKeys;
+  logger: Logger;
+}
+
+export function createApp(config: UserConfig, { db, redis, keys, logger }: UserServiceDeps) {
+  // The service verifies its own tokens with the keys it holds; other services fetch the JWKS.
+  const verifier = createTokenVerifier({
+    keys: { jwks: keys.jwks },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const limiter = new LoginLimiter(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+    maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+  });
+  const tokens = {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.JWT_TTL_SECONDS,
+  };
+  const clientIp = (request: Request, socketAddress: string | undefined) => {
+    const forwarded = config.TRUST_PROXY
+      ? request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim()
+      : undefined;
+    return forwarded || socketAddress || "unknown";
+  };
+
+  return new Elysia()
+    .use(
+      httpKernel({
+        service: "user",
+        logger,
+        description: "Users, credentials and access tokens.",
+        readiness: {
+          postgres: () => pingDatabase(db as Kysely<unknown>),
+          redis: () => redis.ping(),
+        },
+      }),
+    )
+    .use(usersRoutes({ db, verifier, logger }))
+    .use(authRoutes({ db, keys, tokens, limiter, clientIp, logger }))
+    .use(jwksRoutes({ keys }))
+    .use(internalRoutes({ db }));
+}

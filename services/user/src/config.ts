@@ -1,0 +1,40 @@
+/** The user service's configuration, read once from the environment (see README for each variable). */
+import { join } from "node:path";
+import { Env, loadConfigOrExit, logLevel, port, type Static, url } from "@platform/config";
+
+export const userConfigSchema = Env.Object({
+  PORT: port(3001),
+  LOG_LEVEL: logLevel(),
+  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),
+  POSTGRES_SCHEMA: Env.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", default: "users" }),
+  POSTGRES_POOL_MAX: Env.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379"),
+  /** Prefix of every Redis key of this service, so tests and tenants can share a server. */
+  REDIS_KEY_PREFIX: Env.String({ default: "user:" }),
+
+  /** PEM (PKCS#8) Ed25519 private key, or a file holding one. Neither: a key generated once into KEYS_DIR. */
+  JWT_PRIVATE_KEY: Env.Optional(Env.String({ minLength: 40 })),
+  JWT_PRIVATE_KEY_FILE: Env.Optional(Env.String({ minLength: 1 })),
+  /** Public keys (PEM files, comma-separated) still published in the JWKS during a key rotation. */
+  JWT_PREVIOUS_PUBLIC_KEY_FILES: Env.String({ default: "" }),
+  KEYS_DIR: Env.String({ default: join(import.meta.dir, "..", "..", "..", ".data", "keys") }),
+  JWT_ISSUER: Env.String({ minLength: 1, default: "order-platform/user" }),
+  JWT_AUDIENCE: Env.String({ minLength: 1, default: "order-platform" }),
+  JWT_TTL_SECONDS: Env.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+
+  /** The first admin, created at start-up when both are set (idempotent). */
+  ADMIN_EMAIL: Env.Optional(Env.String({ format: "email" })),
+  ADMIN_PASSWORD: Env.Optional(Env.String({ minLength: 8, maxLength: 128 })),
+
+  /** Failed logins allowed per email, and per client IP, within the window. */
+  LOGIN_MAX_FAILURES_PER_EMAIL: Env.Integer({ minimum: 1, default: 10 }),
+  LOGIN_MAX_FAILURES_PER_IP: Env.Integer({ minimum: 1, default: 100 }),
+  LOGIN_FAILURE_WINDOW_SECONDS: Env.Integer({ minimum: 1, default: 900 }),
+  /** Read the client IP from X-Forwarded-For (only behind the gateway, which overwrites it). */
+  TRUST_PROXY: Env.Boolean({ default: false }),
+});
+
+export type UserConfig = Readonly<Static<typeof userConfigSchema>>;
+
+export const loadUserConfig = (env: Record<string, string | undefined> = process.env): UserConfig =>
+  loadConfigOrExit("user", userConfigSchema, env);

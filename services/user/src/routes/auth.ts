@@ -1,0 +1,46 @@
+/** POST /auth/login: email and password for an access token. */
+import { AppError, requestContext } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia } from "elysia";
+import type { LoginLimiter } from "../auth/login-limiter.js";
+import { verifyPassword } from "../auth/passwords.js";
+import type { SigningKeys } from "../auth/signing-keys.js";
+import { issueAccessToken, type TokenSettings } from "../auth/tokens.js";
+import { findCredentials, type UserDb } from "../store/user.store.js";
+import { AccessTokenSchema, LoginBody, normaliseIdentity } from "./schemas.js";
+
+export interface AuthRouteDeps {
+  db: UserDb;
+  keys: SigningKeys;
+  tokens: TokenSettings;
+  limiter: LoginLimiter;
+  logger: Logger;
+  /** The caller's IP as this service may trust it. */
+  clientIp: (request: Request, socketAddress: string | undefined) => string;
+}
+
+export function authRoutes({ db, keys, tokens, limiter, clientIp, logger }: AuthRouteDeps) {
+  return new Elysia({ tags: ["auth"] }).use(requestContext(logger)).post(
+    "/auth/login",
+    async ({ body, request, server, log }) => {
+      const ip = clientIp(request, server?.requestIP(request)?.address);
+      await limiter.assertAllowed(body.email, ip);
+      const found = await findCredentials(db, body.email);
+      const valid = await verifyPassword(body.password, found?.passwordHash);
+      if (!found || !valid || found.user.status !== "active") {
+        await limiter.recordFailure(body.email, ip);
+        log.info({ ip }, "login failed");
+        // One answer for an unknown email and a wrong password: nothing tells them apart.
+        throw new AppError(401, "INVALID_CREDENTIALS", "The email or the password is wrong.");
+      }
+      await limiter.recordSuccess(body.email);
+      return issueAccessToken(keys, tokens, found.user);
+    },
+    {
+      transform: normaliseIdentity,
+      body: LoginBody,
+      response: { 200: AccessTokenSchema },
+      detail: { summary: "Log in: an access token for email and password" },
+    },
+  );
+}

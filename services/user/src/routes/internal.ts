@@ -1,0 +1,29 @@
+/**
+ * Routes for other services, never exposed by the gateway:
+ * GET /internal/users/{id} lets the order service check that a user exists and is active.
+ */
+import { notFound } from "@platform/http";
+import { Elysia, t } from "elysia";
+import { isUuid } from "../domain/user.js";
+import { findUserById, type UserDb } from "../store/user.store.js";
+
+export function internalRoutes({ db }: { db: UserDb }) {
+  return new Elysia({ tags: ["internal"] }).get(
+    "/internal/users/:id",
+    async ({ params }) => {
+      const user = isUuid(params.id) ? await findUserById(db, params.id) : undefined;
+      if (!user) throw notFound("No such user.");
+      return {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        active: user.status === "active",
+      };
+    },
+    {
+      params: t.Object({ id: t.String({ maxLength: 64 }) }),
+      detail: { summary: "Validate a user (internal: order service)" },
+    },
+  );
+}

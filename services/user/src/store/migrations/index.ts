@@ -1,0 +1,7 @@
+import type { Migration } from "@platform/db";
+import * as users from "./0001-users.js";
+
+/** Every migration of the user service, in order. */
+export const migrations: Record<string, Migration> = {
+  "0001-users": users,
+};

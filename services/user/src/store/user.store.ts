@@ -1,0 +1,73 @@
+/** Users in Postgres: plain functions taking the database first. */
+import { AppError } from "@platform/http";
+import type { Kysely } from "kysely";
+import type { Role, User } from "../domain/user.js";
+import type { UserDatabase, UserRow } from "./user.table.js";
+
+export type UserDb = Kysely<UserDatabase>;
+
+const UNIQUE_VIOLATION = "23505";
+
+const toUser = (row: Omit<UserRow, "passwordHash" | "updatedAt">): User => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  status: row.status,
+  createdAt: row.createdAt,
+});
+
+const PUBLIC_COLUMNS = ["id", "email", "name", "role", "status", "createdAt"] as const;
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string;
+  role?: Role;
+}
+
+/** Inserts a user; an email already registered is a 409 EMAIL_TAKEN (the unique index decides). */
+export async function insertUser(db: UserDb, user: NewUser): Promise<User> {
+  try {
+    const row = await db
+      .insertInto("user")
+      .values({ id: Bun.randomUUIDv7(), role: "user", ...user })
+      .returning(PUBLIC_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toUser(row);
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      throw new AppError(409, "EMAIL_TAKEN", "An account with this email exists already.");
+    }
+    throw error;
+  }
+}
+
+export async function findUserById(db: UserDb, id: string): Promise<User | undefined> {
+  const row = await db.selectFrom("user").select(PUBLIC_COLUMNS).where("id", "=", id).executeTakeFirst();
+  return row && toUser(row);
+}
+
+/** The user and their password hash, for login only. */
+export async function findCredentials(
+  db: UserDb,
+  email: string,
+): Promise<{ user: User; passwordHash: string } | undefined> {
+  const row = await db
+    .selectFrom("user")
+    .select([...PUBLIC_COLUMNS, "passwordHash"])
+    .where("email", "=", email)
+    .executeTakeFirst();
+  return row && { user: toUser(row), passwordHash: row.passwordHash };
+}
+
+/** Makes sure the configured admin exists and is an admin; an existing password is left as it is. */
+export async function ensureAdmin(db: UserDb, admin: Omit<NewUser, "role">): Promise<User> {
+  const row = await db
+    .insertInto("user")
+    .values({ id: Bun.randomUUIDv7(), role: "admin", ...admin })
+    .onConflict((oc) => oc.column("email").doUpdateSet({ role: "admin", updatedAt: new Date() }))
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return toUser(row);
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Problem } from "@platform/http";
+import { createLogger } from "@platform/logging";
+import { seedAdmin } from "../src/seed-admin.js";
+import { createUserTestContext, type UserTestContext } from "./test-context.js";
+
+let ctx: UserTestContext;
+let adminToken: string;
+const logger = createLogger({ service: "user", level: "silent" });
+
+beforeAll(async () => {
+  ctx = await createUserTestContext({ TRUST_PROXY: "true", LOGIN_MAX_FAILURES_PER_IP: "2" });
+  await seedAdmin(ctx.db, { email: "Admin@Example.com", password: "admin-password" }, logger);
+  adminToken = await ctx.login("admin@example.com", "admin-password");
+});
+afterAll(() => ctx.close());
+
+describe("profiles", () => {
+  test("GET /users/{id}: the user and an admin see it; another user gets 404 like for a missing id", async () => {
+    const ann = await ctx.register();
+    const bob = await ctx.register();
+    const annToken = await ctx.login(ann.email, ann.password);
+    const bobToken = await ctx.login(bob.email, bob.password);
+
+    expect((await ctx.call("GET", `/users/${ann.id}`, { token: annToken })).status).toBe(200);
+    const asAdmin = await ctx.call("GET", `/users/${ann.id}`, { token: adminToken });
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body).toMatchObject({ id: ann.id, email: ann.email });
+
+    const asBob = await ctx.call<Problem>("GET", `/users/${ann.id}`, { token: bobToken });
+    const missing = await ctx.call<Problem>("GET", "/users/01900000-0000-7000-8000-000000000000", {
+      token: adminToken,
+    });
+    const garbage = await ctx.call<Problem>("GET", "/users/not-a-uuid", { token: adminToken });
+    for (const res of [asBob, missing, garbage]) {
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe("NOT_FOUND");
+    }
+  });
+
+  test("GET /internal/users/{id} tells the order service who the user is and whether they are active", async () => {
+    const ann = await ctx.register();
+    const res = await ctx.call("GET", `/internal/users/${ann.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: ann.id, email: ann.email, name: "Test User", role: "user", active: true });
+    expect((await ctx.call("GET", "/internal/users/01900000-0000-7000-8000-000000000000")).status).toBe(404);
+  });
+
+  test("the admin seed is idempotent and promotes, never duplicates", async () => {
+    await seedAdmin(ctx.db, { email: "admin@example.com", password: "another-password" }, logger);
+    const admins = await ctx.db
+      .selectFrom("user")
+      .select(["email", "role"])
+      .where("email", "=", "admin@example.com")
+      .execute();
+    expect(admins).toEqual([{ email: "admin@example.com", role: "admin" }]);
+    // The first password stays: the seed does not overwrite credentials on every start.
+    expect(await ctx.login("admin@example.com", "admin-password")).toBeString();
+  });
+
+  test("failed logins per client IP are limited too (X-Forwarded-For, behind the gateway)", async () => {
+    const ip = { "x-forwarded-for": "198.51.100.7" };
+    for (const email of ["a@example.com", "b@example.com"]) {
+      const res = await ctx.call("POST", "/auth/login", {
+        body: { email, password: "wrong-password" },
+        headers: ip,
+      });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await ctx.call<Problem>("POST", "/auth/login", {
+      body: { email: "c@example.com", password: "wrong-password" },
+      headers: ip,
+    });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.code).toBe("RATE_LIMITED");
+    const otherIp = await ctx.call("POST", "/auth/login", {
+      body: { email: "c@example.com", password: "wrong-password" },
+      headers: { "x-forwarded-for": "198.51.100.8" },
+    });
+    expect(otherIp.status).toBe(401);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Verifies the platform's bearer tokens (EdDSA JWTs minted only by the user service) against its
+ * JWKS. Remote key sets are cached and refetched when a token names an unknown `kid`, so a key
+ * rotation needs no restart anywhere.
+ */
+import { unauthenticated } from "@platform/http";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
+
+export type Role = "user" | "admin";
+
+/** Who is calling, as the token says. */
+export interface Principal {
+  userId: string;
+  email: string;
+  role: Role;
+}
+
+export interface TokenVerifierOptions {
+  /** The user service's /.well-known/jwks.json, or a key set held in process (the user service itself). */
+  keys: { jwksUrl: string } | { jwks: JSONWebKeySet };
+  issuer: string;
+  audience: string;
+  /** Allowed clock skew between services. */
+  clockToleranceSeconds?: number;
+}
+
+export interface TokenVerifier {
+  /** The token's principal; throws a 401 AppError for any token that is not valid now. */
+  verify(token: string): Promise<Principal>;
+}
+
+export const TOKEN_ALGORITHM = "EdDSA";
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keySet: JWTVerifyGetKey =
+    "jwksUrl" in options.keys
+      ? createRemoteJWKSet(new URL(options.keys.jwksUrl), {
+          timeoutDuration: 3_000,
+          cooldownDuration: 30_000,
+        })
+      : createLocalJWKSet(options.keys.jwks);
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keySet, {
+          // Only the algorithm we mint: rejects alg "none", HS256 with a public key as secret, ...
+          algorithms: [TOKEN_ALGORITHM],
+          issuer: options.issuer,
+          audience: options.audience,
+          requiredClaims: ["sub", "exp", "iat"],
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+        });
+        const { sub, email, role } = payload as { sub?: string; email?: unknown; role?: unknown };
+        if (!sub || typeof email !== "string" || (role !== "user" && role !== "admin")) {
+          throw unauthenticated("The token lacks the platform's claims.");
+        }
+        return { userId: sub, email, role };
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");
+        if (error instanceof errors.JOSEError) throw unauthenticated("The token is not valid.");
+        throw error;
+      }
+    },
+  };
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+export function bearerToken(authorization: string | null | undefined): string | undefined {
+  const match = authorization?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i);
+  return match?.[1];
+}
