@@ -1,0 +1,17 @@
+# One image for every service: `docker build --build-arg SERVICE=user .` (compose.yaml does this).
+# The workspace is installed whole (the services share shared/*), then the one service runs.
+FROM oven/bun:1.4.5 AS install
+WORKDIR /app
+COPY . .
+RUN bun install --frozen-lockfile --production --ignore-scripts
+
+FROM oven/bun:1.4.5
+WORKDIR /app
+ARG SERVICE
+ENV SERVICE=${SERVICE} NODE_ENV=production
+COPY --from=install --chown=bun:bun /app /app
+# The data folder exists and belongs to bun, so a volume mounted there (signing keys) is writable.
+RUN mkdir -p /app/.data/keys && chown -R bun:bun /app/.data
+USER bun
+# Shell form so $SERVICE expands; exec so the service gets SIGTERM directly and shuts down gracefully.
+CMD ["sh", "-c", "exec bun services/${SERVICE}/src/main.ts"]

@@ -1,0 +1,153 @@
+/**
+ * `bun run start`: the whole platform on this machine. Brings up the infrastructure
+ * (scripts/infra.sh), starts every service that exists as its own process (each migrates its
+ * schema at start-up), prefixes their log lines with the service name, waits until each is ready,
+ * then prints where everything is. Ctrl-C stops the services gracefully; the infrastructure keeps
+ * running (`bun run infra:down` stops it).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+const root = join(import.meta.dir, "..");
+const data = join(root, ".data");
+
+/** Every service of the architecture and its default port; those not built yet are skipped. */
+const SERVICES: Array<{ name: string; port: number; env?: Record<string, string> }> = [
+  { name: "user", port: 3001, env: { TRUST_PROXY: "true" } },
+  { name: "inventory", port: 3002 },
+  { name: "order", port: 3003 },
+  { name: "activity", port: 3004 },
+  { name: "notification", port: 3005 },
+  { name: "gateway", port: Number(process.env.GATEWAY_PORT ?? 8080) },
+];
+
+const COLORS = [36, 33, 35, 32, 34, 31];
+const log = (message: string) => console.log(`\x1b[1mplatform\x1b[0m | ${message}`);
+
+async function infrastructure(): Promise<Record<string, string>> {
+  log("bringing up Postgres, Redis and MongoDB (scripts/infra.sh up)");
+  const infra = Bun.spawn(["bash", join(root, "scripts", "infra.sh"), "up"], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [code, output] = await Promise.all([infra.exited, new Response(infra.stdout).text()]);
+  if (code !== 0) throw new Error("scripts/infra.sh up failed");
+  return Object.fromEntries(
+    [...output.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((match) => [
+      match[1] as string,
+      match[2] as string,
+    ]),
+  );
+}
+
+/** The first admin: ADMIN_EMAIL / ADMIN_PASSWORD, else a password generated once into .data. */
+function adminCredentials(): { email: string; password: string } {
+  const email = process.env.ADMIN_EMAIL ?? "admin@example.com";
+  if (process.env.ADMIN_PASSWORD) return { email, password: process.env.ADMIN_PASSWORD };
+  const file = join(data, "admin-password");
+  if (!existsSync(file)) {
+    mkdirSync(data, { recursive: true });
+    writeFileSync(file, `${crypto.randomUUID()}\n`, { mode: 0o600 });
+  }
+  return { email, password: readFileSync(file, "utf8").trim() };
+}
+
+async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string, out: NodeJS.WriteStream) {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) out.write(`${prefix}${line}\n`);
+  }
+  if (pending) out.write(`${prefix}${pending}\n`);
+}
+
+async function waitUntilReady(
+  name: string,
+  port: number,
+  child: Subprocess,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) }).catch(
+      () => undefined,
+    );
+    if (ready?.ok) return;
+    await Bun.sleep(250);
+  }
+  throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000}s`);
+}
+
+const infraEnv = await infrastructure();
+const admin = adminCredentials();
+const present = SERVICES.filter(({ name }) => existsSync(join(root, "services", name, "src", "main.ts")));
+const children: Array<{ name: string; child: Subprocess }> = [];
+const width = Math.max(...present.map(({ name }) => name.length));
+
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("stopping the services (the infrastructure keeps running: `bun run infra:down` stops it)");
+    for (const { child } of children) child.kill("SIGTERM");
+    await Promise.all(children.map(({ child }) => child.exited));
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+for (const [index, service] of present.entries()) {
+  const prefix = `\x1b[${COLORS[index % COLORS.length]}m${service.name.padEnd(width)}\x1b[0m | `;
+  const child = Bun.spawn(["bun", join(root, "services", service.name, "src", "main.ts")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...infraEnv,
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      ...service.env,
+      PORT: String(service.port),
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  children.push({ name: service.name, child });
+  void pipeWithPrefix(child.stdout, prefix, process.stdout);
+  void pipeWithPrefix(child.stderr, prefix, process.stderr);
+  void child.exited.then((code) => {
+    if (stopping) return;
+    log(`${service.name} exited with code ${code}; stopping everything`);
+    void stopAll(1);
+  });
+}
+
+try {
+  await Promise.all(
+    present.map((service, i) => waitUntilReady(service.name, service.port, children[i]?.child as Subprocess)),
+  );
+} catch (error) {
+  log(String(error));
+  await stopAll(1);
+}
+
+log("the platform is up:");
+for (const { name, port } of present) {
+  console.log(`  ${name.padEnd(width)}  http://localhost:${port}   docs: http://localhost:${port}/swagger`);
+}
+console.log(
+  `  admin      ${admin.email} (password in ${process.env.ADMIN_PASSWORD ? "ADMIN_PASSWORD" : ".data/admin-password"})`,
+);
+console.log("  try:");
+console.log(
+  `    curl -s -X POST http://localhost:3001/users -H 'content-type: application/json' -d '{"email":"ann@example.com","name":"Ann","password":"correct-horse-1"}'`,
+);
+console.log(
+  `    curl -s -X POST http://localhost:3001/auth/login -H 'content-type: application/json' -d '{"email":"ann@example.com","password":"correct-horse-1"}'`,
+);
+log("Ctrl-C stops the services");

@@ -1,0 +1,66 @@
+/**
+ * compose.yaml cannot run here (no Docker engine), so this keeps it honest: the infrastructure
+ * images the architecture names, and one healthy-checked entry per service folder, built from the
+ * one Dockerfile with that service's name.
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..", "..");
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  ports?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const compose = Bun.YAML.parse(await Bun.file(join(root, "compose.yaml")).text()) as {
+  services: Record<string, ComposeService>;
+};
+const serviceFolders = readdirSync(join(root, "services"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+describe("compose.yaml", () => {
+  test("runs the infrastructure of the architecture on real images, each with a health check", () => {
+    const { postgres, redis, mongo, mailpit } = compose.services;
+    expect(postgres?.image).toBe("postgres:16");
+    expect(redis?.image).toBe("redis:7");
+    expect(redis?.command).toEqual(expect.arrayContaining(["--appendonly", "yes"]));
+    expect(mongo?.image).toBe("mongo:7");
+    expect(mailpit?.image).toStartWith("axllent/mailpit");
+    for (const infra of [postgres, redis, mongo, mailpit])
+      expect(infra?.healthcheck?.test.length).toBeGreaterThan(0);
+  });
+
+  test("every service folder has an entry built from the one Dockerfile, with a port and a health check", () => {
+    expect(serviceFolders.length).toBeGreaterThan(0);
+    for (const name of serviceFolders) {
+      const entry = compose.services[name];
+      expect(entry, `compose.yaml has no entry for services/${name}`).toBeDefined();
+      expect(entry?.build).toMatchObject({ context: ".", dockerfile: "Dockerfile", args: { SERVICE: name } });
+      const port = entry?.environment?.PORT;
+      expect(port, `services/${name} sets PORT`).toMatch(/^\d+$/);
+      expect(entry?.ports).toContain(`${port}:${port}`);
+      expect(entry?.healthcheck?.test.join(" ")).toContain(`127.0.0.1:${port}/ready`);
+      expect(entry?.depends_on?.postgres?.condition).toBe("service_healthy");
+      expect(existsSync(join(root, "services", name, "src", "main.ts"))).toBe(true);
+    }
+  });
+
+  test("the Dockerfile runs the service named by its build argument on the pinned Bun image", async () => {
+    const dockerfile = await Bun.file(join(root, "Dockerfile")).text();
+    const { packageManager } = (await Bun.file(join(root, "package.json")).json()) as {
+      packageManager: string;
+    };
+    expect(dockerfile).toContain(`FROM oven/bun:${packageManager.replace("bun@", "")}`);
+    expect(dockerfile).toContain("ARG SERVICE");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the Dockerfile, not a template
+    expect(dockerfile).toContain("services/${SERVICE}/src/main.ts");
+  });
+});
