@@ -1,9 +1,9 @@
-export {};
-
 /**
  * Prints one plain closing line from bun test's JUnit report ("tests: N passed, N failed, N skipped"),
  * and fails when no test ran at all.
  */
+export {};
+
 const report = await Bun.file(process.argv[2] ?? ".data/junit.xml").text();
 const totals = report.match(/<testsuites[^>]*\btests="(\d+)"[^>]*\bfailures="(\d+)"[^>]*\bskipped="(\d+)"/);
 if (!totals) {
