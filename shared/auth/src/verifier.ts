@@ -29,6 +29,8 @@ export interface TokenVerifierOptions {
   audience: string;
   /** Allowed clock skew between services. */
   clockToleranceSeconds?: number;
+  /** Least time between two JWKS fetches (an unknown kid triggers one). */
+  jwksCooldownMs?: number;
 }
 
 export interface TokenVerifier {
@@ -43,7 +45,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     "jwksUrl" in options.keys
       ? createRemoteJWKSet(new URL(options.keys.jwksUrl), {
           timeoutDuration: 3_000,
-          cooldownDuration: 30_000,
+          cooldownDuration: options.jwksCooldownMs ?? 30_000,
         })
       : createLocalJWKSet(options.keys.jwks);
   return {
