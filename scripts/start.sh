@@ -5,6 +5,5 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 source scripts/lib/bun.sh
-ensure_bun
-bun install --frozen-lockfile
+prepare_workspace
 exec bun run start

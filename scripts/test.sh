@@ -6,7 +6,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 source scripts/lib/bun.sh
-ensure_bun
-bun install --frozen-lockfile
+prepare_workspace
 eval "$(bash scripts/infra.sh up)"
 bun run test

@@ -15,3 +15,9 @@ ensure_bun() {
   hash -r
   [ "$(bun --version)" = "$want" ] || { echo "bun: installing Bun $want failed" >&2; return 1; }
 }
+
+# The pinned Bun and the workspace's dependencies from the committed lockfile.
+prepare_workspace() {
+  ensure_bun
+  bun install --frozen-lockfile
+}
