@@ -4,7 +4,7 @@
  * A service declares its variables as a TypeBox object schema (defaults included, so a developer
  * can run it with nothing set), loads it once in main.ts and passes the frozen result down.
  */
-import { type Static, type TObject, type TString, Type } from "@sinclair/typebox";
+import { FormatRegistry, type Static, type TObject, type TString, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
 export { type Static, Type as Env } from "@sinclair/typebox";
@@ -83,3 +83,9 @@ export const logLevel = () =>
     ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)),
     { default: "info" },
   );
+
+const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+FormatRegistry.Set("iso4217", (value) => CURRENCIES.has(value));
+
+/** An ISO 4217 currency code the runtime knows, e.g. EUR. */
+export const currency = (fallback: string) => Type.String({ format: "iso4217", default: fallback });

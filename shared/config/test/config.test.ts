@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, Env, loadConfig, logLevel, port, url } from "../src/index.js";
+import { ConfigError, currency, Env, loadConfig, logLevel, port, url } from "../src/index.js";
 
 const schema = Env.Object({
   PORT: port(3001),
@@ -8,6 +8,7 @@ const schema = Env.Object({
   JWT_PRIVATE_KEY: Env.Optional(Env.String({ minLength: 32 })),
   ORDER_TTL_SECONDS: Env.Integer({ minimum: 1, default: 900 }),
   MAIL_ENABLED: Env.Boolean({ default: false }),
+  CURRENCY: currency("EUR"),
 });
 
 describe("loadConfig", () => {
@@ -18,6 +19,7 @@ describe("loadConfig", () => {
       LOG_LEVEL: "info",
       ORDER_TTL_SECONDS: 900,
       MAIL_ENABLED: false,
+      CURRENCY: "EUR",
     });
   });
 
@@ -38,6 +40,7 @@ describe("loadConfig", () => {
     ["PORT", "70000", /^invalid environment variable PORT="70000": /],
     ["POSTGRES_URL", "mysql://x", /^invalid environment variable POSTGRES_URL="mysql:\/\/x": /],
     ["LOG_LEVEL", "loud", /^invalid environment variable LOG_LEVEL="loud": /],
+    ["CURRENCY", "XYZ", /^invalid environment variable CURRENCY="XYZ": /],
   ])("a malformed %s=%s is one line naming it", (name, value, message) => {
     const load = () => loadConfig(schema, { [name]: value });
     expect(load).toThrow(ConfigError);

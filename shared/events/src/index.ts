@@ -9,6 +9,7 @@ export { ConsumerMetrics } from "./consumer-metrics.js";
 export { type DeadLetter, listDeadLetters, replayDeadLetter } from "./dead-letters.js";
 export {
   type DomainEvent,
+  fieldsToRecord,
   fromStreamFields,
   MalformedEventError,
   newEvent,

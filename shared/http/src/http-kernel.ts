@@ -7,6 +7,7 @@
 import { swagger } from "@elysiajs/swagger";
 import type { Logger } from "@platform/logging";
 import { Elysia, ValidationError } from "elysia";
+import { isDependencyFailure } from "./dependency-failure.js";
 import { createMetrics, type HttpMetrics } from "./metrics.js";
 import { AppError, type FieldError, problem, problemResponse } from "./problem.js";
 import { REQUEST_ID_HEADER, resolveRequestId } from "./request-id.js";
@@ -90,7 +91,19 @@ export function httpKernel(options: HttpKernelOptions) {
             headers,
           );
         }
-        // Anything else is a bug or a dependency fault: log it whole, tell the client nothing internal.
+        if (isDependencyFailure(error)) {
+          logger.warn({ err: error, requestId, method: request.method, path }, "a dependency is unavailable");
+          return problemResponse(
+            problem(
+              503,
+              "DEPENDENCY_UNAVAILABLE",
+              "A service this request needs is unavailable; try again.",
+              requestId,
+            ),
+            { ...headers, "retry-after": "1" },
+          );
+        }
+        // Anything else is a bug: log it whole, tell the client nothing internal.
         logger.error({ err: error, requestId, method: request.method, path }, "unhandled error");
         return problemResponse(
           problem(500, "INTERNAL", "Something went wrong on our side.", requestId),

@@ -1,3 +1,4 @@
+export { isDependencyFailure } from "./dependency-failure.js";
 export {
   type HttpKernelOptions,
   httpKernel,

@@ -24,6 +24,11 @@ export {
   type SkuStock,
   StockStatus,
 } from "./gen/inventory/v1/inventory.js";
-
-/** Metadata key that carries the request id on every gRPC call. */
-export const REQUEST_ID_METADATA_KEY = "x-request-id";
+export {
+  createInventoryClient,
+  type InventoryCallOptions,
+  type InventoryClient,
+  type InventoryClientOptions,
+  REQUEST_ID_METADATA_KEY,
+  requestMetadata,
+} from "./inventory-client.js";

@@ -1,2 +1,4 @@
 export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
+export { freePort, runToExit, type ServiceProcess, startServiceProcess } from "./service-process.js";
+export { type TestTokens, testTokens } from "./tokens.js";

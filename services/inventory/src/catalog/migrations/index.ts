@@ -1,0 +1,7 @@
+import type { Migration } from "@platform/db";
+import * as products from "./0001-products.js";
+
+/** Every migration of the inventory service, in order. */
+export const migrations: Record<string, Migration> = {
+  "0001-products": products,
+};

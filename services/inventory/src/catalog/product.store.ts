@@ -1,0 +1,69 @@
+/** The product catalog in Postgres: plain functions taking the database (or a transaction) first. */
+import { AppError } from "@platform/http";
+import type { Kysely } from "kysely";
+import type { Product } from "../domain/product.js";
+import type { InventoryDatabase } from "./product.table.js";
+
+export type InventoryDb = Kysely<InventoryDatabase>;
+
+const UNIQUE_VIOLATION = "23505";
+
+export type NewProduct = Omit<Product, "createdAt" | "updatedAt">;
+export type ProductPatch = Partial<Omit<NewProduct, "sku">>;
+
+export async function insertProduct(db: InventoryDb, product: NewProduct): Promise<Product> {
+  try {
+    return await db.insertInto("product").values(product).returningAll().executeTakeFirstOrThrow();
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      throw new AppError(409, "SKU_EXISTS", `A product with SKU ${product.sku} exists already.`);
+    }
+    throw error;
+  }
+}
+
+export function findProduct(db: InventoryDb, sku: string): Promise<Product | undefined> {
+  return db.selectFrom("product").selectAll().where("sku", "=", sku).executeTakeFirst();
+}
+
+export function findProducts(db: InventoryDb, skus: readonly string[]): Promise<Product[]> {
+  if (skus.length === 0) return Promise.resolve([]);
+  return db.selectFrom("product").selectAll().where("sku", "in", skus).execute();
+}
+
+/** Applies the changes; undefined when there is no such product. */
+export function updateProduct(
+  db: InventoryDb,
+  sku: string,
+  patch: ProductPatch,
+): Promise<Product | undefined> {
+  return db
+    .updateTable("product")
+    .set({ ...patch, updatedAt: new Date() })
+    .where("sku", "=", sku)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface ProductQuery {
+  /** Case-insensitive substring of the name. */
+  q?: string;
+  minPriceCents?: number;
+  maxPriceCents?: number;
+  /** Keyset pagination: products after this SKU. */
+  afterSku?: string;
+  limit: number;
+}
+
+/** A page of products in SKU order. */
+export function listProducts(db: InventoryDb, query: ProductQuery): Promise<Product[]> {
+  let select = db.selectFrom("product").selectAll().orderBy("sku").limit(query.limit);
+  if (query.q) select = select.where("name", "ilike", `%${escapeLike(query.q)}%`);
+  if (query.minPriceCents !== undefined) select = select.where("priceCents", ">=", query.minPriceCents);
+  if (query.maxPriceCents !== undefined) select = select.where("priceCents", "<=", query.maxPriceCents);
+  if (query.afterSku) select = select.where("sku", ">", query.afterSku);
+  return select.execute();
+}
+
+/** A search for "50%" means the characters, not a pattern. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

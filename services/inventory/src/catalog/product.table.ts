@@ -1,0 +1,18 @@
+import type { ColumnType, Selectable } from "kysely";
+
+export interface ProductTable {
+  sku: string;
+  name: string;
+  description: string | null;
+  priceCents: number;
+  currency: string;
+  lowStockThreshold: number;
+  createdAt: ColumnType<Date, never, never>;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
+export interface InventoryDatabase {
+  product: ProductTable;
+}
+
+export type ProductRow = Selectable<ProductTable>;

@@ -1,0 +1,57 @@
+/**
+ * nice-grpc server middleware: the request id from the `x-request-id` metadata (or a new one), a
+ * child logger for the call, and the one place where errors become gRPC statuses.
+ */
+import { AppError, isDependencyFailure, type ProblemCode, resolveRequestId } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { REQUEST_ID_METADATA_KEY } from "@platform/proto";
+import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
+
+export interface RequestContext {
+  requestId: string;
+  log: Logger;
+}
+
+const STATUS_BY_CODE: Partial<Record<ProblemCode, Status>> = {
+  VALIDATION_FAILED: Status.INVALID_ARGUMENT,
+  NOT_FOUND: Status.NOT_FOUND,
+  UNKNOWN_SKU: Status.NOT_FOUND,
+  INSUFFICIENT_STOCK: Status.FAILED_PRECONDITION,
+  INVALID_TRANSITION: Status.FAILED_PRECONDITION,
+  DEPENDENCY_UNAVAILABLE: Status.UNAVAILABLE,
+};
+
+/** A call the client cancelled or whose deadline passed: nice-grpc answers it itself. */
+const isAbortError = (error: unknown) => error instanceof Error && error.name === "AbortError";
+
+export function requestContextMiddleware(logger: Logger) {
+  return async function* requestContext<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response, RequestContext>,
+    context: CallContext,
+  ) {
+    const requestId = resolveRequestId(context.metadata.get(REQUEST_ID_METADATA_KEY));
+    const log = logger.child({ requestId, rpc: call.method.path });
+    const started = performance.now();
+    try {
+      const result = yield* call.next(call.request, { ...context, requestId, log });
+      log.info({ durationMs: Math.round(performance.now() - started) }, "rpc completed");
+      return result;
+    } catch (error) {
+      if (error instanceof ServerError || isAbortError(error)) {
+        log.info({ status: error instanceof ServerError ? Status[error.code] : "CANCELLED" }, "rpc ended");
+        throw error;
+      }
+      if (error instanceof AppError) {
+        const status = STATUS_BY_CODE[error.code] ?? Status.INTERNAL;
+        log.info({ status: Status[status], code: error.code }, "rpc rejected");
+        throw new ServerError(status, error.message);
+      }
+      if (isDependencyFailure(error)) {
+        log.warn({ err: error }, "rpc failed: a dependency is unavailable");
+        throw new ServerError(Status.UNAVAILABLE, "a dependency is unavailable");
+      }
+      log.error({ err: error }, "rpc failed");
+      throw new ServerError(Status.INTERNAL, "internal error");
+    }
+  };
+}

@@ -1,0 +1,130 @@
+/** The catalog over REST: anyone reads, admins write (through the gateway at /api/products). */
+import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
+import { AppError, requestContext } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia, t } from "elysia";
+import {
+  type CatalogDeps,
+  createProduct,
+  getProduct,
+  listProductViews,
+  patchProduct,
+  replenish,
+} from "../catalog/catalog.js";
+import { isCurrency } from "../domain/product.js";
+import {
+  CreateProductBody,
+  PatchProductBody,
+  ProductListQuery,
+  ProductSchema,
+  ReplenishBody,
+  SkuParams,
+  StockSchema,
+} from "./schemas.js";
+
+export interface ProductRouteDeps extends CatalogDeps {
+  verifier: TokenVerifier;
+  logger: Logger;
+  defaultCurrency: string;
+  defaultLowStockThreshold: number;
+}
+
+function checkCurrency(currency: string | undefined): void {
+  if (currency !== undefined && !isCurrency(currency)) {
+    throw new AppError(422, "VALIDATION_FAILED", `${currency} is not an ISO 4217 currency.`, {
+      errors: [{ field: "currency", message: "must be an ISO 4217 currency code" }],
+    });
+  }
+}
+
+export function productsRoutes(deps: ProductRouteDeps) {
+  return new Elysia({ tags: ["products"] })
+    .use(requestContext(deps.logger))
+    .get(
+      "/products",
+      async ({ query }) => {
+        if (
+          query.minPriceCents !== undefined &&
+          query.maxPriceCents !== undefined &&
+          query.minPriceCents > query.maxPriceCents
+        ) {
+          throw new AppError(422, "VALIDATION_FAILED", "minPriceCents is above maxPriceCents.", {
+            errors: [{ field: "minPriceCents", message: "must not be above maxPriceCents" }],
+          });
+        }
+        return listProductViews(deps, query);
+      },
+      {
+        query: ProductListQuery,
+        response: { 200: t.Object({ items: t.Array(ProductSchema), nextCursor: t.Nullable(t.String()) }) },
+        detail: { summary: "Browse the catalog with live stock" },
+      },
+    )
+    .get("/products/:sku", ({ params }) => getProduct(deps, params.sku), {
+      params: SkuParams,
+      response: { 200: ProductSchema },
+      detail: { summary: "One product with live stock" },
+    })
+    .use(requireAuth(deps.verifier))
+    .post(
+      "/products",
+      async ({ body, principal, requestId, set, log }) => {
+        assertAdmin(principal);
+        checkCurrency(body.currency);
+        const product = await createProduct(
+          deps,
+          {
+            sku: body.sku,
+            name: body.name,
+            description: body.description ?? null,
+            priceCents: body.priceCents,
+            currency: body.currency ?? deps.defaultCurrency,
+            lowStockThreshold: body.lowStockThreshold ?? deps.defaultLowStockThreshold,
+            initialStock: body.initialStock,
+          },
+          requestId,
+        );
+        log.info({ sku: product.sku, initialStock: body.initialStock }, "product created");
+        set.status = 201;
+        set.headers.location = `/products/${product.sku}`;
+        return product;
+      },
+      {
+        body: CreateProductBody,
+        response: { 201: ProductSchema },
+        detail: { summary: "Create a product (admin)" },
+      },
+    )
+    .patch(
+      "/products/:sku",
+      async ({ params, body, principal, requestId }) => {
+        assertAdmin(principal);
+        checkCurrency(body.currency);
+        return patchProduct(deps, params.sku, body, requestId);
+      },
+      {
+        params: SkuParams,
+        body: PatchProductBody,
+        response: { 200: ProductSchema },
+        detail: { summary: "Change a product (admin)" },
+      },
+    )
+    .post(
+      "/products/:sku/replenish",
+      async ({ params, body, principal, requestId, log }) => {
+        assertAdmin(principal);
+        const stock = await replenish(deps, params.sku, body.quantity, requestId);
+        log.info(
+          { sku: params.sku, quantity: body.quantity, available: stock.available },
+          "stock replenished",
+        );
+        return stock;
+      },
+      {
+        params: SkuParams,
+        body: ReplenishBody,
+        response: { 200: StockSchema },
+        detail: { summary: "Add stock (admin)" },
+      },
+    );
+}

@@ -1,0 +1,65 @@
+/** Wire schemas of the catalog API (validation and the OpenAPI document). */
+import { t } from "elysia";
+import { SKU_PATTERN } from "../domain/product.js";
+
+const StockStatusSchema = t.Union([t.Literal("in_stock"), t.Literal("low_stock"), t.Literal("out_of_stock")]);
+
+export const ProductSchema = t.Object({
+  sku: t.String(),
+  name: t.String(),
+  description: t.Nullable(t.String()),
+  priceCents: t.Integer(),
+  currency: t.String(),
+  lowStockThreshold: t.Integer(),
+  available: t.Integer(),
+  stockStatus: StockStatusSchema,
+  createdAt: t.String({ format: "date-time" }),
+  updatedAt: t.String({ format: "date-time" }),
+});
+
+export const SkuParams = t.Object({ sku: t.String({ pattern: SKU_PATTERN }) });
+
+const name = t.String({ minLength: 1, maxLength: 200 });
+const description = t.Nullable(t.String({ maxLength: 2000 }));
+const priceCents = t.Integer({ minimum: 0, maximum: 1_000_000_000_00 });
+const currency = t.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217" });
+const lowStockThreshold = t.Integer({ minimum: 0, maximum: 1_000_000 });
+
+export const CreateProductBody = t.Object({
+  sku: t.String({ pattern: SKU_PATTERN }),
+  name,
+  description: t.Optional(description),
+  priceCents,
+  currency: t.Optional(currency),
+  initialStock: t.Integer({ minimum: 0, maximum: 10_000_000 }),
+  lowStockThreshold: t.Optional(lowStockThreshold),
+});
+
+export const PatchProductBody = t.Object(
+  {
+    name: t.Optional(name),
+    description: t.Optional(description),
+    priceCents: t.Optional(priceCents),
+    currency: t.Optional(currency),
+    lowStockThreshold: t.Optional(lowStockThreshold),
+  },
+  { minProperties: 1, additionalProperties: false },
+);
+
+export const ReplenishBody = t.Object({ quantity: t.Integer({ minimum: 1, maximum: 10_000_000 }) });
+
+export const StockSchema = t.Object({
+  sku: t.String(),
+  available: t.Integer(),
+  reserved: t.Integer(),
+  stockStatus: StockStatusSchema,
+});
+
+export const ProductListQuery = t.Object({
+  q: t.Optional(t.String({ maxLength: 100 })),
+  minPriceCents: t.Optional(t.Integer({ minimum: 0 })),
+  maxPriceCents: t.Optional(t.Integer({ minimum: 0 })),
+  inStock: t.Optional(t.Boolean()),
+  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: t.Optional(t.String({ maxLength: 200 })),
+});

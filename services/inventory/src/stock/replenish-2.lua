@@ -1,0 +1,26 @@
+--[[
+  Adds stock to a SKU and queues its stock.replenished event, together.
+
+  KEYS[1] stock levels hash
+  KEYS[2] event outbox
+
+  ARGV[1] sku
+  ARGV[2] quantity to add (> 0)
+  ARGV[3] event id
+  ARGV[4] now, ISO-8601
+  ARGV[5] request id
+
+  Returns JSON {"result":"ok","available":n,"reserved":n} or {"result":"not_found"}.
+]]
+local levels, outbox = KEYS[1], KEYS[2]
+local sku, quantity = ARGV[1], tonumber(ARGV[2])
+if redis.call("HEXISTS", levels, sku .. ":available") == 0 then return cjson.encode({ result = "not_found" }) end
+local available = redis.call("HINCRBY", levels, sku .. ":available", quantity)
+local reserved = tonumber(redis.call("HGET", levels, sku .. ":reserved") or "0")
+local threshold = tonumber(redis.call("HGET", levels, sku .. ":threshold") or "0")
+if available > threshold then redis.call("HDEL", levels, sku .. ":low") end
+redis.call("RPUSH", outbox, cjson.encode({
+  id = ARGV[3], type = "stock.replenished", version = 1, occurredAt = ARGV[4], requestId = ARGV[5],
+  payload = { sku = sku, quantity = quantity, available = available, reserved = reserved },
+}))
+return cjson.encode({ result = "ok", available = available, reserved = reserved })

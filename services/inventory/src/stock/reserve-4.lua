@@ -1,0 +1,62 @@
+--[[
+  Reserves every line of a reservation, or none: one script, so no order can see half of it.
+
+  KEYS[1] stock levels hash: "<sku>:available", "<sku>:reserved", "<sku>:threshold", "<sku>:low"
+  KEYS[2] the reservation's hash
+  KEYS[3] expiry index (sorted set: reservation id -> expiry in ms)
+  KEYS[4] event outbox (list of event JSON, moved to the stream by the relay)
+
+  ARGV[1] reservation id
+  ARGV[2] lines, JSON [[sku, quantity, name, unitPriceCents, currency], ...], one line per SKU
+  ARGV[3] expiry (ms since the epoch)
+  ARGV[4] event ids, JSON [id, ...], one per line, for the stock.low events this may raise
+  ARGV[5] now, ISO-8601 (occurredAt of those events)
+  ARGV[6] request id
+
+  Returns JSON:
+    {"result":"reserved","state":"reserved","lines":...,"expiresAt":ms}   reserved now
+    {"result":"replayed","state":<state>,"lines":...,"expiresAt":ms}      the id was reserved before:
+                                                                           the first result, nothing changed
+    {"result":"unknown_sku","skus":[sku, ...]}
+    {"result":"insufficient","short":[[sku, requested, available], ...]}
+]]
+local levels, reservation, expiry, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+
+if redis.call("EXISTS", reservation) == 1 then
+  local state, lines, expiresAt = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
+  return cjson.encode({ result = "replayed", state = state, lines = cjson.decode(lines), expiresAt = tonumber(expiresAt) })
+end
+
+local lines = cjson.decode(ARGV[2])
+local unknown, short = {}, {}
+for _, line in ipairs(lines) do
+  local sku, quantity = line[1], tonumber(line[2])
+  local available = redis.call("HGET", levels, sku .. ":available")
+  if not available then
+    unknown[#unknown + 1] = sku
+  elseif tonumber(available) < quantity then
+    short[#short + 1] = { sku, quantity, tonumber(available) }
+  end
+end
+if #unknown > 0 then return cjson.encode({ result = "unknown_sku", skus = unknown }) end
+if #short > 0 then return cjson.encode({ result = "insufficient", short = short }) end
+
+local eventIds = cjson.decode(ARGV[4])
+for i, line in ipairs(lines) do
+  local sku, quantity = line[1], tonumber(line[2])
+  local available = redis.call("HINCRBY", levels, sku .. ":available", -quantity)
+  redis.call("HINCRBY", levels, sku .. ":reserved", quantity)
+  local threshold = tonumber(redis.call("HGET", levels, sku .. ":threshold") or "0")
+  -- stock.low once per crossing: the flag is cleared when stock rises above the threshold again.
+  if available <= threshold and redis.call("HSETNX", levels, sku .. ":low", "1") == 1 then
+    redis.call("RPUSH", outbox, cjson.encode({
+      id = eventIds[i], type = "stock.low", version = 1, occurredAt = ARGV[5], requestId = ARGV[6],
+      payload = { sku = sku, available = available, threshold = threshold },
+    }))
+  end
+end
+
+local expiresAt = tonumber(ARGV[3])
+redis.call("HSET", reservation, "state", "reserved", "lines", ARGV[2], "expiresAt", expiresAt)
+redis.call("ZADD", expiry, expiresAt, ARGV[1])
+return cjson.encode({ result = "reserved", state = "reserved", lines = lines, expiresAt = expiresAt })

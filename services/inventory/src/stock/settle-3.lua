@@ -1,0 +1,54 @@
+--[[
+  Moves a reservation to its next state and settles the stock, idempotently:
+    commit   reserved  -> committed  reserved -= q             (the stock is sold)
+    release  reserved  -> released   reserved -= q, available += q
+    expire   reserved  -> expired    as release, only once its expiry has passed (the sweeper)
+    return   committed -> returned   available += q            (a committed order was cancelled)
+  Asking for the state a reservation is already in changes nothing and answers the same.
+
+  KEYS[1] stock levels hash
+  KEYS[2] the reservation's hash
+  KEYS[3] expiry index
+
+  ARGV[1] action: commit | release | expire | return
+  ARGV[2] reservation id
+  ARGV[3] now (ms since the epoch): expire acts only on reservations due by then
+  ARGV[4] how long a settled reservation is kept (s), so retries still find it
+
+  Returns JSON:
+    {"result":"ok","state":<state>,"changed":true|false}   moved now (true), or was already there
+    {"result":"not_found"}
+    {"result":"invalid_state","state":<state>} e.g. commit after release
+    {"result":"not_due","state":"reserved"}    expire before the expiry
+]]
+local levels, reservation, expiry = KEYS[1], KEYS[2], KEYS[3]
+local action, id, now, keepSeconds = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+
+local target = ({ commit = "committed", release = "released", expire = "expired", ["return"] = "returned" })[action]
+local from = (action == "return") and "committed" or "reserved"
+
+local state, lines, expiresAt = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
+if not state then
+  redis.call("ZREM", expiry, id)
+  return cjson.encode({ result = "not_found" })
+end
+if state == target then return cjson.encode({ result = "ok", state = state, changed = false }) end
+-- A release that finds the reservation already expired has nothing left to give back: same outcome.
+if action == "release" and state == "expired" then return cjson.encode({ result = "ok", state = state, changed = false }) end
+if state ~= from then return cjson.encode({ result = "invalid_state", state = state }) end
+if action == "expire" and tonumber(expiresAt) > now then return cjson.encode({ result = "not_due", state = state }) end
+
+for _, line in ipairs(cjson.decode(lines)) do
+  local sku, quantity = line[1], tonumber(line[2])
+  if action ~= "return" then redis.call("HINCRBY", levels, sku .. ":reserved", -quantity) end
+  if action ~= "commit" then
+    local available = redis.call("HINCRBY", levels, sku .. ":available", quantity)
+    local threshold = tonumber(redis.call("HGET", levels, sku .. ":threshold") or "0")
+    if available > threshold then redis.call("HDEL", levels, sku .. ":low") end
+  end
+end
+
+redis.call("HSET", reservation, "state", target)
+redis.call("ZREM", expiry, id)
+redis.call("EXPIRE", reservation, keepSeconds)
+return cjson.encode({ result = "ok", state = target, changed = true })

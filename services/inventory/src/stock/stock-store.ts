@@ -1,0 +1,182 @@
+/**
+ * Stock and reservations in Redis. Every mutation is one Lua script (next to this file, header
+ * listing KEYS/ARGV/returns), registered once with defineCommand: ioredis calls it by SHA and
+ * reloads it on NOSCRIPT.
+ */
+import type { DomainEvent } from "@platform/events";
+import type { Redis } from "ioredis";
+import type { ReservationState, StockLevel } from "../domain/stock.js";
+import type { StockKeys } from "./stock-keys.js";
+
+/** A reserved line with the catalog snapshot the order keeps. */
+export interface PricedLine {
+  sku: string;
+  quantity: number;
+  name: string;
+  unitPriceCents: number;
+  currency: string;
+}
+
+export type ReserveOutcome =
+  | { result: "reserved" | "replayed"; state: ReservationState; lines: PricedLine[]; expiresAt: number }
+  | { result: "unknown_sku"; skus: string[] }
+  | { result: "insufficient"; short: Array<{ sku: string; requested: number; available: number }> };
+
+export type SettleAction = "commit" | "release" | "expire" | "return";
+export type SettleOutcome =
+  | { result: "ok"; state: ReservationState; changed: boolean }
+  | { result: "not_found" }
+  | { result: "invalid_state" | "not_due"; state: ReservationState };
+
+type Script = (...keysThenArgs: Array<string | number>) => Promise<string>;
+const SCRIPTS = { reserve: 4, settle: 3, setStock: 2, replenish: 2 } as const;
+const FILES: Record<keyof typeof SCRIPTS, string> = {
+  reserve: "reserve-4.lua",
+  settle: "settle-3.lua",
+  setStock: "set-stock-2.lua",
+  replenish: "replenish-2.lua",
+};
+
+/** How long a settled reservation is kept, so a late retry still gets its answer. */
+const SETTLED_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export class StockStore {
+  private constructor(
+    private readonly redis: Redis,
+    readonly keys: StockKeys,
+    private readonly scripts: Record<keyof typeof SCRIPTS, Script>,
+  ) {}
+
+  static async create(redis: Redis, keys: StockKeys): Promise<StockStore> {
+    const scripts = {} as Record<keyof typeof SCRIPTS, Script>;
+    for (const [name, numberOfKeys] of Object.entries(SCRIPTS) as Array<[keyof typeof SCRIPTS, number]>) {
+      const command = `inventory_${name}`;
+      const lua = await Bun.file(new URL(FILES[name], import.meta.url)).text();
+      if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua });
+      const bound = (redis as unknown as Record<string, Script>)[command];
+      if (!bound) throw new Error(`script ${command} was not defined`);
+      scripts[name] = bound.bind(redis);
+    }
+    return new StockStore(redis, keys, scripts);
+  }
+
+  async reserve(input: {
+    reservationId: string;
+    lines: PricedLine[];
+    expiresAt: number;
+    requestId: string;
+  }): Promise<ReserveOutcome> {
+    const { keys } = this;
+    const encoded = input.lines.map((l) => [l.sku, l.quantity, l.name, l.unitPriceCents, l.currency]);
+    const raw = await this.scripts.reserve(
+      keys.levels,
+      keys.reservation(input.reservationId),
+      keys.expiry,
+      keys.outbox,
+      input.reservationId,
+      JSON.stringify(encoded),
+      input.expiresAt,
+      JSON.stringify(input.lines.map(() => Bun.randomUUIDv7())),
+      new Date().toISOString(),
+      input.requestId,
+    );
+    const reply = JSON.parse(raw);
+    if (reply.result === "reserved" || reply.result === "replayed") {
+      const lines = (reply.lines as Array<[string, number, string, number, string]>).map(
+        ([sku, quantity, name, unitPriceCents, currency]) => ({
+          sku,
+          quantity,
+          name,
+          unitPriceCents,
+          currency,
+        }),
+      );
+      return { result: reply.result, state: reply.state, lines, expiresAt: reply.expiresAt };
+    }
+    if (reply.result === "insufficient") {
+      const short = (reply.short as Array<[string, number, number]>).map(([sku, requested, available]) => ({
+        sku,
+        requested,
+        available,
+      }));
+      return { result: "insufficient", short };
+    }
+    return { result: "unknown_sku", skus: reply.skus };
+  }
+
+  async settle(action: SettleAction, reservationId: string, now = Date.now()): Promise<SettleOutcome> {
+    const { keys } = this;
+    const raw = await this.scripts.settle(
+      keys.levels,
+      keys.reservation(reservationId),
+      keys.expiry,
+      action,
+      reservationId,
+      now,
+      SETTLED_RETENTION_SECONDS,
+    );
+    return JSON.parse(raw) as SettleOutcome;
+  }
+
+  /** Sets a new product's stock and queues its product.created event in one step. */
+  async setStock(sku: string, available: number, threshold: number, created: DomainEvent): Promise<void> {
+    await this.scripts.setStock(
+      this.keys.levels,
+      this.keys.outbox,
+      sku,
+      available,
+      threshold,
+      JSON.stringify(created),
+    );
+  }
+
+  async replenish(
+    sku: string,
+    quantity: number,
+    requestId: string,
+  ): Promise<{ result: "ok"; available: number; reserved: number } | { result: "not_found" }> {
+    const raw = await this.scripts.replenish(
+      this.keys.levels,
+      this.keys.outbox,
+      sku,
+      quantity,
+      Bun.randomUUIDv7(),
+      new Date().toISOString(),
+      requestId,
+    );
+    return JSON.parse(raw);
+  }
+
+  /** Queues an event for the relay (for changes made outside a stock script). */
+  async enqueue(event: DomainEvent): Promise<void> {
+    await this.redis.rpush(this.keys.outbox, JSON.stringify(event));
+  }
+
+  async setThreshold(sku: string, threshold: number): Promise<void> {
+    await this.redis.hset(this.keys.levels, `${sku}:threshold`, threshold);
+  }
+
+  /** Levels of the given SKUs; a SKU with no stock record is missing from the map. */
+  async levels(skus: readonly string[]): Promise<Map<string, StockLevel>> {
+    const found = new Map<string, StockLevel>();
+    if (skus.length === 0) return found;
+    const fields = skus.flatMap((sku) => [`${sku}:available`, `${sku}:reserved`, `${sku}:threshold`]);
+    const values = await this.redis.hmget(this.keys.levels, ...fields);
+    skus.forEach((sku, i) => {
+      const [available, reserved, threshold] = values.slice(i * 3, i * 3 + 3);
+      if (available === null || available === undefined) return;
+      found.set(sku, {
+        sku,
+        available: Number(available),
+        reserved: Number(reserved ?? 0),
+        threshold: Number(threshold ?? 0),
+      });
+    });
+    return found;
+  }
+
+  /** Reservations whose expiry has passed, oldest first. */
+  dueReservations(now: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.expiry, "-inf", now, "LIMIT", 0, limit);
+  }
+}

@@ -1,0 +1,246 @@
+/** The catalog REST API on real Postgres and Redis (ARCHITECTURE §5, products). */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createTokenVerifier } from "@platform/auth";
+import { fieldsToRecord } from "@platform/events";
+import type { Problem } from "@platform/http";
+import { createLogger } from "@platform/logging";
+import { eventually } from "@platform/testing";
+import { Redis } from "ioredis";
+import { createApp } from "../src/app.js";
+import { stockKeys } from "../src/stock/stock-keys.js";
+import { StockStore } from "../src/stock/stock-store.js";
+import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
+
+let ctx: InventoryTestContext;
+beforeAll(async () => {
+  ctx = await createInventoryTestContext();
+  ctx.relay.start();
+});
+afterAll(() => ctx.close());
+
+type ProductBody = { sku: string; available: number; stockStatus: string; priceCents: number; name: string };
+const events = async (type: string, sku: string) =>
+  (await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+"))
+    .map(([, fields]) => fieldsToRecord(fields))
+    .filter((e) => e.type === type && (e.payload ?? "").includes(`"${sku}"`));
+
+describe("products", () => {
+  test("an admin creates a product with its stock; it reads back with available and stockStatus", async () => {
+    const res = await ctx.call<ProductBody>("POST", "/products", {
+      token: ctx.adminToken,
+      body: {
+        sku: "CAT-WIDGET-1",
+        name: "Widget",
+        description: "A widget",
+        priceCents: 499,
+        initialStock: 12,
+        lowStockThreshold: 3,
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("location")).toBe("/products/CAT-WIDGET-1");
+    expect(res.body).toMatchObject({
+      sku: "CAT-WIDGET-1",
+      name: "Widget",
+      description: "A widget",
+      priceCents: 499,
+      currency: "EUR",
+      lowStockThreshold: 3,
+      available: 12,
+      stockStatus: "in_stock",
+    });
+    const read = await ctx.call<ProductBody>("GET", "/products/CAT-WIDGET-1");
+    expect(read.body).toEqual(res.body);
+    const [created] = await eventually("product.created on the stream", async () => {
+      const found = await events("product.created", "CAT-WIDGET-1");
+      return found.length ? found : undefined;
+    });
+    expect(JSON.parse(created?.payload ?? "{}")).toMatchObject({
+      initialStock: 12,
+      product: { sku: "CAT-WIDGET-1", priceCents: 499 },
+    });
+    expect(created?.requestId).toBe(res.headers.get("x-request-id") ?? "");
+  });
+
+  test.each([
+    ["a bad sku", { sku: "lower-case", name: "X", priceCents: 1, initialStock: 1 }, 422, "VALIDATION_FAILED"],
+    [
+      "a one-character sku",
+      { sku: "A", name: "X", priceCents: 1, initialStock: 1 },
+      422,
+      "VALIDATION_FAILED",
+    ],
+    [
+      "a negative price",
+      { sku: "NEG-PRICE", name: "X", priceCents: -1, initialStock: 1 },
+      422,
+      "VALIDATION_FAILED",
+    ],
+    [
+      "an unknown currency",
+      { sku: "BAD-CUR", name: "X", priceCents: 1, initialStock: 1, currency: "XYZ" },
+      422,
+      "VALIDATION_FAILED",
+    ],
+    [
+      "a negative initial stock",
+      { sku: "NEG-STOCK", name: "X", priceCents: 1, initialStock: -5 },
+      422,
+      "VALIDATION_FAILED",
+    ],
+    ["no name", { sku: "NO-NAME", priceCents: 1, initialStock: 1 }, 422, "VALIDATION_FAILED"],
+  ])("%s is rejected and creates nothing", async (_, body, status, code) => {
+    const res = await ctx.call<Problem>("POST", "/products", { token: ctx.adminToken, body });
+    expect<unknown[]>([res.status, res.body.code]).toEqual([status, code]);
+    const rows = await ctx.db
+      .selectFrom("product")
+      .select("sku")
+      .where("sku", "=", String(body.sku))
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
+  test("only an admin may create: a user is 403, no token is 401", async () => {
+    const body = { sku: "NOT-ADMIN", name: "X", priceCents: 1, initialStock: 1 };
+    const asUser = await ctx.call<Problem>("POST", "/products", { token: ctx.userToken, body });
+    expect([asUser.status, asUser.body.code]).toEqual([403, "FORBIDDEN"]);
+    const anonymous = await ctx.call<Problem>("POST", "/products", { body });
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, "UNAUTHENTICATED"]);
+    expect((await ctx.call("GET", "/products/NOT-ADMIN")).status).toBe(404);
+  });
+
+  test("a duplicate SKU is 409 SKU_EXISTS and leaves the first product's stock alone", async () => {
+    await ctx.product({ sku: "DUP-1", initialStock: 7 });
+    const again = await ctx.call<Problem>("POST", "/products", {
+      token: ctx.adminToken,
+      body: { sku: "DUP-1", name: "Again", priceCents: 1, initialStock: 99 },
+    });
+    expect([again.status, again.body.code]).toEqual([409, "SKU_EXISTS"]);
+    expect((await ctx.call<ProductBody>("GET", "/products/DUP-1")).body.available).toBe(7);
+  });
+
+  test("with Redis unreachable, creating a product fails cleanly (503) and leaves no product behind", async () => {
+    const deadRedis = new Redis("redis://127.0.0.1:1", {
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    const brokenStock = await StockStore.create(deadRedis, stockKeys("unreachable:"));
+    const verifier = createTokenVerifier({
+      keys: { jwks: ctx.tokens.jwks },
+      issuer: ctx.config.JWT_ISSUER,
+      audience: ctx.config.JWT_AUDIENCE,
+    });
+    const app = createApp(ctx.config, {
+      db: ctx.db,
+      redis: deadRedis,
+      stock: brokenStock,
+      relay: ctx.relay,
+      verifier,
+      logger: createLogger({ service: "inventory", level: "silent" }),
+    });
+    const res = await app.handle(
+      new Request("http://inventory.test/products", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ctx.adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ sku: "NO-REDIS", name: "X", priceCents: 1, initialStock: 5 }),
+      }),
+    );
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Problem).code).toBe("DEPENDENCY_UNAVAILABLE");
+    expect(await ctx.db.selectFrom("product").select("sku").where("sku", "=", "NO-REDIS").execute()).toEqual(
+      [],
+    );
+    deadRedis.disconnect();
+  });
+
+  test("PATCH changes the product and publishes product.updated; replenish adds stock and publishes stock.replenished", async () => {
+    const sku = await ctx.product({ initialStock: 1, lowStockThreshold: 2, priceCents: 100 });
+    expect((await ctx.call<ProductBody>("GET", `/products/${sku}`)).body.stockStatus).toBe("low_stock");
+    const patched = await ctx.call<ProductBody>("PATCH", `/products/${sku}`, {
+      token: ctx.adminToken,
+      body: { priceCents: 150, name: "Renamed" },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ priceCents: 150, name: "Renamed", available: 1 });
+
+    const replenished = await ctx.call("POST", `/products/${sku}/replenish`, {
+      token: ctx.adminToken,
+      body: { quantity: 9 },
+    });
+    expect(replenished.body).toEqual({ sku, available: 10, reserved: 0, stockStatus: "in_stock" });
+
+    const updated = await eventually(
+      "product.updated",
+      async () => (await events("product.updated", sku))[0],
+    );
+    expect(JSON.parse(updated.payload ?? "{}").changes).toEqual({ priceCents: 150, name: "Renamed" });
+    const stockEvent = await eventually(
+      "stock.replenished",
+      async () => (await events("stock.replenished", sku))[0],
+    );
+    expect(JSON.parse(stockEvent.payload ?? "{}")).toEqual({ sku, quantity: 9, available: 10, reserved: 0 });
+
+    for (const [method, path, body] of [
+      ["PATCH", "/products/NO-SUCH", { name: "x" }],
+      ["POST", "/products/NO-SUCH/replenish", { quantity: 1 }],
+    ] as const) {
+      const res = await ctx.call<Problem>(method, path, { token: ctx.adminToken, body });
+      expect([res.status, res.body.code]).toEqual([404, "NOT_FOUND"]);
+    }
+    const bad = await ctx.call<Problem>("POST", `/products/${sku}/replenish`, {
+      token: ctx.adminToken,
+      body: { quantity: 0 },
+    });
+    expect(bad.status).toBe(422);
+    const empty = await ctx.call<Problem>("PATCH", `/products/${sku}`, { token: ctx.adminToken, body: {} });
+    expect(empty.status).toBe(422);
+  });
+
+  test("browse: name search, price range, inStock, and cursor pagination over every product once", async () => {
+    const prefix = "BRW";
+    for (let i = 0; i < 7; i++) {
+      await ctx.product({
+        sku: `${prefix}-${i}`,
+        name: i % 2 ? `Blue lamp ${i}` : `Red chair ${i}`,
+        priceCents: 100 * (i + 1),
+        initialStock: i === 3 ? 0 : 5,
+      });
+    }
+    const lamps = await ctx.call<{ items: ProductBody[] }>("GET", "/products?q=BLUE%20lamp&limit=100");
+    expect(lamps.body.items.map((p) => p.sku)).toEqual(["BRW-1", "BRW-3", "BRW-5"]);
+    const midPrice = await ctx.call<{ items: ProductBody[] }>(
+      "GET",
+      "/products?q=chair&minPriceCents=200&maxPriceCents=500",
+    );
+    expect(midPrice.body.items.map((p) => p.sku)).toEqual(["BRW-2", "BRW-4"]);
+    const inStockLamps = await ctx.call<{ items: ProductBody[] }>("GET", "/products?q=lamp&inStock=true");
+    expect(inStockLamps.body.items.map((p) => p.sku)).toEqual(["BRW-1", "BRW-5"]);
+    const outOfStock = await ctx.call<ProductBody>("GET", "/products/BRW-3");
+    expect(outOfStock.body).toMatchObject({ available: 0, stockStatus: "out_of_stock" });
+    const percent = await ctx.call<{ items: ProductBody[] }>("GET", "/products?q=%25");
+    expect(percent.body.items).toEqual([]);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: ProductBody[]; nextCursor: string | null } } =
+        await ctx.call("GET", `/products?q=e&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...page.body.items.map((p) => p.sku).filter((sku) => sku.startsWith(prefix)));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(["BRW-0", "BRW-1", "BRW-2", "BRW-3", "BRW-4", "BRW-5", "BRW-6"]);
+
+    for (const query of [
+      "limit=0",
+      "limit=101",
+      "minPriceCents=-1",
+      "cursor=%21%21",
+      "minPriceCents=500&maxPriceCents=100",
+    ]) {
+      const res = await ctx.call<Problem>("GET", `/products?${query}`);
+      expect([query, res.status, res.body.code]).toEqual([query, 422, "VALIDATION_FAILED"]);
+    }
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * One inventory service per test file, in process, on real Postgres and Redis: its own schema,
+ * Redis key prefix and event stream; the REST app driven through app.handle, the gRPC service
+ * through a real server on 127.0.0.1:0 and a real nice-grpc client.
+ */
+import { createTokenVerifier } from "@platform/auth";
+import { loadConfig } from "@platform/config";
+import { createDatabase, migrateToLatest } from "@platform/db";
+import { createLogger } from "@platform/logging";
+import { createInventoryClient } from "@platform/proto";
+import { testInfra, testTokens, uniqueName } from "@platform/testing";
+import { Redis } from "ioredis";
+import { type Kysely, sql } from "kysely";
+import { createApp } from "../src/app.js";
+import { migrations } from "../src/catalog/migrations/index.js";
+import type { InventoryDatabase } from "../src/catalog/product.table.js";
+import { type InventoryConfig, inventoryConfigSchema } from "../src/config.js";
+import { OutboxRelay } from "../src/events/outbox-relay.js";
+import { createGrpcServer } from "../src/grpc/server.js";
+import { ReservationSweeper } from "../src/stock/reservation-sweeper.js";
+import { stockKeys } from "../src/stock/stock-keys.js";
+import { StockStore } from "../src/stock/stock-store.js";
+
+export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
+
+export async function createInventoryTestContext(overrides: Record<string, string> = {}) {
+  const { postgresUrl, redisUrl } = await testInfra();
+  const schema = uniqueName("t_inventory");
+  const config: InventoryConfig = loadConfig(inventoryConfigSchema, {
+    POSTGRES_URL: postgresUrl,
+    POSTGRES_SCHEMA: schema,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `${uniqueName("t_inv")}:`,
+    EVENTS_STREAM: uniqueName("events:inventory"),
+    LOG_LEVEL: "silent",
+    ...overrides,
+  });
+  const logger = createLogger({ service: "inventory", level: "silent" });
+  const db = createDatabase<InventoryDatabase>({ url: postgresUrl, schema, poolMax: 5 });
+  await migrateToLatest(db as Kysely<unknown>, schema, migrations);
+  const redis = new Redis(redisUrl);
+  const keys = stockKeys(config.REDIS_KEY_PREFIX);
+  const stock = await StockStore.create(redis, keys);
+  const relay = new OutboxRelay({
+    redis,
+    outboxKey: keys.outbox,
+    lockKey: keys.relayLock,
+    stream: config.EVENTS_STREAM,
+    intervalMs: 50,
+    logger,
+  });
+  const sweeper = new ReservationSweeper(stock, logger, 50);
+  const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifier = createTokenVerifier({
+    keys: { jwks: tokens.jwks },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const app = createApp(config, { db, redis, stock, relay, verifier, logger });
+  const grpcServer = createGrpcServer(
+    {
+      db,
+      stock,
+      relay,
+      reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+      maxReservationTtlSeconds: config.MAX_RESERVATION_TTL_SECONDS,
+    },
+    logger,
+  );
+  const grpcPort = await grpcServer.listen("127.0.0.1:0");
+  // No retries: the tests assert what one call does.
+  const inventoryClient = createInventoryClient({
+    address: `127.0.0.1:${grpcPort}`,
+    retries: 0,
+    deadlineMs: 10_000,
+  });
+  const grpc = inventoryClient.client;
+  const adminToken = await tokens.sign({ userId: "01900000-0000-7000-8000-00000000a000", role: "admin" });
+  const userToken = await tokens.sign({ userId: "01900000-0000-7000-8000-00000000b000", role: "user" });
+
+  async function call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    { body, token }: { body?: unknown; token?: string } = {},
+  ): Promise<TestResponse<T>> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (token) headers.authorization = `Bearer ${token}`;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+    const response = await app.handle(new Request(`http://inventory.test${path}`, init));
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  /** Creates a product through the API as an admin. */
+  async function product(
+    fields: {
+      sku?: string;
+      initialStock?: number;
+      priceCents?: number;
+      name?: string;
+      lowStockThreshold?: number;
+    } = {},
+  ) {
+    const sku = fields.sku ?? uniqueName("SKU").toUpperCase().replaceAll("_", "-");
+    const res = await call<{ sku: string }>("POST", "/products", {
+      token: adminToken,
+      body: {
+        sku,
+        name: fields.name ?? `Product ${sku}`,
+        priceCents: fields.priceCents ?? 1999,
+        initialStock: fields.initialStock ?? 10,
+        lowStockThreshold: fields.lowStockThreshold ?? 2,
+      },
+    });
+    if (res.status !== 201)
+      throw new Error(`product creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return sku;
+  }
+
+  async function close() {
+    inventoryClient.close();
+    await grpcServer.shutdown();
+    await relay.stop();
+    await sweeper.stop();
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+    await db.destroy();
+    redis.disconnect();
+  }
+
+  return {
+    config,
+    db,
+    redis,
+    keys,
+    stock,
+    relay,
+    sweeper,
+    tokens,
+    app,
+    grpc,
+    adminToken,
+    userToken,
+    call,
+    product,
+    close,
+  };
+}
+
+export type InventoryTestContext = Awaited<ReturnType<typeof createInventoryTestContext>>;

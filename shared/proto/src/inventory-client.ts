@@ -1,0 +1,61 @@
+/**
+ * A nice-grpc client of InventoryService with the platform's call policy: every call has a
+ * deadline, carries the request id in metadata, and is retried with backoff only on UNAVAILABLE or
+ * DEADLINE_EXCEEDED (every InventoryService call is idempotent per reservation id).
+ */
+import { type Channel, createChannel, createClientFactory, Metadata, Status } from "nice-grpc";
+import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
+import { retryMiddleware } from "nice-grpc-client-middleware-retry";
+import { type InventoryServiceClient, InventoryServiceDefinition } from "./gen/inventory/v1/inventory.js";
+
+export const REQUEST_ID_METADATA_KEY = "x-request-id";
+
+export interface InventoryClientOptions {
+  /** host:port of the inventory gRPC server. */
+  address: string;
+  /** Deadline of each attempt unless a call gives its own. */
+  deadlineMs?: number;
+  /** Retries after the first attempt, for UNAVAILABLE and DEADLINE_EXCEEDED only. */
+  retries?: number;
+}
+
+export interface InventoryClient {
+  client: InventoryServiceClient<InventoryCallOptions>;
+  channel: Channel;
+  close(): void;
+}
+
+export type InventoryCallOptions = {
+  deadline?: Date | number;
+  retry?: boolean;
+  retryMaxAttempts?: number;
+  retryBaseDelayMs?: number;
+};
+
+export function createInventoryClient({
+  address,
+  deadlineMs = 2_000,
+  retries = 2,
+}: InventoryClientOptions): InventoryClient {
+  const channel = createChannel(address);
+  const client = createClientFactory()
+    .use(retryMiddleware)
+    .use(deadlineMiddleware)
+    .create(InventoryServiceDefinition, channel, {
+      "*": {
+        deadline: deadlineMs,
+        retry: true,
+        retryMaxAttempts: retries,
+        retryBaseDelayMs: 50,
+        retryableStatuses: [Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED],
+      },
+    });
+  return {
+    client: client as InventoryServiceClient<InventoryCallOptions>,
+    channel,
+    close: () => channel.close(),
+  };
+}
+
+/** Call metadata carrying the request id. */
+export const requestMetadata = (requestId: string) => Metadata({ [REQUEST_ID_METADATA_KEY]: requestId });
