@@ -15,11 +15,7 @@ import { createApp } from "../src/app.js";
 import { migrations } from "../src/catalog/migrations/index.js";
 import type { InventoryDatabase } from "../src/catalog/product.table.js";
 import { type InventoryConfig, inventoryConfigSchema } from "../src/config.js";
-import { OutboxRelay } from "../src/events/outbox-relay.js";
-import { createGrpcServer } from "../src/grpc/server.js";
-import { ReservationSweeper } from "../src/stock/reservation-sweeper.js";
-import { stockKeys } from "../src/stock/stock-keys.js";
-import { StockStore } from "../src/stock/stock-store.js";
+import { createInventoryRuntime } from "../src/runtime.js";
 
 export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
 
@@ -39,17 +35,17 @@ export async function createInventoryTestContext(overrides: Record<string, strin
   const db = createDatabase<InventoryDatabase>({ url: postgresUrl, schema, poolMax: 5 });
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = new Redis(redisUrl);
-  const keys = stockKeys(config.REDIS_KEY_PREFIX);
-  const stock = await StockStore.create(redis, keys);
-  const relay = new OutboxRelay({
-    redis,
-    outboxKey: keys.outbox,
-    lockKey: keys.relayLock,
-    stream: config.EVENTS_STREAM,
-    intervalMs: 50,
-    logger,
-  });
-  const sweeper = new ReservationSweeper(stock, logger, 50);
+  // Fast relay and sweeper intervals; each test starts them when it needs them.
+  const {
+    keys,
+    stock,
+    relay,
+    sweeper,
+    grpc: grpcServer,
+  } = await createInventoryRuntime(
+    { ...config, OUTBOX_INTERVAL_MS: 50, SWEEP_INTERVAL_MS: 50 },
+    { db, redis, logger },
+  );
   const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
   const verifier = createTokenVerifier({
     keys: { jwks: tokens.jwks },
@@ -57,16 +53,6 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     audience: config.JWT_AUDIENCE,
   });
   const app = createApp(config, { db, redis, stock, relay, verifier, logger });
-  const grpcServer = createGrpcServer(
-    {
-      db,
-      stock,
-      relay,
-      reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
-      maxReservationTtlSeconds: config.MAX_RESERVATION_TTL_SECONDS,
-    },
-    logger,
-  );
   const grpcPort = await grpcServer.listen("127.0.0.1:0");
   // No retries: the tests assert what one call does.
   const inventoryClient = createInventoryClient({

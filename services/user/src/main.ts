@@ -1,9 +1,8 @@
 /** The user service process: config → dependencies → migrations → app → listen; graceful stop on signal. */
-import { createDatabase, migrateToLatest } from "@platform/db";
+import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { Redis } from "ioredis";
-import type { Kysely } from "kysely";
 import { createApp } from "./app.js";
 import { loadSigningKeys } from "./auth/signing-keys.js";
 import { loadUserConfig } from "./config.js";
@@ -13,13 +12,7 @@ import type { UserDatabase } from "./store/user.table.js";
 
 const config = loadUserConfig();
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
-const db = createDatabase<UserDatabase>({
-  url: config.POSTGRES_URL,
-  schema: config.POSTGRES_SCHEMA,
-  poolMax: config.POSTGRES_POOL_MAX,
-  applicationName: "user",
-});
-await migrateToLatest(db as Kysely<unknown>, config.POSTGRES_SCHEMA, migrations);
+const db = await openServiceDatabase<UserDatabase>("user", config, migrations);
 const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
 const keys = await loadSigningKeys(config, logger);
 await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, logger);

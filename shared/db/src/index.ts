@@ -1,3 +1,4 @@
 export type { Migration } from "kysely/migration";
 export { createDatabase, type DatabaseOptions, pingDatabase } from "./database.js";
 export { migrateToLatest } from "./migrate.js";
+export { migrateCommand, openServiceDatabase, type ServiceDatabaseConfig } from "./service-database.js";

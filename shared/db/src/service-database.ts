@@ -1,0 +1,58 @@
+/**
+ * A service's database, ready to use: the pool on its schema, migrated to the latest version.
+ * What every main.ts does first, and what `bun run migrate` does alone.
+ */
+import type { Kysely } from "kysely";
+import type { Migration } from "kysely/migration";
+import { createDatabase } from "./database.js";
+import { migrateToLatest } from "./migrate.js";
+
+export interface ServiceDatabaseConfig {
+  POSTGRES_URL: string;
+  POSTGRES_SCHEMA: string;
+  POSTGRES_POOL_MAX: number;
+}
+
+export async function openServiceDatabase<DB>(
+  service: string,
+  config: ServiceDatabaseConfig,
+  migrations: Record<string, Migration>,
+): Promise<Kysely<DB>> {
+  const db = createDatabase<DB>({
+    url: config.POSTGRES_URL,
+    schema: config.POSTGRES_SCHEMA,
+    poolMax: config.POSTGRES_POOL_MAX,
+    applicationName: service,
+  });
+  try {
+    await migrateToLatest(db as Kysely<unknown>, config.POSTGRES_SCHEMA, migrations);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+/** `bun run migrate`: applies a service's migrations, prints what it did, and closes the pool. */
+export async function migrateCommand(
+  service: string,
+  config: ServiceDatabaseConfig,
+  migrations: Record<string, Migration>,
+): Promise<void> {
+  const db = createDatabase<unknown>({
+    url: config.POSTGRES_URL,
+    schema: config.POSTGRES_SCHEMA,
+    poolMax: 1,
+  });
+  try {
+    const { results = [] } = await migrateToLatest(db, config.POSTGRES_SCHEMA, migrations);
+    for (const result of results) console.log(`${result.migrationName}: ${result.status}`);
+    console.log(
+      results.length === 0
+        ? `${service}: schema up to date`
+        : `${service}: ${results.length} migration(s) applied`,
+    );
+  } finally {
+    await db.destroy();
+  }
+}
