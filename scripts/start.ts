@@ -83,6 +83,49 @@ async function waitUntilReady(
   throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000}s`);
 }
 
+const DEMO_CATALOG = [
+  { sku: "DEMO-MUG", name: "Stoneware mug", priceCents: 1250, initialStock: 120, lowStockThreshold: 10 },
+  { sku: "DEMO-TEE", name: "Cotton T-shirt", priceCents: 1999, initialStock: 80, lowStockThreshold: 10 },
+  { sku: "DEMO-LAMP", name: "Desk lamp", priceCents: 4900, initialStock: 25, lowStockThreshold: 5 },
+  { sku: "DEMO-BOOK", name: "Field notebook", priceCents: 899, initialStock: 200, lowStockThreshold: 20 },
+  {
+    sku: "DEMO-HOT",
+    name: "Limited print (hot SKU)",
+    priceCents: 2500,
+    initialStock: 10,
+    lowStockThreshold: 3,
+  },
+];
+
+/** The demo catalog, created through the public APIs as the admin; products that exist are left alone. */
+async function seedDemoCatalog(): Promise<void> {
+  const has = (name: string) => present.some((service) => service.name === name);
+  if (!has("user") || !has("inventory")) return;
+  const login = await fetch("http://127.0.0.1:3001/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(admin),
+  });
+  if (!login.ok) {
+    log(
+      `demo catalog skipped: the admin could not log in (${login.status}); is ADMIN_PASSWORD the one it was created with?`,
+    );
+    return;
+  }
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  let created = 0;
+  for (const product of DEMO_CATALOG) {
+    const res = await fetch("http://127.0.0.1:3002/products", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify(product),
+    });
+    if (res.status === 201) created++;
+    else if (res.status !== 409) log(`demo product ${product.sku}: ${res.status} ${await res.text()}`);
+  }
+  log(`demo catalog: ${created} product(s) created, ${DEMO_CATALOG.length - created} already there`);
+}
+
 const infraEnv = await infrastructure();
 const admin = adminCredentials();
 const present = SERVICES.filter(({ name }) => existsSync(join(root, "services", name, "src", "main.ts")));
@@ -136,6 +179,8 @@ try {
   await stopAll(1);
 }
 
+await seedDemoCatalog();
+
 log("the platform is up:");
 for (const { name, port } of present) {
   console.log(`  ${name.padEnd(width)}  http://localhost:${port}   docs: http://localhost:${port}/swagger`);
@@ -144,6 +189,7 @@ console.log(
   `  admin      ${admin.email} (password in ${process.env.ADMIN_PASSWORD ? "ADMIN_PASSWORD" : ".data/admin-password"})`,
 );
 console.log("  try:");
+console.log("    curl -s http://localhost:3002/products");
 console.log(
   `    curl -s -X POST http://localhost:3001/users -H 'content-type: application/json' -d '{"email":"ann@example.com","name":"Ann","password":"correct-horse-1"}'`,
 );
