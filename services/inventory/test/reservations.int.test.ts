@@ -2,10 +2,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fieldsToRecord } from "@platform/events";
 import { createLogger } from "@platform/logging";
-import { InsufficientStock, ReservationState, StockStatus } from "@platform/proto";
+import {
+  INSUFFICIENT_STOCK_TRAILER,
+  InsufficientStock,
+  ReservationState,
+  StockStatus,
+} from "@platform/proto";
 import { eventually } from "@platform/testing";
 import { ClientError, Metadata, Status } from "nice-grpc";
-import { INSUFFICIENT_STOCK_TRAILER } from "../src/grpc/inventory-service.js";
 import { ReservationSweeper } from "../src/stock/reservation-sweeper.js";
 import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
 

@@ -9,8 +9,9 @@ import { bearerToken, type Principal, type TokenVerifier } from "./verifier.js";
 
 export function requireAuth(verifier: TokenVerifier) {
   // No plugin name: Elysia deduplicates named plugins, and each use may carry another verifier.
-  return new Elysia().resolve({ as: "scoped" }, async ({ headers }) => {
-    const token = bearerToken(headers.authorization);
+  return new Elysia().resolve({ as: "scoped" }, async ({ request }) => {
+    // From the raw request: a route's header schema may leave Authorization out of `headers`.
+    const token = bearerToken(request.headers.get("authorization"));
     if (!token) throw unauthenticated();
     return { principal: await verifier.verify(token) };
   });

@@ -37,6 +37,8 @@ export interface HttpKernelOptions {
   readinessTimeoutMs?: number;
   version?: string;
   description?: string;
+  /** Largest request body accepted (bytes); larger ones are 413 PAYLOAD_TOO_LARGE before parsing. */
+  maxBodyBytes?: number;
 }
 
 /** Shared between the plugin and serve(): while draining, /ready answers 503 so traffic moves away. */
@@ -47,7 +49,7 @@ export interface ServiceState {
 const OPS_PATHS = new Set(["/health", "/ready", "/metrics"]);
 
 export function httpKernel(options: HttpKernelOptions) {
-  const { service, logger, readiness = {}, readinessTimeoutMs = 2000 } = options;
+  const { service, logger, readiness = {}, readinessTimeoutMs = 2000, maxBodyBytes = 1024 * 1024 } = options;
   const metrics = options.metrics ?? createMetrics(service);
   const state: ServiceState = { draining: false };
   const startedAt = new WeakMap<Request, number>();
@@ -60,6 +62,14 @@ export function httpKernel(options: HttpKernelOptions) {
       .onRequest(({ request, set }) => {
         startedAt.set(request, performance.now());
         set.headers[REQUEST_ID_HEADER] = resolveRequestId(request.headers.get(REQUEST_ID_HEADER));
+        // Declared sizes are refused here; undeclared (chunked) bodies are capped by serve().
+        if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) {
+          throw new AppError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            `The request body is larger than ${maxBodyBytes} bytes.`,
+          );
+        }
       })
       .use(requestContext(logger))
       .onError({ as: "global" }, ({ code, error, set, request, path }) => {

@@ -15,7 +15,7 @@ export interface ServeOptions {
   closers?: Array<{ name: string; close: () => Promise<unknown> | unknown }>;
   /** The longest the whole shutdown may take before the process exits anyway. */
   shutdownTimeoutMs?: number;
-  /** Largest request body the server accepts (bytes). */
+  /** Largest request body the server accepts (bytes), chunked or not; 1 MiB unless set. */
   maxRequestBodySize?: number;
 }
 
@@ -31,7 +31,7 @@ export function serve(app: AnyElysia, options: ServeOptions): RunningService {
   app.listen({
     port: options.port,
     hostname,
-    ...(options.maxRequestBodySize ? { maxRequestBodySize: options.maxRequestBodySize } : {}),
+    maxRequestBodySize: options.maxRequestBodySize ?? 1024 * 1024,
   });
   const server = app.server;
   if (!server) throw new Error("the server did not start");

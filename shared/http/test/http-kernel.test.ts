@@ -84,6 +84,13 @@ describe("httpKernel", () => {
     expect(await res.json()).toMatchObject({ code: "VALIDATION_FAILED" });
   });
 
+  test("a body declared larger than the limit is 413 PAYLOAD_TOO_LARGE before it is read", async () => {
+    const big = JSON.stringify({ name: "x".repeat(1024 * 1024), count: 1 });
+    const res = await demoApp().app.handle(post(big, { "content-length": String(big.length) }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
   test("AppError keeps its status and code", async () => {
     const res = await demoApp().app.handle(new Request("http://local/conflict"));
     expect(res.status).toBe(409);

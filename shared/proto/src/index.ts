@@ -26,6 +26,7 @@ export {
 } from "./gen/inventory/v1/inventory.js";
 export {
   createInventoryClient,
+  INSUFFICIENT_STOCK_TRAILER,
   type InventoryCallOptions,
   type InventoryClient,
   type InventoryClientOptions,

@@ -10,6 +10,9 @@ import { type InventoryServiceClient, InventoryServiceDefinition } from "./gen/i
 
 export const REQUEST_ID_METADATA_KEY = "x-request-id";
 
+/** Trailer that carries the InsufficientStock detail of a FAILED_PRECONDITION from Reserve. */
+export const INSUFFICIENT_STOCK_TRAILER = "inventory-insufficient-stock-bin";
+
 export interface InventoryClientOptions {
   /** host:port of the inventory gRPC server. */
   address: string;

@@ -4,6 +4,7 @@
  */
 import { AppError } from "@platform/http";
 import {
+  INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
   type InventoryServiceImplementation,
   ReservationState,
@@ -15,9 +16,6 @@ import { mergeLines, type ReservationState as State, stockStatus } from "../doma
 import type { OutboxRelay } from "../events/outbox-relay.js";
 import type { SettleAction, SettleOutcome, StockStore } from "../stock/stock-store.js";
 import type { RequestContext } from "./request-context.js";
-
-/** Trailer that carries the InsufficientStock detail of a FAILED_PRECONDITION from Reserve. */
-export const INSUFFICIENT_STOCK_TRAILER = "inventory-insufficient-stock-bin";
 
 export interface InventoryServiceDeps {
   db: InventoryDb;

@@ -1,0 +1,35 @@
+/** Builds the order service's REST app from its config and dependencies; never listens. */
+import type { TokenVerifier } from "@platform/auth";
+import { pingDatabase } from "@platform/db";
+import { httpKernel } from "@platform/http";
+import { Elysia } from "elysia";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import type { OrderConfig } from "./config.js";
+import type { OrderDeps } from "./orders/order-deps.js";
+import { ordersRoutes } from "./routes/orders.js";
+
+export function createApp(config: OrderConfig, deps: OrderDeps & { redis: Redis; verifier: TokenVerifier }) {
+  return new Elysia()
+    .use(
+      httpKernel({
+        service: "order",
+        logger: deps.logger,
+        description: "Orders: placement saga, status lifecycle, transactional outbox.",
+        maxBodyBytes: config.MAX_BODY_BYTES,
+        readiness: {
+          postgres: () => pingDatabase(deps.db as Kysely<unknown>),
+          redis: () => deps.redis.ping(),
+          inventory: async () => {
+            if (deps.inventory.breakerOpen) throw new Error("inventory circuit breaker is open");
+          },
+        },
+      }),
+    )
+    .use(
+      ordersRoutes({
+        ...deps,
+        idempotency: { leaseMs: config.IDEMPOTENCY_LEASE_MS, waitMs: config.IDEMPOTENCY_WAIT_MS },
+      }),
+    );
+}

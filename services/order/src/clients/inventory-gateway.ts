@@ -1,0 +1,149 @@
+/**
+ * The order service's way to the inventory: the gRPC client (deadline, request id, retries on
+ * UNAVAILABLE/DEADLINE_EXCEEDED only) behind a circuit breaker (opossum). While the breaker is
+ * open, calls fail at once with 503 DEPENDENCY_UNAVAILABLE instead of waiting on a dead service.
+ * gRPC failures become the API's problems here, in one place.
+ */
+import { AppError, dependencyUnavailable } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import {
+  createInventoryClient,
+  INSUFFICIENT_STOCK_TRAILER,
+  InsufficientStock,
+  type InventoryClient,
+  type ReservationState,
+  type ReservedLine,
+  requestMetadata,
+} from "@platform/proto";
+import { ClientError, Status } from "nice-grpc";
+import CircuitBreaker from "opossum";
+
+export interface InventoryGatewayOptions {
+  address: string;
+  deadlineMs: number;
+  retries: number;
+  /** Failure rate (percent) over the rolling window that opens the breaker. */
+  breakerErrorPercent: number;
+  /** Calls in the window before the rate counts. */
+  breakerVolume: number;
+  /** How long the breaker stays open before it lets a trial call through. */
+  breakerResetMs: number;
+  logger: Logger;
+}
+
+/** Failures that say the inventory is unwell (they count against the breaker); the rest are answers. */
+const UNHEALTHY = new Set([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.INTERNAL, Status.UNKNOWN]);
+
+export class InventoryGateway {
+  private readonly inventory: InventoryClient;
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+
+  constructor(private readonly options: InventoryGatewayOptions) {
+    this.inventory = createInventoryClient({
+      address: options.address,
+      deadlineMs: options.deadlineMs,
+      retries: options.retries,
+    });
+    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+      timeout: false, // each call has its gRPC deadline
+      errorThresholdPercentage: options.breakerErrorPercent,
+      volumeThreshold: options.breakerVolume,
+      resetTimeout: options.breakerResetMs,
+      errorFilter: (error) => !(error instanceof ClientError && UNHEALTHY.has(error.code)),
+    });
+    this.breaker.on("open", () => options.logger.warn("inventory circuit breaker opened"));
+    this.breaker.on("close", () => options.logger.info("inventory circuit breaker closed"));
+  }
+
+  get breakerOpen(): boolean {
+    return this.breaker.opened;
+  }
+
+  /** Reserves every line for the order (the reservation id), or throws the problem to answer. */
+  async reserve(
+    orderId: string,
+    lines: Array<{ sku: string; quantity: number }>,
+    ttlSeconds: number,
+    requestId: string,
+  ): Promise<ReservedLine[]> {
+    let shortLines: InsufficientStock | undefined;
+    try {
+      const reply = await this.call(() =>
+        this.inventory.client.reserve(
+          { reservationId: orderId, lines, ttlSeconds },
+          {
+            metadata: requestMetadata(requestId),
+            onTrailer: (trailer) => {
+              const detail = trailer.get(INSUFFICIENT_STOCK_TRAILER);
+              if (detail instanceof Uint8Array) shortLines = InsufficientStock.decode(detail);
+            },
+          },
+        ),
+      );
+      return reply.lines;
+    } catch (error) {
+      if (error instanceof ClientError && error.code === Status.FAILED_PRECONDITION) {
+        throw new AppError(409, "INSUFFICIENT_STOCK", "Some lines cannot be served from stock.", {
+          short: shortLines?.lines ?? [],
+        });
+      }
+      if (error instanceof ClientError && error.code === Status.NOT_FOUND) {
+        throw new AppError(422, "UNKNOWN_SKU", error.details, {
+          errors: [{ field: "items", message: error.details }],
+        });
+      }
+      if (error instanceof ClientError && error.code === Status.INVALID_ARGUMENT) {
+        throw new AppError(422, "VALIDATION_FAILED", error.details);
+      }
+      throw error;
+    }
+  }
+
+  commit(orderId: string, requestId: string) {
+    return this.settle("commit", orderId, requestId);
+  }
+
+  release(orderId: string, requestId: string) {
+    return this.settle("release", orderId, requestId);
+  }
+
+  returnStock(orderId: string, requestId: string) {
+    return this.settle("return", orderId, requestId);
+  }
+
+  close(): void {
+    this.breaker.shutdown();
+    this.inventory.close();
+  }
+
+  private async settle(
+    action: "commit" | "release" | "return",
+    orderId: string,
+    requestId: string,
+  ): Promise<ReservationState> {
+    const options = { metadata: requestMetadata(requestId) };
+    const request = { reservationId: orderId };
+    const reply = await this.call(() =>
+      action === "commit"
+        ? this.inventory.client.commit(request, options)
+        : action === "release"
+          ? this.inventory.client.release(request, options)
+          : this.inventory.client.return(request, options),
+    );
+    return reply.state;
+  }
+
+  /** Through the breaker; an open breaker or an unhealthy inventory is a 503. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return (await this.breaker.fire(fn)) as T;
+    } catch (error) {
+      if ((error as { code?: string }).code === "EOPENBREAKER") throw dependencyUnavailable("inventory");
+      if (error instanceof ClientError && UNHEALTHY.has(error.code)) {
+        this.options.logger.warn({ err: error }, "inventory call failed");
+        throw dependencyUnavailable("inventory");
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Validates order owners against the user service (GET /internal/users/{id}) with a short timeout.
+ * Positive answers are cached briefly: an active user stays valid for a few seconds, which spares
+ * the user service one call per order; negative answers are never cached.
+ */
+import { AppError, dependencyUnavailable, REQUEST_ID_HEADER } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { LRUCache } from "lru-cache";
+
+export interface OrderOwner {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface UserClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  cacheTtlMs: number;
+  logger: Logger;
+}
+
+export class UserClient {
+  private readonly cache: LRUCache<string, OrderOwner>;
+
+  constructor(private readonly options: UserClientOptions) {
+    this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs });
+  }
+
+  /** The active user behind an order, or a 403 (unknown or inactive), or a 503 (user service down). */
+  async validate(userId: string, requestId: string): Promise<OrderOwner> {
+    const cached = this.cache.get(userId);
+    if (cached) return cached;
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl}/internal/users/${encodeURIComponent(userId)}`, {
+        headers: { [REQUEST_ID_HEADER]: requestId },
+        // Bun pools keep-alive sockets; a half-open one could stall the call without a timeout.
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (err) {
+      this.options.logger.warn({ err, requestId }, "user service call failed");
+      throw dependencyUnavailable("user service");
+    }
+    if (response.status === 404) throw new AppError(403, "FORBIDDEN", "The account does not exist.");
+    if (!response.ok) {
+      this.options.logger.warn({ status: response.status, requestId }, "user service answered an error");
+      throw dependencyUnavailable("user service");
+    }
+    const user = (await response.json()) as OrderOwner & { active: boolean };
+    if (!user.active) throw new AppError(403, "FORBIDDEN", "The account is not active.");
+    const owner = { id: user.id, email: user.email, name: user.name };
+    this.cache.set(userId, owner);
+    return owner;
+  }
+}

@@ -1,0 +1,44 @@
+/** The order service's configuration, read once from the environment (see README). */
+import { Env, loadConfigOrExit, logLevel, port, type Static, url } from "@platform/config";
+
+export const orderConfigSchema = Env.Object({
+  PORT: port(3003),
+  LOG_LEVEL: logLevel(),
+  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),
+  POSTGRES_SCHEMA: Env.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", default: "orders" }),
+  POSTGRES_POOL_MAX: Env.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379"),
+  EVENTS_STREAM: Env.String({ minLength: 1, default: "events:orders" }),
+  STREAM_MAX_LEN: Env.Integer({ minimum: 1000, default: 100_000 }),
+  OUTBOX_POLL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
+  OUTBOX_RETENTION_HOURS: Env.Integer({ minimum: 1, default: 72 }),
+  TASK_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
+
+  USER_SERVICE_URL: url(["http", "https"], "http://127.0.0.1:3001"),
+  USER_TIMEOUT_MS: Env.Integer({ minimum: 50, default: 1_000 }),
+  /** How long a positive user validation is reused. */
+  USER_CACHE_TTL_MS: Env.Integer({ minimum: 0, default: 30_000 }),
+
+  INVENTORY_GRPC_ADDRESS: Env.String({ pattern: "^[^\\s:]+:\\d+$", default: "127.0.0.1:50051" }),
+  INVENTORY_DEADLINE_MS: Env.Integer({ minimum: 50, default: 2_000 }),
+  INVENTORY_RETRIES: Env.Integer({ minimum: 0, maximum: 10, default: 2 }),
+  BREAKER_ERROR_PERCENT: Env.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  BREAKER_VOLUME: Env.Integer({ minimum: 1, default: 5 }),
+  BREAKER_RESET_MS: Env.Integer({ minimum: 100, default: 10_000 }),
+  /** How long stock stays reserved for an order whose transaction has not committed yet. */
+  RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 10, default: 900 }),
+
+  IDEMPOTENCY_RETENTION_HOURS: Env.Integer({ minimum: 24, default: 24 }),
+  IDEMPOTENCY_WAIT_MS: Env.Integer({ minimum: 100, default: 10_000 }),
+  IDEMPOTENCY_LEASE_MS: Env.Integer({ minimum: 1_000, default: 30_000 }),
+  MAX_BODY_BYTES: Env.Integer({ minimum: 1024, default: 1024 * 1024 }),
+
+  JWKS_URL: url(["http", "https"], "http://127.0.0.1:3001/.well-known/jwks.json"),
+  JWT_ISSUER: Env.String({ minLength: 1, default: "order-platform/user" }),
+  JWT_AUDIENCE: Env.String({ minLength: 1, default: "order-platform" }),
+});
+
+export type OrderConfig = Readonly<Static<typeof orderConfigSchema>>;
+
+export const loadOrderConfig = (env: Record<string, string | undefined> = process.env): OrderConfig =>
+  loadConfigOrExit("order", orderConfigSchema, env);

@@ -1,0 +1,21 @@
+/** The order lifecycle: CONFIRMED → SHIPPED → DELIVERED, and CONFIRMED → CANCELLED. */
+import { AppError } from "@platform/http";
+import type { OrderStatus } from "./order.js";
+
+const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  CONFIRMED: ["SHIPPED", "CANCELLED"],
+  SHIPPED: ["DELIVERED"],
+  DELIVERED: [],
+  CANCELLED: [],
+};
+
+export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => NEXT[from].includes(to);
+
+export function assertTransition(from: OrderStatus, to: OrderStatus): void {
+  if (!canTransition(from, to)) {
+    throw new AppError(409, "INVALID_TRANSITION", `An order that is ${from} cannot become ${to}.`, {
+      from,
+      to,
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/** Orders as the service keeps them and shows them; pure functions, no I/O. */
+import { AppError } from "@platform/http";
+
+export type OrderStatus = "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+
+export interface OrderLine {
+  sku: string;
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+  subtotalCents: number;
+}
+
+export interface Order {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  items: OrderLine[];
+  totalCents: number;
+  currency: string;
+  /** Incremented on every change; events carry it so consumers can ignore stale ones. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  statusHistory: Array<{ status: OrderStatus; at: Date }>;
+}
+
+export interface OrderView {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  items: OrderLine[];
+  totalCents: number;
+  currency: string;
+  createdAt: string;
+  updatedAt: string;
+  statusHistory: Array<{ status: OrderStatus; at: string }>;
+}
+
+export const toOrderView = (order: Order): OrderView => ({
+  id: order.id,
+  userId: order.userId,
+  status: order.status,
+  items: order.items,
+  totalCents: order.totalCents,
+  currency: order.currency,
+  createdAt: order.createdAt.toISOString(),
+  updatedAt: order.updatedAt.toISOString(),
+  statusHistory: order.statusHistory.map(({ status, at }) => ({ status, at: at.toISOString() })),
+});
+
+/** The priced lines the inventory reserved, as order lines with their subtotals and the order's total. */
+export function priceLines(
+  reserved: ReadonlyArray<{
+    sku: string;
+    name: string;
+    unitPriceCents: number;
+    quantity: number;
+    currency: string;
+  }>,
+): { items: OrderLine[]; totalCents: number; currency: string } {
+  const currencies = new Set(reserved.map((line) => line.currency));
+  if (currencies.size !== 1) {
+    throw new AppError(
+      422,
+      "VALIDATION_FAILED",
+      `An order is in one currency; these lines are in ${[...currencies].join(", ")}.`,
+    );
+  }
+  const items = reserved.map(({ sku, name, unitPriceCents, quantity }) => ({
+    sku,
+    name,
+    unitPriceCents,
+    quantity,
+    subtotalCents: unitPriceCents * quantity,
+  }));
+  return {
+    items,
+    totalCents: items.reduce((sum, line) => sum + line.subtotalCents, 0),
+    currency: [...currencies][0] as string,
+  };
+}
+
+/** Who may see an order: its owner and admins. Anyone else is told it does not exist. */
+export const canSee = (order: Pick<Order, "userId">, principal: { userId: string; role: string }) =>
+  principal.role === "admin" || order.userId === principal.userId;

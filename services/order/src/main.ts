@@ -1,0 +1,37 @@
+/** The order service process: REST API, outbox relay and reservation task worker; graceful stop on signal. */
+import { createTokenVerifier } from "@platform/auth";
+import { openServiceDatabase } from "@platform/db";
+import { serve } from "@platform/http";
+import { createLogger } from "@platform/logging";
+import { Redis } from "ioredis";
+import { createApp } from "./app.js";
+import { loadOrderConfig } from "./config.js";
+import { createOrderRuntime } from "./runtime.js";
+import { migrations } from "./store/migrations/index.js";
+import type { OrderDatabase } from "./store/order.table.js";
+
+const config = loadOrderConfig();
+const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
+const db = await openServiceDatabase<OrderDatabase>("order", config, migrations);
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 2_000 });
+const deps = createOrderRuntime(config, { db, redis, logger });
+const verifier = createTokenVerifier({
+  keys: { jwksUrl: config.JWKS_URL },
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+});
+deps.relay.start();
+deps.tasks.start();
+
+serve(createApp(config, { ...deps, redis, verifier }), {
+  port: config.PORT,
+  logger,
+  maxRequestBodySize: config.MAX_BODY_BYTES,
+  closers: [
+    { name: "reservation tasks", close: () => deps.tasks.stop() },
+    { name: "outbox relay", close: () => deps.relay.stop() },
+    { name: "inventory client", close: () => deps.inventory.close() },
+    { name: "redis", close: () => redis.quit() },
+    { name: "postgres", close: () => db.destroy() },
+  ],
+});

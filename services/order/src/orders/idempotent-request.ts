@@ -1,0 +1,102 @@
+/**
+ * Idempotency-Key handling for POST /orders (ARCHITECTURE §2):
+ * - the first request with a key claims it (with the order id it will create) and stores its
+ *   answer once it has one; 4xx answers are final and stored too;
+ * - the same key with the same body gets that answer again, marked as replayed;
+ * - the same key with another body is 422 IDEMPOTENCY_KEY_REUSED;
+ * - a request that arrives while the first is still running waits (bounded) for its answer;
+ * - a failure that may pass (5xx) forgets the key, so the client can retry with it;
+ * - a claim whose holder died (its lease ran out) is taken over, with the same order id, so the
+ *   reservation made before the crash is found again rather than made twice.
+ */
+import { AppError, problem } from "@platform/http";
+import { claimKey, completeKey, readKey, releaseKey, takeOverKey } from "../store/idempotency.store.js";
+import type { OrderDb } from "../store/order.store.js";
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyOptions {
+  userId: string;
+  key: string;
+  /** Hash of the request body: the same key must come with the same body. */
+  requestHash: string;
+  requestId: string;
+  /** How long a claim holds before another request may take it over. */
+  leaseMs: number;
+  /** How long a concurrent request waits for the first one's answer. */
+  waitMs: number;
+}
+
+export async function idempotent(
+  db: OrderDb,
+  options: IdempotencyOptions,
+  run: (orderId: string) => Promise<Answer>,
+): Promise<Answer & { replayed: boolean }> {
+  const { userId, key, requestHash, leaseMs } = options;
+  const orderId = Bun.randomUUIDv7();
+  if (await claimKey(db, { userId, key, requestHash, orderId, leaseMs })) {
+    return { ...(await runAndRecord(db, options, orderId, run)), replayed: false };
+  }
+  const deadline = Date.now() + options.waitMs;
+  while (Date.now() < deadline) {
+    const record = await readKey(db, userId, key);
+    if (!record) {
+      // Released by a failed first attempt meanwhile: claim it afresh.
+      if (await claimKey(db, { userId, key, requestHash, orderId, leaseMs })) {
+        return { ...(await runAndRecord(db, options, orderId, run)), replayed: false };
+      }
+      continue;
+    }
+    if (record.requestHash !== requestHash) {
+      throw new AppError(
+        422,
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was used with a different request body.",
+      );
+    }
+    if (record.state === "done") {
+      return { status: record.responseStatus ?? 200, body: record.responseBody, replayed: true };
+    }
+    if (record.lockedUntil.getTime() < Date.now()) {
+      if (await takeOverKey(db, { userId, key, expiredLease: record.lockedUntil, leaseMs })) {
+        return { ...(await runAndRecord(db, options, record.orderId, run)), replayed: false };
+      }
+      continue;
+    }
+    await Bun.sleep(50);
+  }
+  throw new AppError(
+    409,
+    "IDEMPOTENCY_KEY_REUSED",
+    "A request with this Idempotency-Key is still in progress; retry shortly.",
+    {},
+    { "retry-after": "1" },
+  );
+}
+
+async function runAndRecord(
+  db: OrderDb,
+  { userId, key, requestId }: IdempotencyOptions,
+  orderId: string,
+  run: (orderId: string) => Promise<Answer>,
+): Promise<Answer> {
+  let answer: Answer;
+  try {
+    answer = await run(orderId);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) {
+      await releaseKey(db, userId, key).catch(() => {});
+      throw error;
+    }
+    // A final answer about this request (no stock, unknown SKU): the same request gets it again.
+    answer = {
+      status: error.status,
+      body: problem(error.status, error.code, error.message, requestId, error.extensions),
+    };
+  }
+  await completeKey(db, { userId, key, status: answer.status, body: answer.body });
+  return answer;
+}

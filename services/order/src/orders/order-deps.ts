@@ -1,0 +1,18 @@
+import type { Logger } from "@platform/logging";
+import type { InventoryGateway } from "../clients/inventory-gateway.js";
+import type { UserClient } from "../clients/user-client.js";
+import type { OrderOutboxRelay } from "../events/outbox-relay.js";
+import type { OrderDb } from "../store/order.store.js";
+import type { ReservationTasks } from "../tasks/reservation-tasks.js";
+
+/** What the order use cases work with. */
+export interface OrderDeps {
+  db: OrderDb;
+  users: UserClient;
+  inventory: InventoryGateway;
+  tasks: ReservationTasks;
+  relay: OrderOutboxRelay;
+  eventsStream: string;
+  reservationTtlSeconds: number;
+  logger: Logger;
+}

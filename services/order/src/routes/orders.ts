@@ -1,0 +1,152 @@
+/** The order API (through the gateway at /api/orders). Every route needs a caller. */
+import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
+import { AppError, notFound, PROBLEM_CONTENT_TYPE, requestContext } from "@platform/http";
+import { Elysia, t } from "elysia";
+import { canSee, toOrderView } from "../domain/order.js";
+import { changeStatus } from "../orders/change-status.js";
+import { idempotent } from "../orders/idempotent-request.js";
+import type { OrderDeps } from "../orders/order-deps.js";
+import { placeOrder } from "../orders/place-order.js";
+import { findOrder, listOrders } from "../store/order.store.js";
+import {
+  IdempotencyHeaders,
+  OrderListQuery,
+  OrderParams,
+  OrderSchema,
+  PlaceOrderBody,
+  StatusBody,
+} from "./schemas.js";
+
+export interface OrderRouteDeps extends OrderDeps {
+  verifier: TokenVerifier;
+  idempotency: { leaseMs: number; waitMs: number };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The body of POST /orders in a canonical form, so "the same body" ignores key order and spacing. */
+const requestHash = (items: Array<{ sku: string; quantity: number }>) =>
+  new Bun.CryptoHasher("sha256").update(JSON.stringify(items.map((i) => [i.sku, i.quantity]))).digest("hex");
+
+export function ordersRoutes(deps: OrderRouteDeps) {
+  return new Elysia({ tags: ["orders"] })
+    .use(requestContext(deps.logger))
+    .use(requireAuth(deps.verifier))
+    .post(
+      "/orders",
+      async ({ body, headers, principal, requestId, set }) => {
+        const place = async (orderId: string) => ({
+          status: 201,
+          body: await placeOrder(deps, { orderId, principal, items: body.items, requestId }),
+        });
+        const key = headers["idempotency-key"];
+        const answer = key
+          ? await idempotent(
+              deps.db,
+              {
+                userId: principal.userId,
+                key,
+                requestHash: requestHash(body.items),
+                requestId,
+                ...deps.idempotency,
+              },
+              place,
+            )
+          : { ...(await place(Bun.randomUUIDv7())), replayed: false };
+        const responseHeaders: Record<string, string> = { "content-type": "application/json" };
+        if (answer.replayed) responseHeaders["idempotent-replayed"] = "true";
+        if (answer.status === 201) responseHeaders.location = `/orders/${(answer.body as { id: string }).id}`;
+        if (answer.status >= 400) responseHeaders["content-type"] = PROBLEM_CONTENT_TYPE;
+        set.status = answer.status;
+        return new Response(JSON.stringify(answer.body), {
+          status: answer.status,
+          headers: { ...responseHeaders, "x-request-id": requestId },
+        });
+      },
+      {
+        body: PlaceOrderBody,
+        headers: IdempotencyHeaders,
+        detail: {
+          summary: "Place an order (Idempotency-Key optional)",
+          responses: { 201: { description: "The order" }, 409: { description: "INSUFFICIENT_STOCK" } },
+        },
+      },
+    )
+    .get(
+      "/orders/:id",
+      async ({ params, principal }) => {
+        const order = UUID.test(params.id) ? await findOrder(deps.db, params.id) : undefined;
+        if (!order || !canSee(order, principal)) throw notFound("No such order.");
+        return toOrderView(order);
+      },
+      {
+        params: OrderParams,
+        response: { 200: OrderSchema },
+        detail: { summary: "One order (owner or admin)" },
+      },
+    )
+    .get(
+      "/orders",
+      async ({ query, principal }) => {
+        if (query.userId && principal.role !== "admin") {
+          throw new AppError(403, "FORBIDDEN", "Only an admin may list another user's orders.");
+        }
+        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const orders = await listOrders(deps.db, {
+          userId: principal.role === "admin" ? query.userId : principal.userId,
+          status: query.status,
+          beforeId,
+          limit: query.limit + 1,
+        });
+        const page = orders.slice(0, query.limit);
+        const last = page.at(-1);
+        return {
+          items: page.map(toOrderView),
+          nextCursor: orders.length > query.limit && last ? encodeCursor(last.id) : null,
+        };
+      },
+      {
+        query: OrderListQuery,
+        response: { 200: t.Object({ items: t.Array(OrderSchema), nextCursor: t.Nullable(t.String()) }) },
+        detail: { summary: "Orders, newest first (own; an admin may filter by user)" },
+      },
+    )
+    .post(
+      "/orders/:id/cancel",
+      async ({ params, principal, requestId }) => {
+        if (!UUID.test(params.id)) throw notFound("No such order.");
+        return changeStatus(deps, { orderId: params.id, to: "CANCELLED", principal, requestId });
+      },
+      {
+        params: OrderParams,
+        response: { 200: OrderSchema },
+        detail: { summary: "Cancel an order (owner or admin)" },
+      },
+    )
+    .post(
+      "/orders/:id/status",
+      async ({ params, body, principal, requestId }) => {
+        assertAdmin(principal);
+        if (!UUID.test(params.id)) throw notFound("No such order.");
+        return changeStatus(deps, { orderId: params.id, to: body.status, principal, requestId });
+      },
+      {
+        params: OrderParams,
+        body: StatusBody,
+        response: { 200: OrderSchema },
+        detail: { summary: "Ship or deliver an order (admin)" },
+      },
+    );
+}
+
+const encodeCursor = (id: string) => Buffer.from(id).toString("base64url");
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString();
+  if (!UUID.test(id)) {
+    throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
+      errors: [{ field: "cursor", message: "invalid cursor" }],
+    });
+  }
+  return id;
+}

@@ -1,0 +1,7 @@
+import type { Migration } from "@platform/db";
+import * as orders from "./0001-orders.js";
+
+/** Every migration of the order service, in order. */
+export const migrations: Record<string, Migration> = {
+  "0001-orders": orders,
+};

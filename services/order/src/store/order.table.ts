@@ -1,0 +1,76 @@
+import type { ColumnType, Generated, JSONColumnType } from "kysely";
+import type { OrderStatus } from "../domain/order.js";
+
+type CreatedAt = ColumnType<Date, never, never>;
+
+export interface OrderTable {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  totalCents: number;
+  currency: string;
+  version: Generated<number>;
+  requestId: string;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
+export interface OrderItemTable {
+  orderId: string;
+  lineNo: number;
+  sku: string;
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+  subtotalCents: number;
+}
+
+export interface OrderStatusHistoryTable {
+  orderId: string;
+  version: number;
+  status: OrderStatus;
+  at: Generated<Date>;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  eventId: string;
+  stream: string;
+  type: string;
+  version: number;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+  requestId: string;
+  occurredAt: Date;
+  publishedAt: Date | null;
+}
+
+export interface IdempotencyKeyTable {
+  userId: string;
+  key: string;
+  requestHash: string;
+  orderId: string;
+  state: "in_progress" | "done";
+  lockedUntil: Date;
+  responseStatus: number | null;
+  responseBody: ColumnType<unknown, string | null, string | null>;
+  createdAt: CreatedAt;
+}
+
+export interface ReservationTaskTable {
+  orderId: string;
+  action: "commit" | "return";
+  requestId: string;
+  attempts: Generated<number>;
+  nextAttemptAt: Generated<Date>;
+  lastError: string | null;
+  createdAt: CreatedAt;
+}
+
+export interface OrderDatabase {
+  order: OrderTable;
+  orderItem: OrderItemTable;
+  orderStatusHistory: OrderStatusHistoryTable;
+  outbox: OutboxTable;
+  idempotencyKey: IdempotencyKeyTable;
+  reservationTask: ReservationTaskTable;
+}

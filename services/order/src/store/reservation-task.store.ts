@@ -1,0 +1,82 @@
+/**
+ * Inventory calls owed after a commit: Commit once an order is stored, Return once it is
+ * cancelled. Written in the same transaction as the change, deleted once the call succeeded.
+ */
+import { sql } from "kysely";
+import type { OrderDb } from "./order.store.js";
+
+export type ReservationAction = "commit" | "return";
+
+export interface ReservationTask {
+  orderId: string;
+  action: ReservationAction;
+  requestId: string;
+  attempts: number;
+}
+
+export async function addTask(db: OrderDb, task: Omit<ReservationTask, "attempts">): Promise<void> {
+  await db
+    .insertInto("reservationTask")
+    .values({ ...task, lastError: null })
+    .execute();
+}
+
+/** Due tasks, locked for this transaction (other replicas skip them). */
+export function lockDueTasks(db: OrderDb, limit: number): Promise<ReservationTask[]> {
+  return db
+    .selectFrom("reservationTask")
+    .select(["orderId", "action", "requestId", "attempts"])
+    .where("nextAttemptAt", "<=", new Date())
+    .orderBy("nextAttemptAt")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** One task, locked for this transaction; undefined if done or held by another replica. */
+export function lockTask(
+  db: OrderDb,
+  orderId: string,
+  action: ReservationAction,
+): Promise<ReservationTask | undefined> {
+  return db
+    .selectFrom("reservationTask")
+    .select(["orderId", "action", "requestId", "attempts"])
+    .where("orderId", "=", orderId)
+    .where("action", "=", action)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+export async function deleteTask(db: OrderDb, orderId: string, action: ReservationAction): Promise<void> {
+  await db
+    .deleteFrom("reservationTask")
+    .where("orderId", "=", orderId)
+    .where("action", "=", action)
+    .execute();
+}
+
+/** Records a failed attempt and when to try again (never, for a failure retrying cannot fix). */
+export async function deferTask(
+  db: OrderDb,
+  {
+    orderId,
+    action,
+    error,
+    retryInMs,
+  }: { orderId: string; action: ReservationAction; error: string; retryInMs: number | null },
+): Promise<void> {
+  await db
+    .updateTable("reservationTask")
+    .set((eb) => ({
+      attempts: eb("attempts", "+", 1),
+      lastError: error,
+      nextAttemptAt:
+        retryInMs === null ? sql<Date>`'infinity'::timestamptz` : new Date(Date.now() + retryInMs),
+    }))
+    .where("orderId", "=", orderId)
+    .where("action", "=", action)
+    .execute();
+}

@@ -1,0 +1,277 @@
+/** POST /orders against the real user and inventory services (ARCHITECTURE §2). */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type DomainEvent, fieldsToRecord, fromStreamFields } from "@platform/events";
+import type { Problem } from "@platform/http";
+import { eventually } from "@platform/testing";
+import { sql } from "kysely";
+import type { OrderView } from "../src/domain/order.js";
+import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
+
+let ctx: OrderTestContext;
+beforeAll(async () => {
+  ctx = await createOrderTestContext();
+});
+afterAll(() => ctx.close());
+
+async function streamEvents(): Promise<DomainEvent[]> {
+  const entries = await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+");
+  return entries.map(([, fields]) => fromStreamFields(fields));
+}
+const ordersOf = (events: DomainEvent[], type: string, orderId: string) =>
+  events.filter((e) => e.type === type && JSON.stringify(e.payload).includes(orderId));
+const countRows = async (table: "order" | "outbox") =>
+  Number(
+    (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(ctx.db)).rows[0]?.n,
+  );
+
+describe("placing an order", () => {
+  test("201 with the order, a Location, the price snapshot and total; stock drops; order.created is published", async () => {
+    const buyer = await ctx.customer();
+    const mug = await ctx.product(10, 1250, "Mug");
+    const tee = await ctx.product(5, 1999, "Tee");
+    const res = await ctx.call<OrderView>("POST", "/orders", {
+      token: buyer.token,
+      headers: { "x-request-id": "req-place-1" },
+      body: {
+        items: [
+          { sku: mug, quantity: 3 },
+          { sku: tee, quantity: 1 },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("location")).toBe(`/orders/${res.body.id}`);
+    expect(res.headers.get("x-request-id")).toBe("req-place-1");
+    expect(res.body).toMatchObject({
+      userId: buyer.id,
+      status: "CONFIRMED",
+      items: [
+        { sku: mug, name: "Mug", unitPriceCents: 1250, quantity: 3, subtotalCents: 3750 },
+        { sku: tee, name: "Tee", unitPriceCents: 1999, quantity: 1, subtotalCents: 1999 },
+      ],
+      totalCents: 5749,
+      currency: "EUR",
+      statusHistory: [{ status: "CONFIRMED" }],
+    });
+    expect(await ctx.available(mug)).toBe(7);
+    expect(await ctx.available(tee)).toBe(4);
+
+    const [created] = await eventually("order.created on the stream", async () => {
+      const found = ordersOf(await streamEvents(), "order.created", res.body.id);
+      return found.length ? found : undefined;
+    });
+    expect(created).toMatchObject({ type: "order.created", version: 1, requestId: "req-place-1" });
+    expect(created?.payload).toEqual({
+      order: res.body,
+      user: { id: buyer.id, email: buyer.email, name: "Buyer" },
+    });
+    // The reservation was committed: the stock is sold, not merely held.
+    await eventually("the commit task to finish", async () => {
+      const tasks = await ctx.db
+        .selectFrom("reservationTask")
+        .select("orderId")
+        .where("orderId", "=", res.body.id)
+        .execute();
+      return tasks.length === 0;
+    });
+    const read = await ctx.call<OrderView>("GET", `/orders/${res.body.id}`, { token: buyer.token });
+    expect(read.body).toEqual(res.body);
+  });
+
+  test("100 concurrent orders of 1 on a stock of 40: exactly 40 × 201 and 60 × 409, 40 orders, 40 events, stock 0", async () => {
+    const buyer = await ctx.customer();
+    const hot = await ctx.product(40, 500, "Hot");
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        ctx.call<Problem & { id: string }>("POST", "/orders", {
+          token: buyer.token,
+          body: { items: [{ sku: hot, quantity: 1 }] },
+        }),
+      ),
+    );
+    const created = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status === 409);
+    expect(created).toHaveLength(40);
+    expect(refused).toHaveLength(60);
+    for (const r of refused) {
+      expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+      expect(r.body.short).toEqual([{ sku: hot, requested: 1, available: 0 }]);
+    }
+    const ids = created.map((r) => r.body.id);
+    const stored = await ctx.db.selectFrom("orderItem").select("orderId").where("sku", "=", hot).execute();
+    expect(stored.map((row) => row.orderId).sort()).toEqual([...ids].sort());
+    expect(await ctx.available(hot)).toBe(0);
+    const events = await eventually("40 order.created events", async () => {
+      const found = (await streamEvents()).filter(
+        (e) => e.type === "order.created" && JSON.stringify(e.payload).includes(hot),
+      );
+      return found.length >= 40 ? found : undefined;
+    });
+    expect(events).toHaveLength(40);
+    expect(new Set(events.map((e) => e.id)).size).toBe(40);
+  });
+
+  test("the same Idempotency-Key sent 10 times at once: one order, ten identical answers", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(50);
+    const body = { items: [{ sku, quantity: 2 }] };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        ctx.call<OrderView>("POST", "/orders", {
+          token: buyer.token,
+          body,
+          headers: { "idempotency-key": "checkout-42" },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
+    const first = answers[0]?.body;
+    for (const answer of answers) expect(answer.body).toEqual(first as OrderView);
+    expect(answers.filter((a) => a.headers.get("idempotent-replayed") === "true")).toHaveLength(9);
+    const orders = await ctx.db.selectFrom("order").select("id").where("userId", "=", buyer.id).execute();
+    expect(orders).toEqual([{ id: String(first?.id) }]);
+    expect(await ctx.available(sku)).toBe(48);
+
+    // Later, the same key and body replays; the same key with another body is refused.
+    const again = await ctx.call<OrderView>("POST", "/orders", {
+      token: buyer.token,
+      body,
+      headers: { "idempotency-key": "checkout-42" },
+    });
+    expect<unknown[]>([again.status, again.headers.get("idempotent-replayed"), again.body.id]).toEqual([
+      201,
+      "true",
+      first?.id,
+    ]);
+    const other = await ctx.call<Problem>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 3 }] },
+      headers: { "idempotency-key": "checkout-42" },
+    });
+    expect([other.status, other.body.code]).toEqual([422, "IDEMPOTENCY_KEY_REUSED"]);
+    // Keys are per user: another buyer's "checkout-42" is a new order.
+    const stranger = await ctx.customer();
+    const theirs = await ctx.call<OrderView>("POST", "/orders", {
+      token: stranger.token,
+      body,
+      headers: { "idempotency-key": "checkout-42" },
+    });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.id).not.toBe(first?.id);
+    expect(await ctx.available(sku)).toBe(46);
+  });
+
+  test("bad input is a 4xx problem with its code, and writes nothing", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(5);
+    const before = { orders: await countRows("order"), outbox: await countRows("outbox") };
+    const cases: Array<[string, unknown, number, string]> = [
+      ["no items", { items: [] }, 422, "VALIDATION_FAILED"],
+      ["quantity 0", { items: [{ sku, quantity: 0 }] }, 422, "VALIDATION_FAILED"],
+      ["quantity 10001", { items: [{ sku, quantity: 10_001 }] }, 422, "VALIDATION_FAILED"],
+      ["a bad SKU", { items: [{ sku: "bad sku", quantity: 1 }] }, 422, "VALIDATION_FAILED"],
+      [
+        "101 lines",
+        { items: Array.from({ length: 101 }, () => ({ sku, quantity: 1 })) },
+        422,
+        "VALIDATION_FAILED",
+      ],
+      ["an unknown SKU", { items: [{ sku: "NO-SUCH-THING", quantity: 1 }] }, 422, "UNKNOWN_SKU"],
+      ["malformed JSON", '{"items": [', 400, "VALIDATION_FAILED"],
+      [
+        "a 2 MB body",
+        JSON.stringify({ items: [{ sku, quantity: 1 }], pad: "x".repeat(2 * 1024 * 1024) }),
+        413,
+        "PAYLOAD_TOO_LARGE",
+      ],
+    ];
+    for (const [what, body, status, code] of cases) {
+      const headers: Record<string, string> =
+        typeof body === "string" ? { "content-length": String(body.length) } : {};
+      const res = await ctx.call<Problem>("POST", "/orders", { token: buyer.token, body, headers });
+      expect([what, res.status, res.body.code]).toEqual([what, status, code]);
+    }
+    const unauthenticated = await ctx.call<Problem>("POST", "/orders", {
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    expect([unauthenticated.status, unauthenticated.body.code]).toEqual([401, "UNAUTHENTICATED"]);
+    expect({ orders: await countRows("order"), outbox: await countRows("outbox") }).toEqual(before);
+    expect(await ctx.available(sku)).toBe(5);
+  });
+
+  test("a Postgres failure after a successful reserve releases the reservation: no stock leaks", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(8);
+    // An injected fault: the outbox insert of this transaction fails.
+    await sql`create function fail_outbox() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`.execute(
+      ctx.db,
+    );
+    await sql`create trigger fail_outbox before insert on outbox for each row execute function fail_outbox()`.execute(
+      ctx.db,
+    );
+    try {
+      const res = await ctx.call<Problem>("POST", "/orders", {
+        token: buyer.token,
+        body: { items: [{ sku, quantity: 3 }] },
+      });
+      expect([res.status, res.body.code]).toEqual([500, "INTERNAL"]);
+      expect(JSON.stringify(res.body)).not.toContain("injected");
+    } finally {
+      await sql`drop trigger fail_outbox on outbox`.execute(ctx.db);
+      await sql`drop function fail_outbox()`.execute(ctx.db);
+    }
+    expect(await ctx.available(sku)).toBe(8);
+    expect(await ctx.db.selectFrom("order").select("id").where("userId", "=", buyer.id).execute()).toEqual(
+      [],
+    );
+  });
+});
+
+describe("reading orders", () => {
+  test("owner and admin read an order; anyone else gets 404; lists are newest first, per user, pageable", async () => {
+    const ann = await ctx.customer();
+    const bob = await ctx.customer();
+    const sku = await ctx.product(100);
+    const place = async (token: string) =>
+      (await ctx.call<OrderView>("POST", "/orders", { token, body: { items: [{ sku, quantity: 1 }] } })).body;
+    const annOrders = [await place(ann.token), await place(ann.token), await place(ann.token)];
+    const bobOrder = await place(bob.token);
+
+    expect((await ctx.call("GET", `/orders/${annOrders[0]?.id}`, { token: ann.token })).status).toBe(200);
+    expect((await ctx.call("GET", `/orders/${annOrders[0]?.id}`, { token: ctx.adminToken })).status).toBe(
+      200,
+    );
+    for (const path of [
+      `/orders/${annOrders[0]?.id}`,
+      "/orders/not-a-uuid",
+      "/orders/01900000-0000-7000-8000-000000000000",
+    ]) {
+      const res = await ctx.call<Problem>("GET", path, { token: bob.token });
+      expect([path, res.status, res.body.code]).toEqual([path, 404, "NOT_FOUND"]);
+    }
+
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: OrderView[]; nextCursor: string | null } } = await ctx.call(
+        "GET",
+        `/orders?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        {
+          token: ann.token,
+        },
+      );
+      pages.push(res.body.items.map((o) => o.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual([[String(annOrders[2]?.id), String(annOrders[1]?.id)], [String(annOrders[0]?.id)]]);
+
+    const asAdmin = await ctx.call<{ items: OrderView[] }>("GET", `/orders?userId=${bob.id}`, {
+      token: ctx.adminToken,
+    });
+    expect(asAdmin.body.items.map((o) => o.id)).toEqual([bobOrder.id]);
+    const snooping = await ctx.call<Problem>("GET", `/orders?userId=${bob.id}`, { token: ann.token });
+    expect([snooping.status, snooping.body.code]).toEqual([403, "FORBIDDEN"]);
+    const badCursor = await ctx.call<Problem>("GET", "/orders?cursor=nonsense", { token: ann.token });
+    expect(badCursor.status).toBe(422);
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * The order service in process, against the real user and inventory services started as processes
+ * (each on its own schema, Redis prefix and ports) on real Postgres and Redis. Tests reach the
+ * other services only through their public APIs, as the order service does.
+ */
+import { join } from "node:path";
+import { createTokenVerifier } from "@platform/auth";
+import { loadConfig } from "@platform/config";
+import { createDatabase, migrateToLatest } from "@platform/db";
+import { createLogger } from "@platform/logging";
+import { freePort, type ServiceProcess, startServiceProcess, testInfra, uniqueName } from "@platform/testing";
+import { Redis } from "ioredis";
+import { type Kysely, sql } from "kysely";
+import { createApp } from "../src/app.js";
+import { type OrderConfig, orderConfigSchema } from "../src/config.js";
+import { createOrderRuntime } from "../src/runtime.js";
+import { migrations } from "../src/store/migrations/index.js";
+import type { OrderDatabase } from "../src/store/order.table.js";
+
+const services = join(import.meta.dir, "..", "..");
+const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
+
+export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
+
+export interface OrderTestOptions {
+  /** Redis for the inventory service (a fault test gives it one it can stop). */
+  inventoryRedisUrl?: string;
+  orderConfig?: Record<string, string>;
+}
+
+export async function createOrderTestContext(options: OrderTestOptions = {}) {
+  const infra = await testInfra();
+  const schemas = {
+    user: uniqueName("t_ord_users"),
+    inventory: uniqueName("t_ord_inv"),
+    order: uniqueName("t_orders"),
+  };
+  const started: ServiceProcess[] = [];
+  const user = await startServiceProcess(join(services, "user", "src", "main.ts"), {
+    POSTGRES_URL: infra.postgresUrl,
+    POSTGRES_SCHEMA: schemas.user,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: `${uniqueName("t_ord_user")}:`,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: "warn",
+  });
+  started.push(user);
+  const grpcPort = await freePort();
+  const inventory = await startServiceProcess(join(services, "inventory", "src", "main.ts"), {
+    POSTGRES_URL: infra.postgresUrl,
+    POSTGRES_SCHEMA: schemas.inventory,
+    REDIS_URL: options.inventoryRedisUrl ?? infra.redisUrl,
+    REDIS_KEY_PREFIX: `${uniqueName("t_ord_inv")}:`,
+    EVENTS_STREAM: uniqueName("events:inventory"),
+    GRPC_PORT: String(grpcPort),
+    JWKS_URL: `${user.baseUrl}/.well-known/jwks.json`,
+    LOG_LEVEL: "info",
+  });
+  started.push(inventory);
+
+  const config: OrderConfig = loadConfig(orderConfigSchema, {
+    POSTGRES_URL: infra.postgresUrl,
+    POSTGRES_SCHEMA: schemas.order,
+    REDIS_URL: infra.redisUrl,
+    EVENTS_STREAM: uniqueName("events:orders"),
+    USER_SERVICE_URL: user.baseUrl,
+    JWKS_URL: `${user.baseUrl}/.well-known/jwks.json`,
+    INVENTORY_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
+    OUTBOX_POLL_MS: "100",
+    TASK_INTERVAL_MS: "100",
+    LOG_LEVEL: "silent",
+    ...options.orderConfig,
+  });
+  const logger = createLogger({ service: "order", level: "silent" });
+  const db = createDatabase<OrderDatabase>({ url: infra.postgresUrl, schema: schemas.order, poolMax: 10 });
+  await migrateToLatest(db as Kysely<unknown>, schemas.order, migrations);
+  const redis = new Redis(infra.redisUrl);
+  const deps = createOrderRuntime(config, { db, redis, logger });
+  const verifier = createTokenVerifier({
+    keys: { jwksUrl: config.JWKS_URL },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const app = createApp(config, { ...deps, redis, verifier });
+  deps.relay.start();
+  deps.tasks.start();
+
+  async function request<T = Record<string, unknown>>(
+    url: string,
+    method: string,
+    { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+    handle: (request: Request) => Promise<Response> = fetch,
+  ): Promise<TestResponse<T>> {
+    const allHeaders: Record<string, string> = { ...headers };
+    if (body !== undefined) allHeaders["content-type"] = "application/json";
+    if (token) allHeaders.authorization = `Bearer ${token}`;
+    const init: RequestInit = { method, headers: allHeaders };
+    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+    const response = await handle(new Request(url, init));
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  /** A request to the order service (in process). */
+  const call = <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    init: Parameters<typeof request>[2] = {},
+  ) => request<T>(`http://order.test${path}`, method, init, (r) => app.handle(r));
+
+  async function login(email: string, password: string): Promise<string> {
+    const res = await request<{ accessToken: string }>(`${user.baseUrl}/auth/login`, "POST", {
+      body: { email, password },
+    });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+    return res.body.accessToken;
+  }
+
+  const adminToken = await login(ADMIN.email, ADMIN.password);
+
+  /** A new customer: registered and logged in through the user service. */
+  async function customer() {
+    const email = `${uniqueName("buyer")}@example.com`;
+    const res = await request<{ id: string }>(`${user.baseUrl}/users`, "POST", {
+      body: { email, name: "Buyer", password: "buyer-password" },
+    });
+    if (res.status !== 201) throw new Error(`registration failed: ${res.status}`);
+    return { id: res.body.id, email, token: await login(email, "buyer-password") };
+  }
+
+  /** A product with stock, created through the inventory API as the admin. */
+  async function product(initialStock: number, priceCents = 1000, name = "Thing"): Promise<string> {
+    const sku = uniqueName("P").toUpperCase().replaceAll("_", "-");
+    const res = await request(`${inventory.baseUrl}/products`, "POST", {
+      token: adminToken,
+      body: { sku, name, priceCents, initialStock, lowStockThreshold: 0 },
+    });
+    if (res.status !== 201) throw new Error(`product failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return sku;
+  }
+
+  async function available(sku: string): Promise<number> {
+    const res = await request<{ available: number }>(`${inventory.baseUrl}/products/${sku}`, "GET");
+    return res.body.available;
+  }
+
+  async function close() {
+    await deps.tasks.stop();
+    await deps.relay.stop();
+    deps.inventory.close();
+    const logs = await Promise.all(started.map((service) => service.stop()));
+    await sql`drop schema if exists ${sql.id(schemas.order)} cascade`.execute(db);
+    for (const schema of [schemas.user, schemas.inventory]) {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+    }
+    await db.destroy();
+    redis.disconnect();
+    return { userLogs: logs[0]?.lines ?? [], inventoryLogs: logs[1]?.lines ?? [] };
+  }
+
+  return {
+    config,
+    db,
+    redis,
+    deps,
+    app,
+    user,
+    inventory,
+    adminToken,
+    call,
+    customer,
+    product,
+    available,
+    close,
+  };
+}
+
+export type OrderTestContext = Awaited<ReturnType<typeof createOrderTestContext>>;
