@@ -6,7 +6,7 @@ import { createTokenVerifier } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
-import { Redis } from "ioredis";
+import { createRedis, waitForRedis } from "@platform/redis";
 import { createApp } from "./app.js";
 import { migrations } from "./catalog/migrations/index.js";
 import type { InventoryDatabase } from "./catalog/product.table.js";
@@ -16,8 +16,8 @@ import { createInventoryRuntime } from "./runtime.js";
 const config = loadInventoryConfig();
 const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations);
-// Fail a command fast while Redis is away, so a request answers 503 instead of hanging.
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 2_000 });
+const redis = createRedis(config.REDIS_URL, logger);
+await waitForRedis(redis);
 const { stock, relay, sweeper, grpc } = await createInventoryRuntime(config, { db, redis, logger });
 const verifier = createTokenVerifier({
   keys: { jwksUrl: config.JWKS_URL },

@@ -3,7 +3,7 @@ import { createTokenVerifier } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
-import { Redis } from "ioredis";
+import { createRedis, waitForRedis } from "@platform/redis";
 import { createApp } from "./app.js";
 import { loadOrderConfig } from "./config.js";
 import { createOrderRuntime } from "./runtime.js";
@@ -13,7 +13,8 @@ import type { OrderDatabase } from "./store/order.table.js";
 const config = loadOrderConfig();
 const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<OrderDatabase>("order", config, migrations);
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 2_000 });
+const redis = createRedis(config.REDIS_URL, logger);
+await waitForRedis(redis);
 const deps = createOrderRuntime(config, { db, redis, logger });
 const verifier = createTokenVerifier({
   keys: { jwksUrl: config.JWKS_URL },

@@ -1,6 +1,6 @@
 /** POST /orders against the real user and inventory services (ARCHITECTURE §2). */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type DomainEvent, fieldsToRecord, fromStreamFields } from "@platform/events";
+import { type DomainEvent, fromStreamFields } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";

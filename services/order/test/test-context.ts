@@ -72,7 +72,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     LOG_LEVEL: "silent",
     ...options.orderConfig,
   });
-  const logger = createLogger({ service: "order", level: "silent" });
+  const logger = createLogger({ service: "order", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const db = createDatabase<OrderDatabase>({ url: infra.postgresUrl, schema: schemas.order, poolMax: 10 });
   await migrateToLatest(db as Kysely<unknown>, schemas.order, migrations);
   const redis = new Redis(infra.redisUrl);
@@ -145,7 +145,16 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     return res.body.available;
   }
 
-  async function close() {
+  let closed:
+    | Promise<{ userLogs: Array<Record<string, unknown>>; inventoryLogs: Array<Record<string, unknown>> }>
+    | undefined;
+  /** Stops everything (once) and answers the log lines the user and inventory processes wrote. */
+  const close = () => {
+    closed ??= shutdown();
+    return closed;
+  };
+
+  async function shutdown() {
     await deps.tasks.stop();
     await deps.relay.stop();
     deps.inventory.close();

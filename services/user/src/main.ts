@@ -2,7 +2,7 @@
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
-import { Redis } from "ioredis";
+import { createRedis, waitForRedis } from "@platform/redis";
 import { createApp } from "./app.js";
 import { loadSigningKeys } from "./auth/signing-keys.js";
 import { loadUserConfig } from "./config.js";
@@ -13,7 +13,8 @@ import type { UserDatabase } from "./store/user.table.js";
 const config = loadUserConfig();
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<UserDatabase>("user", config, migrations);
-const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
+const redis = createRedis(config.REDIS_URL, logger);
+await waitForRedis(redis);
 const keys = await loadSigningKeys(config, logger);
 await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, logger);
 

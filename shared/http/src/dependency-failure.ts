@@ -16,6 +16,7 @@ const MESSAGES = [
   /Connection terminated/i, // pg
   /timeout exceeded when trying to connect/i, // pg pool
   /Reached the max retries per request limit/i, // ioredis
+  /Stream isn't writeable and enableOfflineQueue options is false/i, // ioredis, while disconnected
 ];
 
 export function isDependencyFailure(error: unknown): boolean {

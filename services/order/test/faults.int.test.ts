@@ -1,0 +1,178 @@
+/**
+ * Faults while orders are placed: the inventory's Redis stops; the event stream cannot be written;
+ * and the request id's way through every service. Nothing may be lost or published twice.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromStreamFields } from "@platform/events";
+import type { Problem } from "@platform/http";
+import { eventually, freePort } from "@platform/testing";
+import type { Subprocess } from "bun";
+import { Redis } from "ioredis";
+import { sql } from "kysely";
+import type { OrderView } from "../src/domain/order.js";
+import { unpublishedCount } from "../src/store/outbox.store.js";
+import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
+
+/** A Redis server of this test's own (AOF on, like production), so it can really be stopped. */
+class OwnRedis {
+  private server: Subprocess | undefined;
+  readonly dir = mkdtempSync(join(tmpdir(), "order-faults-redis-"));
+  constructor(readonly port: number) {}
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start() {
+    const binary = Bun.which("redis-server");
+    if (!binary) throw new Error("this test needs redis-server on PATH (bun run infra:up installs it)");
+    this.server = Bun.spawn(
+      [
+        binary,
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        this.dir,
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+      ],
+      {
+        stdout: "ignore",
+        stderr: "inherit",
+      },
+    );
+    const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50 });
+    await eventually("the test's Redis to answer", () => client.ping().catch(() => undefined));
+    client.disconnect();
+  }
+  async stop() {
+    this.server?.kill("SIGTERM");
+    await this.server?.exited;
+  }
+}
+
+let ctx: OrderTestContext;
+let ownRedis: OwnRedis;
+
+beforeAll(async () => {
+  ownRedis = new OwnRedis(await freePort());
+  await ownRedis.start();
+  ctx = await createOrderTestContext({
+    inventoryRedisUrl: ownRedis.url,
+    orderConfig: {
+      BREAKER_RESET_MS: "500",
+      BREAKER_VOLUME: "3",
+      INVENTORY_RETRIES: "1",
+      INVENTORY_DEADLINE_MS: "1500",
+    },
+  });
+});
+afterAll(async () => {
+  await ctx.close();
+  await ownRedis.stop();
+});
+
+describe("faults", () => {
+  test("with the inventory's Redis stopped, orders fail cleanly with 503 and leave nothing; they work again once it is back", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(10);
+    await ownRedis.stop();
+    for (let i = 0; i < 5; i++) {
+      const res = await ctx.call<Problem>("POST", "/orders", {
+        token: buyer.token,
+        body: { items: [{ sku, quantity: 1 }] },
+      });
+      expect([res.status, res.body.code]).toEqual([503, "DEPENDENCY_UNAVAILABLE"]);
+    }
+    // The breaker opened after repeated failures: the order service says so on /ready.
+    const ready = await ctx.app.handle(new Request("http://order.test/ready"));
+    expect(ready.status).toBe(503);
+    expect(await ctx.db.selectFrom("order").select("id").where("userId", "=", buyer.id).execute()).toEqual(
+      [],
+    );
+
+    await ownRedis.start();
+    const placed = await eventually("an order to go through again", async () => {
+      const res = await ctx.call<OrderView>("POST", "/orders", {
+        token: buyer.token,
+        body: { items: [{ sku, quantity: 1 }] },
+      });
+      return res.status === 201 ? res.body : undefined;
+    });
+    expect(placed.items[0]?.quantity).toBe(1);
+    // Nothing was reserved by the failed attempts: only this one order's unit is gone.
+    expect(await ctx.available(sku)).toBe(9);
+  });
+
+  test("with the event stream unwritable, orders still commit, and every event goes out once when it is writable again", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(20);
+    // A key of the wrong type where the stream should be: every XADD fails with WRONGTYPE.
+    await ctx.redis.del(ctx.config.EVENTS_STREAM);
+    await ctx.redis.set(ctx.config.EVENTS_STREAM, "not a stream");
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await ctx.call<OrderView>("POST", "/orders", {
+        token: buyer.token,
+        body: { items: [{ sku, quantity: 1 }] },
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    await Bun.sleep(300);
+    expect(await unpublishedCount(ctx.db)).toBeGreaterThanOrEqual(5);
+
+    await ctx.redis.del(ctx.config.EVENTS_STREAM);
+    await eventually("the outbox to drain", async () => (await unpublishedCount(ctx.db)) === 0, {
+      timeoutMs: 20_000,
+    });
+    const events = (await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+")).map(([, fields]) =>
+      fromStreamFields(fields),
+    );
+    const created = events
+      .filter((e) => e.type === "order.created")
+      .map((e) => (e.payload as { order: OrderView }).order.id);
+    expect(created.sort()).toEqual([...ids].sort());
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+
+  test("the request id travels from the HTTP request into the gRPC metadata, the outbox row and the event", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(5);
+    const res = await ctx.call<OrderView>("POST", "/orders", {
+      token: buyer.token,
+      headers: { "x-request-id": "req-trace-7" },
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    expect(res.status).toBe(201);
+    const row = await ctx.db
+      .selectFrom("outbox")
+      .select(["requestId", "type"])
+      .where("type", "=", "order.created")
+      .where(sql<boolean>`payload @> ${JSON.stringify({ order: { id: res.body.id } })}::jsonb`)
+      .executeTakeFirstOrThrow();
+    expect(row.requestId).toBe("req-trace-7");
+    const event = await eventually("the event", async () =>
+      (await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+"))
+        .map(([, fields]) => fromStreamFields(fields))
+        .find(
+          (e) => e.type === "order.created" && (e.payload as { order: OrderView }).order.id === res.body.id,
+        ),
+    );
+    expect(event.requestId).toBe("req-trace-7");
+    const { inventoryLogs, userLogs } = await ctx.close();
+    const reserveLog = inventoryLogs.find(
+      (line) => line.requestId === "req-trace-7" && line.msg === "stock reserved",
+    );
+    expect(reserveLog).toMatchObject({ service: "inventory", rpc: "/inventory.v1.InventoryService/Reserve" });
+    expect(
+      inventoryLogs.some((line) => line.requestId === "req-trace-7" && String(line.rpc).endsWith("/Commit")),
+    ).toBe(true);
+    expect(userLogs.length).toBeGreaterThanOrEqual(0);
+  });
+});
