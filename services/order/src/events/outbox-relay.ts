@@ -81,7 +81,6 @@ export class OrderOutboxRelay {
       } while (published > 0 && !this.stopped);
       if (this.failures > 0) logger.info({ failures: this.failures }, "outbox relay recovered");
       this.failures = 0;
-      await this.pruneIfDue();
     } catch (err) {
       this.failures++;
       logger.warn(
@@ -89,6 +88,8 @@ export class OrderOutboxRelay {
         "outbox relay could not publish; the events wait in the outbox",
       );
     }
+    // Pruning needs only Postgres: it goes on while the stream cannot be written.
+    await this.pruneIfDue().catch((err) => logger.warn({ err }, "outbox pruning failed"));
   }
 
   private async pruneIfDue(): Promise<void> {
