@@ -1,14 +1,22 @@
 /** The inventory service's configuration, read once from the environment (see README). */
-import { currency, Env, loadConfigOrExit, logLevel, port, type Static, url } from "@platform/config";
+import {
+  currency,
+  Env,
+  loadConfigOrExit,
+  logLevel,
+  port,
+  postgresSettings,
+  redisSettings,
+  type Static,
+  tokenVerificationSettings,
+} from "@platform/config";
 
 export const inventoryConfigSchema = Env.Object({
   PORT: port(3002),
   GRPC_PORT: port(50051),
   LOG_LEVEL: logLevel(),
-  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),
-  POSTGRES_SCHEMA: Env.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", default: "inventory" }),
-  POSTGRES_POOL_MAX: Env.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379"),
+  ...postgresSettings("inventory"),
+  ...redisSettings(),
   /** Prefix of the stock keys (which share the hash tag {stock}). */
   REDIS_KEY_PREFIX: Env.String({ default: "inventory:" }),
   EVENTS_STREAM: Env.String({ minLength: 1, default: "events:inventory" }),
@@ -22,10 +30,7 @@ export const inventoryConfigSchema = Env.Object({
   SWEEP_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
   OUTBOX_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
 
-  /** Where the user service publishes its token keys. */
-  JWKS_URL: url(["http", "https"], "http://127.0.0.1:3001/.well-known/jwks.json"),
-  JWT_ISSUER: Env.String({ minLength: 1, default: "order-platform/user" }),
-  JWT_AUDIENCE: Env.String({ minLength: 1, default: "order-platform" }),
+  ...tokenVerificationSettings(),
 });
 
 export type InventoryConfig = Readonly<Static<typeof inventoryConfigSchema>>;

@@ -1,13 +1,21 @@
 /** The order service's configuration, read once from the environment (see README). */
-import { Env, loadConfigOrExit, logLevel, port, type Static, url } from "@platform/config";
+import {
+  Env,
+  loadConfigOrExit,
+  logLevel,
+  port,
+  postgresSettings,
+  redisSettings,
+  type Static,
+  tokenVerificationSettings,
+  url,
+} from "@platform/config";
 
 export const orderConfigSchema = Env.Object({
   PORT: port(3003),
   LOG_LEVEL: logLevel(),
-  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),
-  POSTGRES_SCHEMA: Env.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", default: "orders" }),
-  POSTGRES_POOL_MAX: Env.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379"),
+  ...postgresSettings("orders"),
+  ...redisSettings(),
   EVENTS_STREAM: Env.String({ minLength: 1, default: "events:orders" }),
   STREAM_MAX_LEN: Env.Integer({ minimum: 1000, default: 100_000 }),
   OUTBOX_POLL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
@@ -33,9 +41,7 @@ export const orderConfigSchema = Env.Object({
   IDEMPOTENCY_LEASE_MS: Env.Integer({ minimum: 1_000, default: 30_000 }),
   MAX_BODY_BYTES: Env.Integer({ minimum: 1024, default: 1024 * 1024 }),
 
-  JWKS_URL: url(["http", "https"], "http://127.0.0.1:3001/.well-known/jwks.json"),
-  JWT_ISSUER: Env.String({ minLength: 1, default: "order-platform/user" }),
-  JWT_AUDIENCE: Env.String({ minLength: 1, default: "order-platform" }),
+  ...tokenVerificationSettings(),
 });
 
 export type OrderConfig = Readonly<Static<typeof orderConfigSchema>>;

@@ -1,14 +1,21 @@
 /** The user service's configuration, read once from the environment (see README for each variable). */
 import { join } from "node:path";
-import { Env, loadConfigOrExit, logLevel, port, type Static, url } from "@platform/config";
+import {
+  Env,
+  loadConfigOrExit,
+  logLevel,
+  port,
+  postgresSettings,
+  redisSettings,
+  type Static,
+  tokenClaimSettings,
+} from "@platform/config";
 
 export const userConfigSchema = Env.Object({
   PORT: port(3001),
   LOG_LEVEL: logLevel(),
-  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),
-  POSTGRES_SCHEMA: Env.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", default: "users" }),
-  POSTGRES_POOL_MAX: Env.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379"),
+  ...postgresSettings("users"),
+  ...redisSettings(),
   /** Prefix of every Redis key of this service, so tests and tenants can share a server. */
   REDIS_KEY_PREFIX: Env.String({ default: "user:" }),
 
@@ -18,8 +25,7 @@ export const userConfigSchema = Env.Object({
   /** Public keys (PEM files, comma-separated) still published in the JWKS during a key rotation. */
   JWT_PREVIOUS_PUBLIC_KEY_FILES: Env.String({ default: "" }),
   KEYS_DIR: Env.String({ default: join(import.meta.dir, "..", "..", "..", ".data", "keys") }),
-  JWT_ISSUER: Env.String({ minLength: 1, default: "order-platform/user" }),
-  JWT_AUDIENCE: Env.String({ minLength: 1, default: "order-platform" }),
+  ...tokenClaimSettings(),
   JWT_TTL_SECONDS: Env.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
 
   /** The first admin, created at start-up when both are set (idempotent). */

@@ -89,3 +89,25 @@ FormatRegistry.Set("iso4217", (value) => CURRENCIES.has(value));
 
 /** An ISO 4217 currency code the runtime knows, e.g. EUR. */
 export const currency = (fallback: string) => Type.String({ format: "iso4217", default: fallback });
+
+/** The variables every service with a Postgres schema of its own reads. */
+export const postgresSettings = (schema: string) => ({
+  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),
+  POSTGRES_SCHEMA: Type.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", default: schema }),
+  POSTGRES_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+});
+
+/** The variables of a service that verifies the platform's access tokens (the user service's JWKS). */
+export const tokenVerificationSettings = () => ({
+  JWKS_URL: url(["http", "https"], "http://127.0.0.1:3001/.well-known/jwks.json"),
+  ...tokenClaimSettings(),
+});
+
+/** Issuer and audience, which the user service mints and every verifier checks. */
+export const tokenClaimSettings = () => ({
+  JWT_ISSUER: Type.String({ minLength: 1, default: "order-platform/user" }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: "order-platform" }),
+});
+
+/** Redis. */
+export const redisSettings = () => ({ REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379") });
