@@ -89,6 +89,7 @@ describe("order status", () => {
           from: "CONFIRMED",
           to: "SHIPPED",
           version: 2,
+          user: { id: buyer.id, email: buyer.email, name: "Buyer" },
         }),
         true,
       ],

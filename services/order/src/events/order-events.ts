@@ -9,15 +9,16 @@ export const orderCreated = (order: OrderView, user: OrderOwner, requestId: stri
 
 /**
  * order.status.updated v1: the change and the order's version after it (a consumer that has seen
- * a higher version ignores this one), with the order as it now is.
+ * a higher version ignores this one), with the order as it now is and its owner.
  */
 export const orderStatusUpdated = (
   change: { from: OrderStatus; to: OrderStatus; version: number },
   order: OrderView,
+  user: OrderOwner,
   requestId: string,
 ): DomainEvent =>
   newEvent(
     "order.status.updated",
-    { orderId: order.id, userId: order.userId, ...change, order },
+    { orderId: order.id, userId: order.userId, ...change, order, user },
     { requestId },
   );

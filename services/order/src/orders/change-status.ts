@@ -9,7 +9,7 @@ import { AppError, notFound } from "@platform/http";
 import { canSee, type OrderStatus, type OrderView, toOrderView } from "../domain/order.js";
 import { assertTransition } from "../domain/order-status.js";
 import { orderStatusUpdated } from "../events/order-events.js";
-import { findOrder, transitionOrder } from "../store/order.store.js";
+import { findOrder, findOrderOwner, transitionOrder } from "../store/order.store.js";
 import { insertOutboxEvent } from "../store/outbox.store.js";
 import { addTask } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
@@ -38,7 +38,12 @@ export async function changeStatus(
     await insertOutboxEvent(
       trx,
       deps.eventsStream,
-      orderStatusUpdated({ from: order.status, to, version: moved.version }, result, requestId),
+      orderStatusUpdated(
+        { from: order.status, to, version: moved.version },
+        result,
+        await findOrderOwner(trx, orderId),
+        requestId,
+      ),
     );
     if (to === "CANCELLED") await addTask(trx, { orderId, action: "return", requestId });
     return result;

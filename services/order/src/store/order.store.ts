@@ -11,6 +11,7 @@ export const isUniqueViolation = (error: unknown) => (error as { code?: string }
 export async function insertOrder(
   db: OrderDb,
   order: Pick<Order, "id" | "userId" | "items" | "totalCents" | "currency">,
+  owner: { email: string; name: string },
   requestId: string,
 ): Promise<void> {
   await db
@@ -21,6 +22,8 @@ export async function insertOrder(
       status: "CONFIRMED",
       totalCents: order.totalCents,
       currency: order.currency,
+      ownerEmail: owner.email,
+      ownerName: owner.name,
       requestId,
     })
     .execute();
@@ -84,6 +87,19 @@ export async function transitionOrder(
 }
 
 type OrderRow = Selectable<OrderTable>;
+
+/** Who placed the order, as it was when they did (for the events). */
+export async function findOrderOwner(
+  db: OrderDb,
+  id: string,
+): Promise<{ id: string; email: string; name: string }> {
+  const row = await db
+    .selectFrom("order")
+    .select(["userId", "ownerEmail", "ownerName"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { id: row.userId, email: row.ownerEmail ?? "", name: row.ownerName ?? "" };
+}
 
 /** Rows with their lines and history, two queries for the whole page. */
 async function loadOrders(db: OrderDb, rows: OrderRow[]): Promise<Order[]> {

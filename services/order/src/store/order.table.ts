@@ -11,6 +11,8 @@ export interface OrderTable {
   currency: string;
   version: Generated<number>;
   requestId: string;
+  ownerEmail: string | null;
+  ownerName: string | null;
   createdAt: CreatedAt;
   updatedAt: ColumnType<Date, never, Date>;
 }
