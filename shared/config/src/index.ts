@@ -111,3 +111,13 @@ export const tokenClaimSettings = () => ({
 
 /** Redis. */
 export const redisSettings = () => ({ REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379") });
+
+/** The event consumer's knobs: group, deliveries before the dead-letter stream, reclaim idle time. */
+export const consumerSettings = (group: string) => ({
+  ORDERS_STREAM: Type.String({ minLength: 1, default: "events:orders" }),
+  INVENTORY_STREAM: Type.String({ minLength: 1, default: "events:inventory" }),
+  CONSUMER_GROUP: Type.String({ minLength: 1, default: group }),
+  MAX_DELIVERIES: Type.Integer({ minimum: 1, default: 5 }),
+  /** An entry pending this long is reclaimed from a consumer that stopped (or retried after a failure). */
+  CLAIM_IDLE_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+});

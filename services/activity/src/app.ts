@@ -1,0 +1,35 @@
+/** Builds the activity service's REST app from its config and dependencies; never listens. */
+import type { TokenVerifier } from "@platform/auth";
+import { type HttpMetrics, httpKernel } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia } from "elysia";
+import type { Redis } from "ioredis";
+import type { Db } from "mongodb";
+import { activityRoutes } from "./routes/activity.js";
+import type { ActivityCollection } from "./store/activity.store.js";
+
+export interface ActivityServiceDeps {
+  mongo: Db;
+  entries: ActivityCollection;
+  redis: Redis;
+  verifier: TokenVerifier;
+  logger: Logger;
+  metrics: HttpMetrics;
+}
+
+export function createApp({ mongo, entries, redis, verifier, logger, metrics }: ActivityServiceDeps) {
+  return new Elysia()
+    .use(
+      httpKernel({
+        service: "activity",
+        logger,
+        metrics,
+        description: "The activity log: every domain event, stored once in MongoDB.",
+        readiness: {
+          mongodb: () => mongo.command({ ping: 1 }),
+          redis: () => redis.ping(),
+        },
+      }),
+    )
+    .use(activityRoutes({ entries, verifier, logger }));
+}

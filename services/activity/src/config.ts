@@ -1,0 +1,27 @@
+/** The activity service's configuration, read once from the environment (see README). */
+import {
+  consumerSettings,
+  Env,
+  loadConfigOrExit,
+  logLevel,
+  port,
+  redisSettings,
+  type Static,
+  tokenVerificationSettings,
+  url,
+} from "@platform/config";
+
+export const activityConfigSchema = Env.Object({
+  PORT: port(3004),
+  LOG_LEVEL: logLevel(),
+  MONGO_URL: url(["mongodb", "mongodb+srv"], "mongodb://127.0.0.1:27017"),
+  MONGO_DB: Env.String({ pattern: "^[A-Za-z0-9_-]{1,63}$", default: "activity" }),
+  ...redisSettings(),
+  ...consumerSettings("activity"),
+  ...tokenVerificationSettings(),
+});
+
+export type ActivityConfig = Readonly<Static<typeof activityConfigSchema>>;
+
+export const loadActivityConfig = (env: Record<string, string | undefined> = process.env): ActivityConfig =>
+  loadConfigOrExit("activity", activityConfigSchema, env);

@@ -1,0 +1,53 @@
+/**
+ * The activity service process: the `activity` consumer group on the order and inventory streams,
+ * and the REST queries. On SIGTERM the listener stops, the consumer finishes the event in hand,
+ * then the connections close.
+ */
+import { createTokenVerifier } from "@platform/auth";
+import { ConsumerMetrics } from "@platform/events";
+import { createMetrics, serve } from "@platform/http";
+import { createLogger } from "@platform/logging";
+import { createRedis, waitForRedis } from "@platform/redis";
+import { MongoClient } from "mongodb";
+import { createApp } from "./app.js";
+import { loadActivityConfig } from "./config.js";
+import { activityConsumer } from "./events/activity-consumer.js";
+import { activityCollection, ensureIndexes } from "./store/activity.store.js";
+
+const config = loadActivityConfig();
+const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
+const metrics = createMetrics("activity");
+const client = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+await client.connect();
+const mongo = client.db(config.MONGO_DB);
+const entries = activityCollection(mongo);
+await ensureIndexes(entries);
+const redis = createRedis(config.REDIS_URL, logger);
+await waitForRedis(redis);
+const verifier = createTokenVerifier({
+  keys: { jwksUrl: config.JWKS_URL },
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+});
+
+const consumer = activityConsumer({
+  redis,
+  entries,
+  streams: [config.ORDERS_STREAM, config.INVENTORY_STREAM],
+  group: config.CONSUMER_GROUP,
+  maxDeliveries: config.MAX_DELIVERIES,
+  claimIdleMs: config.CLAIM_IDLE_MS,
+  logger: logger.child({ component: "consumer" }),
+  metrics: new ConsumerMetrics(metrics.registry),
+});
+await consumer.start();
+
+serve(createApp({ mongo, entries, redis, verifier, logger, metrics }), {
+  port: config.PORT,
+  logger,
+  closers: [
+    { name: "consumer", close: () => consumer.stop() },
+    { name: "redis", close: () => redis.quit() },
+    { name: "mongodb", close: () => client.close() },
+  ],
+});

@@ -1,0 +1,96 @@
+/**
+ * GET /activity (through the gateway): newest first; a user sees the entries about themselves, an
+ * admin sees all. POST /internal/activity: an event over REST (the platform's first phase), with
+ * the same once-only storage as the consumer; never exposed by the gateway.
+ */
+import { requireAuth, type TokenVerifier } from "@platform/auth";
+import type { DomainEvent } from "@platform/events";
+import { AppError, requestContext } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia, t } from "elysia";
+import { toActivityEntry, toActivityView, UnknownEventTypeError } from "../domain/activity.js";
+import { type ActivityCollection, listEntries, recordEntry } from "../store/activity.store.js";
+
+export interface ActivityRouteDeps {
+  entries: ActivityCollection;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+const ActivityQuery = t.Object({
+  orderId: t.Optional(t.String({ maxLength: 64 })),
+  userId: t.Optional(t.String({ maxLength: 64 })),
+  type: t.Optional(t.String({ maxLength: 64 })),
+  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: t.Optional(t.String({ maxLength: 200 })),
+});
+
+const EventBody = t.Object({
+  id: t.String({ minLength: 1, maxLength: 64 }),
+  type: t.String({ minLength: 1, maxLength: 64 }),
+  version: t.Integer({ minimum: 1 }),
+  occurredAt: t.String({ format: "date-time" }),
+  requestId: t.String({ maxLength: 128, default: "" }),
+  payload: t.Unknown(),
+});
+
+export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps) {
+  const internal = new Elysia({ tags: ["internal"] }).use(requestContext(logger)).post(
+    "/internal/activity",
+    async ({ body, set, log }) => {
+      let outcome: "stored" | "duplicate";
+      try {
+        outcome = await recordEntry(entries, toActivityEntry(body as DomainEvent, "rest"));
+      } catch (error) {
+        if (error instanceof UnknownEventTypeError)
+          throw new AppError(422, "VALIDATION_FAILED", error.message);
+        throw error;
+      }
+      log.info({ eventId: body.id, outcome }, "activity recorded over REST");
+      set.status = outcome === "stored" ? 201 : 200;
+      return { id: body.id, outcome };
+    },
+    { body: EventBody, detail: { summary: "Record an event (internal)" } },
+  );
+
+  const queries = new Elysia({ tags: ["activity"] }).use(requireAuth(verifier)).get(
+    "/activity",
+    async ({ query, principal }) => {
+      if (query.userId && principal.role !== "admin" && query.userId !== principal.userId) {
+        throw new AppError(403, "FORBIDDEN", "Only an admin may read another user's activity.");
+      }
+      const found = await listEntries(entries, {
+        orderId: query.orderId,
+        type: query.type,
+        userId: principal.role === "admin" ? query.userId : principal.userId,
+        before: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        limit: query.limit + 1,
+      });
+      const page = found.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toActivityView),
+        nextCursor: found.length > query.limit && last ? encodeCursor(last.occurredAt, last._id) : null,
+      };
+    },
+    { query: ActivityQuery, detail: { summary: "Activity entries, newest first (own; admin all)" } },
+  );
+
+  return new Elysia().use(internal).use(queries);
+}
+
+const encodeCursor = (occurredAt: Date, id: string) =>
+  Buffer.from(JSON.stringify([occurredAt.toISOString(), id])).toString("base64url");
+
+function decodeCursor(cursor: string): { occurredAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [string, string];
+    const occurredAt = new Date(at);
+    if (typeof id === "string" && !Number.isNaN(occurredAt.getTime())) return { occurredAt, id };
+  } catch {
+    // fall through to the problem below
+  }
+  throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
+    errors: [{ field: "cursor", message: "invalid cursor" }],
+  });
+}

@@ -1,0 +1,55 @@
+/** The activity log in MongoDB: one document per event, the event id as _id. */
+import type { Collection, Db } from "mongodb";
+import type { ActivityEntry } from "../domain/activity.js";
+
+export type ActivityCollection = Collection<ActivityEntry>;
+
+const DUPLICATE_KEY = 11000;
+
+export function activityCollection(db: Db): ActivityCollection {
+  return db.collection<ActivityEntry>("entries");
+}
+
+/** The indexes the queries use; created at start-up (creating an existing index is a no-op). */
+export async function ensureIndexes(entries: ActivityCollection): Promise<void> {
+  await entries.createIndex({ orderId: 1, occurredAt: -1, _id: -1 }, { name: "orderId_occurredAt" });
+  await entries.createIndex({ userId: 1, occurredAt: -1, _id: -1 }, { name: "userId_occurredAt" });
+  await entries.createIndex({ type: 1, occurredAt: -1, _id: -1 }, { name: "type_occurredAt" });
+  await entries.createIndex({ occurredAt: -1, _id: -1 }, { name: "occurredAt" });
+}
+
+/** Stores the entry once: a second delivery of the same event finds it there and changes nothing. */
+export async function recordEntry(
+  entries: ActivityCollection,
+  entry: ActivityEntry,
+): Promise<"stored" | "duplicate"> {
+  try {
+    await entries.insertOne(entry);
+    return "stored";
+  } catch (error) {
+    if ((error as { code?: number }).code === DUPLICATE_KEY) return "duplicate";
+    throw error;
+  }
+}
+
+export interface ActivityQuery {
+  orderId?: string;
+  userId?: string;
+  type?: string;
+  /** Keyset pagination: entries older than this (time, id). */
+  before?: { occurredAt: Date; id: string };
+  limit: number;
+}
+
+/** Newest first. */
+export function listEntries(entries: ActivityCollection, query: ActivityQuery): Promise<ActivityEntry[]> {
+  const filter: Record<string, unknown> = {};
+  if (query.orderId) filter.orderId = query.orderId;
+  if (query.userId) filter.userId = query.userId;
+  if (query.type) filter.type = query.type;
+  if (query.before) {
+    const { occurredAt, id } = query.before;
+    filter.$or = [{ occurredAt: { $lt: occurredAt } }, { occurredAt, _id: { $lt: id } }];
+  }
+  return entries.find(filter).sort({ occurredAt: -1, _id: -1 }).limit(query.limit).toArray();
+}
