@@ -1,9 +1,9 @@
 /**
  * `bun run start`: the whole platform on this machine. Brings up the infrastructure
- * (scripts/infra.sh), starts every service that exists as its own process (each migrates its
- * schema at start-up), prefixes their log lines with the service name, waits until each is ready,
- * then prints where everything is. Ctrl-C stops the services gracefully; the infrastructure keeps
- * running (`bun run infra:down` stops it).
+ * (scripts/infra.sh) and a development SMTP sink, starts every service that exists as its own
+ * process (each migrates its schema at start-up), prefixes their log lines with the service name,
+ * waits until each is ready, seeds the first admin and a demo catalog, then prints where everything
+ * is. Ctrl-C stops the services gracefully; the infrastructure keeps running (`bun run infra:down`).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,18 +12,45 @@ import type { Subprocess } from "bun";
 const root = join(import.meta.dir, "..");
 const data = join(root, ".data");
 
-/** Every service of the architecture and its default port; those not built yet are skipped. */
-const SERVICES: Array<{ name: string; port: number; env?: Record<string, string> }> = [
+interface PlatformProcess {
+  name: string;
+  port: number;
+  env?: Record<string, string>;
+  /** Entry point; services/<name>/src/main.ts unless given. */
+  main?: string;
+  /** How to tell it is up: GET /ready (services) or an open TCP port. */
+  ready?: "http" | "tcp";
+}
+
+/** Every part of the architecture and its default port; those not built yet are skipped. */
+const PROCESSES: PlatformProcess[] = [
+  // The development SMTP sink the notification service sends to (compose uses Mailpit instead).
+  { name: "mail", port: 1025, main: join(root, "scripts", "mail-sink.ts"), ready: "tcp" },
   { name: "user", port: 3001, env: { TRUST_PROXY: "true" } },
   { name: "inventory", port: 3002 },
   { name: "order", port: 3003 },
   { name: "activity", port: 3004 },
-  { name: "notification", port: 3005 },
+  { name: "notification", port: 3005, env: { ADMIN_EMAILS: process.env.ADMIN_EMAIL ?? "admin@example.com" } },
   { name: "gateway", port: Number(process.env.GATEWAY_PORT ?? 8080) },
 ];
 
-const COLORS = [36, 33, 35, 32, 34, 31];
+const DEMO_CATALOG = [
+  { sku: "DEMO-MUG", name: "Stoneware mug", priceCents: 1250, initialStock: 120, lowStockThreshold: 10 },
+  { sku: "DEMO-TEE", name: "Cotton T-shirt", priceCents: 1999, initialStock: 80, lowStockThreshold: 10 },
+  { sku: "DEMO-LAMP", name: "Desk lamp", priceCents: 4900, initialStock: 25, lowStockThreshold: 5 },
+  { sku: "DEMO-BOOK", name: "Field notebook", priceCents: 899, initialStock: 200, lowStockThreshold: 20 },
+  {
+    sku: "DEMO-HOT",
+    name: "Limited print (hot SKU)",
+    priceCents: 2500,
+    initialStock: 10,
+    lowStockThreshold: 3,
+  },
+];
+
+const COLORS = [90, 36, 33, 35, 32, 34, 31];
 const log = (message: string) => console.log(`\x1b[1mplatform\x1b[0m | ${message}`);
+const mainOf = (p: PlatformProcess) => p.main ?? join(root, "services", p.name, "src", "main.ts");
 
 async function infrastructure(): Promise<Record<string, string>> {
   log("bringing up Postgres, Redis and MongoDB (scripts/infra.sh up)");
@@ -53,6 +80,32 @@ function adminCredentials(): { email: string; password: string } {
   return { email, password: readFileSync(file, "utf8").trim() };
 }
 
+const tcpAnswers = (port: number) =>
+  Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } }).then(
+    (socket) => {
+      socket.end();
+      return true;
+    },
+    () => false,
+  );
+
+const httpReady = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
+
+async function waitUntilReady(p: PlatformProcess, child: Subprocess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${p.name} exited with code ${child.exitCode} while starting`);
+    if (p.ready === "tcp" ? await tcpAnswers(p.port) : await httpReady(p.port)) return;
+    await Bun.sleep(250);
+  }
+  throw new Error(`${p.name} was not ready on port ${p.port} within ${timeoutMs / 1000}s`);
+}
+
 async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string, out: NodeJS.WriteStream) {
   const decoder = new TextDecoder();
   let pending = "";
@@ -65,42 +118,12 @@ async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string
   if (pending) out.write(`${prefix}${pending}\n`);
 }
 
-async function waitUntilReady(
-  name: string,
-  port: number,
-  child: Subprocess,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) }).catch(
-      () => undefined,
-    );
-    if (ready?.ok) return;
-    await Bun.sleep(250);
-  }
-  throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000}s`);
-}
-
-const DEMO_CATALOG = [
-  { sku: "DEMO-MUG", name: "Stoneware mug", priceCents: 1250, initialStock: 120, lowStockThreshold: 10 },
-  { sku: "DEMO-TEE", name: "Cotton T-shirt", priceCents: 1999, initialStock: 80, lowStockThreshold: 10 },
-  { sku: "DEMO-LAMP", name: "Desk lamp", priceCents: 4900, initialStock: 25, lowStockThreshold: 5 },
-  { sku: "DEMO-BOOK", name: "Field notebook", priceCents: 899, initialStock: 200, lowStockThreshold: 20 },
-  {
-    sku: "DEMO-HOT",
-    name: "Limited print (hot SKU)",
-    priceCents: 2500,
-    initialStock: 10,
-    lowStockThreshold: 3,
-  },
-];
-
 /** The demo catalog, created through the public APIs as the admin; products that exist are left alone. */
-async function seedDemoCatalog(): Promise<void> {
-  const has = (name: string) => present.some((service) => service.name === name);
-  if (!has("user") || !has("inventory")) return;
+async function seedDemoCatalog(
+  admin: { email: string; password: string },
+  running: PlatformProcess[],
+): Promise<void> {
+  if (!running.some((p) => p.name === "user") || !running.some((p) => p.name === "inventory")) return;
   const login = await fetch("http://127.0.0.1:3001/auth/login", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -128,9 +151,18 @@ async function seedDemoCatalog(): Promise<void> {
 
 const infraEnv = await infrastructure();
 const admin = adminCredentials();
-const present = SERVICES.filter(({ name }) => existsSync(join(root, "services", name, "src", "main.ts")));
-const children: Array<{ name: string; child: Subprocess }> = [];
-const width = Math.max(...present.map(({ name }) => name.length));
+const toStart: PlatformProcess[] = [];
+for (const p of PROCESSES) {
+  if (!existsSync(mainOf(p))) continue;
+  // An SMTP server that already answers (Mailpit, say) is used instead of the sink.
+  if (p.ready === "tcp" && (await tcpAnswers(p.port))) {
+    log(`${p.name}: something already answers on port ${p.port}; using it`);
+    continue;
+  }
+  toStart.push(p);
+}
+const children: Array<{ name: string; child: Subprocess<"ignore", "pipe", "pipe"> }> = [];
+const width = Math.max(...toStart.map(({ name }) => name.length));
 
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
@@ -145,48 +177,50 @@ async function stopAll(code: number): Promise<never> {
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
-for (const [index, service] of present.entries()) {
-  const prefix = `\x1b[${COLORS[index % COLORS.length]}m${service.name.padEnd(width)}\x1b[0m | `;
-  const child = Bun.spawn(["bun", join(root, "services", service.name, "src", "main.ts")], {
+for (const [index, p] of toStart.entries()) {
+  const prefix = `\x1b[${COLORS[index % COLORS.length]}m${p.name.padEnd(width)}\x1b[0m | `;
+  const child = Bun.spawn(["bun", mainOf(p)], {
     cwd: root,
     env: {
       ...process.env,
       ...infraEnv,
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
-      ...service.env,
-      PORT: String(service.port),
+      ...p.env,
+      PORT: String(p.port),
     },
+    stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
   });
-  children.push({ name: service.name, child });
+  children.push({ name: p.name, child });
   void pipeWithPrefix(child.stdout, prefix, process.stdout);
   void pipeWithPrefix(child.stderr, prefix, process.stderr);
   void child.exited.then((code) => {
     if (stopping) return;
-    log(`${service.name} exited with code ${code}; stopping everything`);
+    log(`${p.name} exited with code ${code}; stopping everything`);
     void stopAll(1);
   });
 }
 
 try {
-  await Promise.all(
-    present.map((service, i) => waitUntilReady(service.name, service.port, children[i]?.child as Subprocess)),
-  );
+  await Promise.all(toStart.map((p, i) => waitUntilReady(p, children[i]?.child as Subprocess)));
 } catch (error) {
   log(String(error));
   await stopAll(1);
 }
-
-await seedDemoCatalog();
+await seedDemoCatalog(admin, toStart);
 
 log("the platform is up:");
-for (const { name, port } of present) {
-  console.log(`  ${name.padEnd(width)}  http://localhost:${port}   docs: http://localhost:${port}/swagger`);
+for (const { name, port, ready } of toStart) {
+  const where =
+    ready === "tcp"
+      ? `smtp://localhost:${port}   messages in .data/mail`
+      : `http://localhost:${port}   docs: http://localhost:${port}/swagger`;
+  console.log(`  ${name.padEnd(width)}  ${where}`);
 }
 console.log(
-  `  admin      ${admin.email} (password in ${process.env.ADMIN_PASSWORD ? "ADMIN_PASSWORD" : ".data/admin-password"})`,
+  `  admin: ${admin.email} (password in ${process.env.ADMIN_PASSWORD ? "ADMIN_PASSWORD" : ".data/admin-password"})`,
 );
 console.log("  try:");
 console.log("    curl -s http://localhost:3002/products");

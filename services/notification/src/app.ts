@@ -1,0 +1,41 @@
+/** Builds the notification service's REST + WebSocket app; never listens. */
+import type { TokenVerifier } from "@platform/auth";
+import { pingDatabase } from "@platform/db";
+import { type HttpMetrics, httpKernel } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia } from "elysia";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import type { DeliveryWorker } from "./delivery/delivery-worker.js";
+import { notificationsRoutes } from "./routes/notifications.js";
+import { websocketRoutes } from "./routes/websocket.js";
+import type { NotificationDb } from "./store/notification.store.js";
+import type { SocketHub } from "./ws/socket-hub.js";
+
+export interface NotificationAppDeps {
+  db: NotificationDb;
+  redis: Redis;
+  verifier: TokenVerifier;
+  worker: DeliveryWorker;
+  hub: SocketHub;
+  logger: Logger;
+  metrics: HttpMetrics;
+}
+
+export function createApp({ db, redis, verifier, worker, hub, logger, metrics }: NotificationAppDeps) {
+  return new Elysia()
+    .use(
+      httpKernel({
+        service: "notification",
+        logger,
+        metrics,
+        description: "Notifications by log, email, webhook and WebSocket, with their delivery state.",
+        readiness: {
+          postgres: () => pingDatabase(db as Kysely<unknown>),
+          redis: () => redis.ping(),
+        },
+      }),
+    )
+    .use(notificationsRoutes({ db, verifier, worker }))
+    .use(websocketRoutes({ verifier, hub }));
+}

@@ -1,0 +1,13 @@
+/** The WebSocket channel: `{type:"notification",notification}` to the owner's open sockets. */
+import type { NotificationView } from "../routes/notification-view.js";
+import { toNotificationView } from "../routes/notification-view.js";
+import type { SocketHub } from "../ws/socket-hub.js";
+import type { ChannelSender } from "./channel.js";
+
+export const websocketChannel =
+  (hub: SocketHub): ChannelSender =>
+  async (notification) => {
+    if (!notification.userId) throw new Error("a WebSocket notification needs a user");
+    const view: NotificationView = toNotificationView({ ...notification, status: "sent" });
+    await hub.push(notification.userId, { type: "notification", notification: view });
+  };

@@ -1,0 +1,68 @@
+/** The notification service's configuration, read once from the environment (see README). */
+import {
+  consumerSettings,
+  csv,
+  Env,
+  loadConfigOrExit,
+  logLevel,
+  port,
+  postgresSettings,
+  redisSettings,
+  type Static,
+  tokenVerificationSettings,
+  url,
+} from "@platform/config";
+
+export const notificationConfigSchema = Env.Object({
+  PORT: port(3005),
+  LOG_LEVEL: logLevel(),
+  ...postgresSettings("notifications"),
+  ...redisSettings(),
+  ...consumerSettings("notification"),
+  ...tokenVerificationSettings(),
+
+  /** The channels a customer is notified on; webhook also needs WEBHOOK_URL. */
+  CHANNELS: Env.String({
+    pattern: "^(log|email|webhook|websocket)(,(log|email|webhook|websocket))*$",
+    default: "log,email,websocket,webhook",
+  }),
+  SMTP_URL: url(["smtp", "smtps"], "smtp://127.0.0.1:1025"),
+  MAIL_FROM: Env.String({ minLength: 3, default: "Order Platform <orders@order-platform.local>" }),
+  SMTP_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 5_000 }),
+  /** Who hears about stock.low: comma-separated addresses. */
+  ADMIN_EMAILS: Env.String({ default: "" }),
+  WEBHOOK_URL: Env.Optional(url(["http", "https"])),
+  /** Signs webhook bodies (HMAC-SHA256); required with WEBHOOK_URL. */
+  WEBHOOK_SECRET: Env.Optional(Env.String({ minLength: 16 })),
+  WEBHOOK_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 3_000 }),
+
+  /** Delivery attempts before a notification stays failed (until an admin retries it). */
+  MAX_ATTEMPTS: Env.Integer({ minimum: 1, default: 5 }),
+  /** First retry delay; each further one doubles. */
+  RETRY_BASE_MS: Env.Integer({ minimum: 10, default: 2_000 }),
+  DELIVERY_INTERVAL_MS: Env.Integer({ minimum: 10, default: 500 }),
+});
+
+export type NotificationConfig = Readonly<Static<typeof notificationConfigSchema>>;
+
+export function loadNotificationConfig(
+  env: Record<string, string | undefined> = process.env,
+): NotificationConfig {
+  const config = loadConfigOrExit("notification", notificationConfigSchema, env);
+  if (config.WEBHOOK_URL && !config.WEBHOOK_SECRET) {
+    process.stderr.write(
+      "notification: missing environment variable WEBHOOK_SECRET: required with WEBHOOK_URL\n",
+    );
+    process.exit(1);
+  }
+  return config;
+}
+
+export type Channel = "log" | "email" | "webhook" | "websocket";
+
+/** The channels in force: those configured, less webhook when no URL is set. */
+export function enabledChannels(config: NotificationConfig): Channel[] {
+  return (csv(config.CHANNELS) as Channel[]).filter(
+    (channel) => channel !== "webhook" || Boolean(config.WEBHOOK_URL),
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * Delivers stored notifications: takes due ones (a lease keeps other replicas off them), sends each
+ * on its channel, and records the outcome. A failure is retried with exponential backoff
+ * (RETRY_BASE_MS, doubling) until MAX_ATTEMPTS; then the notification stays failed until an admin
+ * retries it. Woken after new notifications are stored; polls otherwise.
+ */
+import type { Logger } from "@platform/logging";
+import { Counter, type Registry } from "prom-client";
+import type { ChannelSender } from "../channels/channel.js";
+import type { Channel } from "../config.js";
+import { claimDue, markAttemptFailed, markSent, type NotificationDb } from "../store/notification.store.js";
+
+export interface DeliveryWorkerOptions {
+  db: NotificationDb;
+  senders: Partial<Record<Channel, ChannelSender>>;
+  logger: Logger;
+  maxAttempts: number;
+  retryBaseMs: number;
+  intervalMs: number;
+  registry?: Registry;
+  batchSize?: number;
+  /** How long a claimed notification is held before another replica may take it. */
+  leaseMs?: number;
+}
+
+export class DeliveryWorker {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly outcomes: Counter<"channel" | "outcome">;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.outcomes = new Counter({
+      name: "notification_deliveries_total",
+      help: "Delivery attempts by channel and outcome",
+      labelNames: ["channel", "outcome"] as const,
+      registers: options.registry ? [options.registry] : [],
+    });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  nudge(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Delivers what is due now; resolves to the number of notifications attempted. */
+  async deliverDue(): Promise<number> {
+    const { db, batchSize = 20, leaseMs = 60_000 } = this.options;
+    const due = await claimDue(db, batchSize, leaseMs);
+    await Promise.all(due.map((notification) => this.deliver(notification)));
+    return due.length;
+  }
+
+  private async deliver(notification: Awaited<ReturnType<typeof claimDue>>[number]): Promise<void> {
+    const { db, senders, logger, maxAttempts, retryBaseMs } = this.options;
+    const log = logger.child({
+      notificationId: notification.id,
+      channel: notification.channel,
+      eventId: notification.eventId,
+    });
+    const sender = senders[notification.channel];
+    try {
+      if (!sender) throw new Error(`channel ${notification.channel} is not enabled`);
+      await sender(notification);
+      await markSent(db, notification.id);
+      this.outcomes.inc({ channel: notification.channel, outcome: "sent" });
+    } catch (error) {
+      const attempts = notification.attempts + 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      const retryAt =
+        attempts < maxAttempts ? new Date(Date.now() + retryBaseMs * 2 ** (attempts - 1)) : null;
+      await markAttemptFailed(db, notification.id, reason, retryAt);
+      this.outcomes.inc({ channel: notification.channel, outcome: retryAt ? "retry" : "failed" });
+      if (retryAt) log.warn({ attempts, retryAt, reason }, "notification delivery failed; will retry");
+      else log.error({ attempts, reason }, "notification delivery failed for good; an admin can retry it");
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (this.running) return this.schedule(20);
+      this.running = (async () => {
+        try {
+          while ((await this.deliverDue()) > 0 && !this.stopped);
+        } catch (err) {
+          this.options.logger.warn({ err }, "delivery pass failed");
+        }
+      })().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.schedule(this.options.intervalMs);
+      });
+    }, delayMs);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The `notification` consumer group on the order and inventory streams. For each event it stores
+ * the notifications it gives rise to (one per channel; a redelivery stores nothing new, the unique
+ * (event, channel) sees to that) and acknowledges only after that write; the delivery worker sends
+ * them. An unknown type or an unreadable entry ends in the dead-letter stream.
+ */
+import { ConsumerGroup, type ConsumerMetrics } from "@platform/events";
+import type { Logger } from "@platform/logging";
+import type { Redis } from "ioredis";
+import type { Channel } from "../config.js";
+import type { DeliveryWorker } from "../delivery/delivery-worker.js";
+import { notificationsFor } from "../domain/notification.js";
+import { insertNotifications, type NotificationDb } from "../store/notification.store.js";
+
+export interface NotificationConsumerOptions {
+  redis: Redis;
+  db: NotificationDb;
+  worker: DeliveryWorker;
+  streams: string[];
+  group: string;
+  customerChannels: Channel[];
+  adminEmails: string[];
+  maxDeliveries: number;
+  claimIdleMs: number;
+  logger: Logger;
+  metrics?: ConsumerMetrics;
+  consumer?: string;
+}
+
+export function notificationConsumer(options: NotificationConsumerOptions): ConsumerGroup {
+  const { db, worker, customerChannels, adminEmails } = options;
+  return new ConsumerGroup({
+    redis: options.redis,
+    streams: options.streams,
+    group: options.group,
+    consumer: options.consumer,
+    logger: options.logger,
+    metrics: options.metrics,
+    maxDeliveries: options.maxDeliveries,
+    claimIdleMs: options.claimIdleMs,
+    claimIntervalMs: Math.min(5_000, options.claimIdleMs),
+    handler: async (event, context) => {
+      const stored = await insertNotifications(
+        db,
+        notificationsFor(event, { customerChannels, adminEmails }),
+      );
+      if (stored > 0) worker.nudge();
+      context.logger.info({ stored }, "notifications stored");
+    },
+  });
+}

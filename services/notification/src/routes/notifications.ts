@@ -1,0 +1,102 @@
+/**
+ * The notification API (through the gateway at /api/notifications): a user reads their own, an
+ * admin reads all and may retry a failed one.
+ */
+import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
+import { AppError, notFound } from "@platform/http";
+import { Elysia, t } from "elysia";
+import type { DeliveryWorker } from "../delivery/delivery-worker.js";
+import {
+  findNotification,
+  listNotifications,
+  type NotificationDb,
+  retryFailed,
+} from "../store/notification.store.js";
+import { toNotificationView } from "./notification-view.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const ListQuery = t.Object({
+  orderId: t.Optional(t.String({ format: "uuid" })),
+  status: t.Optional(t.Union([t.Literal("pending"), t.Literal("sent"), t.Literal("failed")])),
+  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: t.Optional(t.String({ maxLength: 100 })),
+});
+
+export function notificationsRoutes({
+  db,
+  verifier,
+  worker,
+}: {
+  db: NotificationDb;
+  verifier: TokenVerifier;
+  worker: DeliveryWorker;
+}) {
+  return new Elysia({ tags: ["notifications"] })
+    .use(requireAuth(verifier))
+    .get(
+      "/notifications",
+      async ({ query, principal }) => {
+        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const rows = await listNotifications(db, {
+          userId: principal.role === "admin" ? undefined : principal.userId,
+          orderId: query.orderId,
+          status: query.status,
+          beforeId,
+          limit: query.limit + 1,
+        });
+        const page = rows.slice(0, query.limit);
+        const last = page.at(-1);
+        return {
+          items: page.map(toNotificationView),
+          nextCursor: rows.length > query.limit && last ? Buffer.from(last.id).toString("base64url") : null,
+        };
+      },
+      { query: ListQuery, detail: { summary: "Notifications, newest first (own; admin all)" } },
+    )
+    .get(
+      "/notifications/:id",
+      async ({ params, principal }) => {
+        const row = UUID.test(params.id) ? await findNotification(db, params.id) : undefined;
+        if (!row || (principal.role !== "admin" && row.userId !== principal.userId))
+          throw notFound("No such notification.");
+        return toNotificationView(row);
+      },
+      {
+        params: t.Object({ id: t.String({ maxLength: 64 }) }),
+        detail: { summary: "One notification with its attempts and last error" },
+      },
+    )
+    .post(
+      "/notifications/:id/retry",
+      async ({ params, principal, set }) => {
+        assertAdmin(principal);
+        const row = UUID.test(params.id) ? await findNotification(db, params.id) : undefined;
+        if (!row) throw notFound("No such notification.");
+        const retried = await retryFailed(db, params.id);
+        if (!retried)
+          throw new AppError(
+            409,
+            "INVALID_TRANSITION",
+            `Only a failed notification can be retried; this one is ${row.status}.`,
+          );
+        worker.nudge();
+        set.status = 202;
+        return toNotificationView(retried);
+      },
+      {
+        params: t.Object({ id: t.String({ maxLength: 64 }) }),
+        detail: { summary: "Retry a failed notification (admin)" },
+      },
+    );
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString();
+  if (!UUID.test(id)) {
+    throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
+      errors: [{ field: "cursor", message: "invalid cursor" }],
+    });
+  }
+  return id;
+}

@@ -1,0 +1,253 @@
+/**
+ * Notifications from events, on real Postgres and Redis, delivered to a real SMTP server, a real
+ * webhook receiver and real WebSocket clients (ARCHITECTURE §7).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
+import { type DomainEvent, listDeadLetters, newEvent, publishEvent } from "@platform/events";
+import type { Problem } from "@platform/http";
+import { eventually } from "@platform/testing";
+import type { NotificationView } from "../src/routes/notification-view.js";
+import { createNotificationTestContext, type NotificationTestContext } from "./test-context.js";
+
+let ctx: NotificationTestContext;
+beforeAll(async () => {
+  ctx = await createNotificationTestContext();
+});
+afterAll(() => ctx.close());
+
+const ann = { id: "01900000-0000-7000-8000-0000000000a1", email: "ann@example.com", name: "Ann <Admin>" };
+const bob = { id: "01900000-0000-7000-8000-0000000000b2", email: "bob@example.com", name: "Bob" };
+
+function orderCreated(user = ann): DomainEvent {
+  const orderId = Bun.randomUUIDv7();
+  return newEvent(
+    "order.created",
+    {
+      order: {
+        id: orderId,
+        userId: user.id,
+        status: "CONFIRMED",
+        items: [
+          { sku: "MUG-1", name: "Stoneware mug", quantity: 2, unitPriceCents: 1250, subtotalCents: 2500 },
+          { sku: "TEE-2", name: "Cotton tee", quantity: 1, unitPriceCents: 1999, subtotalCents: 1999 },
+        ],
+        totalCents: 4499,
+        currency: "EUR",
+      },
+      user,
+    },
+    { requestId: `req-${orderId}` },
+  );
+}
+
+const rowsOf = (eventId: string) =>
+  ctx.db.selectFrom("notification").selectAll().where("eventId", "=", eventId).orderBy("channel").execute();
+
+describe("notifications", () => {
+  test("order.created: one notification per channel; the email, the signed webhook and the owner's WebSocket push arrive", async () => {
+    const annSocket = await ctx.socket(await ctx.tokens.sign({ userId: ann.id }));
+    const annSecondSocket = await ctx.socket(await ctx.tokens.sign({ userId: ann.id }));
+    const bobSocket = await ctx.socket(await ctx.tokens.sign({ userId: bob.id }));
+    const event = orderCreated();
+    const orderId = (event.payload as { order: { id: string } }).order.id;
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+
+    const rows = await eventually("every channel sent", async () => {
+      const found = await rowsOf(event.id);
+      return found.length === 4 && found.every((r) => r.status === "sent") ? found : undefined;
+    });
+    expect(rows.map((r) => r.channel)).toEqual(["email", "log", "webhook", "websocket"]);
+    expect(rows.map((r) => [r.orderId, r.userId, r.attempts])).toEqual(Array(4).fill([orderId, ann.id, 1]));
+
+    const [mail] = ctx.smtp.forEvent(event.id);
+    expect(mail?.to && "text" in mail.to ? mail.to.text : "").toBe("ann@example.com");
+    expect(mail?.subject).toContain("confirmed");
+    expect(mail?.text).toContain("2 × Stoneware mug (MUG-1)");
+    expect(mail?.text).toContain("Total: €44.99");
+    expect(mail?.html).toContain("Ann &lt;Admin&gt;");
+    expect(mail?.html).toContain("Cotton tee");
+
+    const webhook = ctx.webhooks.find((w) => w.body.includes(event.id));
+    const [, t, v1] = webhook?.signature?.match(/^t=(\d+),v1=([0-9a-f]{64})$/) ?? [];
+    const expected = createHmac("sha256", ctx.config.WEBHOOK_SECRET ?? "")
+      .update(`${t}.${webhook?.body}`)
+      .digest("hex");
+    expect(v1).toBe(expected);
+    expect(Math.abs(Date.now() / 1000 - Number(t))).toBeLessThan(300);
+    expect(JSON.parse(webhook?.body ?? "{}")).toMatchObject({
+      type: "order.created",
+      orderId,
+      userId: ann.id,
+    });
+
+    await eventually(
+      "both of Ann's sockets to get the push",
+      () => annSocket.received.length === 1 && annSecondSocket.received.length === 1,
+    );
+    expect(annSocket.received[0]).toMatchObject({
+      type: "notification",
+      notification: { eventId: event.id, orderId, channel: "websocket" },
+    });
+    await Bun.sleep(100);
+    expect(bobSocket.received).toEqual([]);
+    for (const s of [annSocket, annSecondSocket, bobSocket]) s.ws.close();
+  });
+
+  test("the same event delivered twice stores one row per channel and sends one email", async () => {
+    const event = orderCreated(bob);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+    await eventually("the email", () => ctx.smtp.forEvent(event.id).length >= 1);
+    await eventually("all sent", async () => (await rowsOf(event.id)).every((r) => r.status === "sent"));
+    await Bun.sleep(300);
+    expect(await rowsOf(event.id)).toHaveLength(4);
+    expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
+  });
+
+  test("stock.low goes to the admins' addresses by email and log", async () => {
+    const event = newEvent(
+      "stock.low",
+      { sku: "LAMP-1", available: 2, threshold: 3 },
+      { requestId: "req-low" },
+    );
+    await publishEvent(ctx.redis, ctx.config.INVENTORY_STREAM, event);
+    await eventually("the admin email", () => ctx.smtp.forEvent(event.id).length === 1);
+    const [mail] = ctx.smtp.forEvent(event.id);
+    expect(mail?.to && "text" in mail.to ? mail.to.text : "").toBe("ops@example.com, boss@example.com");
+    expect(mail?.subject).toBe("Low stock: LAMP-1");
+    expect((await rowsOf(event.id)).map((r) => r.channel)).toEqual(["email", "log"]);
+  });
+
+  test("SMTP down: the email stays pending and is retried, and is sent once SMTP is back", async () => {
+    await ctx.smtp.stop();
+    const event = orderCreated();
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+    const pending = await eventually("a failed attempt", async () => {
+      const email = (await rowsOf(event.id)).find((r) => r.channel === "email");
+      return email && email.attempts >= 1 && email.status === "pending" ? email : undefined;
+    });
+    expect(pending.lastError).toBeTruthy();
+    await ctx.smtp.start();
+    const sent = await eventually(
+      "the email sent",
+      async () => {
+        const email = (await rowsOf(event.id)).find((r) => r.channel === "email");
+        return email?.status === "sent" ? email : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(sent.attempts).toBeGreaterThanOrEqual(2);
+    expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
+  });
+
+  test("past the attempt limit it is failed; GET shows the attempts and last error; an admin retry sends it", async () => {
+    await ctx.smtp.stop();
+    const event = orderCreated();
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+    const failed = await eventually(
+      "the email to fail for good",
+      async () => {
+        const email = (await rowsOf(event.id)).find((r) => r.channel === "email");
+        return email?.status === "failed" ? email : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(failed.attempts).toBe(ctx.config.MAX_ATTEMPTS);
+
+    const annToken = await ctx.tokens.sign({ userId: ann.id });
+    const adminToken = await ctx.tokens.sign({ userId: bob.id, role: "admin" });
+    const shown = await ctx.call<NotificationView>("GET", `/notifications/${failed.id}`, annToken);
+    expect(shown.body).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      channel: "email",
+      lastError: expect.any(String),
+    });
+    const notAdmin = await ctx.call<Problem>("POST", `/notifications/${failed.id}/retry`, annToken);
+    expect([notAdmin.status, notAdmin.body.code]).toEqual([403, "FORBIDDEN"]);
+
+    await ctx.smtp.start();
+    const retried = await ctx.call<NotificationView>("POST", `/notifications/${failed.id}/retry`, adminToken);
+    expect([retried.status, retried.body.status]).toEqual([202, "pending"]);
+    await eventually(
+      "the retried email sent",
+      async () => (await rowsOf(event.id)).find((r) => r.channel === "email")?.status === "sent",
+    );
+    expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
+    const again = await ctx.call<Problem>("POST", `/notifications/${failed.id}/retry`, adminToken);
+    expect([again.status, again.body.code]).toEqual([409, "INVALID_TRANSITION"]);
+  });
+
+  test("a user lists their own notifications, newest first; another user's are not found", async () => {
+    const bobToken = await ctx.tokens.sign({ userId: bob.id });
+    const mine = await ctx.call<{ items: NotificationView[] }>("GET", "/notifications?limit=100", bobToken);
+    expect(mine.body.items.length).toBeGreaterThan(0);
+    expect(mine.body.items.every((n) => n.userId === bob.id)).toBe(true);
+    const annRow = (
+      await ctx.db
+        .selectFrom("notification")
+        .select("id")
+        .where("userId", "=", ann.id)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const snooping = await ctx.call<Problem>("GET", `/notifications/${annRow}`, bobToken);
+    expect([snooping.status, snooping.body.code]).toEqual([404, "NOT_FOUND"]);
+    const paged = await ctx.call<{ items: NotificationView[]; nextCursor: string }>(
+      "GET",
+      "/notifications?limit=2",
+      bobToken,
+    );
+    const next = await ctx.call<{ items: NotificationView[] }>(
+      "GET",
+      `/notifications?limit=2&cursor=${paged.body.nextCursor}`,
+      bobToken,
+    );
+    expect(String(next.body.items[0]?.id) < String(paged.body.items[1]?.id)).toBe(true);
+    const anonymous = await ctx.call<Problem>("GET", "/notifications");
+    expect(anonymous.status).toBe(401);
+  });
+
+  test("a WebSocket without a valid token is refused", async () => {
+    const refused = await fetch(`${ctx.running.url}/ws?token=not-a-token`, {
+      headers: {
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  test("a malformed entry and an unknown type end in <stream>:dlq without blocking the entries behind", async () => {
+    const stream = ctx.config.ORDERS_STREAM;
+    await ctx.redis.xadd(
+      stream,
+      "*",
+      "id",
+      "bad",
+      "type",
+      "order.created",
+      "version",
+      "1",
+      "occurredAt",
+      new Date().toISOString(),
+      "payload",
+      "[oops",
+    );
+    const unknown = newEvent("order.exploded", {}, { requestId: "req-x" });
+    await publishEvent(ctx.redis, stream, unknown);
+    const behind = orderCreated(bob);
+    await publishEvent(ctx.redis, stream, behind);
+    await eventually("the entry behind to be handled", async () => (await rowsOf(behind.id)).length === 4, {
+      timeoutMs: 3000,
+    });
+    const letters = await eventually("two dead letters", async () => {
+      const found = await listDeadLetters(ctx.redis, stream);
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(letters.every((l) => l.group === "notification")).toBe(true);
+    expect(letters.some((l) => l.error.includes("unknown event type order.exploded"))).toBe(true);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The notification service in process on real Postgres and Redis, with a real SMTP server, a real
+ * webhook receiver and its WebSocket endpoint on a real socket: its own schema and streams.
+ */
+import { createTokenVerifier } from "@platform/auth";
+import { loadConfig } from "@platform/config";
+import { createDatabase, migrateToLatest } from "@platform/db";
+import { ConsumerMetrics } from "@platform/events";
+import { createMetrics, type RunningService, serve } from "@platform/http";
+import { createLogger } from "@platform/logging";
+import { createRedis, waitForRedis } from "@platform/redis";
+import { freePort, testInfra, testTokens, uniqueName } from "@platform/testing";
+import { Redis } from "ioredis";
+import { type Kysely, sql } from "kysely";
+import { createApp } from "../src/app.js";
+import { type NotificationConfig, notificationConfigSchema } from "../src/config.js";
+import { createNotificationRuntime } from "../src/runtime.js";
+import { migrations } from "../src/store/migrations/index.js";
+import type { NotificationDatabase } from "../src/store/notification.table.js";
+import { SmtpSink } from "./smtp-sink.js";
+
+export interface ReceivedWebhook {
+  body: string;
+  signature: string | null;
+}
+
+export async function createNotificationTestContext(overrides: Record<string, string> = {}) {
+  const infra = await testInfra();
+  const smtp = new SmtpSink(await freePort());
+  await smtp.start();
+  const webhooks: ReceivedWebhook[] = [];
+  const webhookReceiver = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      webhooks.push({ body: await request.text(), signature: request.headers.get("x-webhook-signature") });
+      return new Response(null, { status: 204 });
+    },
+  });
+  const schema = uniqueName("t_notifications");
+  const config: NotificationConfig = loadConfig(notificationConfigSchema, {
+    POSTGRES_URL: infra.postgresUrl,
+    POSTGRES_SCHEMA: schema,
+    REDIS_URL: infra.redisUrl,
+    ORDERS_STREAM: uniqueName("events:orders"),
+    INVENTORY_STREAM: uniqueName("events:inventory"),
+    SMTP_URL: smtp.url,
+    SMTP_TIMEOUT_MS: "1000",
+    WEBHOOK_URL: `http://127.0.0.1:${webhookReceiver.port}/hooks`,
+    WEBHOOK_SECRET: "test-webhook-secret-0123456789",
+    ADMIN_EMAILS: "ops@example.com,boss@example.com",
+    MAX_DELIVERIES: "3",
+    CLAIM_IDLE_MS: "300",
+    MAX_ATTEMPTS: "3",
+    RETRY_BASE_MS: "100",
+    DELIVERY_INTERVAL_MS: "50",
+    ...overrides,
+  });
+  const logger = createLogger({ service: "notification", level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const metrics = createMetrics("notification");
+  const db = createDatabase<NotificationDatabase>({ url: infra.postgresUrl, schema, poolMax: 6 });
+  await migrateToLatest(db as Kysely<unknown>, schema, migrations);
+  const redis = createRedis(infra.redisUrl, logger);
+  const testRedis = new Redis(infra.redisUrl);
+  await waitForRedis(redis);
+  const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifier = createTokenVerifier({
+    keys: { jwks: tokens.jwks },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const runtime = createNotificationRuntime(config, {
+    db,
+    redis,
+    logger,
+    registry: metrics.registry,
+    consumerMetrics: new ConsumerMetrics(metrics.registry),
+  });
+  const consumers = [runtime.newConsumer("notification-1")];
+  await runtime.hub.start();
+  await consumers[0]?.start();
+  runtime.worker.start();
+  const app = createApp({ db, redis, verifier, worker: runtime.worker, hub: runtime.hub, logger, metrics });
+  const running: RunningService = serve(app, { port: 0, hostname: "127.0.0.1", logger });
+
+  async function call<T = Record<string, unknown>>(method: string, path: string, token?: string) {
+    const response = await fetch(`${running.url}${path}`, {
+      method,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** A WebSocket of this user, collecting what it is pushed. */
+  async function socket(token: string) {
+    const received: Array<Record<string, unknown>> = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws?token=${encodeURIComponent(token)}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.onmessage = (message) => {
+        const data = JSON.parse(String(message.data)) as Record<string, unknown>;
+        if (data.type === "welcome") resolve();
+        else received.push(data);
+      };
+      ws.onerror = () => reject(new Error("the WebSocket did not open"));
+    });
+    return { ws, received };
+  }
+
+  async function close() {
+    await running.shutdown("test over");
+    await Promise.all(consumers.map((c) => c.stop()));
+    await runtime.worker.stop();
+    await runtime.hub.stop();
+    runtime.email.close();
+    await smtp.stop();
+    webhookReceiver.stop(true);
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+    await db.destroy();
+    redis.disconnect();
+    testRedis.disconnect();
+  }
+
+  return {
+    config,
+    db,
+    redis: testRedis,
+    smtp,
+    webhooks,
+    tokens,
+    runtime,
+    consumers,
+    app,
+    running,
+    call,
+    socket,
+    close,
+  };
+}
+
+export type NotificationTestContext = Awaited<ReturnType<typeof createNotificationTestContext>>;
