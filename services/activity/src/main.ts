@@ -37,6 +37,7 @@ const consumer = activityConsumer({
   group: config.CONSUMER_GROUP,
   maxDeliveries: config.MAX_DELIVERIES,
   claimIdleMs: config.CLAIM_IDLE_MS,
+  blockMs: config.CONSUMER_BLOCK_MS,
   logger: logger.child({ component: "consumer" }),
   metrics: new ConsumerMetrics(metrics.registry),
 });

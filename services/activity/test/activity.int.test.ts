@@ -1,10 +1,13 @@
 /** The activity log: events from the streams stored once in MongoDB, and the queries over them. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { type DomainEvent, listDeadLetters, newEvent, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import type { ActivityView } from "../src/domain/activity.js";
 import { type ActivityTestContext, createActivityTestContext } from "./test-context.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 let ctx: ActivityTestContext;
 beforeAll(async () => {

@@ -25,6 +25,7 @@ export async function createActivityTestContext() {
     INVENTORY_STREAM: uniqueName("events:inventory"),
     MAX_DELIVERIES: "3",
     CLAIM_IDLE_MS: "300",
+    CONSUMER_BLOCK_MS: "100",
   });
   const logger = createLogger({ service: "activity", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const client = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
@@ -49,6 +50,7 @@ export async function createActivityTestContext() {
       group: config.CONSUMER_GROUP,
       maxDeliveries: config.MAX_DELIVERIES,
       claimIdleMs: config.CLAIM_IDLE_MS,
+      blockMs: config.CONSUMER_BLOCK_MS,
       logger,
       metrics: consumerMetrics,
       consumer: name,

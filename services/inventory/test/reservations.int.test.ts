@@ -1,5 +1,5 @@
 /** InventoryService over a real gRPC socket, stock in real Redis (ARCHITECTURE §4). */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { fieldsToRecord } from "@platform/events";
 import { createLogger } from "@platform/logging";
 import {
@@ -12,6 +12,9 @@ import { eventually } from "@platform/testing";
 import { ClientError, Metadata, Status } from "nice-grpc";
 import { ReservationSweeper } from "../src/stock/reservation-sweeper.js";
 import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 let ctx: InventoryTestContext;
 beforeAll(async () => {

@@ -67,6 +67,7 @@ export function createNotificationRuntime(
       adminEmails: csv(config.ADMIN_EMAILS),
       maxDeliveries: config.MAX_DELIVERIES,
       claimIdleMs: config.CLAIM_IDLE_MS,
+      blockMs: config.CONSUMER_BLOCK_MS,
       logger: logger.child({ component: "consumer" }),
       metrics: deps.consumerMetrics,
       consumer: name,

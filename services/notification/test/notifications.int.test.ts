@@ -2,13 +2,16 @@
  * Notifications from events, on real Postgres and Redis, delivered to a real SMTP server, a real
  * webhook receiver and real WebSocket clients (ARCHITECTURE §7).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { type DomainEvent, listDeadLetters, newEvent, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import type { NotificationView } from "../src/routes/notification-view.js";
 import { createNotificationTestContext, type NotificationTestContext } from "./test-context.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 let ctx: NotificationTestContext;
 beforeAll(async () => {

@@ -51,6 +51,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
     ADMIN_EMAILS: "ops@example.com,boss@example.com",
     MAX_DELIVERIES: "3",
     CLAIM_IDLE_MS: "300",
+    CONSUMER_BLOCK_MS: "100",
     MAX_ATTEMPTS: "3",
     RETRY_BASE_MS: "100",
     DELIVERY_INTERVAL_MS: "50",

@@ -2,7 +2,7 @@
  * Faults while orders are placed: the inventory's Redis stops; the event stream cannot be written;
  * and the request id's way through every service. Nothing may be lost or published twice.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,9 @@ import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
 import { unpublishedCount } from "../src/store/outbox.store.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 /** A Redis server of this test's own (AOF on, like production), so it can really be stopped. */
 class OwnRedis {

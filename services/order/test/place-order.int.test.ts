@@ -1,11 +1,14 @@
 /** POST /orders against the real user and inventory services (ARCHITECTURE §2). */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { type DomainEvent, fromStreamFields } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 let ctx: OrderTestContext;
 beforeAll(async () => {

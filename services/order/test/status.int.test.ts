@@ -1,10 +1,13 @@
 /** The order lifecycle: cancel, ship, deliver; races; events with versions (ARCHITECTURE §2). */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { fromStreamFields } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import type { OrderView } from "../src/domain/order.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 let ctx: OrderTestContext;
 beforeAll(async () => {

@@ -120,4 +120,6 @@ export const consumerSettings = (group: string) => ({
   MAX_DELIVERIES: Type.Integer({ minimum: 1, default: 5 }),
   /** An entry pending this long is reclaimed from a consumer that stopped (or retried after a failure). */
   CLAIM_IDLE_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** How long one blocking read waits for new entries (and so how often reclaims are looked for). */
+  CONSUMER_BLOCK_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { createLogger } from "@platform/logging";
 import { eventually, testInfra, uniqueName } from "@platform/testing";
@@ -17,6 +17,9 @@ import {
   redisProcessedEvents,
   replayDeadLetter,
 } from "../src/index.js";
+
+// These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
+setDefaultTimeout(30_000);
 
 let redis: Redis;
 let redisUrl: string;

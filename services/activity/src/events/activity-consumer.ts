@@ -17,6 +17,7 @@ export interface ActivityConsumerOptions {
   group: string;
   maxDeliveries: number;
   claimIdleMs: number;
+  blockMs: number;
   logger: Logger;
   metrics?: ConsumerMetrics;
   consumer?: string;
@@ -33,6 +34,7 @@ export function activityConsumer(options: ActivityConsumerOptions): ConsumerGrou
     metrics: options.metrics,
     maxDeliveries: options.maxDeliveries,
     claimIdleMs: options.claimIdleMs,
+    blockMs: options.blockMs,
     claimIntervalMs: Math.min(5_000, options.claimIdleMs),
     handler: async (event, context) => {
       const outcome = await recordEntry(entries, toActivityEntry(event, context.stream));

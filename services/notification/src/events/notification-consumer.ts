@@ -22,6 +22,7 @@ export interface NotificationConsumerOptions {
   adminEmails: string[];
   maxDeliveries: number;
   claimIdleMs: number;
+  blockMs: number;
   logger: Logger;
   metrics?: ConsumerMetrics;
   consumer?: string;
@@ -38,6 +39,7 @@ export function notificationConsumer(options: NotificationConsumerOptions): Cons
     metrics: options.metrics,
     maxDeliveries: options.maxDeliveries,
     claimIdleMs: options.claimIdleMs,
+    blockMs: options.blockMs,
     claimIntervalMs: Math.min(5_000, options.claimIdleMs),
     handler: async (event, context) => {
       const stored = await insertNotifications(
