@@ -15,7 +15,10 @@ export interface ServeOptions {
   closers?: Array<{ name: string; close: () => Promise<unknown> | unknown }>;
   /** The longest the whole shutdown may take before the process exits anyway. */
   shutdownTimeoutMs?: number;
-  /** Largest request body the server accepts (bytes), chunked or not; 1 MiB unless set. */
+  /**
+   * Largest request body (bytes), 1 MiB unless set: the kernel answers a larger declared body with a
+   * 413 problem before reading it; the server itself cuts off an undeclared (chunked) body at 8×.
+   */
   maxRequestBodySize?: number;
 }
 
@@ -31,7 +34,8 @@ export function serve(app: AnyElysia, options: ServeOptions): RunningService {
   app.listen({
     port: options.port,
     hostname,
-    maxRequestBodySize: options.maxRequestBodySize ?? 1024 * 1024,
+    // Headroom above the limit, so the kernel (not Bun's bare, empty 413) answers declared sizes.
+    maxRequestBodySize: (options.maxRequestBodySize ?? 1024 * 1024) * 8,
   });
   const server = app.server;
   if (!server) throw new Error("the server did not start");

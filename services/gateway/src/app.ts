@@ -1,0 +1,115 @@
+/**
+ * The gateway: every public route of the platform under /api, in this order per request:
+ * request id and body cap (the kernel) → route (unknown and internal paths are 404) → IP rate limit
+ * → token check for protected routes (401 before anything is forwarded) → user rate limit →
+ * forward, streaming both ways. Plus /docs, /health, /ready (the services), /metrics.
+ */
+import { cors } from "@elysiajs/cors";
+import type { TokenVerifier } from "@platform/auth";
+import { bearerToken } from "@platform/auth";
+import { AppError, httpKernel, notFound, REQUEST_ID_HEADER } from "@platform/http";
+import type { Logger } from "@platform/logging";
+import { Elysia } from "elysia";
+import type { Redis } from "ioredis";
+import { corsOrigins, type GatewayConfig } from "./config.js";
+import { docsRoutes } from "./docs/docs.js";
+import { forward } from "./proxy/forward.js";
+import { websocketProxy } from "./proxy/websocket-proxy.js";
+import type { RateLimiter } from "./rate-limit/rate-limiter.js";
+import { matchRoute, type ServiceName } from "./routing/routes.js";
+
+export interface GatewayDeps {
+  redis: Redis;
+  verifier: TokenVerifier;
+  limiter: RateLimiter;
+  logger: Logger;
+}
+
+export function createApp(config: GatewayConfig, { redis, verifier, limiter, logger }: GatewayDeps) {
+  const upstreams: Record<ServiceName, string> = {
+    user: config.USER_URL,
+    inventory: config.INVENTORY_URL,
+    order: config.ORDER_URL,
+    activity: config.ACTIVITY_URL,
+    notification: config.NOTIFICATION_URL,
+  };
+  const origins = corsOrigins(config);
+  const clientIp = (request: Request, socketAddress: string | undefined) =>
+    (config.TRUST_PROXY ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined) ||
+    socketAddress ||
+    "unknown";
+  const upstreamHealthy = (service: ServiceName) => async () => {
+    const response = await fetch(`${upstreams[service]}/health`, { signal: AbortSignal.timeout(1_000) });
+    if (!response.ok) throw new Error(`${service} answered ${response.status}`);
+  };
+
+  const app = new Elysia().use(
+    httpKernel({
+      service: "gateway",
+      logger,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      description: "The public edge of the platform: every /api route, /docs.",
+      readiness: {
+        redis: () => redis.ping(),
+        ...Object.fromEntries((Object.keys(upstreams) as ServiceName[]).map((s) => [s, upstreamHealthy(s)])),
+      },
+    }),
+  );
+  if (origins.length > 0) {
+    app.use(
+      cors({
+        origin: origins,
+        exposeHeaders: [
+          REQUEST_ID_HEADER,
+          "ratelimit-limit",
+          "ratelimit-remaining",
+          "ratelimit-reset",
+          "retry-after",
+          "location",
+          "idempotent-replayed",
+        ],
+      }),
+    );
+  }
+  return app
+    .use(docsRoutes(upstreams, config.UPSTREAM_TIMEOUT_MS))
+    .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, logger }))
+    .all(
+      "/api/*",
+      async ({ request, server, set, requestId }) => {
+        // URL parsing has already resolved dot segments ("/api/users/../internal" is "/api/internal").
+        const path = new URL(request.url).pathname.slice("/api".length);
+        const route = matchRoute(request.method, path);
+        if (!route) throw notFound(`No route for ${request.method} /api${path}.`);
+        const ip = clientIp(request, server?.requestIP(request)?.address);
+        let userId: string | undefined;
+        const token = bearerToken(request.headers.get("authorization"));
+        if (route.authenticated) {
+          if (!token)
+            throw new AppError(
+              401,
+              "UNAUTHENTICATED",
+              "A valid bearer token is required.",
+              {},
+              { "www-authenticate": 'Bearer realm="api"' },
+            );
+          userId = (await verifier.verify(token)).userId;
+        }
+        const { headers: limitHeaders } = await limiter.check(ip, userId);
+        const response = await forward(request, {
+          upstream: upstreams[route.service],
+          path,
+          requestId,
+          clientIp: ip,
+          timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+          logger,
+          service: route.service,
+        });
+        for (const [name, value] of Object.entries(limitHeaders)) response.headers.set(name, value);
+        response.headers.set(REQUEST_ID_HEADER, requestId);
+        set.status = response.status;
+        return response;
+      },
+      { detail: { hide: true } },
+    );
+}

@@ -1,0 +1,46 @@
+/** The gateway's configuration, read once from the environment (see README). */
+import {
+  csv,
+  Env,
+  loadConfigOrExit,
+  logLevel,
+  port,
+  redisSettings,
+  type Static,
+  tokenVerificationSettings,
+  url,
+} from "@platform/config";
+
+const upstream = (fallback: string) => url(["http", "https"], fallback);
+
+export const gatewayConfigSchema = Env.Object({
+  PORT: port(8080),
+  LOG_LEVEL: logLevel(),
+  ...redisSettings(),
+  ...tokenVerificationSettings(),
+  USER_URL: upstream("http://127.0.0.1:3001"),
+  INVENTORY_URL: upstream("http://127.0.0.1:3002"),
+  ORDER_URL: upstream("http://127.0.0.1:3003"),
+  ACTIVITY_URL: upstream("http://127.0.0.1:3004"),
+  NOTIFICATION_URL: upstream("http://127.0.0.1:3005"),
+  /** A call to a service that has not answered by then is 504. */
+  UPSTREAM_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 10_000 }),
+  MAX_BODY_BYTES: Env.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  /** Origins allowed to call the API from a browser (comma-separated); none: no CORS headers. */
+  CORS_ORIGINS: Env.String({ default: "" }),
+  /** Token buckets: a burst of up to BURST requests, refilled at PER_MINUTE a minute. */
+  RATE_LIMIT_IP_PER_MINUTE: Env.Integer({ minimum: 1, default: 1_200 }),
+  RATE_LIMIT_IP_BURST: Env.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_USER_PER_MINUTE: Env.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_USER_BURST: Env.Integer({ minimum: 1, default: 400 }),
+  RATE_LIMIT_KEY_PREFIX: Env.String({ default: "gateway:" }),
+  /** Take the client IP from X-Forwarded-For (only behind a proxy of yours that sets it). */
+  TRUST_PROXY: Env.Boolean({ default: false }),
+});
+
+export type GatewayConfig = Readonly<Static<typeof gatewayConfigSchema>>;
+
+export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig =>
+  loadConfigOrExit("gateway", gatewayConfigSchema, env);
+
+export const corsOrigins = (config: GatewayConfig) => csv(config.CORS_ORIGINS);

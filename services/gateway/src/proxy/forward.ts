@@ -1,0 +1,81 @@
+/**
+ * Forwards one request to a service and streams the answer back: the body is passed through as a
+ * stream (never parsed here), hop-by-hop headers are dropped, the request id and the client's IP
+ * travel on. A service that does not answer in time is 504; one that cannot be reached is 503;
+ * both as problems naming no host.
+ */
+import { AppError, REQUEST_ID_HEADER } from "@platform/http";
+import type { Logger } from "@platform/logging";
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+]);
+
+export interface ForwardOptions {
+  upstream: string;
+  path: string;
+  requestId: string;
+  clientIp: string;
+  timeoutMs: number;
+  logger: Logger;
+  service: string;
+}
+
+export async function forward(request: Request, options: ForwardOptions): Promise<Response> {
+  const incoming = new URL(request.url);
+  const target = `${options.upstream}${options.path}${incoming.search}`;
+  const headers = new Headers();
+  for (const [name, value] of request.headers) if (!HOP_BY_HOP.has(name)) headers.set(name, value);
+  headers.set(REQUEST_ID_HEADER, options.requestId);
+  // The gateway is the edge: the client's own X-Forwarded-For is not trusted, the socket's address is.
+  headers.set("x-forwarded-for", options.clientIp);
+  const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : undefined,
+      // Streams the body through instead of buffering it.
+      duplex: "half",
+      redirect: "manual",
+      signal: AbortSignal.timeout(options.timeoutMs),
+    } as RequestInit);
+  } catch (error) {
+    const name = (error as Error).name;
+    options.logger.warn(
+      { err: error, service: options.service, requestId: options.requestId },
+      "upstream call failed",
+    );
+    if (name === "TimeoutError" || name === "AbortError") {
+      throw new AppError(
+        504,
+        "DEPENDENCY_UNAVAILABLE",
+        `The ${options.service} service did not answer in time.`,
+      );
+    }
+    throw new AppError(
+      503,
+      "DEPENDENCY_UNAVAILABLE",
+      `The ${options.service} service is unavailable.`,
+      {},
+      { "retry-after": "1" },
+    );
+  }
+  const out = new Headers();
+  for (const [name, value] of response.headers) if (!HOP_BY_HOP.has(name)) out.set(name, value);
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: out,
+  });
+}

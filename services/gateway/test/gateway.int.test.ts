@@ -1,0 +1,205 @@
+/**
+ * The gateway in process on real Redis, in front of a recording upstream on a real socket (it
+ * stands in for "some service": these tests are about the edge — routing, tokens, limits, caps,
+ * timeouts, streaming — and the end-to-end suite puts the real services behind it).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createTokenVerifier } from "@platform/auth";
+import { loadConfig } from "@platform/config";
+import { type Problem, type RunningService, serve } from "@platform/http";
+import { createLogger } from "@platform/logging";
+import { testInfra, testTokens, uniqueName } from "@platform/testing";
+import { Redis } from "ioredis";
+import { createApp } from "../src/app.js";
+import { type GatewayConfig, gatewayConfigSchema } from "../src/config.js";
+import { RateLimiter } from "../src/rate-limit/rate-limiter.js";
+
+interface Seen {
+  method: string;
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+const seen: Seen[] = [];
+const upstream = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/health") return Response.json({ status: "ok" });
+    if (url.pathname.endsWith("/slow")) await Bun.sleep(1_000);
+    seen.push({
+      method: request.method,
+      path: url.pathname + url.search,
+      body: await request.text(),
+      headers: Object.fromEntries(request.headers),
+    });
+    return Response.json(
+      { echoed: url.pathname },
+      { status: url.pathname === "/orders" ? 201 : 200, headers: { "x-upstream": "yes" } },
+    );
+  },
+});
+const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+
+let config: GatewayConfig;
+let running: RunningService;
+let redis: Redis;
+let tokens: Awaited<ReturnType<typeof testTokens>>;
+
+beforeAll(async () => {
+  const infra = await testInfra();
+  config = loadConfig(gatewayConfigSchema, {
+    REDIS_URL: infra.redisUrl,
+    USER_URL: upstreamUrl,
+    INVENTORY_URL: upstreamUrl,
+    ORDER_URL: upstreamUrl,
+    ACTIVITY_URL: upstreamUrl,
+    NOTIFICATION_URL: "http://127.0.0.1:1",
+    UPSTREAM_TIMEOUT_MS: "300",
+    RATE_LIMIT_KEY_PREFIX: `${uniqueName("t_gw")}:`,
+    RATE_LIMIT_USER_BURST: "5",
+    RATE_LIMIT_USER_PER_MINUTE: "60",
+    RATE_LIMIT_IP_BURST: "1000",
+    CORS_ORIGINS: "https://shop.example.com",
+  });
+  const logger = createLogger({ service: "gateway", level: "silent" });
+  redis = new Redis(infra.redisUrl);
+  tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifier = createTokenVerifier({
+    keys: { jwks: tokens.jwks },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const limiter = await RateLimiter.create(redis, {
+    keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+    ip: { perMinute: config.RATE_LIMIT_IP_PER_MINUTE, burst: config.RATE_LIMIT_IP_BURST },
+    user: { perMinute: config.RATE_LIMIT_USER_PER_MINUTE, burst: config.RATE_LIMIT_USER_BURST },
+    logger,
+  });
+  running = serve(createApp(config, { redis, verifier, limiter, logger }), {
+    port: 0,
+    hostname: "127.0.0.1",
+    logger,
+  });
+});
+afterAll(async () => {
+  await running.shutdown("test over");
+  upstream.stop(true);
+  redis.disconnect();
+});
+
+const api = (path: string, init: RequestInit = {}) => fetch(`${running.url}/api${path}`, init);
+const bearer = async (userId = Bun.randomUUIDv7(), role: "user" | "admin" = "user") => ({
+  authorization: `Bearer ${await tokens.sign({ userId, role })}`,
+});
+
+describe("the gateway", () => {
+  test("forwards public routes without a token, streams the body through, and passes the request id and client IP", async () => {
+    seen.length = 0;
+    const body = JSON.stringify({
+      email: "x@example.com",
+      name: "X",
+      password: "long-enough",
+      pad: "y".repeat(100_000),
+    });
+    const res = await api("/users?source=web", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "edge-1", "x-forwarded-for": "6.6.6.6" },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("edge-1");
+    expect(res.headers.get("x-upstream")).toBe("yes");
+    expect(res.headers.get("ratelimit-limit")).toBe("1000");
+    expect(seen[0]).toMatchObject({ method: "POST", path: "/users?source=web", body });
+    expect(seen[0]?.headers["x-request-id"]).toBe("edge-1");
+    expect(seen[0]?.headers["x-forwarded-for"]).toBe("127.0.0.1");
+  });
+
+  test("a protected route without a valid token is 401 and never reaches the service", async () => {
+    seen.length = 0;
+    for (const headers of [{}, { authorization: "Bearer nonsense" }] as Array<Record<string, string>>) {
+      const res = await api("/orders", { method: "POST", headers, body: "{}" });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as Problem).code).toBe("UNAUTHENTICATED");
+    }
+    expect(seen).toEqual([]);
+    const ok = await api("/orders", {
+      method: "POST",
+      headers: { ...(await bearer()), "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(ok.status).toBe(201);
+    expect(seen[0]?.headers.authorization).toStartWith("Bearer ");
+  });
+
+  test("internal and unknown paths are 404, however they are spelled", async () => {
+    for (const path of [
+      "/internal/users/1",
+      "/users/%2e%2e/internal/users/1",
+      "/nothing-here",
+      "/users/1/internal",
+    ]) {
+      const res = await api(path, { headers: await bearer() });
+      expect([path, res.status]).toEqual([path, 404]);
+    }
+  });
+
+  test("a user over their limit gets 429 RATE_LIMITED with Retry-After and RateLimit headers", async () => {
+    const headers = await bearer();
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 7; i++) {
+      const res = await api("/activity", { headers });
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    if (!limited) throw new Error("no request was limited");
+    expect(((await limited.json()) as Problem).code).toBe("RATE_LIMITED");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(limited.headers.get("ratelimit-remaining")).toBe("0");
+    // Another user is not affected.
+    expect((await api("/activity", { headers: await bearer() })).status).toBe(200);
+  });
+
+  test("a body over the cap is 413 PAYLOAD_TOO_LARGE", async () => {
+    const res = await api("/users", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(2 * 1024 * 1024),
+    });
+    const text = await res.text();
+    expect([res.status, text.slice(0, 200)]).toEqual([413, expect.stringContaining("PAYLOAD_TOO_LARGE")]);
+  });
+
+  test("a service that is too slow is 504, one that is down is 503; neither names a host", async () => {
+    const timeout = await fetch(`${running.url}/api/activity/slow`, { headers: await bearer() });
+    expect(timeout.status).toBe(504);
+    const down = await api("/notifications", { headers: await bearer() });
+    expect(down.status).toBe(503);
+    const text = await down.text();
+    expect(JSON.parse(text).code).toBe("DEPENDENCY_UNAVAILABLE");
+    expect(text).not.toContain("127.0.0.1");
+  });
+
+  test("CORS answers configured origins only", async () => {
+    const preflight = await api("/orders", {
+      method: "OPTIONS",
+      headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    const stranger = await api("/products", { headers: { origin: "https://evil.example.com" } });
+    expect(stranger.headers.get("access-control-allow-origin")).not.toBe("https://evil.example.com");
+  });
+
+  test("/docs lists every service's document, fetched live with the gateway as server", async () => {
+    const page = await fetch(`${running.url}/docs`).then((r) => r.text());
+    expect(page).toContain("/docs/order.json");
+    const down = await fetch(`${running.url}/docs/notification.json`);
+    expect(down.status).toBe(503);
+  });
+});
