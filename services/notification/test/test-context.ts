@@ -9,7 +9,7 @@ import { ConsumerMetrics } from "@platform/events";
 import { createMetrics, type RunningService, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
-import { freePort, testInfra, testTokens, uniqueName } from "@platform/testing";
+import { freePort, SmtpSink, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { createApp } from "../src/app.js";
@@ -17,7 +17,6 @@ import { type NotificationConfig, notificationConfigSchema } from "../src/config
 import { createNotificationRuntime } from "../src/runtime.js";
 import { migrations } from "../src/store/migrations/index.js";
 import type { NotificationDatabase } from "../src/store/notification.table.js";
-import { SmtpSink } from "./smtp-sink.js";
 
 export interface ReceivedWebhook {
   body: string;

@@ -1,4 +1,5 @@
 export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
 export { freePort, runToExit, type ServiceProcess, startServiceProcess } from "./service-process.js";
+export { SmtpSink } from "./smtp-sink.js";
 export { type TestTokens, testTokens } from "./tokens.js";

@@ -1,0 +1,266 @@
+/**
+ * End to end: every service as a real process behind the gateway, driven only through the public
+ * API (ARCHITECTURE §2–§7): accounts, catalog, orders and their invariants, the activity trail,
+ * notifications by email and WebSocket, the error contract, and one request id through every log.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { Problem } from "@platform/http";
+import { eventually, uniqueName } from "@platform/testing";
+import { ADMIN, startPlatform } from "./platform.js";
+
+setDefaultTimeout(60_000);
+
+let platform: Awaited<ReturnType<typeof startPlatform>>;
+let adminToken: string;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  adminToken = await login(ADMIN.email, ADMIN.password);
+}, 120_000);
+afterAll(async () => {
+  await platform.stop();
+});
+
+type Json = Record<string, unknown> & { items?: Array<Record<string, unknown>> };
+
+async function api<T = Json>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${platform.gateway}/api${path}`, {
+    method,
+    headers,
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+async function login(email: string, password: string): Promise<string> {
+  const res = await api<{ accessToken: string }>("POST", "/auth/login", { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
+  return res.body.accessToken;
+}
+
+async function customer() {
+  const email = `${uniqueName("e2e")}@example.com`;
+  const registered = await api<{ id: string }>("POST", "/users", {
+    body: { email, name: "E2E Buyer", password: "buyer-password-1" },
+  });
+  expect(registered.status).toBe(201);
+  return { id: registered.body.id, email, token: await login(email, "buyer-password-1") };
+}
+
+async function product(initialStock: number, priceCents = 1500) {
+  const sku = uniqueName("E2E").toUpperCase().replaceAll("_", "-");
+  const res = await api("POST", "/products", {
+    token: adminToken,
+    body: { sku, name: `Thing ${sku}`, priceCents, initialStock, lowStockThreshold: 1 },
+  });
+  expect(res.status).toBe(201);
+  return sku;
+}
+
+const available = async (sku: string) =>
+  (await api<{ available: number }>("GET", `/products/${sku}`)).body.available;
+
+describe("the platform through the gateway", () => {
+  test("register, log in, read your profile", async () => {
+    const buyer = await customer();
+    const me = await api("GET", "/users/me", { token: buyer.token });
+    expect(me.body).toMatchObject({ id: buyer.id, email: buyer.email, role: "user" });
+  });
+
+  test("an order's whole story: placed, stock taken, activity trail, email, WebSocket push, notifications; then cancelled", async () => {
+    const buyer = await customer();
+    const sku = await product(10, 2500);
+    const socket = new WebSocket(`${platform.gateway.replace("http", "ws")}/api/ws?token=${buyer.token}`);
+    const pushes: Array<Record<string, unknown>> = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.onmessage = (m) => {
+        const data = JSON.parse(String(m.data));
+        if (data.type === "welcome") resolve();
+        else pushes.push(data);
+      };
+      socket.onerror = () => reject(new Error("the WebSocket did not open"));
+    });
+
+    const placed = await api<{ id: string; totalCents: number; items: unknown[] }>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 2 }] },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.headers.get("location")).toBe(`/orders/${placed.body.id}`);
+    expect(placed.body.totalCents).toBe(5000);
+    expect(await available(sku)).toBe(8);
+
+    await eventually("order.created in the activity trail", async () => {
+      const trail = await api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
+      return trail.body.items?.some((e) => e.type === "order.created");
+    });
+    await eventually("the confirmation email", () =>
+      platform.smtp.messages.some((m) => m.text?.includes(placed.body.id)),
+    );
+    const email = platform.smtp.messages.find((m) => m.text?.includes(placed.body.id));
+    expect(email?.text).toContain(`2 × Thing ${sku}`);
+    await eventually("the WebSocket push", () =>
+      pushes.some((p) => (p.notification as { orderId?: string })?.orderId === placed.body.id),
+    );
+    const notifications = await eventually("the notifications sent", async () => {
+      const list = await api("GET", `/notifications?orderId=${placed.body.id}`, { token: buyer.token });
+      const items = list.body.items ?? [];
+      return items.length === 3 && items.every((n) => n.status === "sent") ? items : undefined;
+    });
+    expect(notifications.map((n) => n.channel).sort()).toEqual(["email", "log", "websocket"]);
+
+    const cancelled = await api<{ status: string }>("POST", `/orders/${placed.body.id}/cancel`, {
+      token: buyer.token,
+    });
+    expect(cancelled.body.status).toBe("CANCELLED");
+    await eventually("the stock back", async () => (await available(sku)) === 10);
+    const trail = await eventually("the cancellation in the trail", async () => {
+      const found = await api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
+      return found.body.items?.some((e) => e.type === "order.status.updated") ? found.body.items : undefined;
+    });
+    expect(trail.map((e) => e.type)).toEqual(["order.status.updated", "order.created"]);
+    socket.close();
+  });
+
+  test("a hot SKU under concurrent orders from several users: exactly the stock is sold, never more", async () => {
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => customer()));
+    const sku = await product(25);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        api("POST", "/orders", {
+          token: buyers[i % buyers.length]?.token,
+          body: { items: [{ sku, quantity: 1 }] },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(25);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(35);
+    expect(await available(sku)).toBe(0);
+  });
+
+  test("a retried POST /orders with one Idempotency-Key creates one order", async () => {
+    const buyer = await customer();
+    const sku = await product(5);
+    const send = () =>
+      api<{ id: string }>("POST", "/orders", {
+        token: buyer.token,
+        body: { items: [{ sku, quantity: 1 }] },
+        headers: { "idempotency-key": "e2e-key-1" },
+      });
+    const [first, second] = [await send(), await send()];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(await available(sku)).toBe(4);
+    const mine = await api("GET", "/orders", { token: buyer.token });
+    expect(mine.body.items).toHaveLength(1);
+  });
+
+  test("the error contract: 401, 403, 404, 409, 413, 422, 429 as problems with their codes", async () => {
+    const buyer = await customer();
+    const other = await customer();
+    const sku = await product(1);
+    const order = await api<{ id: string }>("POST", "/orders", {
+      token: other.token,
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    const cases: Array<
+      [string, Promise<{ status: number; body: Problem; headers: Headers }>, number, string]
+    > = [
+      ["no token", api("GET", "/orders"), 401, "UNAUTHENTICATED"],
+      [
+        "a user creating a product",
+        api("POST", "/products", {
+          token: buyer.token,
+          body: { sku: "NOPE-1", name: "x", priceCents: 1, initialStock: 1 },
+        }),
+        403,
+        "FORBIDDEN",
+      ],
+      [
+        "someone else's order",
+        api("GET", `/orders/${order.body.id}`, { token: buyer.token }),
+        404,
+        "NOT_FOUND",
+      ],
+      [
+        "sold out",
+        api("POST", "/orders", { token: buyer.token, body: { items: [{ sku, quantity: 1 }] } }),
+        409,
+        "INSUFFICIENT_STOCK",
+      ],
+      [
+        "a 2 MB body",
+        api("POST", "/orders", {
+          token: buyer.token,
+          body: JSON.stringify({ items: [], pad: "x".repeat(2 * 1024 * 1024) }),
+        }),
+        413,
+        "PAYLOAD_TOO_LARGE",
+      ],
+      [
+        "quantity 0",
+        api("POST", "/orders", { token: buyer.token, body: { items: [{ sku, quantity: 0 }] } }),
+        422,
+        "VALIDATION_FAILED",
+      ],
+      [
+        "an internal route",
+        api("GET", `/internal/users/${buyer.id}`, { token: buyer.token }),
+        404,
+        "NOT_FOUND",
+      ],
+    ];
+    for (const [what, call, status, code] of cases) {
+      const res = await call;
+      expect([what, res.status, res.body.code]).toEqual([what, status, code]);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(res.body.requestId).toBe(res.headers.get("x-request-id") ?? "");
+    }
+    // A burst beyond the per-user bucket (150 here) is limited.
+    const burst = await Promise.all(
+      Array.from({ length: 170 }, () => api("GET", "/users/me", { token: buyer.token })),
+    );
+    const limited = burst.find((r) => r.status === 429);
+    expect(limited?.body.code).toBe("RATE_LIMITED");
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  test("one request id reaches every service's log lines", async () => {
+    const buyer = await customer();
+    const sku = await product(3);
+    const requestId = `e2e-trace-${Bun.randomUUIDv7()}`;
+    const placed = await api<{ id: string }>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 1 }] },
+      headers: { "x-request-id": requestId },
+    });
+    expect(placed.status).toBe(201);
+    await eventually("the event consumed by activity", async () => {
+      const trail = await api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
+      return trail.body.items?.some((e) => e.requestId === requestId);
+    });
+    await eventually("the notification sent", () =>
+      platform.smtp.messages.some((m) => m.text?.includes(placed.body.id)),
+    );
+    const logs = await platform.stop();
+    for (const service of ["gateway", "order", "user", "inventory", "activity", "notification"]) {
+      const lines = logs[service] ?? [];
+      expect([service, lines.some((line) => line.requestId === requestId)]).toEqual([service, true]);
+    }
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The whole platform for the end-to-end suite: every service as a real process on free ports, on
+ * the local infrastructure, each with schemas, key prefixes, streams and a Mongo database of its
+ * own, a real SMTP server, and the gateway in front. Tests speak only to the gateway.
+ */
+import { join } from "node:path";
+import { createDatabase } from "@platform/db";
+import {
+  freePort,
+  type ServiceProcess,
+  SmtpSink,
+  startServiceProcess,
+  testInfra,
+  uniqueName,
+} from "@platform/testing";
+import { sql } from "kysely";
+import { MongoClient } from "mongodb";
+
+const services = join(import.meta.dir, "..", "..", "..");
+const main = (name: string) => join(services, name, "src", "main.ts");
+
+export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password" };
+
+export async function startPlatform() {
+  const infra = await testInfra();
+  const id = uniqueName("e2e");
+  const schemas = {
+    user: `${id}_users`,
+    inventory: `${id}_inventory`,
+    order: `${id}_orders`,
+    notification: `${id}_notifications`,
+  };
+  const streams = { orders: `${id}:events:orders`, inventory: `${id}:events:inventory` };
+  const mongoDb = `${id}_activity`;
+  const smtp = new SmtpSink(await freePort());
+  await smtp.start();
+  const common = { POSTGRES_URL: infra.postgresUrl, REDIS_URL: infra.redisUrl, LOG_LEVEL: "info" };
+  const started: Record<string, ServiceProcess> = {};
+
+  started.user = await startServiceProcess(main("user"), {
+    ...common,
+    POSTGRES_SCHEMA: schemas.user,
+    REDIS_KEY_PREFIX: `${id}:user:`,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    TRUST_PROXY: "true",
+  });
+  const jwks = `${started.user.baseUrl}/.well-known/jwks.json`;
+  const grpcPort = await freePort();
+  started.inventory = await startServiceProcess(main("inventory"), {
+    ...common,
+    POSTGRES_SCHEMA: schemas.inventory,
+    REDIS_KEY_PREFIX: `${id}:inventory:`,
+    EVENTS_STREAM: streams.inventory,
+    GRPC_PORT: String(grpcPort),
+    JWKS_URL: jwks,
+    OUTBOX_INTERVAL_MS: "100",
+  });
+  started.order = await startServiceProcess(main("order"), {
+    ...common,
+    POSTGRES_SCHEMA: schemas.order,
+    EVENTS_STREAM: streams.orders,
+    USER_SERVICE_URL: started.user.baseUrl,
+    INVENTORY_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
+    JWKS_URL: jwks,
+    OUTBOX_POLL_MS: "100",
+  });
+  const consumerEnv = {
+    ORDERS_STREAM: streams.orders,
+    INVENTORY_STREAM: streams.inventory,
+    JWKS_URL: jwks,
+    CONSUMER_BLOCK_MS: "200",
+  };
+  started.activity = await startServiceProcess(main("activity"), {
+    ...common,
+    ...consumerEnv,
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: mongoDb,
+  });
+  started.notification = await startServiceProcess(main("notification"), {
+    ...common,
+    ...consumerEnv,
+    POSTGRES_SCHEMA: schemas.notification,
+    SMTP_URL: smtp.url,
+    ADMIN_EMAILS: ADMIN.email,
+    DELIVERY_INTERVAL_MS: "100",
+  });
+  started.gateway = await startServiceProcess(main("gateway"), {
+    ...common,
+    JWKS_URL: jwks,
+    USER_URL: started.user.baseUrl,
+    INVENTORY_URL: started.inventory.baseUrl,
+    ORDER_URL: started.order.baseUrl,
+    ACTIVITY_URL: started.activity.baseUrl,
+    NOTIFICATION_URL: started.notification.baseUrl,
+    RATE_LIMIT_KEY_PREFIX: `${id}:gateway:`,
+    RATE_LIMIT_USER_BURST: "150",
+    RATE_LIMIT_USER_PER_MINUTE: "600",
+  });
+
+  let stopped: Promise<Record<string, Array<Record<string, unknown>>>> | undefined;
+  /** Stops every process (once) and answers each one's log lines; drops the test data. */
+  const stop = () => {
+    stopped ??= (async () => {
+      const logs: Record<string, Array<Record<string, unknown>>> = {};
+      // The edge first, the consumers last, as a rolling stop would.
+      for (const name of ["gateway", "order", "inventory", "user", "notification", "activity"]) {
+        logs[name] = (await started[name]?.stop())?.lines ?? [];
+      }
+      await smtp.stop();
+      const db = createDatabase({ url: infra.postgresUrl, schema: "public", poolMax: 1 });
+      for (const schema of Object.values(schemas))
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+      await db.destroy();
+      const mongo = new MongoClient(infra.mongoUrl);
+      await mongo.db(mongoDb).dropDatabase();
+      await mongo.close();
+      return logs;
+    })();
+    return stopped;
+  };
+
+  return { gateway: started.gateway.baseUrl, smtp, stop };
+}
