@@ -22,6 +22,10 @@ interface PlatformProcess {
   ready?: "http" | "tcp";
 }
 
+/** A customer for trying things out (a development convenience, like the demo catalog). */
+const DEMO_CUSTOMER = { email: "demo@example.com", name: "Demo Customer", password: "demo-password-1" };
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
+
 /** Every part of the architecture and its default port; those not built yet are skipped. */
 const PROCESSES: PlatformProcess[] = [
   // The development SMTP sink the notification service sends to (compose uses Mailpit instead).
@@ -31,7 +35,7 @@ const PROCESSES: PlatformProcess[] = [
   { name: "order", port: 3003 },
   { name: "activity", port: 3004 },
   { name: "notification", port: 3005, env: { ADMIN_EMAILS: process.env.ADMIN_EMAIL ?? "admin@example.com" } },
-  { name: "gateway", port: Number(process.env.GATEWAY_PORT ?? 8080) },
+  { name: "gateway", port: gatewayPort },
 ];
 
 const DEMO_CATALOG = [
@@ -147,6 +151,13 @@ async function seedDemoCatalog(
     else if (res.status !== 409) log(`demo product ${product.sku}: ${res.status} ${await res.text()}`);
   }
   log(`demo catalog: ${created} product(s) created, ${DEMO_CATALOG.length - created} already there`);
+  const customer = await fetch("http://127.0.0.1:3001/users", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(DEMO_CUSTOMER),
+  });
+  if (customer.status !== 201 && customer.status !== 409)
+    log(`demo customer: ${customer.status} ${await customer.text()}`);
 }
 
 const infraEnv = await infrastructure();
@@ -219,15 +230,23 @@ for (const { name, port, ready } of toStart) {
       : `http://localhost:${port}   docs: http://localhost:${port}/swagger`;
   console.log(`  ${name.padEnd(width)}  ${where}`);
 }
+const gateway = `http://localhost:${gatewayPort}`;
+const hasGateway = toStart.some((p) => p.name === "gateway");
 console.log(
   `  admin: ${admin.email} (password in ${process.env.ADMIN_PASSWORD ? "ADMIN_PASSWORD" : ".data/admin-password"})`,
 );
-console.log("  try:");
-console.log("    curl -s http://localhost:3002/products");
-console.log(
-  `    curl -s -X POST http://localhost:3001/users -H 'content-type: application/json' -d '{"email":"ann@example.com","name":"Ann","password":"correct-horse-1"}'`,
-);
-console.log(
-  `    curl -s -X POST http://localhost:3001/auth/login -H 'content-type: application/json' -d '{"email":"ann@example.com","password":"correct-horse-1"}'`,
-);
+if (hasGateway) {
+  console.log(`\n  API: ${gateway}/api     docs: ${gateway}/docs`);
+  console.log(`  place an order as ${DEMO_CUSTOMER.email}:\n`);
+  console.log(
+    `    TOKEN=$(curl -s -X POST ${gateway}/api/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_CUSTOMER.email}","password":"${DEMO_CUSTOMER.password}"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
+  );
+  console.log(
+    `    curl -s -X POST ${gateway}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"DEMO-MUG","quantity":1}]}'\n`,
+  );
+  console.log(
+    `  then: curl -s ${gateway}/api/notifications -H "authorization: Bearer $TOKEN"   (and /api/activity)`,
+  );
+  console.log("  or run the walk-through: bun scripts/demo.ts");
+}
 log("Ctrl-C stops the services");
