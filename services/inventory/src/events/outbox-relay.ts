@@ -8,6 +8,7 @@
  * consumers deduplicate.
  */
 import { type DomainEvent, publishEvent } from "@platform/events";
+import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 
@@ -28,26 +29,28 @@ const RELEASE_IF_OWNED = `if redis.call("GET", KEYS[1]) == ARGV[1] then return r
 
 export class OutboxRelay {
   private readonly owner = Bun.randomUUIDv7();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.loop = new PollingLoop({
+      name: "inventory outbox relay",
+      run: () => this.relayOnce(),
+      intervalMs: options.intervalMs ?? 1_000,
+      logger: options.logger,
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Publish soon: called after a write that queued an event. */
   nudge(): void {
-    if (!this.stopped) this.schedule(0);
+    this.loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Publishes what is queued now; resolves to the number of events published. */
@@ -79,18 +82,5 @@ export class OutboxRelay {
       await redis.eval(RELEASE_IF_OWNED, 1, lockKey, this.owner).catch(() => {});
     }
     return published;
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.running) return this.schedule(10);
-      this.running = this.relayOnce()
-        .catch((err) => this.options.logger.warn({ err }, "outbox relay failed; retrying"))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.intervalMs ?? 1_000);
-        });
-    }, delayMs);
   }
 }

@@ -3,33 +3,33 @@
  * Safe with several replicas sweeping at once: the settle script checks state and expiry
  * atomically, so a reservation expires exactly once.
  */
+import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { StockStore } from "./stock-store.js";
 
 export class ReservationSweeper {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private sweeping: Promise<unknown> | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly store: StockStore,
     private readonly logger: Logger,
-    private readonly intervalMs = 1_000,
+    intervalMs = 1_000,
     private readonly batchSize = 100,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweepOnce()
-        .catch((err) => this.logger.warn({ err }, "reservation sweep failed"))
-        .finally(() => {
-          this.sweeping = undefined;
-        });
-    }, this.intervalMs);
+  ) {
+    this.loop = new PollingLoop({
+      name: "reservation sweeper",
+      run: () => this.sweepOnce(),
+      intervalMs,
+      logger,
+    });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Expires up to one batch of the reservations due by `now`; resolves to how many it expired. */

@@ -4,6 +4,7 @@
  * (RETRY_BASE_MS, doubling) until MAX_ATTEMPTS; then the notification stays failed until an admin
  * retries it. Woken after new notifications are stored; polls otherwise.
  */
+import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { Counter, type Registry } from "prom-client";
 import type { ChannelSender } from "../channels/channel.js";
@@ -24,9 +25,7 @@ export interface DeliveryWorkerOptions {
 }
 
 export class DeliveryWorker {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
   private readonly outcomes: Counter<"channel" | "outcome">;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
@@ -36,21 +35,25 @@ export class DeliveryWorker {
       labelNames: ["channel", "outcome"] as const,
       registers: options.registry ? [options.registry] : [],
     });
+    this.loop = new PollingLoop({
+      name: "notification delivery",
+      run: () => this.deliverDue(),
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
+  /** Deliver soon: called after new notifications were stored. */
   nudge(): void {
-    if (!this.stopped) this.schedule(0);
+    this.loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Delivers what is due now; resolves to the number of notifications attempted. */
@@ -84,22 +87,5 @@ export class DeliveryWorker {
       if (retryAt) log.warn({ attempts, retryAt, reason }, "notification delivery failed; will retry");
       else log.error({ attempts, reason }, "notification delivery failed for good; an admin can retry it");
     }
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.running) return this.schedule(20);
-      this.running = (async () => {
-        try {
-          while ((await this.deliverDue()) > 0 && !this.stopped);
-        } catch (err) {
-          this.options.logger.warn({ err }, "delivery pass failed");
-        }
-      })().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(this.options.intervalMs);
-      });
-    }, delayMs);
   }
 }

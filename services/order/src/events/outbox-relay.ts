@@ -2,11 +2,12 @@
  * Publishes the outbox to Redis Streams. Each pass locks the oldest unpublished rows
  * (FOR UPDATE SKIP LOCKED, so replicas share the work), XADDs them in order, and marks each as
  * published right after its XADD, in the same transaction. When a write fails the pass stops and
- * commits what it marked: the rest waits in the outbox and goes out on a later pass (backoff while
- * Redis is down). A nudge after a commit starts a pass at once; polling is the fallback.
+ * commits what it marked: the rest waits in the outbox and goes out on a later pass (the loop backs
+ * off while Redis is down). A nudge after a commit starts a pass at once; polling is the fallback.
  * Published rows are pruned after a retention period, as are old idempotency keys.
  */
 import { publishEvent } from "@platform/events";
+import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import { pruneKeys } from "../store/idempotency.store.js";
@@ -27,28 +28,36 @@ export interface OrderOutboxRelayOptions {
 const PRUNE_EVERY_MS = 60_000;
 
 export class OrderOutboxRelay {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private failures = 0;
+  private readonly loop: PollingLoop;
   private lastPruneAt = 0;
 
-  constructor(private readonly options: OrderOutboxRelayOptions) {}
+  constructor(private readonly options: OrderOutboxRelayOptions) {
+    this.loop = new PollingLoop({
+      name: "order outbox relay",
+      intervalMs: options.pollMs,
+      logger: options.logger,
+      run: async () => {
+        try {
+          return await this.relayOnce();
+        } finally {
+          // Pruning needs only Postgres: it goes on while the stream cannot be written.
+          await this.pruneIfDue().catch((err) => options.logger.warn({ err }, "outbox pruning failed"));
+        }
+      },
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  /** Relay soon: called after a transaction that wrote to the outbox. */
+  /** Relay soon: called after a transaction that wrote to the outbox (ignored while backing off). */
   nudge(): void {
-    if (!this.stopped && this.failures === 0) this.schedule(0);
+    this.loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass: resolves to the number of events published; throws if a write failed. */
@@ -72,26 +81,6 @@ export class OrderOutboxRelay {
     return published;
   }
 
-  private async pass(): Promise<void> {
-    const { logger } = this.options;
-    try {
-      let published: number;
-      do {
-        published = await this.relayOnce();
-      } while (published > 0 && !this.stopped);
-      if (this.failures > 0) logger.info({ failures: this.failures }, "outbox relay recovered");
-      this.failures = 0;
-    } catch (err) {
-      this.failures++;
-      logger.warn(
-        { err, failures: this.failures },
-        "outbox relay could not publish; the events wait in the outbox",
-      );
-    }
-    // Pruning needs only Postgres: it goes on while the stream cannot be written.
-    await this.pruneIfDue().catch((err) => logger.warn({ err }, "outbox pruning failed"));
-  }
-
   private async pruneIfDue(): Promise<void> {
     if (Date.now() - this.lastPruneAt < PRUNE_EVERY_MS) return;
     this.lastPruneAt = Date.now();
@@ -100,18 +89,5 @@ export class OrderOutboxRelay {
     const keys = await pruneKeys(db, new Date(Date.now() - idempotencyRetentionMs));
     if (events + keys > 0)
       logger.info({ events, keys }, "pruned published events and expired idempotency keys");
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.running) return this.schedule(10);
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-        // Back off while publishing fails: 0.5 s, 1 s, 2 s, ... up to 30 s.
-        const backoff = this.failures > 0 ? Math.min(30_000, 250 * 2 ** this.failures) : this.options.pollMs;
-        if (!this.stopped) this.schedule(backoff);
-      });
-    }, delayMs);
   }
 }

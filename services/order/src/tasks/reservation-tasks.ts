@@ -6,6 +6,7 @@
  * not retried.
  */
 import { AppError } from "@platform/http";
+import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { ClientError } from "nice-grpc";
 import type { InventoryGateway } from "../clients/inventory-gateway.js";
@@ -19,29 +20,23 @@ import {
 } from "../store/reservation-task.store.js";
 
 export class ReservationTasks {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly db: OrderDb,
     private readonly inventory: InventoryGateway,
     private readonly logger: Logger,
-    private readonly intervalMs = 1_000,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runDue()
-        .catch((err) => this.logger.warn({ err }, "reservation task pass failed"))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.intervalMs);
+    intervalMs = 1_000,
+  ) {
+    this.loop = new PollingLoop({ name: "reservation tasks", run: () => this.runDue(), intervalMs, logger });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Tries one task now (right after the transaction that created it); never throws. */

@@ -1,0 +1,1 @@
+export { backoffDelay, PollingLoop, type PollingLoopOptions } from "./polling-loop.js";

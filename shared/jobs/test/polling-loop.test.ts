@@ -1,0 +1,95 @@
+import { describe, expect, test } from "bun:test";
+import { createLogger } from "@platform/logging";
+import { backoffDelay, PollingLoop } from "../src/index.js";
+
+const logger = createLogger({ service: "jobs-test", level: "silent" });
+
+describe("PollingLoop", () => {
+  test("runs a pass at start, repeats while there is work, and waits for the interval otherwise", async () => {
+    let work = 3;
+    let passes = 0;
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 10_000,
+      logger,
+      run: async () => {
+        passes++;
+        return work > 0 ? work-- : 0;
+      },
+    });
+    loop.start();
+    await Bun.sleep(50);
+    await loop.stop();
+    expect(work).toBe(0);
+    expect(passes).toBe(4);
+  });
+
+  test("a nudge runs a pass before the interval", async () => {
+    let passes = 0;
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 10_000,
+      logger,
+      run: async () => {
+        passes++;
+        return 0;
+      },
+    });
+    loop.start();
+    await Bun.sleep(20);
+    loop.nudge();
+    await Bun.sleep(20);
+    await loop.stop();
+    expect(passes).toBe(2);
+  });
+
+  test("the wait doubles with each failure in a row, up to the cap", () => {
+    expect([0, 1, 2, 3, 10].map((failures) => backoffDelay(100, failures, 1_000))).toEqual([
+      100, 200, 400, 800, 1_000,
+    ]);
+  });
+
+  test("failing passes are retried, and the loop carries on once they succeed", async () => {
+    let failing = true;
+    let failed = 0;
+    let succeeded = 0;
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 5,
+      logger,
+      run: async () => {
+        if (failing) {
+          failed++;
+          throw new Error("down");
+        }
+        succeeded++;
+        return 0;
+      },
+    });
+    loop.start();
+    await Bun.sleep(100);
+    failing = false;
+    await Bun.sleep(400);
+    await loop.stop();
+    expect(failed).toBeGreaterThanOrEqual(2);
+    expect(succeeded).toBeGreaterThanOrEqual(1);
+  });
+
+  test("stop waits for the pass in hand", async () => {
+    let finished = false;
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 10_000,
+      logger,
+      run: async () => {
+        await Bun.sleep(100);
+        finished = true;
+        return 0;
+      },
+    });
+    loop.start();
+    await Bun.sleep(20);
+    await loop.stop();
+    expect(finished).toBe(true);
+  });
+});
