@@ -3,17 +3,15 @@ import {
   consumerSettings,
   Env,
   loadConfigOrExit,
-  logLevel,
-  port,
   redisSettings,
   type Static,
+  serviceSettings,
   tokenVerificationSettings,
   url,
 } from "@platform/config";
 
 export const activityConfigSchema = Env.Object({
-  PORT: port(3004),
-  LOG_LEVEL: logLevel(),
+  ...serviceSettings(3004),
   MONGO_URL: url(["mongodb", "mongodb+srv"], "mongodb://127.0.0.1:27017"),
   MONGO_DB: Env.String({ pattern: "^[A-Za-z0-9_-]{1,63}$", default: "activity" }),
   ...redisSettings(),

@@ -3,7 +3,7 @@
  * and the REST queries. On SIGTERM the listener stops, the consumer finishes the event in hand,
  * then the connections close.
  */
-import { createTokenVerifier } from "@platform/auth";
+import { verifierFromConfig } from "@platform/auth";
 import { ConsumerMetrics } from "@platform/events";
 import { createMetrics, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -24,11 +24,7 @@ const entries = activityCollection(mongo);
 await ensureIndexes(entries);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis);
-const verifier = createTokenVerifier({
-  keys: { jwksUrl: config.JWKS_URL },
-  issuer: config.JWT_ISSUER,
-  audience: config.JWT_AUDIENCE,
-});
+const verifier = verifierFromConfig(config);
 
 const consumer = activityConsumer({
   redis,

@@ -3,10 +3,9 @@ import {
   csv,
   Env,
   loadConfigOrExit,
-  logLevel,
-  port,
   redisSettings,
   type Static,
+  serviceSettings,
   tokenVerificationSettings,
   url,
 } from "@platform/config";
@@ -14,8 +13,7 @@ import {
 const upstream = (fallback: string) => url(["http", "https"], fallback);
 
 export const gatewayConfigSchema = Env.Object({
-  PORT: port(8080),
-  LOG_LEVEL: logLevel(),
+  ...serviceSettings(8080),
   ...redisSettings(),
   ...tokenVerificationSettings(),
   USER_URL: upstream("http://127.0.0.1:3001"),

@@ -1,5 +1,5 @@
 /** The gateway process: the public edge on PORT (8080); graceful stop on SIGTERM/SIGINT. */
-import { createTokenVerifier } from "@platform/auth";
+import { verifierFromConfig } from "@platform/auth";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
@@ -11,11 +11,7 @@ const config = loadGatewayConfig();
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis);
-const verifier = createTokenVerifier({
-  keys: { jwksUrl: config.JWKS_URL },
-  issuer: config.JWT_ISSUER,
-  audience: config.JWT_AUDIENCE,
-});
+const verifier = verifierFromConfig(config);
 const limiter = await RateLimiter.create(redis, {
   keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
   ip: { perMinute: config.RATE_LIMIT_IP_PER_MINUTE, burst: config.RATE_LIMIT_IP_BURST },

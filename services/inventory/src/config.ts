@@ -3,18 +3,17 @@ import {
   currency,
   Env,
   loadConfigOrExit,
-  logLevel,
   port,
   postgresSettings,
   redisSettings,
   type Static,
+  serviceSettings,
   tokenVerificationSettings,
 } from "@platform/config";
 
 export const inventoryConfigSchema = Env.Object({
-  PORT: port(3002),
+  ...serviceSettings(3002),
   GRPC_PORT: port(50051),
-  LOG_LEVEL: logLevel(),
   ...postgresSettings("inventory"),
   ...redisSettings(),
   /** Prefix of the stock keys (which share the hash tag {stock}). */

@@ -2,7 +2,7 @@
  * The inventory service process: REST catalog on PORT, gRPC InventoryService on GRPC_PORT, the
  * reservation sweeper and the outbox relay; all stopped gracefully on SIGTERM/SIGINT.
  */
-import { createTokenVerifier } from "@platform/auth";
+import { verifierFromConfig } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -19,11 +19,7 @@ const db = await openServiceDatabase<InventoryDatabase>("inventory", config, mig
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis);
 const { stock, relay, sweeper, grpc } = await createInventoryRuntime(config, { db, redis, logger });
-const verifier = createTokenVerifier({
-  keys: { jwksUrl: config.JWKS_URL },
-  issuer: config.JWT_ISSUER,
-  audience: config.JWT_AUDIENCE,
-});
+const verifier = verifierFromConfig(config);
 
 const grpcPort = await grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
 logger.info({ grpcPort }, "gRPC listening");

@@ -4,18 +4,16 @@ import {
   csv,
   Env,
   loadConfigOrExit,
-  logLevel,
-  port,
   postgresSettings,
   redisSettings,
   type Static,
+  serviceSettings,
   tokenVerificationSettings,
   url,
 } from "@platform/config";
 
 export const notificationConfigSchema = Env.Object({
-  PORT: port(3005),
-  LOG_LEVEL: logLevel(),
+  ...serviceSettings(3005),
   ...postgresSettings("notifications"),
   ...redisSettings(),
   ...consumerSettings("notification"),

@@ -3,7 +3,7 @@
  * WebSocket hub and the REST API. On SIGTERM: stop listening, let the consumer and the worker
  * finish what they hold, then close the connections.
  */
-import { createTokenVerifier } from "@platform/auth";
+import { verifierFromConfig } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { ConsumerMetrics } from "@platform/events";
 import { createMetrics, serve } from "@platform/http";
@@ -21,11 +21,7 @@ const metrics = createMetrics("notification");
 const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis);
-const verifier = createTokenVerifier({
-  keys: { jwksUrl: config.JWKS_URL },
-  issuer: config.JWT_ISSUER,
-  audience: config.JWT_AUDIENCE,
-});
+const verifier = verifierFromConfig(config);
 const { hub, worker, email, newConsumer } = createNotificationRuntime(config, {
   db,
   redis,

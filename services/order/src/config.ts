@@ -2,18 +2,16 @@
 import {
   Env,
   loadConfigOrExit,
-  logLevel,
-  port,
   postgresSettings,
   redisSettings,
   type Static,
+  serviceSettings,
   tokenVerificationSettings,
   url,
 } from "@platform/config";
 
 export const orderConfigSchema = Env.Object({
-  PORT: port(3003),
-  LOG_LEVEL: logLevel(),
+  ...serviceSettings(3003),
   ...postgresSettings("orders"),
   ...redisSettings(),
   EVENTS_STREAM: Env.String({ minLength: 1, default: "events:orders" }),

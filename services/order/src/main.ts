@@ -1,5 +1,5 @@
 /** The order service process: REST API, outbox relay and reservation task worker; graceful stop on signal. */
-import { createTokenVerifier } from "@platform/auth";
+import { verifierFromConfig } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -16,11 +16,7 @@ const db = await openServiceDatabase<OrderDatabase>("order", config, migrations)
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis);
 const deps = createOrderRuntime(config, { db, redis, logger });
-const verifier = createTokenVerifier({
-  keys: { jwksUrl: config.JWKS_URL },
-  issuer: config.JWT_ISSUER,
-  audience: config.JWT_AUDIENCE,
-});
+const verifier = verifierFromConfig(config);
 deps.relay.start();
 deps.tasks.start();
 

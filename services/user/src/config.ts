@@ -3,17 +3,15 @@ import { join } from "node:path";
 import {
   Env,
   loadConfigOrExit,
-  logLevel,
-  port,
   postgresSettings,
   redisSettings,
   type Static,
+  serviceSettings,
   tokenClaimSettings,
 } from "@platform/config";
 
 export const userConfigSchema = Env.Object({
-  PORT: port(3001),
-  LOG_LEVEL: logLevel(),
+  ...serviceSettings(3001),
   ...postgresSettings("users"),
   ...redisSettings(),
   /** Prefix of every Redis key of this service, so tests and tenants can share a server. */

@@ -7,4 +7,5 @@ export {
   TOKEN_ALGORITHM,
   type TokenVerifier,
   type TokenVerifierOptions,
+  verifierFromConfig,
 } from "./verifier.js";

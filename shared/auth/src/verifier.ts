@@ -78,3 +78,11 @@ export function bearerToken(authorization: string | null | undefined): string | 
   const match = authorization?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i);
   return match?.[1];
 }
+
+/** The verifier of a service configured with JWKS_URL, JWT_ISSUER and JWT_AUDIENCE. */
+export const verifierFromConfig = (config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string }) =>
+  createTokenVerifier({
+    keys: { jwksUrl: config.JWKS_URL },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });

@@ -90,6 +90,9 @@ FormatRegistry.Set("iso4217", (value) => CURRENCIES.has(value));
 /** An ISO 4217 currency code the runtime knows, e.g. EUR. */
 export const currency = (fallback: string) => Type.String({ format: "iso4217", default: fallback });
 
+/** What every service reads: its port and its log level. */
+export const serviceSettings = (defaultPort: number) => ({ PORT: port(defaultPort), LOG_LEVEL: logLevel() });
+
 /** The variables every service with a Postgres schema of its own reads. */
 export const postgresSettings = (schema: string) => ({
   POSTGRES_URL: url(["postgres", "postgresql"], "postgres://platform:platform@127.0.0.1:5432/platform"),

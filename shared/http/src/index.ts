@@ -1,3 +1,4 @@
+export { decodeCursor, encodeCursor, isUuid } from "./cursor.js";
 export { isDependencyFailure } from "./dependency-failure.js";
 export {
   type HttpKernelOptions,

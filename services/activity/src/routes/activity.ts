@@ -5,7 +5,7 @@
  */
 import { requireAuth, type TokenVerifier } from "@platform/auth";
 import type { DomainEvent } from "@platform/events";
-import { AppError, requestContext } from "@platform/http";
+import { AppError, decodeCursor, encodeCursor, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import { toActivityEntry, toActivityView, UnknownEventTypeError } from "../domain/activity.js";
@@ -63,14 +63,15 @@ export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps)
         orderId: query.orderId,
         type: query.type,
         userId: principal.role === "admin" ? query.userId : principal.userId,
-        before: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        before: query.cursor === undefined ? undefined : toBefore(decodeCursor(query.cursor, isPosition)),
         limit: query.limit + 1,
       });
       const page = found.slice(0, query.limit);
       const last = page.at(-1);
       return {
         items: page.map(toActivityView),
-        nextCursor: found.length > query.limit && last ? encodeCursor(last.occurredAt, last._id) : null,
+        nextCursor:
+          found.length > query.limit && last ? encodeCursor([last.occurredAt.toISOString(), last._id]) : null,
       };
     },
     { query: ActivityQuery, detail: { summary: "Activity entries, newest first (own; admin all)" } },
@@ -79,18 +80,12 @@ export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps)
   return new Elysia().use(internal).use(queries);
 }
 
-const encodeCursor = (occurredAt: Date, id: string) =>
-  Buffer.from(JSON.stringify([occurredAt.toISOString(), id])).toString("base64url");
+const toBefore = ([at, id]: [string, string]) => ({ occurredAt: new Date(at), id });
 
-function decodeCursor(cursor: string): { occurredAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [string, string];
-    const occurredAt = new Date(at);
-    if (typeof id === "string" && !Number.isNaN(occurredAt.getTime())) return { occurredAt, id };
-  } catch {
-    // fall through to the problem below
-  }
-  throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
-    errors: [{ field: "cursor", message: "invalid cursor" }],
-  });
-}
+/** Where a page ended: the last entry's time and id. */
+const isPosition = (value: unknown): value is [string, string] =>
+  Array.isArray(value) &&
+  value.length === 2 &&
+  typeof value[1] === "string" &&
+  typeof value[0] === "string" &&
+  !Number.isNaN(Date.parse(value[0]));

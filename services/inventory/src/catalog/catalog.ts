@@ -4,8 +4,14 @@
  * the product's transaction rolls back and the request fails, so no product silently has none.
  */
 import { newEvent } from "@platform/events";
-import { AppError, notFound } from "@platform/http";
-import { type Product, type ProductView, productSnapshot, toProductView } from "../domain/product.js";
+import { decodeCursor, encodeCursor, notFound } from "@platform/http";
+import {
+  type Product,
+  type ProductView,
+  productSnapshot,
+  SKU_PATTERN,
+  toProductView,
+} from "../domain/product.js";
 import { type StockLevel, stockStatus } from "../domain/stock.js";
 import type { OutboxRelay } from "../events/outbox-relay.js";
 import type { StockStore } from "../stock/stock-store.js";
@@ -106,7 +112,7 @@ export async function listProductViews(
   query: ProductListQuery,
 ): Promise<{ items: ProductView[]; nextCursor: string | null }> {
   const items: ProductView[] = [];
-  let afterSku = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  let afterSku = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSku);
   for (let batch = 0; batch < 5 && items.length < query.limit; batch++) {
     const products = await listProducts(db, { ...query, afterSku, limit: query.limit + 1 - items.length });
     const levels = await stock.levels(products.map((p) => p.sku));
@@ -127,14 +133,5 @@ async function view(stock: StockStore, product: Product): Promise<ProductView> {
   return toProductView(product, level);
 }
 
-const encodeCursor = (sku: string) => Buffer.from(sku).toString("base64url");
-
-function decodeCursor(cursor: string): string {
-  const sku = Buffer.from(cursor, "base64url").toString();
-  if (!/^[A-Z0-9][A-Z0-9-]{1,63}$/.test(sku)) {
-    throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
-      errors: [{ field: "cursor", message: "invalid cursor" }],
-    });
-  }
-  return sku;
-}
+const isSku = (value: unknown): value is string =>
+  typeof value === "string" && new RegExp(SKU_PATTERN).test(value);

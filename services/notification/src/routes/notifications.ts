@@ -3,7 +3,7 @@
  * admin reads all and may retry a failed one.
  */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
-import { AppError, notFound } from "@platform/http";
+import { AppError, decodeCursor, encodeCursor, isUuid, notFound } from "@platform/http";
 import { Elysia, t } from "elysia";
 import type { DeliveryWorker } from "../delivery/delivery-worker.js";
 import {
@@ -13,8 +13,6 @@ import {
   retryFailed,
 } from "../store/notification.store.js";
 import { toNotificationView } from "./notification-view.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ListQuery = t.Object({
   orderId: t.Optional(t.String({ format: "uuid" })),
@@ -37,7 +35,7 @@ export function notificationsRoutes({
     .get(
       "/notifications",
       async ({ query, principal }) => {
-        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isUuid);
         const rows = await listNotifications(db, {
           userId: principal.role === "admin" ? undefined : principal.userId,
           orderId: query.orderId,
@@ -49,7 +47,7 @@ export function notificationsRoutes({
         const last = page.at(-1);
         return {
           items: page.map(toNotificationView),
-          nextCursor: rows.length > query.limit && last ? Buffer.from(last.id).toString("base64url") : null,
+          nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
         };
       },
       { query: ListQuery, detail: { summary: "Notifications, newest first (own; admin all)" } },
@@ -57,7 +55,7 @@ export function notificationsRoutes({
     .get(
       "/notifications/:id",
       async ({ params, principal }) => {
-        const row = UUID.test(params.id) ? await findNotification(db, params.id) : undefined;
+        const row = isUuid(params.id) ? await findNotification(db, params.id) : undefined;
         if (!row || (principal.role !== "admin" && row.userId !== principal.userId))
           throw notFound("No such notification.");
         return toNotificationView(row);
@@ -71,7 +69,7 @@ export function notificationsRoutes({
       "/notifications/:id/retry",
       async ({ params, principal, set }) => {
         assertAdmin(principal);
-        const row = UUID.test(params.id) ? await findNotification(db, params.id) : undefined;
+        const row = isUuid(params.id) ? await findNotification(db, params.id) : undefined;
         if (!row) throw notFound("No such notification.");
         const retried = await retryFailed(db, params.id);
         if (!retried)
@@ -89,14 +87,4 @@ export function notificationsRoutes({
         detail: { summary: "Retry a failed notification (admin)" },
       },
     );
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString();
-  if (!UUID.test(id)) {
-    throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
-      errors: [{ field: "cursor", message: "invalid cursor" }],
-    });
-  }
-  return id;
 }

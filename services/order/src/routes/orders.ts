@@ -1,6 +1,14 @@
 /** The order API (through the gateway at /api/orders). Every route needs a caller. */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
-import { AppError, notFound, PROBLEM_CONTENT_TYPE, requestContext } from "@platform/http";
+import {
+  AppError,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  notFound,
+  PROBLEM_CONTENT_TYPE,
+  requestContext,
+} from "@platform/http";
 import { Elysia, t } from "elysia";
 import { canSee, toOrderView } from "../domain/order.js";
 import { changeStatus } from "../orders/change-status.js";
@@ -21,8 +29,6 @@ export interface OrderRouteDeps extends OrderDeps {
   verifier: TokenVerifier;
   idempotency: { leaseMs: number; waitMs: number };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The body of POST /orders in a canonical form, so "the same body" ignores key order and spacing. */
 const requestHash = (items: Array<{ sku: string; quantity: number }>) =>
@@ -75,7 +81,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
     .get(
       "/orders/:id",
       async ({ params, principal }) => {
-        const order = UUID.test(params.id) ? await findOrder(deps.db, params.id) : undefined;
+        const order = isUuid(params.id) ? await findOrder(deps.db, params.id) : undefined;
         if (!order || !canSee(order, principal)) throw notFound("No such order.");
         return toOrderView(order);
       },
@@ -91,7 +97,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
         if (query.userId && principal.role !== "admin") {
           throw new AppError(403, "FORBIDDEN", "Only an admin may list another user's orders.");
         }
-        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isUuid);
         const orders = await listOrders(deps.db, {
           userId: principal.role === "admin" ? query.userId : principal.userId,
           status: query.status,
@@ -114,7 +120,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
     .post(
       "/orders/:id/cancel",
       async ({ params, principal, requestId }) => {
-        if (!UUID.test(params.id)) throw notFound("No such order.");
+        if (!isUuid(params.id)) throw notFound("No such order.");
         return changeStatus(deps, { orderId: params.id, to: "CANCELLED", principal, requestId });
       },
       {
@@ -127,7 +133,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
       "/orders/:id/status",
       async ({ params, body, principal, requestId }) => {
         assertAdmin(principal);
-        if (!UUID.test(params.id)) throw notFound("No such order.");
+        if (!isUuid(params.id)) throw notFound("No such order.");
         return changeStatus(deps, { orderId: params.id, to: body.status, principal, requestId });
       },
       {
@@ -137,16 +143,4 @@ export function ordersRoutes(deps: OrderRouteDeps) {
         detail: { summary: "Ship or deliver an order (admin)" },
       },
     );
-}
-
-const encodeCursor = (id: string) => Buffer.from(id).toString("base64url");
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString();
-  if (!UUID.test(id)) {
-    throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
-      errors: [{ field: "cursor", message: "invalid cursor" }],
-    });
-  }
-  return id;
 }

@@ -29,6 +29,3 @@ export const toPublicUser = (user: User): PublicUser => ({
 
 /** Emails are unique ignoring case and surrounding blanks: " Ann@Example.COM " is ann@example.com. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);

@@ -2,9 +2,8 @@
  * Routes for other services, never exposed by the gateway:
  * GET /internal/users/{id} lets the order service check that a user exists and is active.
  */
-import { notFound } from "@platform/http";
+import { isUuid, notFound } from "@platform/http";
 import { Elysia, t } from "elysia";
-import { isUuid } from "../domain/user.js";
 import { findUserById, type UserDb } from "../store/user.store.js";
 
 export function internalRoutes({ db }: { db: UserDb }) {

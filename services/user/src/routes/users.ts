@@ -1,10 +1,10 @@
 /** Registration and profiles: POST /users, GET /users/me, GET /users/{id}. */
 import { requireAuth, type TokenVerifier } from "@platform/auth";
-import { notFound, requestContext } from "@platform/http";
+import { isUuid, notFound, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import { hashPassword } from "../auth/passwords.js";
-import { isUuid, toPublicUser } from "../domain/user.js";
+import { toPublicUser } from "../domain/user.js";
 import { findUserById, insertUser, type UserDb } from "../store/user.store.js";
 import { normaliseIdentity, PublicUserSchema, RegisterBody } from "./schemas.js";
 
