@@ -9,6 +9,7 @@ import {
   type Static,
   serviceSettings,
   tokenVerificationSettings,
+  url,
 } from "@platform/config";
 
 export const inventoryConfigSchema = Env.Object({
@@ -30,6 +31,8 @@ export const inventoryConfigSchema = Env.Object({
   OUTBOX_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
 
   ...tokenVerificationSettings(),
+  /** For the reconciliation (`bun run reconcile`): the order service's internal API. */
+  ORDER_SERVICE_URL: url(["http", "https"], "http://127.0.0.1:3003"),
 });
 
 export type InventoryConfig = Readonly<Static<typeof inventoryConfigSchema>>;

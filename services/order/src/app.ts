@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { OrderConfig } from "./config.js";
 import type { OrderDeps } from "./orders/order-deps.js";
+import { internalRoutes } from "./routes/internal.js";
 import { ordersRoutes } from "./routes/orders.js";
 
 export function createApp(config: OrderConfig, deps: OrderDeps & { redis: Redis; verifier: TokenVerifier }) {
@@ -26,6 +27,7 @@ export function createApp(config: OrderConfig, deps: OrderDeps & { redis: Redis;
         },
       }),
     )
+    .use(internalRoutes({ db: deps.db }))
     .use(
       ordersRoutes({
         ...deps,

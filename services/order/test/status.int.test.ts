@@ -146,3 +146,16 @@ describe("order status", () => {
     expect(confirmed.body.items.map((o) => o.id)).toEqual([second.body.id]);
   });
 });
+
+describe("POST /internal/orders/states", () => {
+  test("answers each order's status, and null for an id that is no order", async () => {
+    const { order } = await placed();
+    const missing = Bun.randomUUIDv7();
+    const res = await ctx.call<{ states: Record<string, string | null> }>("POST", "/internal/orders/states", {
+      body: { ids: [order.id, missing] },
+    });
+    expect(res.body.states).toEqual({ [order.id]: "CONFIRMED", [missing]: null });
+    const bad = await ctx.call("POST", "/internal/orders/states", { body: { ids: ["not-a-uuid"] } });
+    expect(bad.status).toBe(422);
+  });
+});

@@ -240,6 +240,12 @@ describe("the platform through the gateway", () => {
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
+  test("after all of the above, the stock in Redis agrees with the reservations and the orders", async () => {
+    const { code, output } = await platform.reconcile();
+    expect(output).toMatch(/reconcile: \d+ reservation\(s\), \d+ SKU\(s\), 0 drift\(s\)/);
+    expect(code).toBe(0);
+  });
+
   test("one request id reaches every service's log lines", async () => {
     const buyer = await customer();
     const sku = await product(3);

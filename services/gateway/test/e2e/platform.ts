@@ -120,5 +120,25 @@ export async function startPlatform() {
     return stopped;
   };
 
-  return { gateway: started.gateway.baseUrl, smtp, stop };
+  /** Runs the inventory's reconciliation (bun run reconcile) against this platform. */
+  async function reconcile(): Promise<{ code: number; output: string }> {
+    const child = Bun.spawn(["bun", join(services, "inventory", "src", "reconcile.ts")], {
+      env: {
+        ...process.env,
+        REDIS_URL: infra.redisUrl,
+        REDIS_KEY_PREFIX: `${id}:inventory:`,
+        ORDER_SERVICE_URL: started.order?.baseUrl ?? "",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, output, errors] = await Promise.all([
+      child.exited,
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    return { code, output: output + errors };
+  }
+
+  return { gateway: started.gateway.baseUrl, smtp, stop, reconcile };
 }

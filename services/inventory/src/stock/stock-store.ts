@@ -175,6 +175,44 @@ export class StockStore {
     return found;
   }
 
+  /** Every reservation record (SCAN, so it does not block Redis), for the reconciliation. */
+  async *reservations(): AsyncGenerator<{ id: string; state: ReservationState; lines: PricedLine[] }> {
+    const prefix = this.keys.reservation("");
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      cursor = next;
+      for (const key of keys) {
+        const [state, lines] = await this.redis.hmget(key, "state", "lines");
+        if (!state || !lines) continue;
+        const parsed = (JSON.parse(lines) as Array<[string, number, string, number, string]>).map(
+          ([sku, quantity, name, unitPriceCents, currency]) => ({
+            sku,
+            quantity,
+            name,
+            unitPriceCents,
+            currency,
+          }),
+        );
+        yield { id: key.slice(prefix.length), state: state as ReservationState, lines: parsed };
+      }
+    } while (cursor !== "0");
+  }
+
+  /** Every SKU's counters, for the reconciliation. */
+  async allLevels(): Promise<Map<string, StockLevel>> {
+    const fields = await this.redis.hgetall(this.keys.levels);
+    const skus = Object.keys(fields)
+      .filter((field) => field.endsWith(":available"))
+      .map((field) => field.slice(0, -":available".length));
+    return this.levels(skus);
+  }
+
+  /** Repair: sets a SKU's reserved counter to the value its reservations add up to. */
+  async setReserved(sku: string, reserved: number): Promise<void> {
+    await this.redis.hset(this.keys.levels, `${sku}:reserved`, reserved);
+  }
+
   /** Reservations whose expiry has passed, oldest first. */
   dueReservations(now: number, limit: number): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.expiry, "-inf", now, "LIMIT", 0, limit);

@@ -88,6 +88,13 @@ export async function transitionOrder(
 
 type OrderRow = Selectable<OrderTable>;
 
+/** The status of each of these orders that exists. */
+export async function orderStates(db: OrderDb, ids: readonly string[]): Promise<Map<string, OrderStatus>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("order").select(["id", "status"]).where("id", "in", ids).execute();
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
 /** Who placed the order, as it was when they did (for the events). */
 export async function findOrderOwner(
   db: OrderDb,

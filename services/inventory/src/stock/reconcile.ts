@@ -1,0 +1,124 @@
+/**
+ * Reconciliation (ARCHITECTURE §4): Redis holds the truth about stock, so this compares it with
+ * what it should add up to, and reports (and, with `repair`, mends) drift:
+ * - a SKU whose `reserved` counter differs from the sum of its reservations still held;
+ * - a SKU whose `available` is below zero (reported; a person decides);
+ * - a committed reservation whose order does not exist (stock sold to nobody): returned;
+ * - a committed reservation whose order was cancelled (its Return never happened): returned;
+ * - a reservation still held whose order exists (its Commit never happened): committed.
+ * Commit and Return are idempotent, so mending one that the order service is mending at the same
+ * moment is harmless. The counter check reads reservations and counters at slightly different
+ * moments: repair it while traffic is quiet.
+ */
+import type { Logger } from "@platform/logging";
+import type { StockStore } from "./stock-store.js";
+
+export type OrderStatus = "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+
+/** The order service's answer: each id's status, or null when there is no such order. */
+export type OrderStatesLookup = (ids: string[]) => Promise<Record<string, OrderStatus | null>>;
+
+export interface Drift {
+  kind:
+    | "reserved-counter"
+    | "negative-available"
+    | "sold-without-order"
+    | "cancelled-not-returned"
+    | "placed-not-committed";
+  sku?: string;
+  reservationId?: string;
+  detail: string;
+  repaired: boolean;
+}
+
+export interface ReconcileReport {
+  reservations: number;
+  skus: number;
+  drift: Drift[];
+}
+
+const BATCH = 500;
+
+export async function reconcile(
+  stock: StockStore,
+  orderStates: OrderStatesLookup,
+  { repair, logger }: { repair: boolean; logger: Logger },
+): Promise<ReconcileReport> {
+  const drift: Drift[] = [];
+  const held = new Map<string, number>();
+  const toCheck: Array<{ id: string; state: "reserved" | "committed" }> = [];
+  let reservations = 0;
+  for await (const reservation of stock.reservations()) {
+    reservations++;
+    if (reservation.state === "reserved") {
+      for (const line of reservation.lines) held.set(line.sku, (held.get(line.sku) ?? 0) + line.quantity);
+    }
+    if (reservation.state === "reserved" || reservation.state === "committed") {
+      toCheck.push({ id: reservation.id, state: reservation.state });
+    }
+  }
+
+  const levels = await stock.allLevels();
+  for (const [sku, level] of levels) {
+    const expected = held.get(sku) ?? 0;
+    if (level.reserved !== expected) {
+      if (repair) await stock.setReserved(sku, expected);
+      drift.push({
+        kind: "reserved-counter",
+        sku,
+        detail: `reserved is ${level.reserved}, its reservations hold ${expected}`,
+        repaired: repair,
+      });
+    }
+    if (level.available < 0) {
+      drift.push({
+        kind: "negative-available",
+        sku,
+        detail: `available is ${level.available}`,
+        repaired: false,
+      });
+    }
+  }
+
+  for (let i = 0; i < toCheck.length; i += BATCH) {
+    const batch = toCheck.slice(i, i + BATCH);
+    const states = await orderStates(batch.map((r) => r.id));
+    for (const { id, state } of batch) {
+      const order = states[id] ?? null;
+      if (state === "committed" && (order === null || order === "CANCELLED")) {
+        const kind = order === null ? "sold-without-order" : "cancelled-not-returned";
+        if (repair) await stock.settle("return", id);
+        drift.push({
+          kind,
+          reservationId: id,
+          detail: `committed, order ${order ?? "missing"}`,
+          repaired: repair,
+        });
+      } else if (state === "reserved" && order !== null && order !== "CANCELLED") {
+        if (repair) await stock.settle("commit", id);
+        drift.push({
+          kind: "placed-not-committed",
+          reservationId: id,
+          detail: `still reserved, order ${order}`,
+          repaired: repair,
+        });
+      }
+    }
+  }
+  for (const item of drift) logger.warn(item, "stock drift");
+  return { reservations, skus: levels.size, drift };
+}
+
+/** The order service's POST /internal/orders/states as an OrderStatesLookup. */
+export function orderServiceStates(orderServiceUrl: string, timeoutMs = 5_000): OrderStatesLookup {
+  return async (ids) => {
+    const response = await fetch(`${orderServiceUrl}/internal/orders/states`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ids }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`the order service answered ${response.status}`);
+    return ((await response.json()) as { states: Record<string, OrderStatus | null> }).states;
+  };
+}

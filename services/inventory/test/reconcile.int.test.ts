@@ -1,0 +1,78 @@
+/** Reconciliation of the stock in Redis against its reservations and the orders behind them. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createLogger } from "@platform/logging";
+import { type OrderStatus, reconcile } from "../src/stock/reconcile.js";
+import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
+
+let ctx: InventoryTestContext;
+beforeAll(async () => {
+  ctx = await createInventoryTestContext();
+});
+afterAll(() => ctx.close());
+
+const logger = createLogger({ service: "inventory", level: "silent" });
+
+describe("reconcile", () => {
+  test("reports each kind of drift, mends it with repair, and finds none afterwards", async () => {
+    const a = await ctx.product({ initialStock: 10 });
+    const b = await ctx.product({ initialStock: 4 });
+    const reserve = (id: string, quantity: number) =>
+      ctx.grpc.reserve({ reservationId: id, lines: [{ sku: a, quantity }], ttlSeconds: 600 });
+    const orders: Record<string, OrderStatus | null> = {};
+    const ids = {
+      uncommitted: Bun.randomUUIDv7(),
+      cancelled: Bun.randomUUIDv7(),
+      orphan: Bun.randomUUIDv7(),
+      healthy: Bun.randomUUIDv7(),
+      inFlight: Bun.randomUUIDv7(),
+    };
+    await reserve(ids.uncommitted, 2);
+    orders[ids.uncommitted] = "CONFIRMED"; // the order exists, its Commit never came
+    await reserve(ids.cancelled, 3);
+    await ctx.grpc.commit({ reservationId: ids.cancelled });
+    orders[ids.cancelled] = "CANCELLED"; // cancelled, its Return never came
+    await reserve(ids.orphan, 1);
+    await ctx.grpc.commit({ reservationId: ids.orphan });
+    orders[ids.orphan] = null; // sold, but no order holds it
+    await reserve(ids.healthy, 1);
+    await ctx.grpc.commit({ reservationId: ids.healthy });
+    orders[ids.healthy] = "DELIVERED";
+    await reserve(ids.inFlight, 1);
+    orders[ids.inFlight] = null; // being placed right now: left alone
+    await ctx.redis.hincrby(ctx.keys.levels, `${b}:reserved`, 5); // a counter that drifted
+
+    const lookups: string[][] = [];
+    const states = async (batch: string[]) => {
+      lookups.push(batch);
+      return Object.fromEntries(batch.map((id) => [id, orders[id] ?? null]));
+    };
+    const level = async (sku: string) => (await ctx.stock.levels([sku])).get(sku);
+
+    const report = await reconcile(ctx.stock, states, { repair: false, logger });
+    const kinds = report.drift.map((d) => [d.kind, d.reservationId ?? d.sku]).sort();
+    expect(kinds).toEqual(
+      [
+        ["cancelled-not-returned", ids.cancelled],
+        ["placed-not-committed", ids.uncommitted],
+        ["reserved-counter", b],
+        ["sold-without-order", ids.orphan],
+      ].sort(),
+    );
+    expect(report.reservations).toBe(5);
+    expect(lookups.flat().sort()).toEqual(
+      [ids.uncommitted, ids.cancelled, ids.orphan, ids.healthy, ids.inFlight].sort(),
+    );
+    // A report alone changes nothing.
+    expect(await level(a)).toMatchObject({ available: 2, reserved: 3 });
+    expect(await level(b)).toMatchObject({ available: 4, reserved: 5 });
+
+    const repaired = await reconcile(ctx.stock, states, { repair: true, logger });
+    expect(repaired.drift.every((d) => d.repaired)).toBe(true);
+    // The cancelled and the orphaned units are back; the uncommitted one is sold; one unit stays held.
+    expect(await level(a)).toMatchObject({ available: 6, reserved: 1 });
+    expect(await level(b)).toMatchObject({ available: 4, reserved: 0 });
+
+    const again = await reconcile(ctx.stock, states, { repair: false, logger });
+    expect(again.drift).toEqual([]);
+  });
+});
