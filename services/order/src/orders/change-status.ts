@@ -9,7 +9,7 @@ import { AppError, notFound } from "@platform/http";
 import { canSee, type OrderStatus, type OrderView, toOrderView } from "../domain/order.js";
 import { assertTransition } from "../domain/order-status.js";
 import { orderStatusUpdated } from "../events/order-events.js";
-import { findOrder, findOrderOwner, transitionOrder } from "../store/order.store.js";
+import { findOrder, transitionOrder } from "../store/order.store.js";
 import { insertOutboxEvent } from "../store/outbox.store.js";
 import { addTask } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
@@ -28,20 +28,18 @@ export async function changeStatus(
     const order = await findOrder(trx, orderId);
     if (!order || !canSee(order, principal)) throw notFound("No such order.");
     assertTransition(order.status, to);
-    const moved = await transitionOrder(trx, { id: orderId, from: order.status, to, version: order.version });
+    const moved = await transitionOrder(trx, order, to);
     if (!moved) {
       throw new AppError(409, "INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
     }
-    const updated = await findOrder(trx, orderId);
-    if (!updated) throw new Error(`order ${orderId} vanished inside its own transaction`);
-    const result = toOrderView(updated);
+    const result = toOrderView(moved.order);
     await insertOutboxEvent(
       trx,
       deps.eventsStream,
       orderStatusUpdated(
-        { from: order.status, to, version: moved.version },
+        { from: order.status, to, version: moved.order.version },
         result,
-        await findOrderOwner(trx, orderId),
+        moved.owner,
         requestId,
       ),
     );

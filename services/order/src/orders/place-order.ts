@@ -33,10 +33,9 @@ export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promi
   try {
     const priced = priceLines(reserved);
     order = await db.transaction().execute(async (trx) => {
-      await insertOrder(trx, { id: orderId, userId: owner.id, ...priced }, owner, requestId);
-      const stored = await findOrder(trx, orderId);
-      if (!stored) throw new Error(`order ${orderId} vanished inside its own transaction`);
-      const view = toOrderView(stored);
+      const view = toOrderView(
+        await insertOrder(trx, { id: orderId, userId: owner.id, ...priced }, owner, requestId),
+      );
       await insertOutboxEvent(trx, deps.eventsStream, orderCreated(view, owner, requestId));
       await addTask(trx, { orderId, action: "commit", requestId });
       return view;

@@ -8,13 +8,14 @@ export type OrderDb = Kysely<OrderDatabase>;
 const UNIQUE_VIOLATION = "23505";
 export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === UNIQUE_VIOLATION;
 
+/** Stores a new (CONFIRMED) order with its lines and first history line; answers it as stored. */
 export async function insertOrder(
   db: OrderDb,
   order: Pick<Order, "id" | "userId" | "items" | "totalCents" | "currency">,
   owner: { email: string; name: string },
   requestId: string,
-): Promise<void> {
-  await db
+): Promise<Order> {
+  const { createdAt, updatedAt } = await db
     .insertInto("order")
     .values({
       id: order.id,
@@ -26,15 +27,25 @@ export async function insertOrder(
       ownerName: owner.name,
       requestId,
     })
-    .execute();
+    .returning(["createdAt", "updatedAt"])
+    .executeTakeFirstOrThrow();
   await db
     .insertInto("orderItem")
     .values(order.items.map((line, index) => ({ orderId: order.id, lineNo: index + 1, ...line })))
     .execute();
-  await db
+  const { at } = await db
     .insertInto("orderStatusHistory")
     .values({ orderId: order.id, version: 1, status: "CONFIRMED" })
-    .execute();
+    .returning("at")
+    .executeTakeFirstOrThrow();
+  return {
+    ...order,
+    status: "CONFIRMED",
+    version: 1,
+    createdAt,
+    updatedAt,
+    statusHistory: [{ status: "CONFIRMED", at }],
+  };
 }
 
 export async function findOrder(db: OrderDb, id: string): Promise<Order | undefined> {
@@ -63,27 +74,39 @@ export async function listOrders(db: OrderDb, query: OrderQuery): Promise<Order[
 }
 
 /**
- * Moves an order from one status to the next, only if nobody changed it meanwhile (same status and
- * version): of two racing changes exactly one wins. Records the history line. Undefined if it lost.
+ * Moves an order to its next status, only if nobody changed it meanwhile (same status and version):
+ * of two racing changes exactly one wins. Records the history line and answers the order as it now
+ * is, with its owner (for the event); undefined if it lost.
  */
 export async function transitionOrder(
   db: OrderDb,
-  { id, from, to, version }: { id: string; from: OrderStatus; to: OrderStatus; version: number },
-): Promise<{ version: number } | undefined> {
+  order: Order,
+  to: OrderStatus,
+): Promise<{ order: Order; owner: { id: string; email: string; name: string } } | undefined> {
   const updated = await db
     .updateTable("order")
     .set((eb) => ({ status: to, version: eb("version", "+", 1), updatedAt: new Date() }))
-    .where("id", "=", id)
-    .where("status", "=", from)
-    .where("version", "=", version)
-    .returning("version")
+    .where("id", "=", order.id)
+    .where("status", "=", order.status)
+    .where("version", "=", order.version)
+    .returning(["version", "updatedAt", "ownerEmail", "ownerName"])
     .executeTakeFirst();
   if (!updated) return undefined;
-  await db
+  const { at } = await db
     .insertInto("orderStatusHistory")
-    .values({ orderId: id, version: updated.version, status: to })
-    .execute();
-  return updated;
+    .values({ orderId: order.id, version: updated.version, status: to })
+    .returning("at")
+    .executeTakeFirstOrThrow();
+  return {
+    order: {
+      ...order,
+      status: to,
+      version: updated.version,
+      updatedAt: updated.updatedAt,
+      statusHistory: [...order.statusHistory, { status: to, at }],
+    },
+    owner: { id: order.userId, email: updated.ownerEmail ?? "", name: updated.ownerName ?? "" },
+  };
 }
 
 type OrderRow = Selectable<OrderTable>;
@@ -93,19 +116,6 @@ export async function orderStates(db: OrderDb, ids: readonly string[]): Promise<
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom("order").select(["id", "status"]).where("id", "in", ids).execute();
   return new Map(rows.map((row) => [row.id, row.status]));
-}
-
-/** Who placed the order, as it was when they did (for the events). */
-export async function findOrderOwner(
-  db: OrderDb,
-  id: string,
-): Promise<{ id: string; email: string; name: string }> {
-  const row = await db
-    .selectFrom("order")
-    .select(["userId", "ownerEmail", "ownerName"])
-    .where("id", "=", id)
-    .executeTakeFirstOrThrow();
-  return { id: row.userId, email: row.ownerEmail ?? "", name: row.ownerName ?? "" };
 }
 
 /** Rows with their lines and history, two queries for the whole page. */
