@@ -76,7 +76,7 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
     .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, logger }))
     .all(
       "/api/*",
-      async ({ request, server, set, requestId }) => {
+      async ({ request, server, requestId }) => {
         // URL parsing has already resolved dot segments ("/api/users/../internal" is "/api/internal").
         const path = new URL(request.url).pathname.slice("/api".length);
         const route = matchRoute(request.method, path);
@@ -107,7 +107,6 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
         });
         for (const [name, value] of Object.entries(limitHeaders)) response.headers.set(name, value);
         response.headers.set(REQUEST_ID_HEADER, requestId);
-        set.status = response.status;
         return response;
       },
       { detail: { hide: true } },

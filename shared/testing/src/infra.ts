@@ -71,14 +71,14 @@ function readEnvFile(path: string): Record<string, string> {
 }
 
 function reachable(url: string, timeoutMs = 2000): Promise<boolean> {
-  const { hostname, port } = new URL(url);
+  const { hostname, port, protocol } = new URL(url);
   const defaults: Record<string, number> = {
     "postgres:": 5432,
     "postgresql:": 5432,
     "redis:": 6379,
     "mongodb:": 27017,
   };
-  const target = Number(port) || defaults[new URL(url).protocol] || 0;
+  const target = Number(port) || defaults[protocol] || 0;
   return new Promise((resolve) => {
     const socket = connect({ host: hostname.replace(/^\[|\]$/g, ""), port: target });
     const done = (ok: boolean) => {

@@ -48,7 +48,13 @@ export async function createProduct(
     return created;
   });
   relay.nudge();
-  return view(stock, product);
+  // The stock was set in the same request: no need to read it back.
+  return toProductView(product, {
+    sku: product.sku,
+    available: initialStock,
+    reserved: 0,
+    threshold: product.lowStockThreshold,
+  });
 }
 
 export async function patchProduct(
@@ -79,13 +85,8 @@ export async function replenish(
   const outcome = await stock.replenish(sku, quantity, requestId);
   if (outcome.result === "not_found") throw notFound(`No product ${sku}.`);
   relay.nudge();
-  const [level] = (await stock.levels([sku])).values();
-  return {
-    sku,
-    available: outcome.available,
-    reserved: outcome.reserved,
-    stockStatus: stockStatus(level ?? { available: outcome.available, threshold: 0 }),
-  };
+  const { available, reserved, threshold } = outcome;
+  return { sku, available, reserved, stockStatus: stockStatus({ available, threshold }) };
 }
 
 export async function getProduct({ db, stock }: CatalogDeps, sku: string): Promise<ProductView> {

@@ -10,7 +10,7 @@
   ARGV[4] now, ISO-8601
   ARGV[5] request id
 
-  Returns JSON {"result":"ok","available":n,"reserved":n} or {"result":"not_found"}.
+  Returns JSON {"result":"ok","available":n,"reserved":n,"threshold":n} or {"result":"not_found"}.
 ]]
 local levels, outbox = KEYS[1], KEYS[2]
 local sku, quantity = ARGV[1], tonumber(ARGV[2])
@@ -23,4 +23,4 @@ redis.call("RPUSH", outbox, cjson.encode({
   id = ARGV[3], type = "stock.replenished", version = 1, occurredAt = ARGV[4], requestId = ARGV[5],
   payload = { sku = sku, quantity = quantity, available = available, reserved = reserved },
 }))
-return cjson.encode({ result = "ok", available = available, reserved = reserved })
+return cjson.encode({ result = "ok", available = available, reserved = reserved, threshold = threshold })

@@ -134,7 +134,9 @@ export class StockStore {
     sku: string,
     quantity: number,
     requestId: string,
-  ): Promise<{ result: "ok"; available: number; reserved: number } | { result: "not_found" }> {
+  ): Promise<
+    { result: "ok"; available: number; reserved: number; threshold: number } | { result: "not_found" }
+  > {
     const raw = await this.scripts.replenish(
       this.keys.levels,
       this.keys.outbox,

@@ -40,7 +40,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
     .use(requireAuth(deps.verifier))
     .post(
       "/orders",
-      async ({ body, headers, principal, requestId, set }) => {
+      async ({ body, headers, principal, requestId }) => {
         const place = async (orderId: string) => ({
           status: 201,
           body: await placeOrder(deps, { orderId, principal, items: body.items, requestId }),
@@ -63,7 +63,6 @@ export function ordersRoutes(deps: OrderRouteDeps) {
         if (answer.replayed) responseHeaders["idempotent-replayed"] = "true";
         if (answer.status === 201) responseHeaders.location = `/orders/${(answer.body as { id: string }).id}`;
         if (answer.status >= 400) responseHeaders["content-type"] = PROBLEM_CONTENT_TYPE;
-        set.status = answer.status;
         return new Response(JSON.stringify(answer.body), {
           status: answer.status,
           headers: { ...responseHeaders, "x-request-id": requestId },
