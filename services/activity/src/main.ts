@@ -6,6 +6,7 @@
 import { verifierFromConfig } from "@platform/auth";
 import { ConsumerMetrics } from "@platform/events";
 import { createMetrics, serve } from "@platform/http";
+import { waitForDependency } from "@platform/jobs";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
 import { MongoClient } from "mongodb";
@@ -17,13 +18,16 @@ import { activityCollection, ensureIndexes } from "./store/activity.store.js";
 const config = loadActivityConfig();
 const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
 const metrics = createMetrics("activity");
+// No explicit connect(): the driver connects on the first operation and reconnects by itself.
 const client = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
-await client.connect();
 const mongo = client.db(config.MONGO_DB);
 const entries = activityCollection(mongo);
-await ensureIndexes(entries);
+await waitForDependency("mongodb", () => ensureIndexes(entries), {
+  logger,
+  timeoutMs: config.STARTUP_TIMEOUT_MS,
+});
 const redis = createRedis(config.REDIS_URL, logger);
-await waitForRedis(redis);
+await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const verifier = verifierFromConfig(config);
 
 const consumer = activityConsumer({

@@ -10,7 +10,7 @@ import { RateLimiter } from "./rate-limit/rate-limiter.js";
 const config = loadGatewayConfig();
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);
-await waitForRedis(redis);
+await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const verifier = verifierFromConfig(config);
 const limiter = await RateLimiter.create(redis, {
   keyPrefix: config.RATE_LIMIT_KEY_PREFIX,

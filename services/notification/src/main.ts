@@ -18,9 +18,9 @@ import type { NotificationDatabase } from "./store/notification.table.js";
 const config = loadNotificationConfig();
 const logger = createLogger({ service: "notification", level: config.LOG_LEVEL });
 const metrics = createMetrics("notification");
-const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations);
+const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
-await waitForRedis(redis);
+await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const verifier = verifierFromConfig(config);
 const { hub, worker, email, newConsumer } = createNotificationRuntime(config, {
   db,

@@ -62,7 +62,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = createRedis(infra.redisUrl, logger);
   const testRedis = new Redis(infra.redisUrl);
-  await waitForRedis(redis);
+  await waitForRedis(redis, logger, 10_000);
   const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
   const verifier = createTokenVerifier({
     keys: { jwks: tokens.jwks },

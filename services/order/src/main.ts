@@ -12,9 +12,9 @@ import type { OrderDatabase } from "./store/order.table.js";
 
 const config = loadOrderConfig();
 const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
-const db = await openServiceDatabase<OrderDatabase>("order", config, migrations);
+const db = await openServiceDatabase<OrderDatabase>("order", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
-await waitForRedis(redis);
+await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const deps = createOrderRuntime(config, { db, redis, logger });
 const verifier = verifierFromConfig(config);
 deps.relay.start();

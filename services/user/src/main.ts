@@ -12,9 +12,9 @@ import type { UserDatabase } from "./store/user.table.js";
 
 const config = loadUserConfig();
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
-const db = await openServiceDatabase<UserDatabase>("user", config, migrations);
+const db = await openServiceDatabase<UserDatabase>("user", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
-await waitForRedis(redis);
+await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const keys = await loadSigningKeys(config, logger);
 await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, logger);
 

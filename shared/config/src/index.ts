@@ -90,8 +90,15 @@ FormatRegistry.Set("iso4217", (value) => CURRENCIES.has(value));
 /** An ISO 4217 currency code the runtime knows, e.g. EUR. */
 export const currency = (fallback: string) => Type.String({ format: "iso4217", default: fallback });
 
-/** What every service reads: its port and its log level. */
-export const serviceSettings = (defaultPort: number) => ({ PORT: port(defaultPort), LOG_LEVEL: logLevel() });
+/**
+ * What every service reads: its port, its log level, and how long start-up waits for a dependency
+ * (Postgres, Redis, MongoDB) that does not answer yet before the process gives up and exits.
+ */
+export const serviceSettings = (defaultPort: number) => ({
+  PORT: port(defaultPort),
+  LOG_LEVEL: logLevel(),
+  STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 120_000 }),
+});
 
 /** The variables every service with a Postgres schema of its own reads. */
 export const postgresSettings = (schema: string) => ({

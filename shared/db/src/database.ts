@@ -3,6 +3,7 @@
  * and its connections put that schema first on the search_path, so migrations and queries name
  * tables without a schema and tests can run a service against a throwaway schema of their own.
  */
+import type { Logger } from "@platform/logging";
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 
@@ -17,6 +18,11 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * Where the pool reports an idle connection that broke (Postgres restarted). node-postgres emits
+   * that as an `error` event, and with no listener it would end the process.
+   */
+  logger?: Pick<Logger, "warn">;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -34,6 +40,7 @@ export function createDatabase<DB>({
   schema,
   poolMax = 10,
   applicationName,
+  logger,
 }: DatabaseOptions): Kysely<DB> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
   const pool = new pg.Pool({
@@ -44,6 +51,10 @@ export function createDatabase<DB>({
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     types,
+  });
+  // The broken client is already out of the pool; the next query opens a new connection.
+  pool.on("error", (err) => {
+    if (logger) logger.warn({ err: err.message, schema }, "an idle Postgres connection was lost");
   });
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
 }

@@ -1,7 +1,10 @@
 /**
  * A service's database, ready to use: the pool on its schema, migrated to the latest version.
- * What every main.ts does first, and what `bun run migrate` does alone.
+ * What every main.ts does first (waiting for a Postgres that is not up yet), and what
+ * `bun run migrate` does alone.
  */
+import { waitForDependency } from "@platform/jobs";
+import type { Logger } from "@platform/logging";
 import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
 import { createDatabase } from "./database.js";
@@ -11,21 +14,29 @@ export interface ServiceDatabaseConfig {
   POSTGRES_URL: string;
   POSTGRES_SCHEMA: string;
   POSTGRES_POOL_MAX: number;
+  /** How long start-up waits for a dependency that does not answer yet. */
+  STARTUP_TIMEOUT_MS: number;
 }
 
 export async function openServiceDatabase<DB>(
   service: string,
   config: ServiceDatabaseConfig,
   migrations: Record<string, Migration>,
+  logger: Logger,
 ): Promise<Kysely<DB>> {
   const db = createDatabase<DB>({
     url: config.POSTGRES_URL,
     schema: config.POSTGRES_SCHEMA,
     poolMax: config.POSTGRES_POOL_MAX,
     applicationName: service,
+    logger,
   });
   try {
-    await migrateToLatest(db as Kysely<unknown>, config.POSTGRES_SCHEMA, migrations);
+    await waitForDependency(
+      "postgres",
+      () => migrateToLatest(db as Kysely<unknown>, config.POSTGRES_SCHEMA, migrations),
+      { logger, timeoutMs: config.STARTUP_TIMEOUT_MS },
+    );
   } catch (error) {
     await db.destroy();
     throw error;
@@ -36,7 +47,7 @@ export async function openServiceDatabase<DB>(
 /** `bun run migrate`: applies a service's migrations, prints what it did, and closes the pool. */
 export async function migrateCommand(
   service: string,
-  config: ServiceDatabaseConfig,
+  config: Omit<ServiceDatabaseConfig, "STARTUP_TIMEOUT_MS">,
   migrations: Record<string, Migration>,
 ): Promise<void> {
   const db = createDatabase<unknown>({

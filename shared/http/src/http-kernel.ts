@@ -5,9 +5,9 @@
  *   new Elysia().use(httpKernel({ service: "order", logger, readiness: { postgres: () => ping(db) } }))
  */
 import { swagger } from "@elysiajs/swagger";
+import { isDependencyFailure } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import { Elysia, ValidationError } from "elysia";
-import { isDependencyFailure } from "./dependency-failure.js";
 import { createMetrics, type HttpMetrics } from "./metrics.js";
 import { AppError, type FieldError, problem, problemResponse } from "./problem.js";
 import { REQUEST_ID_HEADER, resolveRequestId } from "./request-id.js";

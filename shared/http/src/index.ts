@@ -1,5 +1,5 @@
+export { isDependencyFailure } from "@platform/errors";
 export { decodeCursor, encodeCursor, isUuid } from "./cursor.js";
-export { isDependencyFailure } from "./dependency-failure.js";
 export {
   type HttpKernelOptions,
   httpKernel,

@@ -1,1 +1,2 @@
 export { backoffDelay, PollingLoop, type PollingLoopOptions } from "./polling-loop.js";
+export { type WaitOptions, waitForDependency } from "./wait-for-dependency.js";

@@ -4,6 +4,7 @@
  * in milliseconds, a background loop backs off and tries again. The client keeps reconnecting and
  * commands work again as soon as Redis is back.
  */
+import { waitForDependency } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { Redis } from "ioredis";
 
@@ -26,18 +27,12 @@ export function createRedis(url: string, logger: Logger): Redis {
   return redis;
 }
 
-/** Waits up to `timeoutMs` for the first connection, so start-up work finds Redis ready; never throws. */
-export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<boolean> {
-  if (redis.status === "ready") return true;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      redis.off("ready", onReady);
-      resolve(false);
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    redis.once("ready", onReady);
-  });
+/**
+ * Start-up: waits (bounded, logged) until Redis answers, so the work that follows finds it; throws
+ * when it does not come up within `timeoutMs`.
+ */
+export async function waitForRedis(redis: Redis, logger: Logger, timeoutMs: number): Promise<void> {
+  await waitForDependency("redis", () => redis.ping(), { logger, timeoutMs });
 }
+
+export { type LuaScript, luaScript } from "./lua-script.js";

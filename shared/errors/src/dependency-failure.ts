@@ -1,0 +1,52 @@
+/**
+ * Whether an error means a dependency (Postgres, Redis, MongoDB, another service) could not be
+ * reached or is restarting, as opposed to a bug or a bad request. Such a request answers 503
+ * DEPENDENCY_UNAVAILABLE (gRPC: UNAVAILABLE), a consumer retries the message in place instead of
+ * counting it towards the dead-letter stream, and a loop backs off.
+ */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "EAI_AGAIN",
+  "ConnectionRefused",
+  "ConnectionClosed",
+]);
+
+/**
+ * Postgres SQLSTATEs of a server that is away or restarting: class 08 (connection exceptions),
+ * 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up, shutting down).
+ */
+const POSTGRES_UNAVAILABLE = /^(08...|57P0[1-3])$/;
+
+const MESSAGES = [
+  /Connection is closed/i, // ioredis, after the connection was lost
+  /Connection terminated/i, // pg
+  /connection error and is not queryable/i, // pg, a client whose socket broke
+  /timeout exceeded when trying to connect/i, // pg pool
+  /Reached the max retries per request limit/i, // ioredis
+  /Stream isn't writeable and enableOfflineQueue options is false/i, // ioredis, while disconnected
+  /LOADING Redis is loading the dataset/i, // Redis, restarting with AOF
+];
+
+/** The MongoDB driver's names for a server it cannot reach or lost. */
+const MONGO_UNAVAILABLE = new Set([
+  "MongoServerSelectionError",
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoPoolClearedError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+]);
+
+export function isDependencyFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, name } = error as Error & { code?: unknown };
+  if (typeof code === "string" && (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+  if (name === "MaxRetriesPerRequestError" || MONGO_UNAVAILABLE.has(name)) return true;
+  if (MESSAGES.some((pattern) => pattern.test(error.message))) return true;
+  return error.cause !== undefined && error.cause !== error && isDependencyFailure(error.cause);
+}

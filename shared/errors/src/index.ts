@@ -1,0 +1,1 @@
+export { isDependencyFailure } from "./dependency-failure.js";
