@@ -7,10 +7,17 @@
  *   last error, and acknowledges it, so one poison entry never blocks the ones behind it;
  * - skips events whose id was already processed (the optional `processed` hook), so a redelivery
  *   changes nothing the second time;
+ * - when the handler fails because a dependency is away (Postgres, MongoDB, Redis restarting), it
+ *   retries the same entry in place with backoff instead of counting it towards the dead-letter
+ *   stream: an outage delays events, it never dead-letters them;
+ * - records an entry trimmed from the stream before the group processed it in the dead-letter
+ *   stream (without its fields, which are gone) instead of dropping it silently;
  * - on stop(), breaks the blocking read, finishes the entry in hand and leaves the group only when
  *   it owns no pending entries (deleting a consumer drops its pending entries).
  */
 import { hostname } from "node:os";
+import { isDependencyFailure } from "@platform/errors";
+import { backoffDelay } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
@@ -60,6 +67,11 @@ type Entry = [id: string, fields: string[] | null];
 type ReadReply = Array<[stream: string, entries: Entry[]]> | null;
 
 const LAST_ERROR_TTL_SECONDS = 7 * 24 * 3600;
+/** Retries of an entry whose handler found a dependency away: first pause, and the longest. */
+const OUTAGE_RETRY_MS = 200;
+const OUTAGE_RETRY_MAX_MS = 5_000;
+/** What a dead letter says of an entry that was trimmed from the stream before it was processed. */
+export const TRIMMED_ERROR = "the entry was trimmed from the stream before the group processed it";
 
 export class ConsumerGroup {
   readonly consumer: string;
@@ -69,6 +81,8 @@ export class ConsumerGroup {
   private closing = false;
   private loop: Promise<void> | undefined;
   private lastClaimAt = 0;
+  /** Ends an outage pause early when stop() is called. */
+  private wake: (() => void) | undefined;
 
   constructor(options: ConsumerGroupOptions) {
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${Bun.randomUUIDv7().slice(-6)}`;
@@ -84,9 +98,15 @@ export class ConsumerGroup {
     this.blocking = options.redis.duplicate({ lazyConnect: true });
   }
 
-  /** Creates the groups (and streams) if needed and starts consuming in the background. */
+  /**
+   * Creates the groups (and streams) if needed and starts consuming in the background. With Redis
+   * away the groups are created by the read loop once it is back: starting never fails for that.
+   */
   async start(): Promise<void> {
-    await this.ensureGroups();
+    await this.ensureGroups().catch((err) => {
+      if (!isDependencyFailure(err)) throw err;
+      this.options.logger.warn({ err: err.message }, "redis is unavailable; the consumer will wait for it");
+    });
     for (const stream of this.options.streams)
       this.options.metrics?.watch(this.options.redis, stream, this.options.group);
     this.loop = this.run();
@@ -101,6 +121,7 @@ export class ConsumerGroup {
     if (this.closing) return this.loop;
     this.closing = true;
     this.blocking.disconnect();
+    this.wake?.();
     await this.loop;
     await this.leaveGroupIfIdle().catch((err) =>
       this.options.logger.warn({ err }, "could not leave the group"),
@@ -134,9 +155,9 @@ export class ConsumerGroup {
         if (this.closing) break;
         failures++;
         if (String(err).includes("NOGROUP")) await this.ensureGroups().catch(() => {});
-        const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+        const delay = backoffDelay(100, failures, OUTAGE_RETRY_MAX_MS);
         logger.warn({ err, delayMs: delay }, "stream read failed; retrying");
-        await Bun.sleep(delay);
+        await this.pause(delay);
       }
     }
   }
@@ -159,8 +180,8 @@ export class ConsumerGroup {
           "COUNT",
           batchSize,
         )) as [string, Entry[], string[]?];
-        // Entries trimmed from the stream while pending: nothing left to process.
-        if (deleted.length > 0) await this.acknowledge(stream, deleted);
+        // Entries trimmed from the stream while pending: nothing left to process, but not silently.
+        for (const entryId of deleted) await this.recordTrimmed(stream, entryId);
         for (const [entryId, fields] of entries) {
           if (this.closing) return;
           await this.handle(stream, entryId, fields, await this.deliveries(stream, entryId));
@@ -178,36 +199,77 @@ export class ConsumerGroup {
   ): Promise<void> {
     const { group, maxDeliveries, processed, metrics, handler } = this.options;
     const labels = { stream, group };
-    if (fields === null) return this.acknowledge(stream, [entryId]);
+    if (fields === null) return this.recordTrimmed(stream, entryId);
     if (deliveries > maxDeliveries) return this.deadLetter(stream, entryId, fields, deliveries);
 
     let logger = this.options.logger.child({ stream, entryId, deliveries });
-    try {
-      const event = fromStreamFields(fields);
-      logger = logger.child({
-        eventId: event.id,
-        eventType: event.type,
-        requestId: event.requestId || undefined,
-      });
-      if (processed && (await processed.has(event.id))) {
-        logger.info("event already processed; acknowledging the redelivery");
-      } else {
-        await handler(event, { stream, entryId, deliveries, logger });
-        await processed?.add(event.id);
+    for (let outageRetries = 0; ; outageRetries++) {
+      try {
+        const event = fromStreamFields(fields);
+        logger = logger.child({
+          eventId: event.id,
+          eventType: event.type,
+          requestId: event.requestId || undefined,
+        });
+        if (processed && (await processed.has(event.id))) {
+          logger.info("event already processed; acknowledging the redelivery");
+        } else {
+          await handler(event, { stream, entryId, deliveries, logger });
+          await processed?.add(event.id);
+        }
+        await this.acknowledge(stream, [entryId]);
+        metrics?.processed.inc({ ...labels, type: event.type });
+        return;
+      } catch (err) {
+        metrics?.failed.inc(labels);
+        if (isDependencyFailure(err) && !this.closing) {
+          // The handler is idempotent by event id, so running it again after a half-done try is safe.
+          const delayMs = backoffDelay(OUTAGE_RETRY_MS, outageRetries, OUTAGE_RETRY_MAX_MS);
+          logger.warn({ err: errorMessage(err), delayMs }, "a dependency is unavailable; retrying the event");
+          await this.pause(delayMs);
+          if (!this.closing) continue;
+        }
+        logger.warn({ err }, "event handling failed; it stays pending and will be retried");
+        const { lastErrors } = streamKeys(stream, group);
+        await this.options.redis
+          .multi()
+          .hset(lastErrors, entryId, errorMessage(err))
+          .expire(lastErrors, LAST_ERROR_TTL_SECONDS)
+          .exec()
+          .catch(() => {});
+        return;
       }
-      await this.acknowledge(stream, [entryId]);
-      metrics?.processed.inc({ ...labels, type: event.type });
-    } catch (err) {
-      metrics?.failed.inc(labels);
-      logger.warn({ err }, "event handling failed; it stays pending and will be retried");
-      const { lastErrors } = streamKeys(stream, group);
-      await this.options.redis
-        .multi()
-        .hset(lastErrors, entryId, errorMessage(err))
-        .expire(lastErrors, LAST_ERROR_TTL_SECONDS)
-        .exec()
-        .catch(() => {});
     }
+  }
+
+  /** Waits, unless stop() is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** An entry that is pending but no longer in the stream: a dead letter without fields, and acknowledged. */
+  private async recordTrimmed(stream: string, entryId: string): Promise<void> {
+    const { group, redis, metrics, logger } = this.options;
+    const keys = streamKeys(stream, group);
+    await redis
+      .multi()
+      .xadd(
+        keys.deadLetters,
+        "*",
+        ...deadLetterFields({ entryId, stream, group, error: TRIMMED_ERROR, deliveries: 0 }),
+      )
+      .xack(stream, group, entryId)
+      .hdel(keys.lastErrors, entryId)
+      .exec();
+    metrics?.deadLettered.inc({ stream, group });
+    logger.error({ stream, entryId, group }, TRIMMED_ERROR);
   }
 
   private async deadLetter(
@@ -226,18 +288,7 @@ export class ConsumerGroup {
         keys.deadLetters,
         "*",
         ...fields,
-        "originalId",
-        entryId,
-        "originalStream",
-        stream,
-        "group",
-        group,
-        "error",
-        error,
-        "deliveries",
-        String(deliveries - 1),
-        "deadLetteredAt",
-        new Date().toISOString(),
+        ...deadLetterFields({ entryId, stream, group, error, deliveries: deliveries - 1 }),
       )
       .xack(stream, group, entryId)
       .hdel(keys.lastErrors, entryId)
@@ -288,6 +339,30 @@ export class ConsumerGroup {
       if (mine.length === 0) await redis.xgroup("DELCONSUMER", stream, group, this.consumer);
     }
   }
+}
+
+/** The fields a dead letter adds to the original entry's (DEAD_LETTER_FIELDS). */
+function deadLetterFields(letter: {
+  entryId: string;
+  stream: string;
+  group: string;
+  error: string;
+  deliveries: number;
+}): string[] {
+  return [
+    "originalId",
+    letter.entryId,
+    "originalStream",
+    letter.stream,
+    "group",
+    letter.group,
+    "error",
+    letter.error,
+    "deliveries",
+    String(letter.deliveries),
+    "deadLetteredAt",
+    new Date().toISOString(),
+  ];
 }
 
 function errorMessage(err: unknown): string {

@@ -32,6 +32,9 @@ export async function replayDeadLetter(redis: Redis, stream: string, deadLetterI
   if (!entry) throw new Error(`no dead letter ${deadLetterId} in ${dlq}`);
   const letter = toDeadLetter(entry[0], entry[1]);
   const original = Object.entries(letter.fields).flat();
+  if (original.length === 0) {
+    throw new Error(`dead letter ${deadLetterId} has nothing to replay: ${letter.error}`);
+  }
   const [[, newId] = []] =
     (await redis
       .multi()

@@ -4,6 +4,7 @@ export {
   type EventContext,
   type EventHandler,
   type ProcessedEvents,
+  TRIMMED_ERROR,
 } from "./consumer-group.js";
 export { ConsumerMetrics } from "./consumer-metrics.js";
 export { type DeadLetter, listDeadLetters, replayDeadLetter } from "./dead-letters.js";
@@ -17,5 +18,6 @@ export {
   toStreamFields,
 } from "./envelope.js";
 export { redisProcessedEvents } from "./processed-events.js";
-export { DEFAULT_STREAM_MAX_LEN, type PublishOptions, publishEvent } from "./publisher.js";
+export { DEFAULT_STREAM_MAX_LEN, publishEvent } from "./publisher.js";
 export { deadLetterStream } from "./stream-keys.js";
+export { trimStream } from "./stream-trimming.js";

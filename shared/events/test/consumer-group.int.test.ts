@@ -16,6 +16,8 @@ import {
   publishEvent,
   redisProcessedEvents,
   replayDeadLetter,
+  TRIMMED_ERROR,
+  trimStream,
 } from "../src/index.js";
 
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
@@ -289,11 +291,51 @@ describe("publishEvent + ConsumerGroup", () => {
     expect(text).toContain(`events_consumer_lag{stream="${stream}",group="activity"} 0`);
   });
 
-  test("streams are trimmed approximately to the configured bound", async () => {
+  test("trimStream trims towards the bound but keeps every entry a group has not read or acknowledged", async () => {
     const stream = uniqueName("events:test");
-    for (let i = 0; i < 500; i++) await publishEvent(redis, stream, orderCreated(i), { maxLen: 100 });
-    const length = await redis.xlen(stream);
-    expect(length).toBeGreaterThanOrEqual(100);
-    expect(length).toBeLessThan(500);
+    await redis.xgroup("CREATE", stream, "fast", "$", "MKSTREAM");
+    await redis.xgroup("CREATE", stream, "slow", "$");
+    for (let i = 0; i < 500; i++) await publishEvent(redis, stream, orderCreated(i));
+    // "fast" reads and acknowledges everything; "slow" reads 400 and acknowledges all but the 300th.
+    const readAll = async (group: string, count: number) =>
+      (
+        (await redis.xreadgroup("GROUP", group, "c", "COUNT", count, "STREAMS", stream, ">")) as Array<
+          [string, Array<[string, string[]]>]
+        >
+      )[0]?.[1].map(([id]) => id) ?? [];
+    await redis.xack(stream, "fast", ...(await readAll("fast", 500)));
+    const slow = await readAll("slow", 400);
+    const stillPending = slow[299] as string;
+    await redis.xack(stream, "slow", ...slow.filter((id) => id !== stillPending));
+
+    await trimStream(redis, stream, 100);
+    // The pending entry and everything after it stay; approximate trimming may keep a little more.
+    expect((await redis.xrange(stream, stillPending, stillPending)).length).toBe(1);
+    expect(await redis.xlen(stream)).toBeGreaterThanOrEqual(201);
+    expect(await redis.xlen(stream)).toBeLessThan(500);
+
+    // Once "slow" has acknowledged everything it read, the entries it has not read (100) still stay.
+    await redis.xack(stream, "slow", stillPending);
+    await trimStream(redis, stream, 10);
+    expect(await redis.xlen(stream)).toBeGreaterThanOrEqual(100);
+    expect(await redis.xlen(stream)).toBeLessThan(201);
+    expect(await readAll("slow", 1000)).toHaveLength(100);
+  });
+
+  test("an entry trimmed while pending becomes a dead letter without fields instead of vanishing", async () => {
+    const stream = uniqueName("events:test");
+    const group = "g";
+    await redis.xgroup("CREATE", stream, group, "$", "MKSTREAM");
+    const entryId = await publishEvent(redis, stream, orderCreated(1));
+    await redis.xreadgroup("GROUP", group, "crashed", "COUNT", 1, "STREAMS", stream, ">");
+    await redis.xdel(stream, entryId);
+    await consume({ streams: [stream], group, handler: async () => {} }).start();
+    const [letter] = await eventually("the dead letter", async () => {
+      const found = await listDeadLetters(redis, stream);
+      return found.length === 1 ? found : undefined;
+    });
+    expect(letter).toMatchObject({ originalId: entryId, group, error: TRIMMED_ERROR, fields: {} });
+    expect((await groupState(stream, group)).pending).toBe(0);
+    await expect(replayDeadLetter(redis, stream, letter?.id ?? "")).rejects.toThrow(/trimmed/);
   });
 });
