@@ -4,12 +4,13 @@
  * outbox relay. Nothing is started here.
  */
 import type { Logger } from "@platform/logging";
+import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
 import { InventoryGateway } from "./clients/inventory-gateway.js";
 import { UserClient } from "./clients/user-client.js";
 import type { OrderConfig } from "./config.js";
-import { OrderOutboxRelay } from "./events/outbox-relay.js";
 import type { OrderDeps } from "./orders/order-deps.js";
+import { pruneKeys } from "./store/idempotency.store.js";
 import type { OrderDb } from "./store/order.store.js";
 import { ReservationTasks } from "./tasks/reservation-tasks.js";
 
@@ -34,20 +35,30 @@ export function createOrderRuntime(
     breakerResetMs: config.BREAKER_RESET_MS,
     logger: logger.child({ component: "inventory" }),
   });
-  const tasks = new ReservationTasks(
-    db,
-    inventory,
-    logger.child({ component: "reservation-tasks" }),
-    config.TASK_INTERVAL_MS,
-  );
-  const relay = new OrderOutboxRelay({
+  const relay = new OutboxRelay({
+    name: "order outbox relay",
     db,
     redis,
     logger: logger.child({ component: "outbox-relay" }),
-    streamMaxLen: config.STREAM_MAX_LEN,
     pollMs: config.OUTBOX_POLL_MS,
-    outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * HOUR_MS,
-    idempotencyRetentionMs: config.IDEMPOTENCY_RETENTION_HOURS * HOUR_MS,
+    retentionMs: config.OUTBOX_RETENTION_HOURS * HOUR_MS,
+    prune: async () => ({
+      idempotencyKeys: await pruneKeys(
+        db,
+        new Date(Date.now() - config.IDEMPOTENCY_RETENTION_HOURS * HOUR_MS),
+      ),
+    }),
+    streams: [config.EVENTS_STREAM],
+    streamMaxLen: config.STREAM_MAX_LEN,
+  });
+  const tasks = new ReservationTasks({
+    db,
+    inventory,
+    relay,
+    logger: logger.child({ component: "reservation-tasks" }),
+    eventsStream: config.EVENTS_STREAM,
+    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    intervalMs: config.TASK_INTERVAL_MS,
   });
   return {
     db,

@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromStreamFields } from "@platform/events";
 import type { Problem } from "@platform/http";
+import { unpublishedCount } from "@platform/outbox";
 import { eventually, freePort } from "@platform/testing";
 import type { Subprocess } from "bun";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
-import { unpublishedCount } from "../src/store/outbox.store.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.

@@ -113,7 +113,8 @@ describe("OutboxRelay", () => {
     await sql`delete from outbox`.execute(db); // an earlier test leaves an event that cannot go out
     const stream = uniqueName("events:orders");
     await redis.xgroup("CREATE", stream, "slow", "$", "MKSTREAM");
-    for (let i = 0; i < 300; i++) await insertOutboxEvent(db, stream, newEvent("order.created", { i }, { requestId: "t" }));
+    for (let i = 0; i < 300; i++)
+      await insertOutboxEvent(db, stream, newEvent("order.created", { i }, { requestId: "t" }));
     const r = relay({ streams: [stream], streamMaxLen: 10, batchSize: 100 });
     while ((await r.relayOnce()) > 0);
     // The group has read nothing yet: all 300 stay, whatever the bound.
@@ -123,9 +124,16 @@ describe("OutboxRelay", () => {
     expect(await redis.xlen(stream)).toBe(300);
 
     // Read and acknowledge the first 250: those may go, the last 50 stay.
-    const read = (await redis.xreadgroup("GROUP", "slow", "c", "COUNT", 250, "STREAMS", stream, ">")) as Array<
-      [string, Array<[string, string[]]>]
-    >;
+    const read = (await redis.xreadgroup(
+      "GROUP",
+      "slow",
+      "c",
+      "COUNT",
+      250,
+      "STREAMS",
+      stream,
+      ">",
+    )) as Array<[string, Array<[string, string[]]>]>;
     const ids = read[0]?.[1].map(([id]) => id) ?? [];
     await redis.xack(stream, "slow", ...ids);
     const r2 = relay({ streams: [stream], streamMaxLen: 10 });

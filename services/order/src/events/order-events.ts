@@ -9,10 +9,11 @@ export const orderCreated = (order: OrderView, user: OrderOwner, requestId: stri
 
 /**
  * order.status.updated v1: the change and the order's version after it (a consumer that has seen
- * a higher version ignores this one), with the order as it now is and its owner.
+ * a higher version ignores this one), with the order as it now is and its owner; `reason` when the
+ * platform made the change itself (an order cancelled because its stock was gone).
  */
 export const orderStatusUpdated = (
-  change: { from: OrderStatus; to: OrderStatus; version: number },
+  change: { from: OrderStatus; to: OrderStatus; version: number; reason?: string },
   order: OrderView,
   user: OrderOwner,
   requestId: string,

@@ -6,12 +6,12 @@
  */
 import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/http";
-import { canSee, type OrderStatus, type OrderView, toOrderView } from "../domain/order.js";
+import { insertOutboxEvent } from "@platform/outbox";
+import { canSee, type Order, type OrderStatus, type OrderView, toOrderView } from "../domain/order.js";
 import { assertTransition } from "../domain/order-status.js";
 import { orderStatusUpdated } from "../events/order-events.js";
-import { findOrder, transitionOrder } from "../store/order.store.js";
-import { insertOutboxEvent } from "../store/outbox.store.js";
-import { addTask } from "../store/reservation-task.store.js";
+import { findOrder, type OrderDb, transitionOrder } from "../store/order.store.js";
+import { addTask, deleteTask } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
 export async function changeStatus(
@@ -27,27 +27,48 @@ export async function changeStatus(
   const view = await db.transaction().execute(async (trx) => {
     const order = await findOrder(trx, orderId);
     if (!order || !canSee(order, principal)) throw notFound("No such order.");
-    assertTransition(order.status, to);
-    const moved = await transitionOrder(trx, order, to);
-    if (!moved) {
-      throw new AppError(409, "INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
+    const result = await recordTransition(trx, deps.eventsStream, order, to, requestId);
+    if (to === "CANCELLED") {
+      // A Commit still owed is owed no more: the Return gives back whatever the reservation holds.
+      // (A Commit in flight holds the task's row lock; this waits for it, then Return follows it.)
+      await deleteTask(trx, orderId, "commit");
+      await addTask(trx, { orderId, action: "return", requestId });
     }
-    const result = toOrderView(moved.order);
-    await insertOutboxEvent(
-      trx,
-      deps.eventsStream,
-      orderStatusUpdated(
-        { from: order.status, to, version: moved.order.version },
-        result,
-        moved.owner,
-        requestId,
-      ),
-    );
-    if (to === "CANCELLED") await addTask(trx, { orderId, action: "return", requestId });
     return result;
   });
   relay.nudge();
   if (to === "CANCELLED") await tasks.runNow({ orderId, action: "return", requestId });
   deps.logger.info({ orderId, requestId, to }, "order status changed");
   return view;
+}
+
+/**
+ * One transition inside the caller's transaction: checked against the lifecycle, conditional on
+ * the version read, with its history line and its order.status.updated outbox row.
+ */
+export async function recordTransition(
+  trx: OrderDb,
+  eventsStream: string,
+  order: Order,
+  to: OrderStatus,
+  requestId: string,
+  reason?: string,
+): Promise<OrderView> {
+  assertTransition(order.status, to);
+  const moved = await transitionOrder(trx, order, to);
+  if (!moved) {
+    throw new AppError(409, "INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
+  }
+  const result = toOrderView(moved.order);
+  await insertOutboxEvent(
+    trx,
+    eventsStream,
+    orderStatusUpdated(
+      { from: order.status, to, version: moved.order.version, ...(reason ? { reason } : {}) },
+      result,
+      moved.owner,
+      requestId,
+    ),
+  );
+  return result;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "@platform/logging";
+import type { OutboxRelay } from "@platform/outbox";
 import type { InventoryGateway } from "../clients/inventory-gateway.js";
 import type { UserClient } from "../clients/user-client.js";
-import type { OrderOutboxRelay } from "../events/outbox-relay.js";
 import type { OrderDb } from "../store/order.store.js";
 import type { ReservationTasks } from "../tasks/reservation-tasks.js";
 
@@ -11,7 +11,7 @@ export interface OrderDeps {
   users: UserClient;
   inventory: InventoryGateway;
   tasks: ReservationTasks;
-  relay: OrderOutboxRelay;
+  relay: OutboxRelay;
   eventsStream: string;
   reservationTtlSeconds: number;
   logger: Logger;

@@ -6,10 +6,10 @@
  * worker if the inventory is away).
  */
 import type { Principal } from "@platform/auth";
+import { insertOutboxEvent } from "@platform/outbox";
 import { type OrderView, priceLines, toOrderView } from "../domain/order.js";
 import { orderCreated } from "../events/order-events.js";
 import { findOrder, insertOrder, isUniqueViolation } from "../store/order.store.js";
-import { insertOutboxEvent } from "../store/outbox.store.js";
 import { addTask } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 

@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, JSONColumnType } from "kysely";
+import type { OutboxTable } from "@platform/outbox";
+import type { ColumnType, Generated } from "kysely";
 import type { OrderStatus } from "../domain/order.js";
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -32,18 +33,6 @@ export interface OrderStatusHistoryTable {
   version: number;
   status: OrderStatus;
   at: Generated<Date>;
-}
-
-export interface OutboxTable {
-  id: Generated<number>;
-  eventId: string;
-  stream: string;
-  type: string;
-  version: number;
-  payload: JSONColumnType<Record<string, unknown>, string, string>;
-  requestId: string;
-  occurredAt: Date;
-  publishedAt: Date | null;
 }
 
 export interface IdempotencyKeyTable {

@@ -1,16 +1,22 @@
 /**
  * Carries out the inventory calls an order owes after its transaction (Commit after placing, Return
  * after cancelling). Each is tried at once; a failure leaves the task in Postgres, and the worker
- * retries it with backoff, so an inventory outage after the commit loses nothing. A failure that
- * retrying cannot fix (the reservation expired before its commit) is kept, logged as an error and
- * not retried.
+ * retries it with backoff, so an inventory outage after the commit loses nothing.
+ *
+ * A Commit that finds its reservation no longer holding the stock (it expired while the order
+ * service was down past the TTL, or its record is gone) reserves the order's lines again and
+ * commits that; if the stock is gone meanwhile the order is cancelled (with an order.status.updated
+ * event saying why) rather than left confirmed without stock. A failure nothing can fix is kept,
+ * logged as an error and not retried (reconciliation reports it).
  */
 import { AppError } from "@platform/http";
 import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
-import { ClientError } from "nice-grpc";
+import type { OutboxRelay } from "@platform/outbox";
+import { ClientError, Status } from "nice-grpc";
 import type { InventoryGateway } from "../clients/inventory-gateway.js";
-import type { OrderDb } from "../store/order.store.js";
+import { recordTransition } from "../orders/change-status.js";
+import { findOrder, type OrderDb } from "../store/order.store.js";
 import {
   deferTask,
   deleteTask,
@@ -19,16 +25,31 @@ import {
   type ReservationTask,
 } from "../store/reservation-task.store.js";
 
+export interface ReservationTasksOptions {
+  db: OrderDb;
+  inventory: InventoryGateway;
+  /** Nudged after a task cancelled an order (its event waits in the outbox). */
+  relay: Pick<OutboxRelay, "nudge">;
+  logger: Logger;
+  eventsStream: string;
+  reservationTtlSeconds: number;
+  intervalMs?: number;
+}
+
+/** Why the platform cancels an order whose reservation lapsed and whose stock is gone. */
+export const OUT_OF_STOCK_REASON =
+  "The reserved stock lapsed before the order was settled and is no longer available.";
+
 export class ReservationTasks {
   private readonly loop: PollingLoop;
 
-  constructor(
-    private readonly db: OrderDb,
-    private readonly inventory: InventoryGateway,
-    private readonly logger: Logger,
-    intervalMs = 1_000,
-  ) {
-    this.loop = new PollingLoop({ name: "reservation tasks", run: () => this.runDue(), intervalMs, logger });
+  constructor(private readonly options: ReservationTasksOptions) {
+    this.loop = new PollingLoop({
+      name: "reservation tasks",
+      run: () => this.runDue(),
+      intervalMs: options.intervalMs ?? 1_000,
+      logger: options.logger,
+    });
   }
 
   start(): void {
@@ -41,7 +62,7 @@ export class ReservationTasks {
 
   /** Tries one task now (right after the transaction that created it); never throws. */
   async runNow(task: Omit<ReservationTask, "attempts">): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.options.db.transaction().execute(async (trx) => {
       const locked = await lockTask(trx, task.orderId, task.action);
       return locked ? this.attempt(trx, locked) : false;
     });
@@ -49,19 +70,20 @@ export class ReservationTasks {
 
   /** Every due task, once; resolves to how many succeeded. */
   async runDue(): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.options.db.transaction().execute(async (trx) => {
       let done = 0;
       for (const task of await lockDueTasks(trx, 50)) if (await this.attempt(trx, task)) done++;
       return done;
     });
   }
 
-  private async attempt(db: OrderDb, task: ReservationTask): Promise<boolean> {
-    const log = this.logger.child({ orderId: task.orderId, action: task.action, requestId: task.requestId });
+  private async attempt(trx: OrderDb, task: ReservationTask): Promise<boolean> {
+    const { inventory, logger } = this.options;
+    const log = logger.child({ orderId: task.orderId, action: task.action, requestId: task.requestId });
     try {
-      if (task.action === "commit") await this.inventory.commit(task.orderId, task.requestId);
-      else await this.inventory.returnStock(task.orderId, task.requestId);
-      await deleteTask(db, task.orderId, task.action);
+      if (task.action === "return") await inventory.returnStock(task.orderId, task.requestId);
+      else if (!(await this.commit(trx, task, log))) return false;
+      await deleteTask(trx, task.orderId, task.action);
       if (task.attempts > 0) log.info({ attempts: task.attempts + 1 }, "reservation task done after retries");
       return true;
     } catch (error) {
@@ -70,12 +92,50 @@ export class ReservationTasks {
       if (transient) {
         const retryInMs = Math.min(60_000, 500 * 2 ** task.attempts);
         log.warn({ err: error, retryInMs }, "reservation task failed; will retry");
-        await deferTask(db, { orderId: task.orderId, action: task.action, error: message, retryInMs });
+        await deferTask(trx, { orderId: task.orderId, action: task.action, error: message, retryInMs });
       } else {
         log.error({ err: error }, "reservation task failed and will not be retried; it needs attention");
-        await deferTask(db, { orderId: task.orderId, action: task.action, error: message, retryInMs: null });
+        await deferTask(trx, { orderId: task.orderId, action: task.action, error: message, retryInMs: null });
       }
       return false;
     }
+  }
+
+  /**
+   * Commits the order's reservation, taking the stock afresh if the reservation lapsed. Resolves to
+   * false when the order was cancelled instead (the task is then gone with it).
+   */
+  private async commit(trx: OrderDb, task: ReservationTask, log: Logger): Promise<boolean> {
+    const { inventory, eventsStream, reservationTtlSeconds } = this.options;
+    try {
+      await inventory.commit(task.orderId, task.requestId);
+      return true;
+    } catch (error) {
+      const lapsed =
+        error instanceof ClientError &&
+        (error.code === Status.FAILED_PRECONDITION || error.code === Status.NOT_FOUND);
+      if (!lapsed) throw error;
+    }
+    const order = await findOrder(trx, task.orderId);
+    if (!order) return true; // nothing stored, nothing owed
+    const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    try {
+      await inventory.reserve(order.id, lines, reservationTtlSeconds, task.requestId);
+    } catch (error) {
+      const gone =
+        error instanceof AppError && (error.code === "INSUFFICIENT_STOCK" || error.code === "UNKNOWN_SKU");
+      if (!gone || order.status !== "CONFIRMED") throw error;
+      await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, OUT_OF_STOCK_REASON);
+      await deleteTask(trx, task.orderId, task.action);
+      this.options.relay.nudge();
+      log.error(
+        { status: order.status },
+        "the order's reservation lapsed and its stock is gone; order cancelled",
+      );
+      return false;
+    }
+    await inventory.commit(task.orderId, task.requestId);
+    log.warn("the order's reservation had lapsed; its stock was reserved again and committed");
+    return true;
   }
 }

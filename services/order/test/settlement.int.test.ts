@@ -1,0 +1,101 @@
+/**
+ * Settling a reservation when timing goes wrong (ARCHITECTURE §12): an order stored while its
+ * Commit is still owed, then cancelled; a Commit that comes after the reservation lapsed (the order
+ * service was down past the TTL), with the stock still there or gone meanwhile. Each ends with the
+ * stock counted exactly once, never an order confirmed without stock.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { fromStreamFields } from "@platform/events";
+import { eventually } from "@platform/testing";
+import { sql } from "kysely";
+import { type OrderView, priceLines } from "../src/domain/order.js";
+import { findOrder, insertOrder } from "../src/store/order.store.js";
+import { addTask, deferTask } from "../src/store/reservation-task.store.js";
+import { OUT_OF_STOCK_REASON } from "../src/tasks/reservation-tasks.js";
+import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
+
+setDefaultTimeout(30_000);
+
+let ctx: OrderTestContext;
+beforeAll(async () => {
+  ctx = await createOrderTestContext();
+});
+afterAll(() => ctx.close());
+
+/**
+ * What placeOrder leaves when its Commit has not happened yet: the reservation (with the given TTL),
+ * the order and a Commit task that the running worker does not pick up until the test says so.
+ */
+async function orderWithCommitOwed(sku: string, quantity: number, ttlSeconds: number) {
+  const buyer = await ctx.customer();
+  const orderId = Bun.randomUUIDv7();
+  const reserved = await ctx.deps.inventory.reserve(orderId, [{ sku, quantity }], ttlSeconds, "req-owed");
+  await ctx.db.transaction().execute(async (trx) => {
+    const owner = { id: buyer.id, email: buyer.email, name: "Buyer" };
+    await insertOrder(trx, { id: orderId, userId: buyer.id, ...priceLines(reserved) }, owner, "req-owed");
+    await addTask(trx, { orderId, action: "commit", requestId: "req-owed" });
+    await deferTask(trx, { orderId, action: "commit", error: "held by the test", retryInMs: 3_600_000 });
+  });
+  return { buyer, orderId };
+}
+
+const taskCount = async (orderId: string) =>
+  (await ctx.db.selectFrom("reservationTask").select("action").where("orderId", "=", orderId).execute())
+    .length;
+
+async function runCommitNow(orderId: string) {
+  await sql`update reservation_task set next_attempt_at = now() where order_id = ${orderId}`.execute(ctx.db);
+  await ctx.deps.tasks.runDue();
+}
+
+describe("settling reservations", () => {
+  test("a cancel while the Commit is still owed gives the stock back, and the Commit never happens", async () => {
+    const sku = await ctx.product(5);
+    const { buyer, orderId } = await orderWithCommitOwed(sku, 2, 600);
+    expect(await ctx.available(sku)).toBe(3);
+
+    const cancelled = await ctx.call<OrderView>("POST", `/orders/${orderId}/cancel`, { token: buyer.token });
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, "CANCELLED"]);
+    await eventually("the stock to come back", async () => (await ctx.available(sku)) === 5);
+    expect(await taskCount(orderId)).toBe(0);
+    await ctx.deps.tasks.runDue();
+    expect(await ctx.available(sku)).toBe(5);
+  });
+
+  test("a Commit after the reservation lapsed takes the stock afresh; the order stays confirmed", async () => {
+    const sku = await ctx.product(5);
+    const { orderId } = await orderWithCommitOwed(sku, 2, 1);
+    await eventually("the reservation to lapse", async () => (await ctx.available(sku)) === 5, {
+      timeoutMs: 10_000,
+    });
+
+    await runCommitNow(orderId);
+    expect(await ctx.available(sku)).toBe(3);
+    expect(await taskCount(orderId)).toBe(0);
+    expect((await findOrder(ctx.db, orderId))?.status).toBe("CONFIRMED");
+  });
+
+  test("a Commit after the reservation lapsed and its stock was sold cancels the order, saying why", async () => {
+    const sku = await ctx.product(2);
+    const { orderId } = await orderWithCommitOwed(sku, 2, 1);
+    await eventually("the reservation to lapse", async () => (await ctx.available(sku)) === 2, {
+      timeoutMs: 10_000,
+    });
+    const other = Bun.randomUUIDv7();
+    await ctx.deps.inventory.reserve(other, [{ sku, quantity: 2 }], 600, "req-other");
+    await ctx.deps.inventory.commit(other, "req-other");
+
+    await runCommitNow(orderId);
+    expect(await ctx.available(sku)).toBe(0);
+    expect(await taskCount(orderId)).toBe(0);
+    expect((await findOrder(ctx.db, orderId))?.status).toBe("CANCELLED");
+    const event = await eventually("order.status.updated", async () =>
+      (await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+"))
+        .map(([, fields]) => fromStreamFields(fields))
+        .find(
+          (e) => e.type === "order.status.updated" && (e.payload as { orderId: string }).orderId === orderId,
+        ),
+    );
+    expect(event.payload).toMatchObject({ from: "CONFIRMED", to: "CANCELLED", reason: OUT_OF_STOCK_REASON });
+  });
+});

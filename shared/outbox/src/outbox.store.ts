@@ -1,0 +1,83 @@
+/**
+ * The outbox in Postgres: plain functions taking the service's database or transaction. They work
+ * on any service schema that has the outbox table (createOutboxTable), whatever else it holds.
+ */
+import type { DomainEvent } from "@platform/events";
+import { type Kysely, sql } from "kysely";
+import type { OutboxDatabase } from "./outbox.table.js";
+
+/** A service's Kysely instance or transaction; only its outbox table is used here. */
+// biome-ignore lint/suspicious/noExplicitAny: any service database qualifies; only `outbox` is touched.
+export type OutboxDb = Kysely<any>;
+
+const outbox = (db: OutboxDb) => db as Kysely<OutboxDatabase>;
+
+export async function insertOutboxEvent(db: OutboxDb, stream: string, event: DomainEvent): Promise<void> {
+  await outbox(db)
+    .insertInto("outbox")
+    .values({
+      eventId: event.id,
+      stream,
+      type: event.type,
+      version: event.version,
+      payload: JSON.stringify(event.payload),
+      requestId: event.requestId,
+      occurredAt: new Date(event.occurredAt),
+      publishedAt: null,
+    })
+    .execute();
+}
+
+export interface OutboxRow {
+  id: number;
+  stream: string;
+  event: DomainEvent;
+}
+
+/**
+ * The oldest unpublished events, locked for this transaction; rows another relay holds are skipped,
+ * so several replicas relay side by side without publishing the same row.
+ */
+export async function lockUnpublished(db: OutboxDb, limit: number): Promise<OutboxRow[]> {
+  const rows = await outbox(db)
+    .selectFrom("outbox")
+    .selectAll()
+    .where("publishedAt", "is", null)
+    .orderBy("id")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    stream: row.stream,
+    event: {
+      id: row.eventId,
+      type: row.type,
+      version: row.version,
+      occurredAt: row.occurredAt.toISOString(),
+      requestId: row.requestId,
+      payload: row.payload,
+    },
+  }));
+}
+
+export async function markPublished(db: OutboxDb, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await outbox(db).updateTable("outbox").set({ publishedAt: new Date() }).where("id", "in", ids).execute();
+}
+
+/** Deletes events published before the cutoff; resolves to how many. */
+export async function prunePublished(db: OutboxDb, before: Date): Promise<number> {
+  const result = await outbox(db).deleteFrom("outbox").where("publishedAt", "<", before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function unpublishedCount(db: OutboxDb): Promise<number> {
+  const { n } = await outbox(db)
+    .selectFrom("outbox")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("publishedAt", "is", null)
+    .executeTakeFirstOrThrow();
+  return n;
+}
