@@ -6,22 +6,17 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import type { InventoryDb } from "./catalog/product.store.js";
+import type { CatalogDeps } from "./catalog/catalog.js";
 import type { InventoryConfig } from "./config.js";
-import type { OutboxRelay } from "./events/outbox-relay.js";
 import { productsRoutes } from "./routes/products.js";
-import type { StockStore } from "./stock/stock-store.js";
 
-export interface InventoryServiceDeps {
-  db: InventoryDb;
+export interface InventoryAppDeps extends Omit<CatalogDeps, "eventsStream"> {
   redis: Redis;
-  stock: StockStore;
-  relay: OutboxRelay;
   verifier: TokenVerifier;
   logger: Logger;
 }
 
-export function createApp(config: InventoryConfig, deps: InventoryServiceDeps) {
+export function createApp(config: InventoryConfig, deps: InventoryAppDeps) {
   const { db, redis, logger } = deps;
   return new Elysia()
     .use(
@@ -38,6 +33,7 @@ export function createApp(config: InventoryConfig, deps: InventoryServiceDeps) {
     .use(
       productsRoutes({
         ...deps,
+        eventsStream: config.EVENTS_STREAM,
         defaultCurrency: config.DEFAULT_CURRENCY,
         defaultLowStockThreshold: config.DEFAULT_LOW_STOCK_THRESHOLD,
       }),

@@ -29,6 +29,8 @@ export const inventoryConfigSchema = Env.Object({
   MAX_RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 1, default: 86_400 }),
   SWEEP_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
   OUTBOX_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
+  /** How long published catalog events stay in the outbox table. */
+  OUTBOX_RETENTION_HOURS: Env.Integer({ minimum: 1, default: 72 }),
 
   ...tokenVerificationSettings(),
   /** For the reconciliation (`bun run reconcile`): the order service's internal API. */

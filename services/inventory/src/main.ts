@@ -1,6 +1,6 @@
 /**
  * The inventory service process: REST catalog on PORT, gRPC InventoryService on GRPC_PORT, the
- * reservation sweeper and the outbox relay; all stopped gracefully on SIGTERM/SIGINT.
+ * reservation sweeper and the event relays; all stopped gracefully on SIGTERM/SIGINT.
  */
 import { verifierFromConfig } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
@@ -15,24 +15,22 @@ import { createInventoryRuntime } from "./runtime.js";
 
 const config = loadInventoryConfig();
 const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
-const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations);
+const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
-await waitForRedis(redis);
-const { stock, relay, sweeper, grpc } = await createInventoryRuntime(config, { db, redis, logger });
+await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
+const runtime = createInventoryRuntime(config, { db, redis, logger });
 const verifier = verifierFromConfig(config);
 
-const grpcPort = await grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
+const grpcPort = await runtime.grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
 logger.info({ grpcPort }, "gRPC listening");
-relay.start();
-sweeper.start();
+runtime.start();
 
-serve(createApp(config, { db, redis, stock, relay, verifier, logger }), {
+serve(createApp(config, { db, redis, verifier, logger, ...runtime }), {
   port: config.PORT,
   logger,
   closers: [
-    { name: "grpc", close: () => grpc.shutdown() },
-    { name: "sweeper", close: () => sweeper.stop() },
-    { name: "outbox relay", close: () => relay.stop() },
+    { name: "grpc", close: () => runtime.grpc.shutdown() },
+    { name: "background work", close: () => runtime.stop() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
   ],

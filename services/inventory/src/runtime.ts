@@ -1,32 +1,46 @@
 /**
  * The inventory service's moving parts besides the REST app, built from config in one place for
- * main.ts and the tests: the stock store, the outbox relay, the reservation sweeper and the gRPC
- * server. Nothing is started here.
+ * main.ts and the tests: the stock store, the two event relays (the stock scripts' Redis outbox,
+ * the catalog's Postgres outbox), the reservation sweeper and the gRPC server. Nothing is started.
  */
 import type { Logger } from "@platform/logging";
+import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
+import { applyThresholds } from "./catalog/catalog.js";
 import type { InventoryDb } from "./catalog/product.store.js";
 import type { InventoryConfig } from "./config.js";
-import { OutboxRelay } from "./events/outbox-relay.js";
+import { StockEventRelay } from "./events/stock-event-relay.js";
 import { createGrpcServer } from "./grpc/server.js";
 import { ReservationSweeper } from "./stock/reservation-sweeper.js";
 import { stockKeys } from "./stock/stock-keys.js";
 import { StockStore } from "./stock/stock-store.js";
 
-export async function createInventoryRuntime(
+const HOUR_MS = 3_600_000;
+
+export function createInventoryRuntime(
   config: InventoryConfig,
   { db, redis, logger }: { db: InventoryDb; redis: Redis; logger: Logger },
 ) {
   const keys = stockKeys(config.REDIS_KEY_PREFIX);
-  const stock = await StockStore.create(redis, keys);
-  const relay = new OutboxRelay({
+  const stock = new StockStore(redis, keys);
+  const stockEvents = new StockEventRelay({
     redis,
     outboxKey: keys.outbox,
     lockKey: keys.relayLock,
     stream: config.EVENTS_STREAM,
-    streamMaxLen: config.STREAM_MAX_LEN,
     intervalMs: config.OUTBOX_INTERVAL_MS,
-    logger: logger.child({ component: "outbox-relay" }),
+    logger: logger.child({ component: "stock-event-relay" }),
+  });
+  const catalogEvents = new OutboxRelay({
+    name: "catalog outbox relay",
+    db,
+    redis,
+    logger: logger.child({ component: "catalog-outbox-relay" }),
+    pollMs: config.OUTBOX_INTERVAL_MS,
+    retentionMs: config.OUTBOX_RETENTION_HOURS * HOUR_MS,
+    streams: [config.EVENTS_STREAM],
+    streamMaxLen: config.STREAM_MAX_LEN,
+    beforePublish: applyThresholds(stock),
   });
   const sweeper = new ReservationSweeper(
     stock,
@@ -37,11 +51,30 @@ export async function createInventoryRuntime(
     {
       db,
       stock,
-      relay,
+      stockEvents,
       reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
       maxReservationTtlSeconds: config.MAX_RESERVATION_TTL_SECONDS,
     },
     logger,
   );
-  return { keys, stock, relay, sweeper, grpc };
+  return {
+    keys,
+    stock,
+    stockEvents,
+    catalogEvents,
+    sweeper,
+    grpc,
+    /** Starts the background work: both relays and the sweeper. */
+    start() {
+      stockEvents.start();
+      catalogEvents.start();
+      sweeper.start();
+    },
+    /** Stops it, each letting its pass in hand finish. */
+    async stop() {
+      await Promise.all([stockEvents.stop(), catalogEvents.stop(), sweeper.stop()]);
+    },
+  };
 }
+
+export type InventoryRuntime = ReturnType<typeof createInventoryRuntime>;

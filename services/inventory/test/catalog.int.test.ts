@@ -6,6 +6,7 @@ import type { Problem } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { eventually } from "@platform/testing";
 import { Redis } from "ioredis";
+import { sql } from "kysely";
 import { createApp } from "../src/app.js";
 import { stockKeys } from "../src/stock/stock-keys.js";
 import { StockStore } from "../src/stock/stock-store.js";
@@ -14,7 +15,8 @@ import { createInventoryTestContext, type InventoryTestContext } from "./test-co
 let ctx: InventoryTestContext;
 beforeAll(async () => {
   ctx = await createInventoryTestContext();
-  ctx.relay.start();
+  ctx.stockEvents.start();
+  ctx.catalogEvents.start();
 });
 afterAll(() => ctx.close());
 
@@ -125,7 +127,7 @@ describe("products", () => {
       lazyConnect: true,
       retryStrategy: () => null,
     });
-    const brokenStock = await StockStore.create(deadRedis, stockKeys("unreachable:"));
+    const brokenStock = new StockStore(deadRedis, stockKeys("unreachable:"));
     const verifier = createTokenVerifier({
       keys: { jwks: ctx.tokens.jwks },
       issuer: ctx.config.JWT_ISSUER,
@@ -135,7 +137,8 @@ describe("products", () => {
       db: ctx.db,
       redis: deadRedis,
       stock: brokenStock,
-      relay: ctx.relay,
+      stockEvents: ctx.stockEvents,
+      catalogEvents: ctx.catalogEvents,
       verifier,
       logger: createLogger({ service: "inventory", level: "silent" }),
     });
@@ -152,6 +155,41 @@ describe("products", () => {
       [],
     );
     deadRedis.disconnect();
+  });
+
+  test("a create or a change whose commit fails leaves no stock, threshold or event behind", async () => {
+    // Fails at COMMIT (a deferred constraint trigger), after every statement of the transaction ran.
+    await sql`create function fail_at_commit() returns trigger language plpgsql as $$ begin raise exception 'injected commit failure'; end $$`.execute(
+      ctx.db,
+    );
+    const sku = await ctx.product({ initialStock: 7, lowStockThreshold: 2 });
+    const levelsBefore = await ctx.redis.hgetall(ctx.keys.levels);
+    await sql`create constraint trigger fail_at_commit after insert or update on product deferrable initially deferred for each row execute function fail_at_commit()`.execute(
+      ctx.db,
+    );
+    try {
+      const created = await ctx.call<Problem>("POST", "/products", {
+        token: ctx.adminToken,
+        body: { sku: "CAT-NEVER", name: "Never", priceCents: 1, initialStock: 5 },
+      });
+      expect(created.status).toBe(500);
+      const changed = await ctx.call<Problem>("PATCH", `/products/${sku}`, {
+        token: ctx.adminToken,
+        body: { lowStockThreshold: 6, name: "Never renamed" },
+      });
+      expect(changed.status).toBe(500);
+    } finally {
+      await sql`drop trigger fail_at_commit on product`.execute(ctx.db);
+      await sql`drop function fail_at_commit()`.execute(ctx.db);
+    }
+    await Bun.sleep(300); // the running relays would have published anything left behind by now
+    expect(await ctx.redis.hgetall(ctx.keys.levels)).toEqual(levelsBefore);
+    expect(await events("product.created", "CAT-NEVER")).toEqual([]);
+    expect(await events("product.updated", sku)).toEqual([]);
+    expect((await ctx.call("GET", "/products/CAT-NEVER")).status).toBe(404);
+    expect((await ctx.call<ProductBody>("GET", `/products/${sku}`)).body).toMatchObject({
+      stockStatus: "in_stock",
+    });
   });
 
   test("PATCH changes the product and publishes product.updated; replenish adds stock and publishes stock.replenished", async () => {

@@ -188,6 +188,43 @@ describe("Reserve", () => {
     expect(await level(sku)).toEqual({ available: 9, reserved: 0 });
   });
 
+  test("a Reserve retried after its reservation lapsed takes the stock afresh, or is refused when it is gone", async () => {
+    const sku = await ctx.product({ initialStock: 5 });
+    const logger = createLogger({ service: "inventory", level: "silent" });
+    const sweeper = new ReservationSweeper(ctx.stock, logger);
+    const request = (id: string) => ({ reservationId: id, lines: [{ sku, quantity: 3 }], ttlSeconds: 1 });
+    await ctx.grpc.reserve(request(`lapse-a-${sku}`));
+    expect(await sweeper.sweepOnce(Date.now() + 1_500)).toBe(1);
+    expect(await level(sku)).toEqual({ available: 5, reserved: 0 });
+    // The retry holds the stock again instead of answering a reservation that holds nothing.
+    const again = await ctx.grpc.reserve(request(`lapse-a-${sku}`));
+    expect(again.state).toBe(ReservationState.RESERVATION_STATE_RESERVED);
+    expect(await level(sku)).toEqual({ available: 2, reserved: 3 });
+    expect(await ctx.grpc.reserve(request(`lapse-a-${sku}`))).toEqual(again);
+
+    // Lapsed again, and the stock sold meanwhile: the retry is refused and takes nothing.
+    expect(await sweeper.sweepOnce(Date.now() + 1_500)).toBe(1);
+    await ctx.grpc.reserve({
+      reservationId: `lapse-b-${sku}`,
+      lines: [{ sku, quantity: 4 }],
+      ttlSeconds: 60,
+    });
+    expect(await statusOf(ctx.grpc.reserve(request(`lapse-a-${sku}`)))).toBe(Status.FAILED_PRECONDITION);
+    expect(await level(sku)).toEqual({ available: 1, reserved: 4 });
+  });
+
+  test("a Return before the Commit gives back what the reservation holds; the Commit then fails", async () => {
+    const sku = await ctx.product({ initialStock: 6 });
+    const id = `return-early-${sku}`;
+    await ctx.grpc.reserve({ reservationId: id, lines: [{ sku, quantity: 4 }], ttlSeconds: 60 });
+    const returned = { reservationId: id, state: ReservationState.RESERVATION_STATE_RETURNED };
+    expect(await ctx.grpc.return({ reservationId: id })).toEqual(returned);
+    expect(await ctx.grpc.return({ reservationId: id })).toEqual(returned);
+    expect(await level(sku)).toEqual({ available: 6, reserved: 0 });
+    expect(await statusOf(ctx.grpc.commit({ reservationId: id }))).toBe(Status.FAILED_PRECONDITION);
+    expect(await level(sku)).toEqual({ available: 6, reserved: 0 });
+  });
+
   test("the running sweeper expires a reservation on its own", async () => {
     const sku = await ctx.product({ initialStock: 3 });
     await ctx.grpc.reserve({ reservationId: `auto-${sku}`, lines: [{ sku, quantity: 3 }], ttlSeconds: 1 });
@@ -233,7 +270,7 @@ describe("Reserve", () => {
   test("stock.low is published once per crossing of the threshold, with the request id", async () => {
     const sku = await ctx.product({ initialStock: 5, lowStockThreshold: 2 });
     const isLowOf = (e: Record<string, string>) => e.type === "stock.low" && e.payload?.includes(`"${sku}"`);
-    ctx.relay.start();
+    ctx.stockEvents.start();
     try {
       const reserve = (n: number, quantity: number) =>
         ctx.grpc.reserve(
@@ -262,7 +299,7 @@ describe("Reserve", () => {
       ]);
       expect(await ctx.redis.llen(ctx.keys.outbox)).toBe(0);
     } finally {
-      await ctx.relay.stop();
+      await ctx.stockEvents.stop();
     }
   });
 });

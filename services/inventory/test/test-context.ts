@@ -39,10 +39,11 @@ export async function createInventoryTestContext(overrides: Record<string, strin
   const {
     keys,
     stock,
-    relay,
+    stockEvents,
+    catalogEvents,
     sweeper,
     grpc: grpcServer,
-  } = await createInventoryRuntime(
+  } = createInventoryRuntime(
     { ...config, OUTBOX_INTERVAL_MS: 50, SWEEP_INTERVAL_MS: 50 },
     { db, redis, logger },
   );
@@ -52,7 +53,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const app = createApp(config, { db, redis, stock, relay, verifier, logger });
+  const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger });
   const grpcPort = await grpcServer.listen("127.0.0.1:0");
   // No retries: the tests assert what one call does.
   const inventoryClient = createInventoryClient({
@@ -108,7 +109,8 @@ export async function createInventoryTestContext(overrides: Record<string, strin
   async function close() {
     inventoryClient.close();
     await grpcServer.shutdown();
-    await relay.stop();
+    await stockEvents.stop();
+    await catalogEvents.stop();
     await sweeper.stop();
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
     await db.destroy();
@@ -121,7 +123,8 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     redis,
     keys,
     stock,
-    relay,
+    stockEvents,
+    catalogEvents,
     sweeper,
     tokens,
     app,

@@ -1,10 +1,13 @@
 /**
- * Catalog use cases: the catalog lives in Postgres, the stock in Redis, and the events go through
- * the Redis outbox. A product and its stock are created together: if Redis cannot take the stock,
- * the product's transaction rolls back and the request fails, so no product silently has none.
+ * Catalog use cases: the catalog lives in Postgres, the stock in Redis. Product events go through
+ * the catalog's outbox in Postgres, in the product's transaction, so an event is published only for
+ * a change that committed. A product and its stock are created together: the stock is set in Redis
+ * as the transaction's last step, so if Redis cannot take it the product rolls back (503), and if
+ * the commit fails after it the stock is taken away again.
  */
 import { newEvent } from "@platform/events";
 import { decodeCursor, encodeCursor, notFound } from "@platform/http";
+import { insertOutboxEvent, type OutboxRelay } from "@platform/outbox";
 import {
   type Product,
   type ProductView,
@@ -13,7 +16,7 @@ import {
   toProductView,
 } from "../domain/product.js";
 import { type StockLevel, stockStatus } from "../domain/stock.js";
-import type { OutboxRelay } from "../events/outbox-relay.js";
+import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { StockStore } from "../stock/stock-store.js";
 import {
   findProduct,
@@ -28,26 +31,39 @@ import {
 export interface CatalogDeps {
   db: InventoryDb;
   stock: StockStore;
-  relay: OutboxRelay;
+  /** Publishes the catalog's outbox (product events). */
+  catalogEvents: OutboxRelay;
+  /** Publishes the stock scripts' events (stock.low, stock.replenished). */
+  stockEvents: StockEventRelay;
+  eventsStream: string;
 }
 
 export async function createProduct(
-  { db, stock, relay }: CatalogDeps,
+  { db, stock, catalogEvents, eventsStream }: CatalogDeps,
   input: NewProduct & { initialStock: number },
   requestId: string,
 ): Promise<ProductView> {
   const { initialStock, ...fields } = input;
-  const product = await db.transaction().execute(async (trx) => {
-    const created = await insertProduct(trx, fields);
-    const event = newEvent(
-      "product.created",
-      { product: productSnapshot(created), initialStock },
-      { requestId },
-    );
-    await stock.setStock(created.sku, initialStock, created.lowStockThreshold, event);
-    return created;
-  });
-  relay.nudge();
+  let stockSet = false;
+  let product: Product;
+  try {
+    product = await db.transaction().execute(async (trx) => {
+      const created = await insertProduct(trx, fields);
+      const event = newEvent(
+        "product.created",
+        { product: productSnapshot(created), initialStock },
+        { requestId },
+      );
+      await insertOutboxEvent(trx, eventsStream, event);
+      await stock.setStock(created.sku, initialStock, created.lowStockThreshold);
+      stockSet = true;
+      return created;
+    });
+  } catch (error) {
+    if (stockSet) await stock.removeStock(fields.sku).catch(() => {});
+    throw error;
+  }
+  catalogEvents.nudge();
   // The stock was set in the same request: no need to read it back.
   return toProductView(product, {
     sku: product.sku,
@@ -57,8 +73,13 @@ export async function createProduct(
   });
 }
 
+/**
+ * Changes a product. A new low-stock threshold is copied to Redis after the commit; should that
+ * fail, the relay copies it before it publishes the product.updated event (applyThresholds), so the
+ * copy never stays behind.
+ */
 export async function patchProduct(
-  { db, stock, relay }: CatalogDeps,
+  { db, stock, catalogEvents, eventsStream }: CatalogDeps,
   sku: string,
   patch: ProductPatch,
   requestId: string,
@@ -66,25 +87,42 @@ export async function patchProduct(
   const product = await db.transaction().execute(async (trx) => {
     const updated = await updateProduct(trx, sku, patch);
     if (!updated) throw notFound(`No product ${sku}.`);
-    if (patch.lowStockThreshold !== undefined) await stock.setThreshold(sku, patch.lowStockThreshold);
-    await stock.enqueue(
-      newEvent("product.updated", { sku, changes: patch, product: productSnapshot(updated) }, { requestId }),
+    const event = newEvent(
+      "product.updated",
+      { sku, changes: patch, product: productSnapshot(updated) },
+      { requestId },
     );
+    await insertOutboxEvent(trx, eventsStream, event);
     return updated;
   });
-  relay.nudge();
+  if (patch.lowStockThreshold !== undefined) {
+    await stock.setThreshold(sku, patch.lowStockThreshold).catch(() => {});
+  }
+  catalogEvents.nudge();
   return view(stock, product);
 }
 
+/** The relay's beforePublish: thresholds of product.updated events copied to Redis (idempotent). */
+export function applyThresholds(stock: StockStore) {
+  return async (events: Array<{ type: string; payload: unknown }>) => {
+    for (const { type, payload } of events) {
+      const { sku, changes } = payload as { sku?: string; changes?: { lowStockThreshold?: number } };
+      if (type === "product.updated" && sku && changes?.lowStockThreshold !== undefined) {
+        await stock.setThreshold(sku, changes.lowStockThreshold);
+      }
+    }
+  };
+}
+
 export async function replenish(
-  { stock, relay }: CatalogDeps,
+  { stock, stockEvents }: CatalogDeps,
   sku: string,
   quantity: number,
   requestId: string,
 ) {
   const outcome = await stock.replenish(sku, quantity, requestId);
   if (outcome.result === "not_found") throw notFound(`No product ${sku}.`);
-  relay.nudge();
+  stockEvents.nudge();
   const { available, reserved, threshold } = outcome;
   return { sku, available, reserved, stockStatus: stockStatus({ available, threshold }) };
 }

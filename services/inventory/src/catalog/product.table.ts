@@ -1,3 +1,4 @@
+import type { OutboxTable } from "@platform/outbox";
 import type { ColumnType, Selectable } from "kysely";
 
 export interface ProductTable {
@@ -13,6 +14,7 @@ export interface ProductTable {
 
 export interface InventoryDatabase {
   product: ProductTable;
+  outbox: OutboxTable;
 }
 
 export type ProductRow = Selectable<ProductTable>;

@@ -67,7 +67,8 @@ export class StockEventRelay {
         const batch = await redis.lrange(outboxKey, 0, batchSize - 1);
         if (batch.length === 0) break;
         const pipeline = redis.pipeline();
-        for (const raw of batch) pipeline.xadd(stream, "*", ...toStreamFields(JSON.parse(raw) as DomainEvent));
+        for (const raw of batch)
+          pipeline.xadd(stream, "*", ...toStreamFields(JSON.parse(raw) as DomainEvent));
         const results = (await pipeline.exec()) ?? [];
         // Only the run of elements that all went out may leave the list; the rest waits.
         const sent = results.findIndex(([error]) => error !== null);

@@ -13,14 +13,14 @@ import {
 import { type CallContext, ServerError, Status } from "nice-grpc";
 import { findProducts, type InventoryDb } from "../catalog/product.store.js";
 import { mergeLines, type ReservationState as State, stockStatus } from "../domain/stock.js";
-import type { OutboxRelay } from "../events/outbox-relay.js";
+import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { SettleAction, SettleOutcome, StockStore } from "../stock/stock-store.js";
 import type { RequestContext } from "./request-context.js";
 
 export interface InventoryServiceDeps {
   db: InventoryDb;
   stock: StockStore;
-  relay: OutboxRelay;
+  stockEvents: StockEventRelay;
   reservationTtlSeconds: number;
   maxReservationTtlSeconds: number;
 }
@@ -142,7 +142,7 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
         throw new ServerError(Status.FAILED_PRECONDITION, `Insufficient stock: ${skus.join(", ")}`);
       }
       if (outcome.result === "reserved") {
-        deps.relay.nudge();
+        deps.stockEvents.nudge();
         context.log.info({ reservationId, lines: merged.length }, "stock reserved");
       }
       return {

@@ -17,14 +17,17 @@
     {"result":"reserved","state":"reserved","lines":...,"expiresAt":ms}   reserved now
     {"result":"replayed","state":<state>,"lines":...,"expiresAt":ms}      the id was reserved before:
                                                                            the first result, nothing changed
+  A reservation that expired or was released holds no stock any more: a retry with its id (a client
+  retrying after the TTL, a lease takeover) reserves afresh instead of answering a reservation that
+  holds nothing, which would let an order through without stock.
     {"result":"unknown_sku","skus":[sku, ...]}
     {"result":"insufficient","short":[[sku, requested, available], ...]}
 ]]
 local levels, reservation, expiry, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 
-if redis.call("EXISTS", reservation) == 1 then
-  local state, lines, expiresAt = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
-  return cjson.encode({ result = "replayed", state = state, lines = cjson.decode(lines), expiresAt = tonumber(expiresAt) })
+local previous, previousLines, previousExpiry = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
+if previous and previous ~= "expired" and previous ~= "released" then
+  return cjson.encode({ result = "replayed", state = previous, lines = cjson.decode(previousLines), expiresAt = tonumber(previousExpiry) })
 end
 
 local lines = cjson.decode(ARGV[2])
@@ -58,5 +61,6 @@ end
 
 local expiresAt = tonumber(ARGV[3])
 redis.call("HSET", reservation, "state", "reserved", "lines", ARGV[2], "expiresAt", expiresAt)
+redis.call("PERSIST", reservation) -- a settled one being reserved afresh had a retention TTL
 redis.call("ZADD", expiry, expiresAt, ARGV[1])
 return cjson.encode({ result = "reserved", state = "reserved", lines = lines, expiresAt = expiresAt })

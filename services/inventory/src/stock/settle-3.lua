@@ -1,10 +1,14 @@
 --[[
   Moves a reservation to its next state and settles the stock, idempotently:
-    commit   reserved  -> committed  reserved -= q             (the stock is sold)
+    commit   reserved  -> committed  reserved -= q                 (the stock is sold)
     release  reserved  -> released   reserved -= q, available += q
     expire   reserved  -> expired    as release, only once its expiry has passed (the sweeper)
-    return   committed -> returned   available += q            (a committed order was cancelled)
-  Asking for the state a reservation is already in changes nothing and answers the same.
+    return   committed -> returned   available += q                (a committed order was cancelled)
+             reserved  -> returned   reserved -= q, available += q (cancelled before its Commit)
+  Asking for the state a reservation is already in changes nothing and answers the same. A release
+  or a return that finds the reservation expired has nothing left to give back: the same outcome.
+  A Commit that finds it expired fails: the order service reserves again (Reserve takes an expired
+  reservation afresh) and commits that, or cancels the order when the stock is gone.
 
   KEYS[1] stock levels hash
   KEYS[2] the reservation's hash
@@ -25,7 +29,8 @@ local levels, reservation, expiry = KEYS[1], KEYS[2], KEYS[3]
 local action, id, now, keepSeconds = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 
 local target = ({ commit = "committed", release = "released", expire = "expired", ["return"] = "returned" })[action]
-local from = (action == "return") and "committed" or "reserved"
+local from = ({ commit = { reserved = true }, release = { reserved = true }, expire = { reserved = true },
+  ["return"] = { reserved = true, committed = true } })[action]
 
 local state, lines, expiresAt = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
 if not state then
@@ -33,14 +38,16 @@ if not state then
   return cjson.encode({ result = "not_found" })
 end
 if state == target then return cjson.encode({ result = "ok", state = state, changed = false }) end
--- A release that finds the reservation already expired has nothing left to give back: same outcome.
-if action == "release" and state == "expired" then return cjson.encode({ result = "ok", state = state, changed = false }) end
-if state ~= from then return cjson.encode({ result = "invalid_state", state = state }) end
+if (action == "release" or action == "return") and state == "expired" then
+  return cjson.encode({ result = "ok", state = state, changed = false })
+end
+if not from[state] then return cjson.encode({ result = "invalid_state", state = state }) end
 if action == "expire" and tonumber(expiresAt) > now then return cjson.encode({ result = "not_due", state = state }) end
 
 for _, line in ipairs(cjson.decode(lines)) do
   local sku, quantity = line[1], tonumber(line[2])
-  if action ~= "return" then redis.call("HINCRBY", levels, sku .. ":reserved", -quantity) end
+  -- What the reservation still holds leaves `reserved`; what it gives back returns to `available`.
+  if state == "reserved" then redis.call("HINCRBY", levels, sku .. ":reserved", -quantity) end
   if action ~= "commit" then
     local available = redis.call("HINCRBY", levels, sku .. ":available", quantity)
     local threshold = tonumber(redis.call("HGET", levels, sku .. ":threshold") or "0")

@@ -1,9 +1,9 @@
 /**
  * Stock and reservations in Redis. Every mutation is one Lua script (next to this file, header
- * listing KEYS/ARGV/returns), registered once with defineCommand: ioredis calls it by SHA and
- * reloads it on NOSCRIPT.
+ * listing KEYS/ARGV/returns), registered once (luaScript): ioredis calls it by SHA and reloads it
+ * on NOSCRIPT.
  */
-import type { DomainEvent } from "@platform/events";
+import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
 import type { ReservationState, StockLevel } from "../domain/stock.js";
 import type { StockKeys } from "./stock-keys.js";
@@ -28,36 +28,23 @@ export type SettleOutcome =
   | { result: "not_found" }
   | { result: "invalid_state" | "not_due"; state: ReservationState };
 
-type Script = (...keysThenArgs: Array<string | number>) => Promise<string>;
-const SCRIPTS = { reserve: 4, settle: 3, setStock: 2, replenish: 2 } as const;
-const FILES: Record<keyof typeof SCRIPTS, string> = {
-  reserve: "reserve-4.lua",
-  settle: "settle-3.lua",
-  setStock: "set-stock-2.lua",
-  replenish: "replenish-2.lua",
-};
-
 /** How long a settled reservation is kept, so a late retry still gets its answer. */
 const SETTLED_RETENTION_SECONDS = 7 * 24 * 3600;
 
 export class StockStore {
-  private constructor(
+  private readonly scripts: Record<"reserve" | "settle" | "setStock" | "replenish", LuaScript<string>>;
+
+  constructor(
     private readonly redis: Redis,
     readonly keys: StockKeys,
-    private readonly scripts: Record<keyof typeof SCRIPTS, Script>,
-  ) {}
-
-  static async create(redis: Redis, keys: StockKeys): Promise<StockStore> {
-    const scripts = {} as Record<keyof typeof SCRIPTS, Script>;
-    for (const [name, numberOfKeys] of Object.entries(SCRIPTS) as Array<[keyof typeof SCRIPTS, number]>) {
-      const command = `inventory_${name}`;
-      const lua = await Bun.file(new URL(FILES[name], import.meta.url)).text();
-      if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua });
-      const bound = (redis as unknown as Record<string, Script>)[command];
-      if (!bound) throw new Error(`script ${command} was not defined`);
-      scripts[name] = bound.bind(redis);
-    }
-    return new StockStore(redis, keys, scripts);
+  ) {
+    const script = (file: string) => luaScript<string>(redis, new URL(file, import.meta.url));
+    this.scripts = {
+      reserve: script("./reserve-4.lua"),
+      settle: script("./settle-3.lua"),
+      setStock: script("./set-stock-1.lua"),
+      replenish: script("./replenish-2.lua"),
+    };
   }
 
   async reserve(input: {
@@ -118,15 +105,22 @@ export class StockStore {
     return JSON.parse(raw) as SettleOutcome;
   }
 
-  /** Sets a new product's stock and queues its product.created event in one step. */
-  async setStock(sku: string, available: number, threshold: number, created: DomainEvent): Promise<void> {
-    await this.scripts.setStock(
+  /** Sets a new product's stock (its product.created event goes through the catalog outbox). */
+  async setStock(sku: string, available: number, threshold: number): Promise<void> {
+    await this.scripts.setStock(this.keys.levels, sku, available, threshold);
+  }
+
+  /**
+   * Undoes setStock for a product whose transaction did not commit. Nobody can have reserved it:
+   * Reserve reads the product from Postgres first, where it never became visible.
+   */
+  async removeStock(sku: string): Promise<void> {
+    await this.redis.hdel(
       this.keys.levels,
-      this.keys.outbox,
-      sku,
-      available,
-      threshold,
-      JSON.stringify(created),
+      `${sku}:available`,
+      `${sku}:reserved`,
+      `${sku}:threshold`,
+      `${sku}:low`,
     );
   }
 
@@ -147,11 +141,6 @@ export class StockStore {
       requestId,
     );
     return JSON.parse(raw);
-  }
-
-  /** Queues an event for the relay (for changes made outside a stock script). */
-  async enqueue(event: DomainEvent): Promise<void> {
-    await this.redis.rpush(this.keys.outbox, JSON.stringify(event));
   }
 
   async setThreshold(sku: string, threshold: number): Promise<void> {
