@@ -34,6 +34,7 @@ export function createNotificationRuntime(
     smtpUrl: config.SMTP_URL,
     from: config.MAIL_FROM,
     timeoutMs: config.SMTP_TIMEOUT_MS,
+    poolSize: config.EMAIL_CONCURRENCY,
   });
   const senders: Partial<Record<Channel, ChannelSender>> = {
     log: logChannel(logger.child({ component: "log-channel" })),
@@ -51,9 +52,17 @@ export function createNotificationRuntime(
     db,
     senders,
     logger: logger.child({ component: "delivery" }),
+    concurrency: {
+      email: config.EMAIL_CONCURRENCY,
+      webhook: config.WEBHOOK_CONCURRENCY,
+      websocket: config.WEBSOCKET_CONCURRENCY,
+      log: config.LOG_CONCURRENCY,
+    },
     maxAttempts: config.MAX_ATTEMPTS,
     retryBaseMs: config.RETRY_BASE_MS,
     intervalMs: config.DELIVERY_INTERVAL_MS,
+    batchSize: config.DELIVERY_BATCH_SIZE,
+    leaseMs: config.DELIVERY_LEASE_MS,
     registry: deps.registry,
   });
   const newConsumer = (name?: string) =>

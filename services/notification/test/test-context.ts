@@ -28,10 +28,13 @@ export async function createNotificationTestContext(overrides: Record<string, st
   const smtp = new SmtpSink(await freePort());
   await smtp.start();
   const webhooks: ReceivedWebhook[] = [];
+  /** How the webhook receiver behaves: a test can make it slow. */
+  const webhookReceiverSettings = { delayMs: 0 };
   const webhookReceiver = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     async fetch(request) {
+      if (webhookReceiverSettings.delayMs > 0) await Bun.sleep(webhookReceiverSettings.delayMs);
       webhooks.push({ body: await request.text(), signature: request.headers.get("x-webhook-signature") });
       return new Response(null, { status: 204 });
     },
@@ -126,6 +129,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
     redis: testRedis,
     smtp,
     webhooks,
+    webhookReceiverSettings,
     tokens,
     runtime,
     consumers,

@@ -7,6 +7,8 @@ import { SMTPServer } from "smtp-server";
 
 export class SmtpSink {
   readonly messages: ParsedMail[] = [];
+  /** While true, every recipient is refused (550): a message the server will not take, not an outage. */
+  refuseRecipients = false;
   private server: SMTPServer | undefined;
 
   constructor(readonly port: number) {}
@@ -20,6 +22,10 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ["STARTTLS", "AUTH"],
       logger: false,
+      onRcptTo: (_address, _session, callback) => {
+        if (!this.refuseRecipients) return callback();
+        callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then((mail) => {

@@ -1,20 +1,36 @@
-/** Email over SMTP (nodemailer): the text and the HTML body of the notification. */
+/**
+ * Email over SMTP (nodemailer): the text and the HTML body of the notification, through a bounded
+ * pool of connections that are reused from message to message (one TCP and SMTP handshake per
+ * connection, not per email) and replaced by nodemailer when the server drops them.
+ *
+ * Every message carries a Message-ID made from the notification's id: should a crash make us send
+ * it again, a receiver (or a mail store) sees the same message and can drop the copy.
+ */
 import nodemailer from "nodemailer";
-import type { ChannelSender } from "./channel.js";
+import { type ChannelSender, ChannelUnavailableError } from "./channel.js";
 
 export interface EmailChannelOptions {
   smtpUrl: string;
   from: string;
   timeoutMs: number;
+  /** Connections kept open to the SMTP server (and so emails in flight at once). */
+  poolSize: number;
 }
+
+/** nodemailer's codes for a server that could not be reached or talked to. */
+const UNREACHABLE = new Set(["ECONNECTION", "ESOCKET", "ETIMEDOUT", "EDNS", "ECONNREFUSED", "ECONNRESET"]);
 
 export function emailChannel({
   smtpUrl,
   from,
   timeoutMs,
+  poolSize,
 }: EmailChannelOptions): ChannelSender & { close(): void } {
   const url = new URL(smtpUrl);
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: poolSize,
+    maxMessages: 1_000,
     host: url.hostname,
     port: Number(url.port) || (url.protocol === "smtps:" ? 465 : 587),
     secure: url.protocol === "smtps:",
@@ -25,15 +41,28 @@ export function emailChannel({
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
+  const domain = (from.match(/<([^>]+)>/)?.[1] ?? from).split("@")[1]?.trim() || "localhost";
   const send: ChannelSender = async (notification) => {
-    await transport.sendMail({
-      from,
-      to: notification.recipient,
-      subject: notification.subject,
-      text: notification.bodyText,
-      html: notification.bodyHtml,
-      headers: { "X-Notification-Id": notification.id, "X-Event-Id": notification.eventId },
-    });
+    try {
+      await transport.sendMail({
+        from,
+        to: notification.recipient,
+        subject: notification.subject,
+        text: notification.bodyText,
+        html: notification.bodyHtml,
+        messageId: `<${notification.id}@${domain}>`,
+        headers: { "X-Notification-Id": notification.id, "X-Event-Id": notification.eventId },
+      });
+    } catch (error) {
+      const { code, responseCode } = error as { code?: string; responseCode?: number };
+      // 421: the server is shutting down or overloaded, for every message alike.
+      if ((code && UNREACHABLE.has(code)) || responseCode === 421) {
+        throw new ChannelUnavailableError(`SMTP server unavailable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   };
   return Object.assign(send, { close: () => transport.close() });
 }

@@ -1,91 +1,74 @@
 /**
- * Delivers stored notifications: takes due ones (a lease keeps other replicas off them), sends each
- * on its channel, and records the outcome. A failure is retried with exponential backoff
- * (RETRY_BASE_MS, doubling) until MAX_ATTEMPTS; then the notification stays failed until an admin
- * retries it. Woken after new notifications are stored; polls otherwise.
+ * Delivers stored notifications: one lane per enabled channel (delivery-lane.ts), sharing a batched
+ * outcome writer and the delivery metrics. Woken after new notifications are stored; each lane
+ * polls otherwise.
  */
-import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { ChannelSender } from "../channels/channel.js";
 import type { Channel } from "../config.js";
-import { claimDue, markAttemptFailed, markSent, type NotificationDb } from "../store/notification.store.js";
+import type { NotificationDb } from "../store/notification.store.js";
+import { DeliveryLane } from "./delivery-lane.js";
+import { DeliveryMetrics } from "./delivery-metrics.js";
+import { OutcomeWriter } from "./outcome-writer.js";
 
 export interface DeliveryWorkerOptions {
   db: NotificationDb;
   senders: Partial<Record<Channel, ChannelSender>>;
   logger: Logger;
+  /** Sends in flight at once, per channel. */
+  concurrency: Record<Channel, number>;
   maxAttempts: number;
   retryBaseMs: number;
   intervalMs: number;
   registry?: Registry;
+  /** Notifications claimed per query, per lane. */
   batchSize?: number;
   /** How long a claimed notification is held before another replica may take it. */
   leaseMs?: number;
 }
 
 export class DeliveryWorker {
-  private readonly loop: PollingLoop;
-  private readonly outcomes: Counter<"channel" | "outcome">;
+  private readonly lanes = new Map<Channel, DeliveryLane>();
+  private readonly writer: OutcomeWriter;
 
-  constructor(private readonly options: DeliveryWorkerOptions) {
-    this.outcomes = new Counter({
-      name: "notification_deliveries_total",
-      help: "Delivery attempts by channel and outcome",
-      labelNames: ["channel", "outcome"] as const,
-      registers: options.registry ? [options.registry] : [],
-    });
-    this.loop = new PollingLoop({
-      name: "notification delivery",
-      run: () => this.deliverDue(),
-      intervalMs: options.intervalMs,
-      logger: options.logger,
-    });
+  constructor(options: DeliveryWorkerOptions) {
+    const { db, senders, logger, batchSize = 100, leaseMs = 60_000 } = options;
+    this.writer = new OutcomeWriter({ db, logger });
+    const metrics = new DeliveryMetrics(options.registry, db);
+    for (const [channel, sender] of Object.entries(senders) as Array<[Channel, ChannelSender]>) {
+      this.lanes.set(
+        channel,
+        new DeliveryLane({
+          channel,
+          sender,
+          db,
+          writer: this.writer,
+          metrics,
+          logger,
+          concurrency: options.concurrency[channel],
+          batchSize: Math.max(batchSize, options.concurrency[channel]),
+          leaseMs,
+          maxAttempts: options.maxAttempts,
+          retryBaseMs: options.retryBaseMs,
+          intervalMs: options.intervalMs,
+        }),
+      );
+    }
   }
 
   start(): void {
-    this.loop.start();
+    for (const lane of this.lanes.values()) lane.start();
   }
 
-  /** Deliver soon: called after new notifications were stored. */
-  nudge(): void {
-    this.loop.nudge();
+  /** Deliver soon: new notifications were stored (on these channels, or any). */
+  nudge(channels?: Iterable<Channel>): void {
+    for (const channel of channels ?? this.lanes.keys()) this.lanes.get(channel)?.nudge();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Delivers what is due now; resolves to the number of notifications attempted. */
-  async deliverDue(): Promise<number> {
-    const { db, batchSize = 20, leaseMs = 60_000 } = this.options;
-    const due = await claimDue(db, batchSize, leaseMs);
-    await Promise.all(due.map((notification) => this.deliver(notification)));
-    return due.length;
-  }
-
-  private async deliver(notification: Awaited<ReturnType<typeof claimDue>>[number]): Promise<void> {
-    const { db, senders, logger, maxAttempts, retryBaseMs } = this.options;
-    const log = logger.child({
-      notificationId: notification.id,
-      channel: notification.channel,
-      eventId: notification.eventId,
-    });
-    const sender = senders[notification.channel];
-    try {
-      if (!sender) throw new Error(`channel ${notification.channel} is not enabled`);
-      await sender(notification);
-      await markSent(db, notification.id);
-      this.outcomes.inc({ channel: notification.channel, outcome: "sent" });
-    } catch (error) {
-      const attempts = notification.attempts + 1;
-      const reason = error instanceof Error ? error.message : String(error);
-      const retryAt =
-        attempts < maxAttempts ? new Date(Date.now() + retryBaseMs * 2 ** (attempts - 1)) : null;
-      await markAttemptFailed(db, notification.id, reason, retryAt);
-      this.outcomes.inc({ channel: notification.channel, outcome: retryAt ? "retry" : "failed" });
-      if (retryAt) log.warn({ attempts, retryAt, reason }, "notification delivery failed; will retry");
-      else log.error({ attempts, reason }, "notification delivery failed for good; an admin can retry it");
-    }
+  /** Stops every lane (sends in flight finish) and writes the last outcomes. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((lane) => lane.stop()));
+    await this.writer.close();
   }
 }

@@ -19,8 +19,16 @@ const escapeHtml = (value: unknown) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 
-const money = (cents: number, currency: string) =>
-  new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(cents / 100);
+/** One formatter per currency, built once: building an Intl.NumberFormat costs far more than using it. */
+const formatters = new Map<string, Intl.NumberFormat>();
+function money(cents: number, currency: string): string {
+  let format = formatters.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
+    formatters.set(currency, format);
+  }
+  return format.format(cents / 100);
+}
 
 const shortId = (id: string) => id.slice(-8);
 

@@ -42,11 +42,9 @@ export function notificationConsumer(options: NotificationConsumerOptions): Cons
     blockMs: options.blockMs,
     claimIntervalMs: Math.min(5_000, options.claimIdleMs),
     handler: async (event, context) => {
-      const stored = await insertNotifications(
-        db,
-        notificationsFor(event, { customerChannels, adminEmails }),
-      );
-      if (stored > 0) worker.nudge();
+      const notifications = notificationsFor(event, { customerChannels, adminEmails });
+      const stored = await insertNotifications(db, notifications);
+      if (stored > 0) worker.nudge(notifications.map((n) => n.channel));
       context.logger.info({ stored }, "notifications stored");
     },
   });

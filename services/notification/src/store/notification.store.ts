@@ -1,5 +1,6 @@
 /** Notifications and their delivery state in Postgres: plain functions taking the database first. */
 import { type Kysely, sql } from "kysely";
+import type { Channel } from "../config.js";
 import type { NewNotification, NotificationStatus } from "../domain/notification.js";
 import type { NotificationDatabase, NotificationRow } from "./notification.table.js";
 
@@ -28,10 +29,16 @@ export async function insertNotifications(
 }
 
 /**
- * Takes up to `limit` due notifications for delivery: their next attempt moves a lease ahead, so
- * another replica skips them, and one whose deliverer died comes due again when the lease ends.
+ * Takes up to `limit` due notifications of one channel for delivery: their next attempt moves a
+ * lease ahead, so another replica skips them, and one whose deliverer died comes due again when the
+ * lease ends.
  */
-export function claimDue(db: NotificationDb, limit: number, leaseMs: number): Promise<NotificationRow[]> {
+export function claimDue(
+  db: NotificationDb,
+  channel: Channel,
+  limit: number,
+  leaseMs: number,
+): Promise<NotificationRow[]> {
   return db
     .updateTable("notification")
     .set({ nextAttemptAt: new Date(Date.now() + leaseMs) })
@@ -40,6 +47,7 @@ export function claimDue(db: NotificationDb, limit: number, leaseMs: number): Pr
         .selectFrom("notification")
         .select("id")
         .where("status", "=", "pending")
+        .where("channel", "=", channel)
         .where("nextAttemptAt", "<=", new Date())
         .orderBy("nextAttemptAt")
         .limit(limit)
@@ -50,37 +58,53 @@ export function claimDue(db: NotificationDb, limit: number, leaseMs: number): Pr
     .execute();
 }
 
-export async function markSent(db: NotificationDb, id: string): Promise<void> {
-  await db
-    .updateTable("notification")
-    .set((eb) => ({
-      status: "sent",
-      attempts: eb("attempts", "+", 1),
-      lastError: null,
-      sentAt: new Date(),
-      updatedAt: new Date(),
-    }))
-    .where("id", "=", id)
-    .execute();
+/** What became of one delivery attempt. */
+export type Outcome =
+  | { id: string; sentAt: Date }
+  /** Tried again at `retryAt`; failed for good when there is none. `charged`: it counts as an attempt. */
+  | { id: string; error: string; retryAt: Date | null; charged: boolean };
+
+/**
+ * Records many attempts in two statements (the sent ones, the failed ones), so the bookkeeping of a
+ * busy channel costs a round trip per batch rather than one per message.
+ */
+export async function recordOutcomes(db: NotificationDb, outcomes: readonly Outcome[]): Promise<void> {
+  const sent = outcomes.filter((o): o is Extract<Outcome, { sentAt: Date }> => "sentAt" in o);
+  const failed = outcomes.filter((o): o is Extract<Outcome, { error: string }> => "error" in o);
+  if (sent.length > 0) {
+    await sql`
+      update notification n
+      set status = 'sent', attempts = n.attempts + 1, last_error = null, sent_at = v.sent_at, updated_at = now()
+      from unnest(${sent.map((o) => o.id)}::uuid[], ${sent.map((o) => o.sentAt)}::timestamptz[]) as v(id, sent_at)
+      where n.id = v.id`.execute(db);
+  }
+  if (failed.length > 0) {
+    await sql`
+      update notification n
+      set status = case when v.retry_at is null then 'failed' else 'pending' end,
+          attempts = n.attempts + v.charged::int,
+          last_error = v.error,
+          next_attempt_at = coalesce(v.retry_at, now()),
+          updated_at = now()
+      from unnest(
+        ${failed.map((o) => o.id)}::uuid[],
+        ${failed.map((o) => o.error.slice(0, 1000))}::text[],
+        ${failed.map((o) => o.retryAt)}::timestamptz[],
+        ${failed.map((o) => o.charged)}::boolean[]
+      ) as v(id, error, retry_at, charged)
+      where n.id = v.id`.execute(db);
+  }
 }
 
-/** Records a failed attempt: tried again at `retryAt`, or failed for good when there is none. */
-export async function markAttemptFailed(
+/** Notifications waiting or given up on, by channel and status (the backlog the metrics show). */
+export async function backlog(
   db: NotificationDb,
-  id: string,
-  error: string,
-  retryAt: Date | null,
-): Promise<void> {
-  await db
-    .updateTable("notification")
-    .set((eb) => ({
-      status: retryAt ? "pending" : "failed",
-      attempts: eb("attempts", "+", 1),
-      lastError: error.slice(0, 1000),
-      nextAttemptAt: retryAt ?? sql<Date>`now()`,
-      updatedAt: new Date(),
-    }))
-    .where("id", "=", id)
+): Promise<Array<{ channel: Channel; status: NotificationStatus; count: number }>> {
+  return db
+    .selectFrom("notification")
+    .select(["channel", "status", sql<number>`count(*)::int`.as("count")])
+    .where("status", "in", ["pending", "failed"])
+    .groupBy(["channel", "status"])
     .execute();
 }
 

@@ -1,7 +1,9 @@
 import type { Migration } from "@platform/db";
 import * as notifications from "./0001-notifications.js";
+import * as deliveryLanes from "./0002-delivery-lanes.js";
 
 /** Every migration of the notification service, in order. */
 export const migrations: Record<string, Migration> = {
   "0001-notifications": notifications,
+  "0002-delivery-lanes": deliveryLanes,
 };

@@ -1,0 +1,197 @@
+/**
+ * One channel's delivery: claims its own due notifications in batches (a lease keeps other replicas
+ * off them), keeps up to `concurrency` sends in flight — a new one starts as soon as one ends, so
+ * no message waits for the slowest of a batch — and hands each outcome to the batched writer.
+ * Lanes share nothing but the database: a slow or failing channel (SMTP down, a webhook timing out)
+ * never holds back another.
+ *
+ * A message the channel refused or failed is retried with exponential backoff and jitter until
+ * maxAttempts, then it is failed until an admin retries it. A channel that cannot be reached at all
+ * (ChannelUnavailableError) pauses the lane with backoff instead: what it holds goes back to the
+ * queue without spending attempts, and when the pause ends one message probes the channel before
+ * the lane opens up again. So an outage of any length delays messages; it never fails them.
+ */
+import { isDependencyFailure } from "@platform/errors";
+import { backoffDelay } from "@platform/jobs";
+import type { Logger } from "@platform/logging";
+import { type ChannelSender, ChannelUnavailableError } from "../channels/channel.js";
+import type { Channel } from "../config.js";
+import { claimDue, type NotificationDb } from "../store/notification.store.js";
+import type { NotificationRow } from "../store/notification.table.js";
+import type { DeliveryMetrics } from "./delivery-metrics.js";
+import type { OutcomeWriter } from "./outcome-writer.js";
+
+export interface DeliveryLaneOptions {
+  channel: Channel;
+  sender: ChannelSender;
+  db: NotificationDb;
+  writer: OutcomeWriter;
+  metrics: DeliveryMetrics;
+  logger: Logger;
+  /** Sends in flight at once. */
+  concurrency: number;
+  /** Notifications claimed per query (kept in hand until a send slot is free). */
+  batchSize: number;
+  /** How long a claim holds; a message still in hand near its end is left for the next claim. */
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Polling interval when idle; a nudge after new notifications were stored starts work at once. */
+  intervalMs: number;
+  /** Longest pause of an unreachable channel. */
+  maxPauseMs?: number;
+}
+
+interface Claimed {
+  row: NotificationRow;
+  /** After this a send is not started: the lease may run out before it ends. */
+  sendBy: number;
+}
+
+export class DeliveryLane {
+  private readonly queue: Claimed[] = [];
+  private inFlight = 0;
+  private readonly sends = new Set<Promise<void>>();
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  /** While paused, nothing is claimed or sent; afterwards one probe goes first. */
+  private pausedUntil = 0;
+  private pauses = 0;
+  private probing = false;
+
+  constructor(private readonly options: DeliveryLaneOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** New notifications of this channel were stored: look for them now. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming, lets the sends in flight end, and hands back what it holds unsent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.sends);
+    this.release(this.queue.splice(0), new Date(), "returned by a stopping replica");
+  }
+
+  private async run(): Promise<void> {
+    const { db, channel, batchSize, leaseMs, intervalMs, logger } = this.options;
+    let claimFailures = 0;
+    while (!this.stopped) {
+      const pause = this.pausedUntil - Date.now();
+      if (pause > 0) {
+        await this.sleep(pause);
+        continue;
+      }
+      this.startSends();
+      const held = this.queue.length + this.inFlight;
+      // While probing an unreachable channel, one message at a time.
+      const room = this.probing ? (held === 0 ? 1 : 0) : batchSize - held;
+      if (room > 0) {
+        try {
+          const claimedAt = Date.now();
+          const rows = await claimDue(db, channel, room, leaseMs);
+          claimFailures = 0;
+          const sendBy = claimedAt + leaseMs / 2;
+          for (const row of rows) this.queue.push({ row, sendBy });
+          if (rows.length > 0) continue;
+        } catch (err) {
+          if (!isDependencyFailure(err)) logger.error({ err, channel }, "claiming notifications failed");
+          const delayMs = backoffDelay(intervalMs, ++claimFailures, 5_000);
+          logger.warn(
+            { err: (err as Error).message, channel, delayMs },
+            "cannot claim notifications; backing off",
+          );
+          await this.sleep(delayMs);
+          continue;
+        }
+      }
+      await this.sleep(intervalMs);
+    }
+  }
+
+  private startSends(): void {
+    const limit = this.probing ? 1 : this.options.concurrency;
+    while (this.inFlight < limit && this.queue.length > 0 && Date.now() >= this.pausedUntil) {
+      const claimed = this.queue.shift() as Claimed;
+      if (Date.now() > claimed.sendBy) continue; // its lease is nearly over: the next claim takes it
+      this.inFlight++;
+      const send: Promise<void> = this.deliver(claimed.row).finally(() => {
+        this.inFlight--;
+        this.sends.delete(send);
+        this.wake?.();
+      });
+      this.sends.add(send);
+    }
+  }
+
+  private async deliver(row: NotificationRow): Promise<void> {
+    const { sender, writer, metrics, channel, maxAttempts, retryBaseMs, logger } = this.options;
+    try {
+      await sender(row);
+      writer.record({ id: row.id, sentAt: new Date() });
+      metrics.sent(channel, row.data.occurredAt);
+      if (this.probing || this.pauses > 0) logger.info({ channel }, "channel is back; delivering again");
+      this.probing = false;
+      this.pauses = 0;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof ChannelUnavailableError) {
+        metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });
+        this.pauseChannel(reason);
+        this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil), reason);
+        return;
+      }
+      const attempts = row.attempts + 1;
+      const retryAt =
+        attempts < maxAttempts ? new Date(Date.now() + retryDelay(retryBaseMs, attempts)) : null;
+      writer.record({ id: row.id, error: reason, retryAt, charged: true });
+      metrics.deliveries.inc({ channel, outcome: retryAt ? "retry" : "failed" });
+      const log = logger.child({ notificationId: row.id, channel, eventId: row.eventId });
+      if (retryAt) log.warn({ attempts, retryAt, reason }, "notification delivery failed; will retry");
+      else log.error({ attempts, reason }, "notification delivery failed for good; an admin can retry it");
+      if (this.probing) this.probing = false; // the channel answered: it is up
+    }
+  }
+
+  /** The channel is unreachable: hold everything back for a while, longer each time in a row. */
+  private pauseChannel(reason: string): void {
+    const { channel, logger, maxPauseMs = 30_000 } = this.options;
+    if (Date.now() < this.pausedUntil) return; // paused already by another send of this batch
+    const pauseMs = backoffDelay(500, this.pauses++, maxPauseMs);
+    this.pausedUntil = Date.now() + pauseMs;
+    this.probing = true;
+    this.release(this.queue.splice(0), new Date(this.pausedUntil), reason);
+    logger.warn({ channel, pauseMs, reason }, "channel unavailable; pausing its deliveries");
+  }
+
+  /** Back to pending at `retryAt`, without spending an attempt. */
+  private release(claimed: Claimed[], retryAt: Date, reason: string): void {
+    for (const { row } of claimed)
+      this.options.writer.record({ id: row.id, error: reason, retryAt, charged: false });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** Exponential backoff with jitter (±25 %), so retries of many messages do not come in waves. */
+export function retryDelay(baseMs: number, attempts: number): number {
+  return Math.round(baseMs * 2 ** (attempts - 1) * (0.75 + Math.random() * 0.5));
+}

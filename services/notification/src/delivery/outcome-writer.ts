@@ -1,0 +1,76 @@
+/**
+ * Batches the outcomes of delivery attempts: they are written together a few milliseconds after
+ * the first one, or as soon as enough have gathered, in two statements per batch. A batch that
+ * cannot be written (Postgres restarting) is kept and written again with backoff, so a message is
+ * not sent a second time merely because its outcome could not be stored at once. What a crash loses
+ * is at most the batch in hand: those notifications come due again when their lease ends and are
+ * sent again (for email, with the same Message-ID).
+ */
+import { backoffDelay } from "@platform/jobs";
+import type { Logger } from "@platform/logging";
+import { type NotificationDb, type Outcome, recordOutcomes } from "../store/notification.store.js";
+
+export interface OutcomeWriterOptions {
+  db: NotificationDb;
+  logger: Logger;
+  /** Longest an outcome waits to be written. */
+  flushMs?: number;
+  /** Write at once when this many have gathered. */
+  maxBatch?: number;
+}
+
+export class OutcomeWriter {
+  private batch: Outcome[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The writes in order, one batch after the other; it never rejects. */
+  private chain: Promise<void> = Promise.resolve();
+  private stopping = false;
+
+  constructor(private readonly options: OutcomeWriterOptions) {}
+
+  /** Queues an outcome to be written soon. */
+  record(outcome: Outcome): void {
+    const { flushMs = 10, maxBatch = 200 } = this.options;
+    this.batch.push(outcome);
+    if (this.batch.length >= maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), flushMs);
+  }
+
+  /** Writes what is queued now; resolves once every outcome queued so far is written. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length > 0) this.chain = this.chain.then(() => this.write(batch));
+    return this.chain;
+  }
+
+  /** Writes what is queued and stops retrying a write that keeps failing. */
+  async close(): Promise<void> {
+    const written = this.flush();
+    this.stopping = true;
+    await written;
+  }
+
+  private async write(batch: Outcome[]): Promise<void> {
+    const { db, logger } = this.options;
+    for (let failures = 0; ; failures++) {
+      try {
+        await recordOutcomes(db, batch);
+        return;
+      } catch (err) {
+        if (this.stopping) {
+          logger.error(
+            { err, outcomes: batch.length },
+            "delivery outcomes lost at shutdown; they will be retried",
+          );
+          return;
+        }
+        const delayMs = backoffDelay(100, failures, 5_000);
+        logger.warn({ err, outcomes: batch.length, delayMs }, "could not record delivery outcomes; retrying");
+        await Bun.sleep(delayMs);
+      }
+    }
+  }
+}

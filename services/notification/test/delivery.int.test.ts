@@ -1,0 +1,108 @@
+/**
+ * Delivery lanes (ARCHITECTURE §7): channels do not hold each other back; the pooled SMTP transport
+ * survives a server restart; batched outcome writes keep one row per (event, channel) with the
+ * right attempts and status; two replicas never send the same notification twice.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { publishEvent } from "@platform/events";
+import { createLogger } from "@platform/logging";
+import { eventually } from "@platform/testing";
+import { sql } from "kysely";
+import { createNotificationRuntime } from "../src/runtime.js";
+import { ann, orderCreated } from "./fixtures.js";
+import { createNotificationTestContext, type NotificationTestContext } from "./test-context.js";
+
+setDefaultTimeout(30_000);
+
+let ctx: NotificationTestContext;
+beforeAll(async () => {
+  ctx = await createNotificationTestContext();
+});
+afterAll(() => ctx.close());
+
+const rowsOf = (eventId: string) =>
+  ctx.db.selectFrom("notification").selectAll().where("eventId", "=", eventId).orderBy("channel").execute();
+
+const statuses = async (eventId: string) =>
+  Object.fromEntries((await rowsOf(eventId)).map((r) => [r.channel, r.status]));
+
+describe("delivery lanes", () => {
+  test("a webhook endpoint that is slow holds back neither the log nor the WebSocket", async () => {
+    ctx.webhookReceiverSettings.delayMs = 2_000;
+    try {
+      const event = orderCreated();
+      await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+      const seen = await eventually("log and websocket sent", async () => {
+        const now = await statuses(event.id);
+        return now.log === "sent" && now.websocket === "sent" ? now : undefined;
+      });
+      expect(seen.webhook).toBe("pending"); // still waiting on the slow endpoint
+      await eventually("the webhook sent too", async () => (await statuses(event.id)).webhook === "sent");
+    } finally {
+      ctx.webhookReceiverSettings.delayMs = 0;
+    }
+  });
+
+  test("the pooled SMTP transport recovers after the server restarts", async () => {
+    const first = orderCreated();
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, first);
+    await eventually("the first email", () => ctx.smtp.forEvent(first.id).length === 1);
+    await ctx.smtp.stop();
+    await ctx.smtp.start();
+    const second = orderCreated();
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, second);
+    await eventually("the second email", () => ctx.smtp.forEvent(second.id).length === 1, {
+      timeoutMs: 15_000,
+    });
+    expect((await rowsOf(second.id)).find((r) => r.channel === "email")).toMatchObject({
+      status: "sent",
+      attempts: 1,
+    });
+  });
+
+  test("a burst of events: one row per (event, channel), each sent once with one attempt, one email each", async () => {
+    const events = Array.from({ length: 120 }, () => orderCreated());
+    await Promise.all(events.map((event) => publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event)));
+    const ids = events.map((e) => e.id);
+    await eventually(
+      "every notification sent",
+      async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from notification where event_id = any(${ids}::text[]) and status = 'sent'`.execute(
+          ctx.db,
+        );
+        return rows[0]?.n === ids.length * 4;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const { rows } = await sql<{ channel: string; rows: number; attempts: number }>`
+      select channel, count(*)::int as rows, sum(attempts)::int as attempts
+      from notification where event_id = any(${ids}::text[]) group by channel order by channel`.execute(
+      ctx.db,
+    );
+    expect(rows).toEqual(
+      ["email", "log", "webhook", "websocket"].map((channel) => ({ channel, rows: 120, attempts: 120 })),
+    );
+    for (const id of ids) expect(ctx.smtp.forEvent(id)).toHaveLength(1);
+  });
+
+  test("two replicas delivering side by side never send the same notification twice", async () => {
+    const logger = createLogger({ service: "notification", level: "silent" });
+    const replica = createNotificationRuntime(ctx.config, { db: ctx.db, redis: ctx.redis, logger });
+    replica.worker.start();
+    try {
+      const events = Array.from({ length: 80 }, () => orderCreated(ann));
+      for (const event of events) await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+      await eventually("every email", () => events.every((e) => ctx.smtp.forEvent(e.id).length >= 1), {
+        timeoutMs: 20_000,
+      });
+      await Bun.sleep(300);
+      for (const event of events) expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
+      const webhookIds = ctx.webhooks.map((w) => JSON.parse(w.body).eventId as string);
+      for (const event of events) expect(webhookIds.filter((id) => id === event.id)).toHaveLength(1);
+    } finally {
+      await replica.worker.stop();
+      replica.email.close();
+    }
+  });
+});
