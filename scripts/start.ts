@@ -3,11 +3,13 @@
  * (scripts/infra.sh) and a development SMTP sink, starts every service that exists as its own
  * process (each migrates its schema at start-up), prefixes their log lines with the service name,
  * waits until each is ready, seeds the first admin and a demo catalog, then prints where everything
- * is. Ctrl-C stops the services gracefully; the infrastructure keeps running (`bun run infra:down`).
+ * is. A process that exits is started again with backoff (lib/supervisor.ts), as compose or
+ * Kubernetes would. Ctrl-C stops the services gracefully; the infrastructure keeps running
+ * (`bun run infra:down`).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
+import { httpReady, Supervisor, tcpReady } from "./lib/supervisor.js";
 
 const root = join(import.meta.dir, "..");
 const data = join(root, ".data");
@@ -84,44 +86,6 @@ function adminCredentials(): { email: string; password: string } {
   return { email, password: readFileSync(file, "utf8").trim() };
 }
 
-const tcpAnswers = (port: number) =>
-  Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } }).then(
-    (socket) => {
-      socket.end();
-      return true;
-    },
-    () => false,
-  );
-
-const httpReady = (port: number) =>
-  fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) }).then(
-    (response) => response.ok,
-    () => false,
-  );
-
-async function waitUntilReady(p: PlatformProcess, child: Subprocess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${p.name} exited with code ${child.exitCode} while starting`);
-    if (p.ready === "tcp" ? await tcpAnswers(p.port) : await httpReady(p.port)) return;
-    await Bun.sleep(250);
-  }
-  throw new Error(`${p.name} was not ready on port ${p.port} within ${timeoutMs / 1000}s`);
-}
-
-async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string, out: NodeJS.WriteStream) {
-  const decoder = new TextDecoder();
-  let pending = "";
-  for await (const chunk of stream) {
-    pending += decoder.decode(chunk, { stream: true });
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) out.write(`${prefix}${line}\n`);
-  }
-  if (pending) out.write(`${prefix}${pending}\n`);
-}
-
 /** The demo catalog, created through the public APIs as the admin; products that exist are left alone. */
 async function seedDemoCatalog(
   admin: { email: string; password: string },
@@ -166,56 +130,49 @@ const toStart: PlatformProcess[] = [];
 for (const p of PROCESSES) {
   if (!existsSync(mainOf(p))) continue;
   // An SMTP server that already answers (Mailpit, say) is used instead of the sink.
-  if (p.ready === "tcp" && (await tcpAnswers(p.port))) {
+  if (p.ready === "tcp" && (await tcpReady(p.port)())) {
     log(`${p.name}: something already answers on port ${p.port}; using it`);
     continue;
   }
   toStart.push(p);
 }
-const children: Array<{ name: string; child: Subprocess<"ignore", "pipe", "pipe"> }> = [];
 const width = Math.max(...toStart.map(({ name }) => name.length));
+const supervisor = new Supervisor(log);
 
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log("stopping the services (the infrastructure keeps running: `bun run infra:down` stops it)");
-    for (const { child } of children) child.kill("SIGTERM");
-    await Promise.all(children.map(({ child }) => child.exited));
+    await supervisor.stopAll();
   }
   process.exit(code);
 }
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
-for (const [index, p] of toStart.entries()) {
-  const prefix = `\x1b[${COLORS[index % COLORS.length]}m${p.name.padEnd(width)}\x1b[0m | `;
-  const child = Bun.spawn(["bun", mainOf(p)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...infraEnv,
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      ...p.env,
-      PORT: String(p.port),
-    },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  children.push({ name: p.name, child });
-  void pipeWithPrefix(child.stdout, prefix, process.stdout);
-  void pipeWithPrefix(child.stderr, prefix, process.stderr);
-  void child.exited.then((code) => {
-    if (stopping) return;
-    log(`${p.name} exited with code ${code}; stopping everything`);
-    void stopAll(1);
-  });
-}
-
 try {
-  await Promise.all(toStart.map((p, i) => waitUntilReady(p, children[i]?.child as Subprocess)));
+  await Promise.all(
+    toStart.map((p, index) => {
+      const prefix = `\x1b[${COLORS[index % COLORS.length]}m${p.name.padEnd(width)}\x1b[0m | `;
+      return supervisor.start({
+        name: p.name,
+        command: ["bun", mainOf(p)],
+        cwd: root,
+        env: {
+          ...process.env,
+          ...infraEnv,
+          ADMIN_EMAIL: admin.email,
+          ADMIN_PASSWORD: admin.password,
+          ...p.env,
+          PORT: String(p.port),
+        },
+        ready: p.ready === "tcp" ? tcpReady(p.port) : httpReady(p.port),
+        output: (line, stream) =>
+          (stream === "stdout" ? process.stdout : process.stderr).write(`${prefix}${line}\n`),
+      });
+    }),
+  );
 } catch (error) {
   log(String(error));
   await stopAll(1);

@@ -103,6 +103,8 @@ export class ConsumerGroup {
    * away the groups are created by the read loop once it is back: starting never fails for that.
    */
   async start(): Promise<void> {
+    // The blocking connection is lazy, and with no offline queue a read before it is up would fail.
+    await this.blocking.connect().catch(() => {});
     await this.ensureGroups().catch((err) => {
       if (!isDependencyFailure(err)) throw err;
       this.options.logger.warn({ err: err.message }, "redis is unavailable; the consumer will wait for it");

@@ -32,7 +32,22 @@ export function createRedis(url: string, logger: Logger): Redis {
  * when it does not come up within `timeoutMs`.
  */
 export async function waitForRedis(redis: Redis, logger: Logger, timeoutMs: number): Promise<void> {
+  await connected(redis, 2_000);
   await waitForDependency("redis", () => redis.ping(), { logger, timeoutMs });
+}
+
+/** Resolves once the client is ready or after `ms` (commands fail fast until then: no offline queue). */
+export function connected(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once("ready", done);
+  });
 }
 
 export { type LuaScript, luaScript } from "./lua-script.js";

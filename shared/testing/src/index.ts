@@ -1,5 +1,6 @@
 export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
+export { OwnMongo, OwnPostgres, OwnRedis } from "./own-servers.js";
 export { freePort, runToExit, type ServiceProcess, startServiceProcess } from "./service-process.js";
 export { SmtpSink } from "./smtp-sink.js";
 export { type TestTokens, testTokens } from "./tokens.js";
