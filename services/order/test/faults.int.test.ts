@@ -3,15 +3,10 @@
  * and the request id's way through every service. Nothing may be lost or published twice.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fromStreamFields } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { unpublishedCount } from "@platform/outbox";
-import { eventually, freePort } from "@platform/testing";
-import type { Subprocess } from "bun";
-import { Redis } from "ioredis";
+import { eventually, OwnRedis } from "@platform/testing";
 import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
@@ -19,51 +14,11 @@ import { createOrderTestContext, type OrderTestContext } from "./test-context.js
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
 setDefaultTimeout(30_000);
 
-/** A Redis server of this test's own (AOF on, like production), so it can really be stopped. */
-class OwnRedis {
-  private server: Subprocess | undefined;
-  readonly dir = mkdtempSync(join(tmpdir(), "order-faults-redis-"));
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start() {
-    const binary = Bun.which("redis-server");
-    if (!binary) throw new Error("this test needs redis-server on PATH (bun run infra:up installs it)");
-    this.server = Bun.spawn(
-      [
-        binary,
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        this.dir,
-        "--appendonly",
-        "yes",
-        "--save",
-        "",
-      ],
-      {
-        stdout: "ignore",
-        stderr: "inherit",
-      },
-    );
-    const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50 });
-    await eventually("the test's Redis to answer", () => client.ping().catch(() => undefined));
-    client.disconnect();
-  }
-  async stop() {
-    this.server?.kill("SIGTERM");
-    await this.server?.exited;
-  }
-}
-
 let ctx: OrderTestContext;
 let ownRedis: OwnRedis;
 
 beforeAll(async () => {
-  ownRedis = new OwnRedis(await freePort());
+  ownRedis = await OwnRedis.create();
   await ownRedis.start();
   ctx = await createOrderTestContext({
     inventoryRedisUrl: ownRedis.url,
@@ -77,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ctx.close();
-  await ownRedis.stop();
+  await ownRedis.remove();
 });
 
 describe("faults", () => {

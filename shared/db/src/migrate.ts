@@ -4,8 +4,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { type Migration, type MigrationResultSet, Migrator } from "kysely/migration";
-
-const UNIQUE_VIOLATION = "23505";
+import { isUniqueViolation } from "./errors.js";
 
 export async function migrateToLatest(
   db: Kysely<unknown>,
@@ -16,7 +15,7 @@ export async function migrateToLatest(
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   } catch (error) {
     // Two replicas starting together can both try; the loser's insert into pg_namespace fails.
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (!isUniqueViolation(error)) throw error;
   }
   const migrator = new Migrator({
     db,

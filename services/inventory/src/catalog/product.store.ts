@@ -1,12 +1,11 @@
 /** The product catalog in Postgres: plain functions taking the database (or a transaction) first. */
+import { isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/http";
 import type { Kysely } from "kysely";
 import type { Product } from "../domain/product.js";
 import type { InventoryDatabase } from "./product.table.js";
 
 export type InventoryDb = Kysely<InventoryDatabase>;
-
-const UNIQUE_VIOLATION = "23505";
 
 export type NewProduct = Omit<Product, "createdAt" | "updatedAt">;
 export type ProductPatch = Partial<Omit<NewProduct, "sku">>;
@@ -15,7 +14,7 @@ export async function insertProduct(db: InventoryDb, product: NewProduct): Promi
   try {
     return await db.insertInto("product").values(product).returningAll().executeTakeFirstOrThrow();
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+    if (isUniqueViolation(error)) {
       throw new AppError(409, "SKU_EXISTS", `A product with SKU ${product.sku} exists already.`);
     }
     throw error;

@@ -11,7 +11,7 @@
  */
 import { AppError, problem } from "@platform/http";
 import { claimKey, completeKey, readKey, releaseKey, takeOverKey } from "../store/idempotency.store.js";
-import type { OrderDb } from "../store/order.store.js";
+import { findOrder, type OrderDb } from "../store/order.store.js";
 
 export interface Answer {
   status: number;
@@ -88,7 +88,11 @@ async function runAndRecord(
     answer = await run(orderId);
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) {
-      await releaseKey(db, userId, key).catch(() => {});
+      // A failure that may pass. Forget the key only when nothing was stored, so that a retry starts
+      // afresh; when that cannot be told (Postgres away), the claim stays and a retry takes it over
+      // once its lease ends, with this same order id, and finds whatever was stored.
+      if (!(await orderStored(db, orderId).catch(() => true)))
+        await releaseKey(db, userId, key).catch(() => {});
       throw error;
     }
     // A final answer about this request (no stock, unknown SKU): the same request gets it again.
@@ -100,3 +104,5 @@ async function runAndRecord(
   await completeKey(db, { userId, key, status: answer.status, body: answer.body });
   return answer;
 }
+
+const orderStored = async (db: OrderDb, orderId: string) => (await findOrder(db, orderId)) !== undefined;

@@ -9,7 +9,7 @@ import type { Principal } from "@platform/auth";
 import { insertOutboxEvent } from "@platform/outbox";
 import { type OrderView, priceLines, toOrderView } from "../domain/order.js";
 import { orderCreated } from "../events/order-events.js";
-import { findOrder, insertOrder, isUniqueViolation } from "../store/order.store.js";
+import { findOrder, insertOrder } from "../store/order.store.js";
 import { addTask } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
@@ -41,10 +41,17 @@ export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promi
       return view;
     });
   } catch (error) {
-    // A retry of a request whose transaction had committed: the order is there, answer it.
-    if (isUniqueViolation(error)) {
-      const existing = await findOrder(db, orderId);
-      if (existing) return toOrderView(existing);
+    // The order may be there after all: a retry of a request whose transaction had committed, or a
+    // commit whose answer was lost with the connection (Postgres restarting).
+    const stored = await findOrder(db, orderId).then(
+      (found) => found ?? null,
+      () => undefined,
+    );
+    if (stored) return toOrderView(stored);
+    if (stored === undefined) {
+      // Unknown (Postgres is away): the reservation stays for a retry with this order id, or expires.
+      log.warn({ err: error }, "cannot tell whether the order was stored; keeping its reservation");
+      throw error;
     }
     // Compensation: nothing was stored, so nothing may stay reserved.
     await inventory.release(orderId, requestId).catch((err) => {

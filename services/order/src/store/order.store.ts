@@ -5,9 +5,6 @@ import type { OrderDatabase, OrderTable } from "./order.table.js";
 
 export type OrderDb = Kysely<OrderDatabase>;
 
-const UNIQUE_VIOLATION = "23505";
-export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === UNIQUE_VIOLATION;
-
 /** Stores a new (CONFIRMED) order with its lines and first history line; answers it as stored. */
 export async function insertOrder(
   db: OrderDb,

@@ -1,12 +1,11 @@
 /** Users in Postgres: plain functions taking the database first. */
+import { isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/http";
 import type { Kysely } from "kysely";
 import type { Role, User } from "../domain/user.js";
 import type { UserDatabase, UserRow } from "./user.table.js";
 
 export type UserDb = Kysely<UserDatabase>;
-
-const UNIQUE_VIOLATION = "23505";
 
 const toUser = (row: Omit<UserRow, "passwordHash" | "updatedAt">): User => ({
   id: row.id,
@@ -36,7 +35,7 @@ export async function insertUser(db: UserDb, user: NewUser): Promise<User> {
       .executeTakeFirstOrThrow();
     return toUser(row);
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+    if (isUniqueViolation(error)) {
       throw new AppError(409, "EMAIL_TAKEN", "An account with this email exists already.");
     }
     throw error;
