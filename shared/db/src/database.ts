@@ -52,10 +52,14 @@ export function createDatabase<DB>({
     idleTimeoutMillis: 30_000,
     types,
   });
-  // The broken client is already out of the pool; the next query opens a new connection.
-  pool.on("error", (err) => {
-    if (logger) logger.warn({ err: err.message, schema }, "an idle Postgres connection was lost");
-  });
+  // A connection that breaks (Postgres restarting) makes its client emit `error`; with no listener
+  // that ends the process. An idle client's error reaches the pool's listener; a client checked out
+  // for a query or a transaction has none of the pool's, so each gets its own. The query in hand
+  // fails (503 to a request, a retry for a loop) and the pool opens a new connection next time.
+  const lost = (err: Error) => logger?.warn({ err: err.message, schema }, "a Postgres connection was lost");
+  pool.on("connect", (client) => client.on("error", lost));
+  pool.on("error", () => {}); // the client's own listener has logged it
+
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
 }
 

@@ -96,6 +96,8 @@ export class ConsumerGroup {
       ...options,
     };
     this.blocking = options.redis.duplicate({ lazyConnect: true });
+    // The shared connection reports outages; this one would only repeat them (unhandled, to stderr).
+    this.blocking.on("error", () => {});
   }
 
   /**

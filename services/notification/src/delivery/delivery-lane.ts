@@ -124,6 +124,7 @@ export class DeliveryLane {
     while (this.inFlight < limit && this.queue.length > 0 && Date.now() >= this.pausedUntil) {
       const claimed = this.queue.shift() as Claimed;
       if (Date.now() > claimed.sendBy) continue; // its lease is nearly over: the next claim takes it
+      if (this.options.writer.isUnwritten(claimed.row.id)) continue; // sent already; its outcome is on its way
       this.inFlight++;
       const send: Promise<void> = this.deliver(claimed.row).finally(() => {
         this.inFlight--;

@@ -25,6 +25,8 @@ export class OutcomeWriter {
   /** The writes in order, one batch after the other; it never rejects. */
   private chain: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** Notifications whose outcome is known here but not yet stored. */
+  private readonly unwritten = new Set<string>();
 
   constructor(private readonly options: OutcomeWriterOptions) {}
 
@@ -32,6 +34,7 @@ export class OutcomeWriter {
   record(outcome: Outcome): void {
     const { flushMs = 10, maxBatch = 200 } = this.options;
     this.batch.push(outcome);
+    this.unwritten.add(outcome.id);
     if (this.batch.length >= maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), flushMs);
   }
@@ -46,6 +49,14 @@ export class OutcomeWriter {
     return this.chain;
   }
 
+  /**
+   * Whether this notification's outcome still waits to be stored. Its lease may run out meanwhile
+   * (a long Postgres outage) and a claim hand it out again: it must not be sent a second time.
+   */
+  isUnwritten(id: string): boolean {
+    return this.unwritten.has(id);
+  }
+
   /** Writes what is queued and stops retrying a write that keeps failing. */
   async close(): Promise<void> {
     const written = this.flush();
@@ -58,6 +69,7 @@ export class OutcomeWriter {
     for (let failures = 0; ; failures++) {
       try {
         await recordOutcomes(db, batch);
+        for (const { id } of batch) this.unwritten.delete(id);
         return;
       } catch (err) {
         if (this.stopping) {
@@ -67,7 +79,8 @@ export class OutcomeWriter {
           );
           return;
         }
-        const delayMs = backoffDelay(100, failures, 5_000);
+        // Short pauses: while an outcome waits, a crash of this process would send its message again.
+        const delayMs = backoffDelay(100, failures, 1_000);
         logger.warn({ err, outcomes: batch.length, delayMs }, "could not record delivery outcomes; retrying");
         await Bun.sleep(delayMs);
       }

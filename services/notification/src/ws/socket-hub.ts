@@ -25,6 +25,7 @@ export class SocketHub {
   /** Listens for pushes from every replica (a connection of its own: subscribing holds it). */
   async start(): Promise<void> {
     this.subscriber = this.redis.duplicate({ enableOfflineQueue: true });
+    this.subscriber.on("error", () => {}); // the shared connection reports outages already
     this.subscriber.on("message", (_channel: string, message: string) => this.deliverLocally(message));
     await this.subscriber.subscribe(this.channel);
   }
