@@ -117,7 +117,8 @@ export class ReservationTasks {
       if (!lapsed) throw error;
     }
     const order = await findOrder(trx, task.orderId);
-    if (!order) return true; // nothing stored, nothing owed
+    // Nothing stored, or cancelled meanwhile (its Return settles the reservation): nothing owed.
+    if (!order || order.status === "CANCELLED") return true;
     const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
     try {
       await inventory.reserve(order.id, lines, reservationTtlSeconds, task.requestId);
