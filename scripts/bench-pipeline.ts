@@ -63,7 +63,7 @@ async function setup() {
     sku: SKU,
     name: "Pipeline benchmark item",
     priceCents: 500,
-    initialStock: 100_000_000,
+    initialStock: 10_000_000,
     lowStockThreshold: 0,
   });
   if (created.status !== 201 && created.status !== 409) throw new Error(`product: ${created.status}`);

@@ -55,6 +55,13 @@ const DEMO_CATALOG = [
 ];
 
 const COLORS = [90, 36, 33, 35, 32, 34, 31];
+
+/**
+ * PLATFORM_CPU_PROFILE=1: every process writes a CPU profile (markdown, grep-friendly) into
+ * .data/profiles/<name>/ when it stops (Ctrl-C). Profile before optimising.
+ */
+const profileFlags = (name: string) =>
+  process.env.PLATFORM_CPU_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${join(data, "profiles", name)}`] : [];
 const log = (message: string) => console.log(`\x1b[1mplatform\x1b[0m | ${message}`);
 const mainOf = (p: PlatformProcess) => p.main ?? join(root, "services", p.name, "src", "main.ts");
 
@@ -157,7 +164,7 @@ try {
       const prefix = `\x1b[${COLORS[index % COLORS.length]}m${p.name.padEnd(width)}\x1b[0m | `;
       return supervisor.start({
         name: p.name,
-        command: ["bun", mainOf(p)],
+        command: ["bun", ...profileFlags(p.name), mainOf(p)],
         cwd: root,
         env: {
           ...process.env,

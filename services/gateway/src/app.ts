@@ -47,6 +47,7 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
     httpKernel({
       service: "gateway",
       logger,
+      accessLog: "info",
       maxBodyBytes: config.MAX_BODY_BYTES,
       description: "The public edge of the platform: every /api route, /docs.",
       readiness: {

@@ -8,6 +8,7 @@ import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
 import { createApp } from "./app.js";
+import { syncSellableCatalog } from "./catalog/catalog.js";
 import { migrations } from "./catalog/migrations/index.js";
 import type { InventoryDatabase } from "./catalog/product.table.js";
 import { loadInventoryConfig } from "./config.js";
@@ -20,6 +21,10 @@ const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const runtime = createInventoryRuntime(config, { db, redis, logger });
 const verifier = verifierFromConfig(config);
+logger.info(
+  { products: await syncSellableCatalog({ db, stock: runtime.stock }) },
+  "sellable catalog synced to Redis",
+);
 
 const grpcPort = await runtime.grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
 logger.info({ grpcPort }, "gRPC listening");

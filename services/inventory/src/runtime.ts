@@ -6,7 +6,7 @@
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
-import { applyThresholds } from "./catalog/catalog.js";
+import { applyProductChanges } from "./catalog/catalog.js";
 import type { InventoryDb } from "./catalog/product.store.js";
 import type { InventoryConfig } from "./config.js";
 import { StockEventRelay } from "./events/stock-event-relay.js";
@@ -40,7 +40,7 @@ export function createInventoryRuntime(
     retentionMs: config.OUTBOX_RETENTION_HOURS * HOUR_MS,
     streams: [config.EVENTS_STREAM],
     streamMaxLen: config.STREAM_MAX_LEN,
-    beforePublish: applyThresholds(stock),
+    beforePublish: applyProductChanges(stock),
   });
   const sweeper = new ReservationSweeper(
     stock,
@@ -49,7 +49,6 @@ export function createInventoryRuntime(
   );
   const grpc = createGrpcServer(
     {
-      db,
       stock,
       stockEvents,
       reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { fromStreamFields } from "@platform/events";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";
-import { type OrderView, priceLines } from "../src/domain/order.js";
-import { findOrder, insertOrder } from "../src/store/order.store.js";
-import { addTask, deferTask } from "../src/store/reservation-task.store.js";
+import { type OrderView, priceLines, toOrderView } from "../src/domain/order.js";
+import { orderCreated } from "../src/events/order-events.js";
+import { findOrder, insertPlacedOrder, newOrder } from "../src/store/order.store.js";
 import { OUT_OF_STOCK_REASON } from "../src/tasks/reservation-tasks.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
@@ -30,11 +30,15 @@ async function orderWithCommitOwed(sku: string, quantity: number, ttlSeconds: nu
   const buyer = await ctx.customer();
   const orderId = Bun.randomUUIDv7();
   const reserved = await ctx.deps.inventory.reserve(orderId, [{ sku, quantity }], ttlSeconds, "req-owed");
-  await ctx.db.transaction().execute(async (trx) => {
-    const owner = { id: buyer.id, email: buyer.email, name: "Buyer" };
-    await insertOrder(trx, { id: orderId, userId: buyer.id, ...priceLines(reserved) }, owner, "req-owed");
-    await addTask(trx, { orderId, action: "commit", requestId: "req-owed" });
-    await deferTask(trx, { orderId, action: "commit", error: "held by the test", retryInMs: 3_600_000 });
+  const owner = { id: buyer.id, email: buyer.email, name: "Buyer" };
+  const order = newOrder({ id: orderId, userId: buyer.id, ...priceLines(reserved) }, new Date());
+  await insertPlacedOrder(ctx.db, {
+    order,
+    owner,
+    requestId: "req-owed",
+    event: orderCreated(toOrderView(order), owner, "req-owed"),
+    eventsStream: ctx.config.EVENTS_STREAM,
+    commitDueAt: new Date(Date.now() + 3_600_000), // the running worker leaves it alone
   });
   return { buyer, orderId };
 }

@@ -55,7 +55,8 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     EVENTS_STREAM: uniqueName("events:inventory"),
     GRPC_PORT: String(grpcPort),
     JWKS_URL: `${user.baseUrl}/.well-known/jwks.json`,
-    LOG_LEVEL: "info",
+    // Debug: a test follows one request id through the inventory's per-call lines.
+    LOG_LEVEL: "debug",
   });
   started.push(inventory);
 

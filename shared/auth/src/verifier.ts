@@ -12,6 +12,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from "jose";
+import { LRUCache } from "lru-cache";
 
 export type Role = "user" | "admin";
 
@@ -31,6 +32,8 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Least time between two JWKS fetches (an unknown kid triggers one). */
   jwksCooldownMs?: number;
+  /** How many verified tokens are remembered (each until it expires). */
+  cacheSize?: number;
 }
 
 export interface TokenVerifier {
@@ -48,8 +51,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           cooldownDuration: options.jwksCooldownMs ?? 30_000,
         })
       : createLocalJWKSet(options.keys.jwks);
+  // A token checked once is trusted until it expires: verifying an EdDSA signature on every request
+  // of a busy client costs more than the rest of the edge. Keyed by the whole token, so a token that
+  // differs in one byte is verified afresh.
+  const verified = new LRUCache<string, Principal>({ max: options.cacheSize ?? 10_000 });
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known) return known;
       try {
         const { payload } = await jwtVerify(token, keySet, {
           // Only the algorithm we mint: rejects alg "none", HS256 with a public key as secret, ...
@@ -63,7 +72,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         if (!sub || typeof email !== "string" || (role !== "user" && role !== "admin")) {
           throw unauthenticated("The token lacks the platform's claims.");
         }
-        return { userId: sub, email, role };
+        const principal: Principal = { userId: sub, email, role };
+        const ttl = (payload.exp as number) * 1000 - Date.now();
+        if (ttl > 0) verified.set(token, principal, { ttl });
+        return principal;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");
         if (error instanceof errors.JOSEError) throw unauthenticated("The token is not valid.");

@@ -34,6 +34,16 @@ export interface EventContext {
 
 export type EventHandler = (event: DomainEvent, context: EventContext) => Promise<void>;
 
+/**
+ * Handles the new events of one read at once (one write for all of them, say). It must be
+ * all-or-nothing and idempotent like `handler`: when it fails for a reason other than a dependency
+ * being away, every event of the batch is handled again on its own through `handler`, so a poison
+ * event fails alone and the others are not held back.
+ */
+export type BatchHandler = (
+  batch: ReadonlyArray<{ event: DomainEvent; context: EventContext }>,
+) => Promise<void>;
+
 /** Remembers which event ids a group has processed. */
 export interface ProcessedEvents {
   has(eventId: string): Promise<boolean>;
@@ -48,6 +58,8 @@ export interface ConsumerGroupOptions {
   /** Unique within the group; defaults to host-pid-random. */
   consumer?: string;
   handler: EventHandler;
+  /** Optional: the events of one read handled together (see BatchHandler). */
+  batchHandler?: BatchHandler;
   logger: Logger;
   processed?: ProcessedEvents;
   metrics?: ConsumerMetrics;
@@ -75,8 +87,10 @@ export const TRIMMED_ERROR = "the entry was trimmed from the stream before the g
 
 export class ConsumerGroup {
   readonly consumer: string;
-  private readonly options: Required<Omit<ConsumerGroupOptions, "processed" | "metrics" | "consumer">> &
-    Pick<ConsumerGroupOptions, "processed" | "metrics">;
+  private readonly options: Required<
+    Omit<ConsumerGroupOptions, "processed" | "metrics" | "consumer" | "batchHandler">
+  > &
+    Pick<ConsumerGroupOptions, "processed" | "metrics" | "batchHandler">;
   private readonly blocking: Redis;
   private closing = false;
   private loop: Promise<void> | undefined;
@@ -152,7 +166,11 @@ export class ConsumerGroup {
           ...streams.map(() => ">"),
         )) as ReadReply;
         for (const [stream, entries] of reply ?? []) {
-          for (const [entryId, fields] of entries) await this.handle(stream, entryId, fields, 1);
+          if (this.options.batchHandler && !this.options.processed && entries.length > 1) {
+            await this.handleBatch(stream, entries);
+          } else {
+            for (const [entryId, fields] of entries) await this.handle(stream, entryId, fields, 1);
+          }
         }
         failures = 0;
       } catch (err) {
@@ -244,6 +262,49 @@ export class ConsumerGroup {
         return;
       }
     }
+  }
+
+  /**
+   * The new entries of one read through the batch handler, acknowledged with one XACK. Entries that
+   * cannot be read, and every entry of a batch that failed for any reason but an outage, go through
+   * handle() one by one: the per-entry rules (retry, dead letter) stay exactly as they are.
+   */
+  private async handleBatch(stream: string, entries: Entry[]): Promise<void> {
+    const { group, redis, metrics, logger, batchHandler } = this.options;
+    const batch: Array<{ entryId: string; fields: string[]; event: DomainEvent }> = [];
+    const alone: Entry[] = [];
+    for (const entry of entries) {
+      const [entryId, fields] = entry;
+      try {
+        if (fields) batch.push({ entryId, fields, event: fromStreamFields(fields) });
+        else alone.push(entry);
+      } catch {
+        alone.push(entry);
+      }
+    }
+    for (let outageRetries = 0; batch.length > 0; outageRetries++) {
+      try {
+        await batchHandler?.(
+          batch.map(({ entryId, event }) => ({ event, context: { stream, entryId, deliveries: 1, logger } })),
+        );
+        await redis.xack(stream, group, ...batch.map((b) => b.entryId));
+        for (const { event } of batch) metrics?.processed.inc({ stream, group, type: event.type });
+        break;
+      } catch (err) {
+        if (isDependencyFailure(err) && !this.closing) {
+          const delayMs = backoffDelay(OUTAGE_RETRY_MS, outageRetries, OUTAGE_RETRY_MAX_MS);
+          logger.warn(
+            { err: errorMessage(err), delayMs, stream },
+            "a dependency is unavailable; retrying the batch",
+          );
+          await this.pause(delayMs);
+          if (!this.closing) continue;
+        }
+        alone.push(...batch.map(({ entryId, fields }): Entry => [entryId, fields]));
+        break;
+      }
+    }
+    for (const [entryId, fields] of alone) await this.handle(stream, entryId, fields, 1);
   }
 
   /** Waits, unless stop() is called meanwhile. */

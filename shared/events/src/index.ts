@@ -1,4 +1,5 @@
 export {
+  type BatchHandler,
   ConsumerGroup,
   type ConsumerGroupOptions,
   type EventContext,

@@ -17,6 +17,7 @@ import {
   redisProcessedEvents,
   replayDeadLetter,
   TRIMMED_ERROR,
+  toStreamFields,
   trimStream,
 } from "../src/index.js";
 
@@ -289,6 +290,47 @@ describe("publishEvent + ConsumerGroup", () => {
       `events_processed_total{stream="${stream}",group="activity",type="order.created"} 3`,
     );
     expect(text).toContain(`events_consumer_lag{stream="${stream}",group="activity"} 0`);
+  });
+
+  test("a batch handler takes the events of one read together; one poison event fails alone", async () => {
+    const stream = uniqueName("events:test");
+    const batches: string[][] = [];
+    const alone: string[] = [];
+    // Published before the consumer starts, so that one read returns them all.
+    const events = Array.from({ length: 6 }, (_, i) => orderCreated(i));
+    const poison = newEvent("order.exploded", {}, { requestId: "req-x" });
+    for (const event of [...events.slice(0, 3), poison, ...events.slice(3)])
+      await publishEvent(redis, stream, event);
+    await consume({
+      streams: [stream],
+      group: "g",
+      maxDeliveries: 2,
+      handler: async (event) => {
+        if (event.type === "order.exploded") throw new Error("cannot handle it");
+        alone.push(event.id);
+      },
+      batchHandler: async (batch) => {
+        if (batch.some(({ event }) => event.type === "order.exploded")) throw new Error("cannot handle it");
+        batches.push(batch.map(({ event }) => event.id));
+      },
+    }).start();
+    await eventually("the six good events", () => alone.length === 6);
+    expect(batches).toEqual([]); // the batch held the poison event: each went on its own
+    expect(alone.sort()).toEqual(events.map((e) => e.id).sort());
+    await eventually(
+      "the poison event dead-lettered",
+      async () => (await listDeadLetters(redis, stream)).length === 1,
+    );
+
+    // A batch without a poison event is handled in one call and acknowledged at once. (One MULTI, so
+    // that the consumer's blocked read wakes up to all four.)
+    const more = Array.from({ length: 4 }, (_, i) => orderCreated(10 + i));
+    const multi = redis.multi();
+    for (const event of more) multi.xadd(stream, "*", ...toStreamFields(event));
+    await multi.exec();
+    await eventually("the next batch", () => batches.length >= 1 && batches.flat().length === 4);
+    expect(batches.flat().sort()).toEqual(more.map((e) => e.id).sort());
+    await eventually("nothing pending", async () => (await groupState(stream, "g")).pending === 0);
   });
 
   test("trimStream trims towards the bound but keeps every entry a group has not read or acknowledged", async () => {

@@ -39,6 +39,12 @@ export interface HttpKernelOptions {
   description?: string;
   /** Largest request body accepted (bytes); larger ones are 413 PAYLOAD_TOO_LARGE before parsing. */
   maxBodyBytes?: number;
+  /**
+   * The level of the "request completed" line of a successful request: `debug` behind the edge
+   * (the gateway's access log has the request already; under load a line per request per service
+   * costs more than the work), `info` at the edge. Errors (status >= 400) are always `info`.
+   */
+  accessLog?: "info" | "debug";
 }
 
 /** Shared between the plugin and serve(): while draining, /ready answers 503 so traffic moves away. */
@@ -49,7 +55,14 @@ export interface ServiceState {
 const OPS_PATHS = new Set(["/health", "/ready", "/metrics"]);
 
 export function httpKernel(options: HttpKernelOptions) {
-  const { service, logger, readiness = {}, readinessTimeoutMs = 2000, maxBodyBytes = 1024 * 1024 } = options;
+  const {
+    service,
+    logger,
+    readiness = {},
+    readinessTimeoutMs = 2000,
+    maxBodyBytes = 1024 * 1024,
+    accessLog = "debug",
+  } = options;
   const metrics = options.metrics ?? createMetrics(service);
   const state: ServiceState = { draining: false };
   const startedAt = new WeakMap<Request, number>();
@@ -130,7 +143,7 @@ export function httpKernel(options: HttpKernelOptions) {
           { method: request.method, route: route || "unmatched", status },
           seconds,
         );
-        const level = OPS_PATHS.has(path) ? "debug" : "info";
+        const level = OPS_PATHS.has(path) ? "debug" : status >= 400 ? "info" : accessLog;
         logger[level](
           {
             requestId: set.headers[REQUEST_ID_HEADER],

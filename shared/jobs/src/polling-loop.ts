@@ -15,6 +15,11 @@ export interface PollingLoopOptions {
   logger: Logger;
   /** Longest wait between failing passes. */
   maxBackoffMs?: number;
+  /**
+   * How long a nudge waits before the pass starts (0: at once). A few milliseconds let the work of
+   * many nudges (one per committed order, say) be done by one pass.
+   */
+  nudgeDelayMs?: number;
 }
 
 export class PollingLoop {
@@ -22,6 +27,9 @@ export class PollingLoop {
   private running: Promise<void> | undefined;
   private stopped = true;
   private failures = 0;
+  private nudgedWhileRunning = false;
+  /** When the scheduled pass starts (ms since the epoch). */
+  private dueAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: PollingLoopOptions) {}
 
@@ -32,7 +40,14 @@ export class PollingLoop {
 
   /** Run soon; ignored while failing, so a backoff is not cut short. */
   nudge(): void {
-    if (!this.stopped && this.failures === 0) this.schedule(0);
+    if (this.stopped || this.failures > 0) return;
+    // The pass in hand may have read its work already: another follows it at once.
+    if (this.running) {
+      this.nudgedWhileRunning = true;
+      return;
+    }
+    const delay = this.options.nudgeDelayMs ?? 0;
+    if (this.dueAt > Date.now() + delay) this.schedule(delay);
   }
 
   /** Stops scheduling and waits for the pass in hand. */
@@ -44,11 +59,15 @@ export class PollingLoop {
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
+    this.dueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
+      this.dueAt = Number.POSITIVE_INFINITY;
       if (this.running) return this.schedule(10);
       this.running = this.pass().finally(() => {
         this.running = undefined;
-        if (!this.stopped) this.schedule(this.nextDelay());
+        const nudged = this.nudgedWhileRunning && this.failures === 0;
+        this.nudgedWhileRunning = false;
+        if (!this.stopped) this.schedule(nudged ? (this.options.nudgeDelayMs ?? 0) : this.nextDelay());
       });
     }, delayMs);
   }

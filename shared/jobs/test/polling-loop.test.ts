@@ -43,6 +43,46 @@ describe("PollingLoop", () => {
     expect(passes).toBe(2);
   });
 
+  test("a nudge during a pass runs another pass right after it, not after the interval", async () => {
+    let passes = 0;
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 10_000,
+      logger,
+      run: async () => {
+        passes++;
+        await Bun.sleep(30);
+        return 0;
+      },
+    });
+    loop.start();
+    await Bun.sleep(10); // the first pass is running
+    loop.nudge();
+    await Bun.sleep(80);
+    await loop.stop();
+    expect(passes).toBe(2);
+  });
+
+  test("nudges within the nudge delay share one pass", async () => {
+    let passes = 0;
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 10_000,
+      nudgeDelayMs: 20,
+      logger,
+      run: async () => {
+        passes++;
+        return 0;
+      },
+    });
+    loop.start();
+    await Bun.sleep(10);
+    for (let i = 0; i < 5; i++) loop.nudge();
+    await Bun.sleep(50);
+    await loop.stop();
+    expect(passes).toBe(2);
+  });
+
   test("the wait doubles with each failure in a row, up to the cap", () => {
     expect([0, 1, 2, 3, 10].map((failures) => backoffDelay(100, failures, 1_000))).toEqual([
       100, 200, 400, 800, 1_000,

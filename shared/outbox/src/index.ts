@@ -4,6 +4,7 @@ export {
   markPublished,
   type OutboxDb,
   type OutboxRow,
+  outboxInsert,
   prunePublished,
   unpublishedCount,
 } from "./outbox.store.js";

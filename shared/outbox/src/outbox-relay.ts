@@ -54,9 +54,13 @@ export class OutboxRelay {
       name: options.name,
       intervalMs: options.pollMs,
       logger: options.logger,
+      // Nudged after every commit: wait a moment so one pass publishes the events of many.
+      nudgeDelayMs: 5,
       run: async () => {
         try {
-          return await this.relayOnce();
+          // Only a full batch suggests that more is waiting; otherwise the outbox is drained.
+          const published = await this.relayOnce();
+          return published >= (options.batchSize ?? 100) ? published : 0;
         } finally {
           // Each needs one store only: pruning goes on while Redis is away, trimming while Postgres is.
           await this.pruneIfDue().catch((err) => options.logger.warn({ err }, "outbox pruning failed"));

@@ -81,3 +81,13 @@ export async function unpublishedCount(db: OutboxDb): Promise<number> {
     .executeTakeFirstOrThrow();
   return n;
 }
+
+/**
+ * The outbox insert as a SQL fragment, for a caller that writes its change and its event in one
+ * statement (a data-modifying CTE) instead of a transaction of several.
+ */
+export function outboxInsert(stream: string, event: DomainEvent) {
+  return sql`insert into outbox (event_id, stream, type, version, payload, request_id, occurred_at)
+    values (${event.id}, ${stream}, ${event.type}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb,
+            ${event.requestId}, ${new Date(event.occurredAt)})`;
+}

@@ -8,7 +8,7 @@ import { ConsumerGroup, type ConsumerMetrics } from "@platform/events";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import { toActivityEntry } from "../domain/activity.js";
-import { type ActivityCollection, recordEntry } from "../store/activity.store.js";
+import { type ActivityCollection, recordEntries, recordEntry } from "../store/activity.store.js";
 
 export interface ActivityConsumerOptions {
   redis: Redis;
@@ -38,7 +38,14 @@ export function activityConsumer(options: ActivityConsumerOptions): ConsumerGrou
     claimIntervalMs: Math.min(5_000, options.claimIdleMs),
     handler: async (event, context) => {
       const outcome = await recordEntry(entries, toActivityEntry(event, context.stream));
-      context.logger.info({ outcome }, "activity recorded");
+      context.logger.debug({ outcome }, "activity recorded");
+    },
+    // The events of one read in one insertMany.
+    batchHandler: async (batch) => {
+      await recordEntries(
+        entries,
+        batch.map(({ event, context }) => toActivityEntry(event, context.stream)),
+      );
     },
   });
 }

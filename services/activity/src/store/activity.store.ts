@@ -32,6 +32,18 @@ export async function recordEntry(
   }
 }
 
+/** Stores many entries at once; those already there (a redelivery) are skipped, not errors. */
+export async function recordEntries(entries: ActivityCollection, batch: ActivityEntry[]): Promise<void> {
+  if (batch.length === 0) return;
+  try {
+    await entries.insertMany(batch, { ordered: false });
+  } catch (error) {
+    const { writeErrors } = error as { writeErrors?: Array<{ code?: number }> | { code?: number } };
+    const failures = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (failures.length === 0 || failures.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+  }
+}
+
 export interface ActivityQuery {
   orderId?: string;
   userId?: string;

@@ -34,7 +34,8 @@ export async function startPlatform() {
   const mongoDb = `${id}_activity`;
   const smtp = new SmtpSink(await freePort());
   await smtp.start();
-  const common = { POSTGRES_URL: infra.postgresUrl, REDIS_URL: infra.redisUrl, LOG_LEVEL: "info" };
+  // Debug: a test follows one request id through every service's lines (per-request lines are debug).
+  const common = { POSTGRES_URL: infra.postgresUrl, REDIS_URL: infra.redisUrl, LOG_LEVEL: "debug" };
   const started: Record<string, ServiceProcess> = {};
 
   started.user = await startServiceProcess(main("user"), {

@@ -55,7 +55,7 @@ export async function createProduct(
         { requestId },
       );
       await insertOutboxEvent(trx, eventsStream, event);
-      await stock.setStock(created.sku, initialStock, created.lowStockThreshold);
+      await stock.setStock(created, initialStock, created.lowStockThreshold);
       stockSet = true;
       return created;
     });
@@ -95,23 +95,44 @@ export async function patchProduct(
     await insertOutboxEvent(trx, eventsStream, event);
     return updated;
   });
-  if (patch.lowStockThreshold !== undefined) {
-    await stock.setThreshold(sku, patch.lowStockThreshold).catch(() => {});
-  }
+  await copyToRedis(stock, product).catch(() => {});
   catalogEvents.nudge();
   return view(stock, product);
 }
 
-/** The relay's beforePublish: thresholds of product.updated events copied to Redis (idempotent). */
-export function applyThresholds(stock: StockStore) {
+/** What Redis keeps of a product: its name and price (to price reservations) and its threshold. */
+async function copyToRedis(
+  stock: StockStore,
+  product: Pick<Product, "sku" | "name" | "priceCents" | "currency" | "lowStockThreshold">,
+): Promise<void> {
+  await stock.setSellable([product]);
+  await stock.setThreshold(product.sku, product.lowStockThreshold);
+}
+
+/** The relay's beforePublish: what product.updated events changed, copied to Redis (idempotent). */
+export function applyProductChanges(stock: StockStore) {
   return async (events: Array<{ type: string; payload: unknown }>) => {
     for (const { type, payload } of events) {
-      const { sku, changes } = payload as { sku?: string; changes?: { lowStockThreshold?: number } };
-      if (type === "product.updated" && sku && changes?.lowStockThreshold !== undefined) {
-        await stock.setThreshold(sku, changes.lowStockThreshold);
-      }
+      const { product } = payload as { product?: Parameters<typeof copyToRedis>[1] };
+      if (type === "product.updated" && product) await copyToRedis(stock, product);
     }
   };
+}
+
+/**
+ * Start-up: the sellable catalog in Redis made whole again from Postgres (a Redis that lost it, a
+ * platform upgraded from a version that read prices from Postgres). Batches, so it stays cheap.
+ */
+export async function syncSellableCatalog({ db, stock }: Pick<CatalogDeps, "db" | "stock">): Promise<number> {
+  let synced = 0;
+  let afterSku: string | undefined;
+  for (;;) {
+    const products = await listProducts(db, { afterSku, limit: 500 });
+    if (products.length === 0) return synced;
+    await stock.setSellable(products);
+    synced += products.length;
+    afterSku = products.at(-1)?.sku;
+  }
 }
 
 export async function replenish(

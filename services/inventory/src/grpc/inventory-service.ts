@@ -1,6 +1,7 @@
 /**
  * The InventoryService gRPC implementation (proto/inventory/v1/inventory.proto). Handlers check
- * input, read the catalog for the price snapshot, and leave every stock change to one script.
+ * input and leave every stock change to one script, which also prices the lines from the sellable
+ * catalog in Redis: a reservation touches no database.
  */
 import { AppError } from "@platform/http";
 import {
@@ -11,14 +12,12 @@ import {
   StockStatus,
 } from "@platform/proto";
 import { type CallContext, ServerError, Status } from "nice-grpc";
-import { findProducts, type InventoryDb } from "../catalog/product.store.js";
 import { mergeLines, type ReservationState as State, stockStatus } from "../domain/stock.js";
 import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { SettleAction, SettleOutcome, StockStore } from "../stock/stock-store.js";
 import type { RequestContext } from "./request-context.js";
 
 export interface InventoryServiceDeps {
-  db: InventoryDb;
   stock: StockStore;
   stockEvents: StockEventRelay;
   reservationTtlSeconds: number;
@@ -52,7 +51,7 @@ function throwIfAborted(context: CallContext): void {
 }
 
 export function inventoryService(deps: InventoryServiceDeps): InventoryServiceImplementation<RequestContext> {
-  const { db, stock } = deps;
+  const { stock } = deps;
 
   async function settle(action: SettleAction, reservationId: string, context: CallContext & RequestContext) {
     checkReservationId(reservationId);
@@ -67,7 +66,7 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
         `Cannot ${action} a reservation that is ${outcome.state}.`,
       );
     }
-    context.log.info({ reservationId, state: outcome.state }, `reservation ${action}`);
+    context.log.debug({ reservationId, state: outcome.state }, `reservation ${action}`);
     return { reservationId, state: STATES[outcome.state] };
   }
 
@@ -100,36 +99,24 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
           `ttl_seconds must be between 0 and ${deps.maxReservationTtlSeconds}.`,
         );
       }
+      // A call that arrives with its deadline already passed learns so from a timer grpc-js set when
+      // the call came in: let that timer run first (same delay, so it fires before this one).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       throwIfAborted(context);
-      const products = new Map(
-        (
-          await findProducts(
-            db,
-            merged.map((l) => l.sku),
-          )
-        ).map((p) => [p.sku, p]),
-      );
-      const unknown = merged.filter((l) => !products.has(l.sku)).map((l) => l.sku);
-      if (unknown.length > 0) throw new AppError(404, "UNKNOWN_SKU", `Unknown SKU: ${unknown.join(", ")}.`);
-      throwIfAborted(context);
-
       const outcome = await stock.reserve({
         reservationId,
         requestId: context.requestId,
         expiresAt: Date.now() + (ttlSeconds || deps.reservationTtlSeconds) * 1000,
-        lines: merged.map(({ sku, quantity }) => {
-          const product = products.get(sku) as NonNullable<ReturnType<typeof products.get>>;
-          return {
-            sku,
-            quantity,
-            name: product.name,
-            unitPriceCents: product.priceCents,
-            currency: product.currency,
-          };
-        }),
+        lines: merged,
       });
+      // The caller has given up meanwhile (its deadline passed): it will not use this reservation,
+      // and a retry with the same id reserves afresh, so give the stock back now.
+      if (context.signal.aborted && outcome.result === "reserved") {
+        await stock.settle("release", reservationId);
+        throwIfAborted(context);
+      }
       if (outcome.result === "unknown_sku") {
-        throw new AppError(404, "UNKNOWN_SKU", `No stock record for: ${outcome.skus.join(", ")}.`);
+        throw new AppError(404, "UNKNOWN_SKU", `Unknown SKU: ${outcome.skus.join(", ")}.`);
       }
       if (outcome.result === "insufficient") {
         context.trailer.set(
@@ -143,7 +130,7 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
       }
       if (outcome.result === "reserved") {
         deps.stockEvents.nudge();
-        context.log.info({ reservationId, lines: merged.length }, "stock reserved");
+        context.log.debug({ reservationId, lines: merged.length }, "stock reserved");
       }
       return {
         reservationId,

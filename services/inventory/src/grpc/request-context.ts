@@ -34,7 +34,7 @@ export function requestContextMiddleware(logger: Logger) {
     const started = performance.now();
     try {
       const result = yield* call.next(call.request, { ...context, requestId, log });
-      log.info({ durationMs: Math.round(performance.now() - started) }, "rpc completed");
+      log.debug({ durationMs: Math.round(performance.now() - started) }, "rpc completed");
       return result;
     } catch (error) {
       if (error instanceof ServerError || isAbortError(error)) {

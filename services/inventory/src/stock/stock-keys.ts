@@ -8,6 +8,8 @@ export interface StockKeys {
   reservation: (reservationId: string) => string;
   /** Sorted set: reservation id -> expiry (ms), swept for reservations whose order never committed. */
   expiry: string;
+  /** Hash: sku -> JSON [name, unitPriceCents, currency], the sellable part of the catalog. */
+  catalog: string;
   /** Inventory events waiting for the relay to move them to the stream. */
   outbox: string;
   /** Held by the one replica relaying the outbox at a time. */
@@ -20,6 +22,7 @@ export function stockKeys(prefix = ""): StockKeys {
     levels: `${base}:levels`,
     reservation: (reservationId) => `${base}:reservation:${reservationId}`,
     expiry: `${base}:expiry`,
+    catalog: `${base}:catalog`,
     outbox: `${base}:outbox`,
     relayLock: `${base}:relay-lock`,
   };

@@ -28,6 +28,17 @@ export type SettleOutcome =
   | { result: "not_found" }
   | { result: "invalid_state" | "not_due"; state: ReservationState };
 
+/** What a reservation needs to know of a product: its name and price at the time. */
+export interface SellableProduct {
+  sku: string;
+  name: string;
+  priceCents: number;
+  currency: string;
+}
+
+const catalogEntry = (product: SellableProduct) =>
+  JSON.stringify([product.name, product.priceCents, product.currency]);
+
 /** How long a settled reservation is kept, so a late retry still gets its answer. */
 const SETTLED_RETENTION_SECONDS = 7 * 24 * 3600;
 
@@ -40,28 +51,29 @@ export class StockStore {
   ) {
     const script = (file: string) => luaScript<string>(redis, new URL(file, import.meta.url));
     this.scripts = {
-      reserve: script("./reserve-4.lua"),
+      reserve: script("./reserve-5.lua"),
       settle: script("./settle-3.lua"),
-      setStock: script("./set-stock-1.lua"),
+      setStock: script("./set-stock-2.lua"),
       replenish: script("./replenish-2.lua"),
     };
   }
 
+  /** Reserves the lines, priced from the sellable catalog in Redis (one script, no database read). */
   async reserve(input: {
     reservationId: string;
-    lines: PricedLine[];
+    lines: Array<{ sku: string; quantity: number }>;
     expiresAt: number;
     requestId: string;
   }): Promise<ReserveOutcome> {
     const { keys } = this;
-    const encoded = input.lines.map((l) => [l.sku, l.quantity, l.name, l.unitPriceCents, l.currency]);
     const raw = await this.scripts.reserve(
       keys.levels,
       keys.reservation(input.reservationId),
       keys.expiry,
       keys.outbox,
+      keys.catalog,
       input.reservationId,
-      JSON.stringify(encoded),
+      JSON.stringify(input.lines.map((l) => [l.sku, l.quantity])),
       input.expiresAt,
       JSON.stringify(input.lines.map(() => Bun.randomUUIDv7())),
       new Date().toISOString(),
@@ -105,9 +117,25 @@ export class StockStore {
     return JSON.parse(raw) as SettleOutcome;
   }
 
-  /** Sets a new product's stock (its product.created event goes through the catalog outbox). */
-  async setStock(sku: string, available: number, threshold: number): Promise<void> {
-    await this.scripts.setStock(this.keys.levels, sku, available, threshold);
+  /** Sets a new product's stock and makes it sellable (its product.created event goes through the catalog outbox). */
+  async setStock(product: SellableProduct, available: number, threshold: number): Promise<void> {
+    await this.scripts.setStock(
+      this.keys.levels,
+      this.keys.catalog,
+      product.sku,
+      available,
+      threshold,
+      catalogEntry(product),
+    );
+  }
+
+  /** Copies a product's name and price into the sellable catalog (after a change, at start-up). */
+  async setSellable(products: readonly SellableProduct[]): Promise<void> {
+    if (products.length === 0) return;
+    await this.redis.hset(
+      this.keys.catalog,
+      Object.fromEntries(products.map((p) => [p.sku, catalogEntry(p)])),
+    );
   }
 
   /**
@@ -115,13 +143,11 @@ export class StockStore {
    * Reserve reads the product from Postgres first, where it never became visible.
    */
   async removeStock(sku: string): Promise<void> {
-    await this.redis.hdel(
-      this.keys.levels,
-      `${sku}:available`,
-      `${sku}:reserved`,
-      `${sku}:threshold`,
-      `${sku}:low`,
-    );
+    await this.redis
+      .multi()
+      .hdel(this.keys.levels, `${sku}:available`, `${sku}:reserved`, `${sku}:threshold`, `${sku}:low`)
+      .hdel(this.keys.catalog, sku)
+      .exec();
   }
 
   async replenish(

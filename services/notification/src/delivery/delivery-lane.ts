@@ -42,6 +42,8 @@ export interface DeliveryLaneOptions {
   maxPauseMs?: number;
 }
 
+const NUDGE_DELAY_MS = 5;
+
 interface Claimed {
   row: NotificationRow;
   /** After this a send is not started: the lease may run out before it ends. */
@@ -59,6 +61,7 @@ export class DeliveryLane {
   private pausedUntil = 0;
   private pauses = 0;
   private probing = false;
+  private nudged: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: DeliveryLaneOptions) {}
 
@@ -68,9 +71,21 @@ export class DeliveryLane {
     this.loop = this.run();
   }
 
-  /** New notifications of this channel were stored: look for them now. */
+  /** A notification stored and claimed by this process just now: sent as soon as a slot is free. */
+  offer(row: NotificationRow): void {
+    this.queue.push({ row, sendBy: Date.now() + this.options.leaseMs / 2 });
+    this.startSends();
+  }
+
+  /**
+   * New notifications of this channel were stored: look for them in a moment. The moment (a few
+   * milliseconds) lets the notifications of several events be claimed by one query.
+   */
   nudge(): void {
-    this.wake?.();
+    this.nudged ??= setTimeout(() => {
+      this.nudged = undefined;
+      this.wake?.();
+    }, NUDGE_DELAY_MS);
   }
 
   /** Stops claiming, lets the sends in flight end, and hands back what it holds unsent. */
@@ -103,7 +118,9 @@ export class DeliveryLane {
           claimFailures = 0;
           const sendBy = claimedAt + leaseMs / 2;
           for (const row of rows) this.queue.push({ row, sendBy });
-          if (rows.length > 0) continue;
+          this.startSends();
+          // A full claim means more may be due: claim again. Otherwise wait for a nudge or the interval.
+          if (rows.length === room) continue;
         } catch (err) {
           if (!isDependencyFailure(err)) logger.error({ err, channel }, "claiming notifications failed");
           const delayMs = backoffDelay(intervalMs, ++claimFailures, 5_000);
@@ -120,6 +137,7 @@ export class DeliveryLane {
   }
 
   private startSends(): void {
+    if (this.stopped) return;
     const limit = this.probing ? 1 : this.options.concurrency;
     while (this.inFlight < limit && this.queue.length > 0 && Date.now() >= this.pausedUntil) {
       const claimed = this.queue.shift() as Claimed;

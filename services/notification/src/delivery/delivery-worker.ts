@@ -8,6 +8,7 @@ import type { Registry } from "prom-client";
 import type { ChannelSender } from "../channels/channel.js";
 import type { Channel } from "../config.js";
 import type { NotificationDb } from "../store/notification.store.js";
+import type { NotificationRow } from "../store/notification.table.js";
 import { DeliveryLane } from "./delivery-lane.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
 import { OutcomeWriter } from "./outcome-writer.js";
@@ -31,9 +32,12 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   private readonly lanes = new Map<Channel, DeliveryLane>();
   private readonly writer: OutcomeWriter;
+  /** How long notifications handed to deliver() are claimed for this process. */
+  readonly leaseMs: number;
 
   constructor(options: DeliveryWorkerOptions) {
     const { db, senders, logger, batchSize = 100, leaseMs = 60_000 } = options;
+    this.leaseMs = leaseMs;
     this.writer = new OutcomeWriter({ db, logger });
     const metrics = new DeliveryMetrics(options.registry, db);
     for (const [channel, sender] of Object.entries(senders) as Array<[Channel, ChannelSender]>) {
@@ -61,9 +65,17 @@ export class DeliveryWorker {
     for (const lane of this.lanes.values()) lane.start();
   }
 
-  /** Deliver soon: new notifications were stored (on these channels, or any). */
-  nudge(channels?: Iterable<Channel>): void {
-    for (const channel of channels ?? this.lanes.keys()) this.lanes.get(channel)?.nudge();
+  /** Look for due notifications soon (an admin's retry made one due). */
+  nudge(): void {
+    for (const lane of this.lanes.values()) lane.nudge();
+  }
+
+  /**
+   * Notifications this process has just stored, claimed for `leaseMs`: each goes to its channel's
+   * lane at once. One of a channel this replica does not serve comes due for others when the lease ends.
+   */
+  deliver(notifications: readonly NotificationRow[]): void {
+    for (const notification of notifications) this.lanes.get(notification.channel)?.offer(notification);
   }
 
   /** Stops every lane (sends in flight finish) and writes the last outcomes. */

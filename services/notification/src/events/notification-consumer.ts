@@ -1,8 +1,10 @@
 /**
  * The `notification` consumer group on the order and inventory streams. For each event it stores
  * the notifications it gives rise to (one per channel; a redelivery stores nothing new, the unique
- * (event, channel) sees to that) and acknowledges only after that write; the delivery worker sends
- * them. An unknown type or an unreadable entry ends in the dead-letter stream.
+ * (event, channel) sees to that) and acknowledges only after that write. The events of one read are
+ * stored with one statement, and what was stored goes straight to the delivery lanes of this
+ * process, claimed for a lease: no query looks for it. An unknown type or an unreadable entry ends
+ * in the dead-letter stream.
  */
 import { ConsumerGroup, type ConsumerMetrics } from "@platform/events";
 import type { Logger } from "@platform/logging";
@@ -30,6 +32,7 @@ export interface NotificationConsumerOptions {
 
 export function notificationConsumer(options: NotificationConsumerOptions): ConsumerGroup {
   const { db, worker, customerChannels, adminEmails } = options;
+  const audience = { customerChannels, adminEmails };
   return new ConsumerGroup({
     redis: options.redis,
     streams: options.streams,
@@ -42,10 +45,13 @@ export function notificationConsumer(options: NotificationConsumerOptions): Cons
     blockMs: options.blockMs,
     claimIntervalMs: Math.min(5_000, options.claimIdleMs),
     handler: async (event, context) => {
-      const notifications = notificationsFor(event, { customerChannels, adminEmails });
-      const stored = await insertNotifications(db, notifications);
-      if (stored > 0) worker.nudge(notifications.map((n) => n.channel));
-      context.logger.info({ stored }, "notifications stored");
+      const stored = await insertNotifications(db, notificationsFor(event, audience), worker.leaseMs);
+      worker.deliver(stored);
+      context.logger.debug({ stored: stored.length }, "notifications stored");
+    },
+    batchHandler: async (batch) => {
+      const notifications = batch.flatMap(({ event }) => notificationsFor(event, audience));
+      worker.deliver(await insertNotifications(db, notifications, worker.leaseMs));
     },
   });
 }

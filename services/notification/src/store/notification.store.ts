@@ -6,13 +6,18 @@ import type { NotificationDatabase, NotificationRow } from "./notification.table
 
 export type NotificationDb = Kysely<NotificationDatabase>;
 
-/** Stores an event's notifications; those stored already for (event, channel) are left as they are. */
+/**
+ * Stores events' notifications, claimed for `leaseMs` by the caller, which delivers them at once;
+ * those stored already for (event, channel) are left as they are. Answers the rows it stored.
+ */
 export async function insertNotifications(
   db: NotificationDb,
   notifications: NewNotification[],
-): Promise<number> {
-  if (notifications.length === 0) return 0;
-  const result = await db
+  leaseMs: number,
+): Promise<NotificationRow[]> {
+  if (notifications.length === 0) return [];
+  const claimedUntil = new Date(Date.now() + leaseMs);
+  return db
     .insertInto("notification")
     .values(
       notifications.map(({ data, ...n }) => ({
@@ -21,11 +26,12 @@ export async function insertNotifications(
         data: JSON.stringify(data),
         lastError: null,
         sentAt: null,
+        nextAttemptAt: claimedUntil,
       })),
     )
     .onConflict((oc) => oc.columns(["eventId", "channel"]).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+    .returningAll()
+    .execute();
 }
 
 /**

@@ -16,6 +16,8 @@ import { findOrder, type OrderDb } from "../store/order.store.js";
 export interface Answer {
   status: number;
   body: unknown;
+  /** The answer was stored with the key already (in the statement that did the work). */
+  recorded?: boolean;
 }
 
 export interface IdempotencyOptions {
@@ -101,7 +103,7 @@ async function runAndRecord(
       body: problem(error.status, error.code, error.message, requestId, error.extensions),
     };
   }
-  await completeKey(db, { userId, key, status: answer.status, body: answer.body });
+  if (!answer.recorded) await completeKey(db, { userId, key, status: answer.status, body: answer.body });
   return answer;
 }
 

@@ -1,16 +1,14 @@
 /**
  * Placing an order (ARCHITECTURE §2): validate the user, reserve every line (keyed by the order id,
- * so a retry never reserves twice), then one transaction for the order, its lines, its history,
- * the order.created outbox row and the Commit task. If the transaction fails the reservation is
- * released and the request fails; if it succeeds the reservation is committed (now, or by the task
- * worker if the inventory is away).
+ * so a retry never reserves twice), then one statement stores the order, its lines, its history,
+ * the order.created outbox row, the Commit task and (with an Idempotency-Key) the key's answer. If
+ * that fails the reservation is released and the request fails; if it succeeds the reservation is
+ * committed (now, or by the task worker if the inventory is away).
  */
 import type { Principal } from "@platform/auth";
-import { insertOutboxEvent } from "@platform/outbox";
 import { type OrderView, priceLines, toOrderView } from "../domain/order.js";
 import { orderCreated } from "../events/order-events.js";
-import { findOrder, insertOrder } from "../store/order.store.js";
-import { addTask } from "../store/reservation-task.store.js";
+import { findOrder, insertPlacedOrder, newOrder } from "../store/order.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
 export interface PlaceOrderInput {
@@ -19,35 +17,49 @@ export interface PlaceOrderInput {
   principal: Principal;
   items: Array<{ sku: string; quantity: number }>;
   requestId: string;
+  /** The Idempotency-Key this request holds: its answer is stored with the order. */
+  idempotencyKey?: string;
 }
 
-export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promise<OrderView> {
+/** How long the task worker leaves a new order's Commit to the request that placed it. */
+const COMMIT_GRACE_MS = 10_000;
+
+/** The order, and whether the key's answer was stored with it. */
+export async function placeOrder(
+  deps: OrderDeps,
+  input: PlaceOrderInput,
+): Promise<{ order: OrderView; keyCompleted: boolean }> {
   const { db, users, inventory, tasks, relay, logger } = deps;
-  const { orderId, principal, requestId } = input;
+  const { orderId, principal, requestId, idempotencyKey } = input;
   const log = logger.child({ requestId, orderId });
 
   const owner = await users.validate(principal.userId, requestId);
   const reserved = await inventory.reserve(orderId, input.items, deps.reservationTtlSeconds, requestId);
 
-  let order: OrderView;
+  let view: OrderView;
   try {
-    const priced = priceLines(reserved);
-    order = await db.transaction().execute(async (trx) => {
-      const view = toOrderView(
-        await insertOrder(trx, { id: orderId, userId: owner.id, ...priced }, owner, requestId),
-      );
-      await insertOutboxEvent(trx, deps.eventsStream, orderCreated(view, owner, requestId));
-      await addTask(trx, { orderId, action: "commit", requestId });
-      return view;
+    const now = new Date();
+    const order = newOrder({ id: orderId, userId: owner.id, ...priceLines(reserved) }, now);
+    view = toOrderView(order);
+    await insertPlacedOrder(db, {
+      order,
+      owner,
+      requestId,
+      event: orderCreated(view, owner, requestId),
+      eventsStream: deps.eventsStream,
+      commitDueAt: new Date(now.getTime() + COMMIT_GRACE_MS),
+      idempotency: idempotencyKey
+        ? { userId: principal.userId, key: idempotencyKey, responseBody: view }
+        : undefined,
     });
   } catch (error) {
-    // The order may be there after all: a retry of a request whose transaction had committed, or a
+    // The order may be there after all: a retry of a request whose statement had committed, or a
     // commit whose answer was lost with the connection (Postgres restarting).
     const stored = await findOrder(db, orderId).then(
       (found) => found ?? null,
       () => undefined,
     );
-    if (stored) return toOrderView(stored);
+    if (stored) return { order: toOrderView(stored), keyCompleted: false };
     if (stored === undefined) {
       // Unknown (Postgres is away): the reservation stays for a retry with this order id, or expires.
       log.warn({ err: error }, "cannot tell whether the order was stored; keeping its reservation");
@@ -60,7 +72,7 @@ export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promi
     throw error;
   }
   relay.nudge();
-  await tasks.runNow({ orderId, action: "commit", requestId });
-  log.info({ totalCents: order.totalCents, lines: order.items.length }, "order placed");
-  return order;
+  await tasks.commitNow(orderId, requestId);
+  log.debug({ totalCents: view.totalCents, lines: view.items.length }, "order placed");
+  return { order: view, keyCompleted: idempotencyKey !== undefined };
 }

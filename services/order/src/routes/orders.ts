@@ -41,11 +41,17 @@ export function ordersRoutes(deps: OrderRouteDeps) {
     .post(
       "/orders",
       async ({ body, headers, principal, requestId }) => {
-        const place = async (orderId: string) => ({
-          status: 201,
-          body: await placeOrder(deps, { orderId, principal, items: body.items, requestId }),
-        });
         const key = headers["idempotency-key"];
+        const place = async (orderId: string) => {
+          const placed = await placeOrder(deps, {
+            orderId,
+            principal,
+            items: body.items,
+            requestId,
+            idempotencyKey: key,
+          });
+          return { status: 201, body: placed.order, recorded: placed.keyCompleted };
+        };
         const answer = key
           ? await idempotent(
               deps.db,

@@ -1,49 +1,74 @@
 /** Orders, their lines and status history in Postgres: plain functions taking db or a transaction. */
-import type { Kysely, Selectable } from "kysely";
+import type { DomainEvent } from "@platform/events";
+import { outboxInsert } from "@platform/outbox";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Order, OrderLine, OrderStatus } from "../domain/order.js";
 import type { OrderDatabase, OrderTable } from "./order.table.js";
 
 export type OrderDb = Kysely<OrderDatabase>;
 
-/** Stores a new (CONFIRMED) order with its lines and first history line; answers it as stored. */
-export async function insertOrder(
-  db: OrderDb,
-  order: Pick<Order, "id" | "userId" | "items" | "totalCents" | "currency">,
-  owner: { email: string; name: string },
-  requestId: string,
-): Promise<Order> {
-  const { createdAt, updatedAt } = await db
-    .insertInto("order")
-    .values({
-      id: order.id,
-      userId: order.userId,
-      status: "CONFIRMED",
-      totalCents: order.totalCents,
-      currency: order.currency,
-      ownerEmail: owner.email,
-      ownerName: owner.name,
-      requestId,
-    })
-    .returning(["createdAt", "updatedAt"])
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto("orderItem")
-    .values(order.items.map((line, index) => ({ orderId: order.id, lineNo: index + 1, ...line })))
-    .execute();
-  const { at } = await db
-    .insertInto("orderStatusHistory")
-    .values({ orderId: order.id, version: 1, status: "CONFIRMED" })
-    .returning("at")
-    .executeTakeFirstOrThrow();
-  return {
-    ...order,
-    status: "CONFIRMED",
-    version: 1,
-    createdAt,
-    updatedAt,
-    statusHistory: [{ status: "CONFIRMED", at }],
-  };
+/** What one placement stores, all in one statement. */
+export interface PlacedOrder {
+  order: Order;
+  owner: { email: string; name: string };
+  requestId: string;
+  /** The order.created event for the outbox. */
+  event: DomainEvent;
+  eventsStream: string;
+  /** When the Commit task comes due if the request itself does not carry it out. */
+  commitDueAt: Date;
+  /** The Idempotency-Key this placement answers, completed in the same statement. */
+  idempotency?: { userId: string; key: string; responseBody: unknown };
 }
+
+/**
+ * Stores a new (CONFIRMED) order, its lines, its first history line, its order.created outbox row,
+ * its Commit task and (with a key) the Idempotency-Key's answer, in one statement: atomic on its
+ * own and one round trip, where a transaction of six inserts took eight.
+ */
+export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promise<void> {
+  const { order, owner, requestId, event, idempotency } = placed;
+  const lines = order.items;
+  const completeKey = idempotency
+    ? sql`, completed as (
+        update idempotency_key set state = 'done', response_status = 201, response_body = ${JSON.stringify(idempotency.responseBody)}::jsonb
+        where user_id = ${idempotency.userId} and key = ${idempotency.key})`
+    : sql``;
+  await sql`
+    with placed as (
+      insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, request_id, created_at, updated_at)
+      values (${order.id}, ${order.userId}, 'CONFIRMED', ${order.totalCents}, ${order.currency}, ${owner.email},
+              ${owner.name}, ${requestId}, ${order.createdAt}, ${order.createdAt})
+    ), lines as (
+      insert into order_item (order_id, line_no, sku, name, unit_price_cents, quantity, subtotal_cents)
+      select ${order.id}, line_no, sku, name, unit_price_cents, quantity, subtotal_cents
+      from unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.name)}::text[],
+                  ${lines.map((l) => l.unitPriceCents)}::bigint[], ${lines.map((l) => l.quantity)}::int[],
+                  ${lines.map((l) => l.subtotalCents)}::bigint[])
+           with ordinality as l(sku, name, unit_price_cents, quantity, subtotal_cents, line_no)
+    ), history as (
+      insert into order_status_history (order_id, version, status, at) values (${order.id}, 1, 'CONFIRMED', ${order.createdAt})
+    ), event as (
+      ${outboxInsert(placed.eventsStream, event)}
+    ), task as (
+      insert into reservation_task (order_id, action, request_id, next_attempt_at, last_error)
+      values (${order.id}, 'commit', ${requestId}, ${placed.commitDueAt}, null)
+    )${completeKey}
+    select 1`.execute(db);
+}
+
+/** A new CONFIRMED order as placeOrder stores it (the time is the application's). */
+export const newOrder = (
+  fields: Pick<Order, "id" | "userId" | "items" | "totalCents" | "currency">,
+  at: Date,
+): Order => ({
+  ...fields,
+  status: "CONFIRMED",
+  version: 1,
+  createdAt: at,
+  updatedAt: at,
+  statusHistory: [{ status: "CONFIRMED", at }],
+});
 
 export async function findOrder(db: OrderDb, id: string): Promise<Order | undefined> {
   const [order] = await loadOrders(

@@ -50,6 +50,16 @@ export function lockTask(
     .executeTakeFirst();
 }
 
+/** The Commit tasks of these orders, done: deleted in one statement. */
+export async function deleteCommitTasks(db: OrderDb, orderIds: readonly string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await db
+    .deleteFrom("reservationTask")
+    .where("action", "=", "commit")
+    .where("orderId", "in", orderIds)
+    .execute();
+}
+
 export async function deleteTask(db: OrderDb, orderId: string, action: ReservationAction): Promise<void> {
   await db
     .deleteFrom("reservationTask")

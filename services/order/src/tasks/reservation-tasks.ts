@@ -19,6 +19,7 @@ import { recordTransition } from "../orders/change-status.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 import {
   deferTask,
+  deleteCommitTasks,
   deleteTask,
   lockDueTasks,
   lockTask,
@@ -40,8 +41,13 @@ export interface ReservationTasksOptions {
 export const OUT_OF_STOCK_REASON =
   "The reserved stock lapsed before the order was settled and is no longer available.";
 
+/** How long finished Commit tasks gather before they are deleted together. */
+const COMPLETION_FLUSH_MS = 20;
+
 export class ReservationTasks {
   private readonly loop: PollingLoop;
+  private completed: string[] = [];
+  private completionTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ReservationTasksOptions) {
     this.loop = new PollingLoop({
@@ -56,8 +62,41 @@ export class ReservationTasks {
     this.loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.flushCompleted();
+  }
+
+  /**
+   * The Commit of an order just placed, right away and without a lock: Commit is idempotent, a
+   * cancel meanwhile is seen (the order is then owed nothing), and the worker leaves the task alone
+   * until its grace period ends. Finished tasks are deleted in batches; one whose deletion is lost
+   * (a crash) is committed again by the worker, harmlessly. Never throws: what fails here is left to
+   * the worker.
+   */
+  async commitNow(orderId: string, requestId: string): Promise<void> {
+    const log = this.options.logger.child({ orderId, action: "commit", requestId });
+    try {
+      if (await this.commit(this.options.db, { orderId, action: "commit", requestId, attempts: 0 }, log)) {
+        this.completed.push(orderId);
+        this.completionTimer ??= setTimeout(() => void this.flushCompleted(), COMPLETION_FLUSH_MS);
+      }
+    } catch (error) {
+      log.warn({ err: error }, "the Commit failed; the task worker will retry it");
+    }
+  }
+
+  private async flushCompleted(): Promise<void> {
+    clearTimeout(this.completionTimer);
+    this.completionTimer = undefined;
+    const orderIds = this.completed;
+    this.completed = [];
+    await deleteCommitTasks(this.options.db, orderIds).catch((err) =>
+      this.options.logger.warn(
+        { err, tasks: orderIds.length },
+        "could not delete finished Commit tasks; they will run again",
+      ),
+    );
   }
 
   /** Tries one task now (right after the transaction that created it); never throws. */
@@ -105,7 +144,7 @@ export class ReservationTasks {
    * Commits the order's reservation, taking the stock afresh if the reservation lapsed. Resolves to
    * false when the order was cancelled instead (the task is then gone with it).
    */
-  private async commit(trx: OrderDb, task: ReservationTask, log: Logger): Promise<boolean> {
+  private async commit(db: OrderDb, task: ReservationTask, log: Logger): Promise<boolean> {
     const { inventory, eventsStream, reservationTtlSeconds } = this.options;
     try {
       await inventory.commit(task.orderId, task.requestId);
@@ -116,7 +155,7 @@ export class ReservationTasks {
         (error.code === Status.FAILED_PRECONDITION || error.code === Status.NOT_FOUND);
       if (!lapsed) throw error;
     }
-    const order = await findOrder(trx, task.orderId);
+    const order = await findOrder(db, task.orderId);
     // Nothing stored, or cancelled meanwhile (its Return settles the reservation): nothing owed.
     if (!order || order.status === "CANCELLED") return true;
     const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
@@ -126,8 +165,10 @@ export class ReservationTasks {
       const gone =
         error instanceof AppError && (error.code === "INSUFFICIENT_STOCK" || error.code === "UNKNOWN_SKU");
       if (!gone || order.status !== "CONFIRMED") throw error;
-      await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, OUT_OF_STOCK_REASON);
-      await deleteTask(trx, task.orderId, task.action);
+      await inTransaction(db, async (trx) => {
+        await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, OUT_OF_STOCK_REASON);
+        await deleteTask(trx, task.orderId, task.action);
+      });
       this.options.relay.nudge();
       log.error(
         { status: order.status },
@@ -139,4 +180,9 @@ export class ReservationTasks {
     log.warn("the order's reservation had lapsed; its stock was reserved again and committed");
     return true;
   }
+}
+
+/** Runs in the caller's transaction, or in a new one. */
+function inTransaction<T>(db: OrderDb, work: (trx: OrderDb) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }

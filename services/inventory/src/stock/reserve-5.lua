@@ -5,9 +5,11 @@
   KEYS[2] the reservation's hash
   KEYS[3] expiry index (sorted set: reservation id -> expiry in ms)
   KEYS[4] event outbox (list of event JSON, moved to the stream by the relay)
+  KEYS[5] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency] (a copy of the
+          catalog in Postgres, so a reservation needs no database read; no entry: not sellable)
 
   ARGV[1] reservation id
-  ARGV[2] lines, JSON [[sku, quantity, name, unitPriceCents, currency], ...], one line per SKU
+  ARGV[2] lines, JSON [[sku, quantity], ...], one line per SKU
   ARGV[3] expiry (ms since the epoch)
   ARGV[4] event ids, JSON [id, ...], one per line, for the stock.low events this may raise
   ARGV[5] now, ISO-8601 (occurredAt of those events)
@@ -23,7 +25,7 @@
     {"result":"unknown_sku","skus":[sku, ...]}
     {"result":"insufficient","short":[[sku, requested, available], ...]}
 ]]
-local levels, reservation, expiry, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local levels, reservation, expiry, outbox, catalog = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 
 local previous, previousLines, previousExpiry = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
 if previous and previous ~= "expired" and previous ~= "released" then
@@ -35,7 +37,8 @@ local unknown, short = {}, {}
 for _, line in ipairs(lines) do
   local sku, quantity = line[1], tonumber(line[2])
   local available = redis.call("HGET", levels, sku .. ":available")
-  if not available then
+  local entry = redis.call("HGET", catalog, sku)
+  if not available or not entry then
     unknown[#unknown + 1] = sku
   elseif tonumber(available) < quantity then
     short[#short + 1] = { sku, quantity, tonumber(available) }
@@ -43,6 +46,13 @@ for _, line in ipairs(lines) do
 end
 if #unknown > 0 then return cjson.encode({ result = "unknown_sku", skus = unknown }) end
 if #short > 0 then return cjson.encode({ result = "insufficient", short = short }) end
+
+-- The price snapshot the order keeps: [sku, quantity, name, unitPriceCents, currency] per line.
+for _, line in ipairs(lines) do
+  local name, price, currency = unpack(cjson.decode(redis.call("HGET", catalog, line[1])))
+  line[3], line[4], line[5] = name, price, currency
+end
+local priced = cjson.encode(lines)
 
 local eventIds = cjson.decode(ARGV[4])
 for i, line in ipairs(lines) do
@@ -60,7 +70,7 @@ for i, line in ipairs(lines) do
 end
 
 local expiresAt = tonumber(ARGV[3])
-redis.call("HSET", reservation, "state", "reserved", "lines", ARGV[2], "expiresAt", expiresAt)
+redis.call("HSET", reservation, "state", "reserved", "lines", priced, "expiresAt", expiresAt)
 redis.call("PERSIST", reservation) -- a settled one being reserved afresh had a retention TTL
 redis.call("ZADD", expiry, expiresAt, ARGV[1])
 return cjson.encode({ result = "reserved", state = "reserved", lines = lines, expiresAt = expiresAt })
