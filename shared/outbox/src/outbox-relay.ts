@@ -55,7 +55,7 @@ export class OutboxRelay {
       intervalMs: options.pollMs,
       logger: options.logger,
       // Nudged after every commit: wait a moment so one pass publishes the events of many.
-      nudgeDelayMs: 5,
+      nudgeDelayMs: 20,
       run: async () => {
         try {
           // Only a full batch suggests that more is waiting; otherwise the outbox is drained.

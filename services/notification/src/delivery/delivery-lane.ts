@@ -61,6 +61,8 @@ export class DeliveryLane {
   private pausedUntil = 0;
   private pauses = 0;
   private probing = false;
+  /** Whether the next turn of the loop looks for due notifications in the database. */
+  private claimWanted = true;
   private nudged: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: DeliveryLaneOptions) {}
@@ -82,6 +84,7 @@ export class DeliveryLane {
    * milliseconds) lets the notifications of several events be claimed by one query.
    */
   nudge(): void {
+    this.claimWanted = true;
     this.nudged ??= setTimeout(() => {
       this.nudged = undefined;
       this.wake?.();
@@ -105,13 +108,14 @@ export class DeliveryLane {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) {
         await this.sleep(pause);
+        this.claimWanted = true; // the probe
         continue;
       }
       this.startSends();
       const held = this.queue.length + this.inFlight;
       // While probing an unreachable channel, one message at a time.
       const room = this.probing ? (held === 0 ? 1 : 0) : batchSize - held;
-      if (room > 0) {
+      if (this.claimWanted && room > 0) {
         try {
           const claimedAt = Date.now();
           const rows = await claimDue(db, channel, room, leaseMs);
@@ -120,7 +124,8 @@ export class DeliveryLane {
           for (const row of rows) this.queue.push({ row, sendBy });
           this.startSends();
           // A full claim means more may be due: claim again. Otherwise wait for a nudge or the interval.
-          if (rows.length === room) continue;
+          this.claimWanted = rows.length === room;
+          if (this.claimWanted) continue;
         } catch (err) {
           if (!isDependencyFailure(err)) logger.error({ err, channel }, "claiming notifications failed");
           const delayMs = backoffDelay(intervalMs, ++claimFailures, 5_000);
@@ -132,7 +137,9 @@ export class DeliveryLane {
           continue;
         }
       }
-      await this.sleep(intervalMs);
+      // New notifications reach the lane through offer(); a claim is for the rest (retries, a
+      // crashed replica's leases, an admin's retry): once an interval, or when nudged.
+      if (await this.sleep(intervalMs)) this.claimWanted = true;
     }
   }
 
@@ -147,7 +154,7 @@ export class DeliveryLane {
       const send: Promise<void> = this.deliver(claimed.row).finally(() => {
         this.inFlight--;
         this.sends.delete(send);
-        this.wake?.();
+        this.startSends(); // the next one in hand takes the free slot
       });
       this.sends.add(send);
     }
@@ -159,7 +166,11 @@ export class DeliveryLane {
       await sender(row);
       writer.record({ id: row.id, sentAt: new Date() });
       metrics.sent(channel, row.data.occurredAt);
-      if (this.probing || this.pauses > 0) logger.info({ channel }, "channel is back; delivering again");
+      if (this.probing || this.pauses > 0) {
+        logger.info({ channel }, "channel is back; delivering again");
+        this.claimWanted = true; // what waited meanwhile
+        this.wake?.();
+      }
       this.probing = false;
       this.pauses = 0;
     } catch (error) {
@@ -199,12 +210,13 @@ export class DeliveryLane {
       this.options.writer.record({ id: row.id, error: reason, retryAt, charged: false });
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits; resolves true when the time ran out, false when woken (a nudge, stop()). */
+  private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = setTimeout(() => resolve(true), ms);
       this.wake = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(false);
       };
     });
   }
