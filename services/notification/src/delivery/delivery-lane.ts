@@ -73,6 +73,12 @@ export class DeliveryLane {
     this.loop = this.run();
   }
 
+  /** How many more notifications the lane can hold in hand now (none while paused or stopped). */
+  room(): number {
+    if (this.stopped || Date.now() < this.pausedUntil) return 0;
+    return Math.max(0, this.options.batchSize - this.queue.length - this.inFlight);
+  }
+
   /** A notification stored and claimed by this process just now: sent as soon as a slot is free. */
   offer(row: NotificationRow): void {
     this.queue.push({ row, sendBy: Date.now() + this.options.leaseMs / 2 });

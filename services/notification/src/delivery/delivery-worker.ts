@@ -71,11 +71,35 @@ export class DeliveryWorker {
   }
 
   /**
-   * Notifications this process has just stored, claimed for `leaseMs`: each goes to its channel's
-   * lane at once. One of a channel this replica does not serve comes due for others when the lease ends.
+   * Handing new notifications to the lanes, in two steps around their insert: take() says, per
+   * notification, whether its lane has room for it (then it is stored claimed for `leaseMs`),
+   * deliver() gives the lanes the claimed ones that were stored. A notification a lane has no room
+   * for is stored due, and its lane is nudged to claim it once it has room: a lane's hand never
+   * holds more than its batch, however fast events come.
    */
-  deliver(notifications: readonly NotificationRow[]): void {
-    for (const notification of notifications) this.lanes.get(notification.channel)?.offer(notification);
+  handout() {
+    const room = new Map<Channel, number>();
+    const overflow = new Set<Channel>();
+    return {
+      take: (notification: { channel: Channel }): boolean => {
+        const lane = this.lanes.get(notification.channel);
+        if (!lane) return false; // another replica's channel
+        const left = room.get(notification.channel) ?? lane.room();
+        if (left > 0) {
+          room.set(notification.channel, left - 1);
+          return true;
+        }
+        overflow.add(notification.channel);
+        return false;
+      },
+      deliver: (stored: readonly NotificationRow[]): void => {
+        const now = Date.now();
+        for (const row of stored) {
+          if (row.nextAttemptAt.getTime() > now) this.lanes.get(row.channel)?.offer(row);
+        }
+        for (const channel of overflow) this.lanes.get(channel)?.nudge();
+      },
+    };
   }
 
   /** Stops every lane (sends in flight finish) and writes the last outcomes. */

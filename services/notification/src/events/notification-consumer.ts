@@ -11,7 +11,7 @@ import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import type { Channel } from "../config.js";
 import type { DeliveryWorker } from "../delivery/delivery-worker.js";
-import { notificationsFor } from "../domain/notification.js";
+import { type NewNotification, notificationsFor } from "../domain/notification.js";
 import { insertNotifications, type NotificationDb } from "../store/notification.store.js";
 
 export interface NotificationConsumerOptions {
@@ -33,6 +33,16 @@ export interface NotificationConsumerOptions {
 export function notificationConsumer(options: NotificationConsumerOptions): ConsumerGroup {
   const { db, worker, customerChannels, adminEmails } = options;
   const audience = { customerChannels, adminEmails };
+  /** Stores them, the ones this process's lanes have room for claimed and handed to them. */
+  const store = async (notifications: NewNotification[]) => {
+    const handout = worker.handout();
+    const stored = await insertNotifications(db, notifications, {
+      leaseMs: worker.leaseMs,
+      claim: handout.take,
+    });
+    handout.deliver(stored);
+    return stored.length;
+  };
   return new ConsumerGroup({
     redis: options.redis,
     streams: options.streams,
@@ -45,13 +55,11 @@ export function notificationConsumer(options: NotificationConsumerOptions): Cons
     blockMs: options.blockMs,
     claimIntervalMs: Math.min(5_000, options.claimIdleMs),
     handler: async (event, context) => {
-      const stored = await insertNotifications(db, notificationsFor(event, audience), worker.leaseMs);
-      worker.deliver(stored);
-      context.logger.debug({ stored: stored.length }, "notifications stored");
+      const stored = await store(notificationsFor(event, audience));
+      context.logger.debug({ stored }, "notifications stored");
     },
     batchHandler: async (batch) => {
-      const notifications = batch.flatMap(({ event }) => notificationsFor(event, audience));
-      worker.deliver(await insertNotifications(db, notifications, worker.leaseMs));
+      await store(batch.flatMap(({ event }) => notificationsFor(event, audience)));
     },
   });
 }

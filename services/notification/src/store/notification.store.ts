@@ -7,16 +7,18 @@ import type { NotificationDatabase, NotificationRow } from "./notification.table
 export type NotificationDb = Kysely<NotificationDatabase>;
 
 /**
- * Stores events' notifications, claimed for `leaseMs` by the caller, which delivers them at once;
- * those stored already for (event, channel) are left as they are. Answers the rows it stored.
+ * Stores events' notifications; those stored already for (event, channel) are left as they are.
+ * The ones `claim` says the caller will deliver at once are claimed for `leaseMs`; the others are
+ * due now, for whichever lane has room. Answers the rows it stored.
  */
 export async function insertNotifications(
   db: NotificationDb,
   notifications: NewNotification[],
-  leaseMs: number,
+  { leaseMs, claim }: { leaseMs: number; claim: (notification: { channel: Channel }) => boolean },
 ): Promise<NotificationRow[]> {
   if (notifications.length === 0) return [];
-  const claimedUntil = new Date(Date.now() + leaseMs);
+  const now = Date.now();
+  const claimedUntil = new Date(now + leaseMs);
   return db
     .insertInto("notification")
     .values(
@@ -26,7 +28,7 @@ export async function insertNotifications(
         data: JSON.stringify(data),
         lastError: null,
         sentAt: null,
-        nextAttemptAt: claimedUntil,
+        nextAttemptAt: claim(n) ? claimedUntil : new Date(now),
       })),
     )
     .onConflict((oc) => oc.columns(["eventId", "channel"]).doNothing())
