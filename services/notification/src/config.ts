@@ -28,7 +28,7 @@ export const notificationConfigSchema = Env.Object({
   MAIL_FROM: Env.String({ minLength: 3, default: "Order Platform <orders@order-platform.local>" }),
   SMTP_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 5_000 }),
   /** Emails in flight at once, and so SMTP connections kept open in the pool. */
-  EMAIL_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 100, default: 4 }),
+  EMAIL_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 100, default: 8 }),
   /** Who hears about stock.low: comma-separated addresses. */
   ADMIN_EMAILS: Env.String({ default: "" }),
   WEBHOOK_URL: Env.Optional(url(["http", "https"])),

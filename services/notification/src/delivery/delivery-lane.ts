@@ -201,7 +201,7 @@ export class DeliveryLane {
 
   /** The channel is unreachable: hold everything back for a while, longer each time in a row. */
   private pauseChannel(reason: string): void {
-    const { channel, logger, maxPauseMs = 30_000 } = this.options;
+    const { channel, logger, maxPauseMs = 10_000 } = this.options;
     if (Date.now() < this.pausedUntil) return; // paused already by another send of this batch
     const pauseMs = backoffDelay(500, this.pauses++, maxPauseMs);
     this.pausedUntil = Date.now() + pauseMs;
