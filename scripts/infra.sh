@@ -4,6 +4,7 @@
 #   scripts/infra.sh up     start whatever does not already answer, print the URLs (idempotent)
 #   scripts/infra.sh down   stop what this script started (servers it found running are left alone)
 #   scripts/infra.sh env    print the export lines again
+#   scripts/infra.sh mongo-classpath   resolve mongo-java-server (for tests with a server of their own)
 #
 # Everything it starts keeps its data under .data/ (git-ignored). Missing OS packages are installed
 # with apt-get; MongoDB is a real `mongod` when one is on PATH, otherwise mongo-java-server from
@@ -131,21 +132,30 @@ mongo_up() {
     mongod --dbpath "$data/mongo" --port "$mongo_port" --bind_ip 127.0.0.1 --fork \
       --logpath "$data/mongo/mongod.log" --pidfilepath "$data/mongo/mongo.pid" >&2
   else
-    command -v java >/dev/null || apt_install openjdk-17-jre-headless
-    command -v mvn >/dev/null || apt_install maven
-    local classpath="$data/mongo/classpath.txt"
-    if [ ! -s "$classpath" ] || [ "$root/scripts/mongo/pom.xml" -nt "$classpath" ]; then
-      say "resolving mongo-java-server from Maven Central"
-      mvn -q -B -f "$root/scripts/mongo/pom.xml" dependency:build-classpath \
-        -Dmdep.outputFile="$classpath" >"$data/mongo/maven.log" 2>&1 ||
-        die "maven could not resolve mongo-java-server (see $data/mongo/maven.log)"
-    fi
+    local classpath
+    classpath=$(mongo_classpath)
     nohup java -Xmx512m -cp "$(cat "$classpath")" "$root/scripts/mongo/MongoWireServer.java" \
       --port "$mongo_port" --file "$data/mongo/activity.mv" >"$data/mongo/server.log" 2>&1 &
     echo $! >"$data/mongo/mongo.pid"
   fi
   wait_for mongodb 90 port_answers "$mongo_port"
   say "mongodb started on $mongo_port"
+}
+
+# The mongo-java-server classpath (resolved from Maven Central once), for this script and for the
+# tests that start a MongoDB wire server of their own; prints the file that holds it.
+mongo_classpath() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  command -v mvn >/dev/null || apt_install maven
+  local classpath="$data/mongo/classpath.txt"
+  mkdir -p "$data/mongo"
+  if [ ! -s "$classpath" ] || [ "$root/scripts/mongo/pom.xml" -nt "$classpath" ]; then
+    say "resolving mongo-java-server from Maven Central"
+    mvn -q -B -f "$root/scripts/mongo/pom.xml" dependency:build-classpath \
+      -Dmdep.outputFile="$classpath" >"$data/mongo/maven.log" 2>&1 ||
+      die "maven could not resolve mongo-java-server (see $data/mongo/maven.log)"
+  fi
+  echo "$classpath"
 }
 
 mongo_down() {
@@ -186,5 +196,6 @@ case "${1:-up}" in
     [ -f "$env_file" ] || die "no $env_file yet: run scripts/infra.sh up"
     cat "$env_file"
     ;;
-  *) die "usage: scripts/infra.sh up|down|env" ;;
+  mongo-classpath) mongo_classpath ;;
+  *) die "usage: scripts/infra.sh up|down|env|mongo-classpath" ;;
 esac

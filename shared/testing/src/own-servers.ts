@@ -2,8 +2,9 @@
  * Servers a test owns, so it can really stop, kill and restart them (the shared ones from
  * `bun run infra:up` serve every other test and must stay up): Postgres, Redis and a MongoDB
  * wire-protocol server, each from the machine's own binaries, with data in a temporary folder,
- * on a free port. They need what `bun run infra:up` installs (and, without a real mongod, the
- * mongo-java-server classpath it resolves); a missing one is an error naming what to run.
+ * on a free port. They need what `bun run infra:up` installs (without a real mongod, the
+ * mongo-java-server classpath is resolved through scripts/infra.sh when missing); a missing binary is
+ * an error naming what to run.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -201,16 +202,25 @@ export class OwnMongo extends OwnServer {
         },
       );
     }
-    const classpathFile = join(REPO_ROOT, ".data", "mongo", "classpath.txt");
-    if (!existsSync(classpathFile))
-      need(undefined, "mongo-java-server's classpath (.data/mongo/classpath.txt)");
     const java = need(Bun.which("java"), "java");
     const launcher = join(REPO_ROOT, "scripts", "mongo", "MongoWireServer.java");
-    const classpath = readFileSync(classpathFile, "utf8").trim();
+    const classpath = readFileSync(mongoClasspathFile(), "utf8").trim();
     const args = ["--port", String(this.port), "--file", join(this.dir, "activity.mv")];
     return Bun.spawn([java, "-Xmx256m", "-cp", classpath, launcher, ...args], {
       stdout: "ignore",
       stderr: "inherit",
     });
   }
+}
+
+/** mongo-java-server's classpath file, resolved by scripts/infra.sh (from Maven Central) when missing. */
+function mongoClasspathFile(): string {
+  const file = join(REPO_ROOT, ".data", "mongo", "classpath.txt");
+  if (existsSync(file)) return file;
+  const resolved = Bun.spawnSync(["bash", join(REPO_ROOT, "scripts", "infra.sh"), "mongo-classpath"], {
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  if (resolved.exitCode !== 0 || !existsSync(file)) need(undefined, "mongo-java-server's classpath");
+  return file;
 }
