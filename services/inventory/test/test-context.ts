@@ -31,7 +31,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     LOG_LEVEL: "silent",
     ...overrides,
   });
-  const logger = createLogger({ service: "inventory", level: "silent" });
+  const logger = createLogger({ service: "inventory", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const db = createDatabase<InventoryDatabase>({ url: postgresUrl, schema, poolMax: 5 });
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = new Redis(redisUrl);

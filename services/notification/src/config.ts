@@ -42,7 +42,7 @@ export const notificationConfigSchema = Env.Object({
   LOG_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 500, default: 32 }),
 
   /** Delivery attempts before a notification stays failed (until an admin retries it). */
-  MAX_ATTEMPTS: Env.Integer({ minimum: 1, default: 5 }),
+  MAX_ATTEMPTS: Env.Integer({ minimum: 1, maximum: 50, default: 5 }),
   /** First retry delay; each further one doubles. */
   RETRY_BASE_MS: Env.Integer({ minimum: 10, default: 2_000 }),
   DELIVERY_INTERVAL_MS: Env.Integer({ minimum: 10, default: 500 }),

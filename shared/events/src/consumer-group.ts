@@ -249,6 +249,7 @@ export class ConsumerGroup {
           const delayMs = backoffDelay(OUTAGE_RETRY_MS, outageRetries, OUTAGE_RETRY_MAX_MS);
           logger.warn({ err: errorMessage(err), delayMs }, "a dependency is unavailable; retrying the event");
           await this.pause(delayMs);
+          await this.keep(stream, [entryId]);
           if (!this.closing) continue;
         }
         logger.warn({ err }, "event handling failed; it stays pending and will be retried");
@@ -298,6 +299,10 @@ export class ConsumerGroup {
             "a dependency is unavailable; retrying the batch",
           );
           await this.pause(delayMs);
+          await this.keep(
+            stream,
+            batch.map((b) => b.entryId),
+          );
           if (!this.closing) continue;
         }
         alone.push(...batch.map(({ entryId, fields }): Entry => [entryId, fields]));
@@ -305,6 +310,16 @@ export class ConsumerGroup {
       }
     }
     for (const [entryId, fields] of alone) await this.handle(stream, entryId, fields, 1);
+  }
+
+  /**
+   * Keeps entries this consumer is retrying through an outage: claiming them again with JUSTID
+   * resets their idle time without counting a delivery, so no other consumer reclaims them (and no
+   * reclaim pushes them towards the dead-letter stream) while the outage lasts.
+   */
+  private async keep(stream: string, entryIds: string[]): Promise<void> {
+    const { redis, group } = this.options;
+    await redis.xclaim(stream, group, this.consumer, 0, ...entryIds, "JUSTID").catch(() => {});
   }
 
   /** Waits, unless stop() is called meanwhile. */

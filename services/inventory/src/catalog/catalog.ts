@@ -20,6 +20,7 @@ import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { StockStore } from "../stock/stock-store.js";
 import {
   findProduct,
+  findProducts,
   type InventoryDb,
   insertProduct,
   listProducts,
@@ -55,14 +56,22 @@ export async function createProduct(
         { requestId },
       );
       await insertOutboxEvent(trx, eventsStream, event);
-      await stock.setStock(created, initialStock, created.lowStockThreshold);
+      await stock.setStock(created.sku, initialStock, created.lowStockThreshold);
       stockSet = true;
       return created;
     });
   } catch (error) {
-    if (stockSet) await stock.removeStock(fields.sku).catch(() => {});
+    // Undo the counters only when the product is known not to be stored: a commit whose answer was
+    // lost with the connection did store it (and its stock must stay).
+    const stored = await findProduct(db, fields.sku).then(
+      (found) => found !== undefined,
+      () => true,
+    );
+    if (stockSet && !stored) await stock.removeStock(fields.sku).catch(() => {});
     throw error;
   }
+  // Sellable from now on (the relay copies it again before product.created goes out).
+  await stock.setSellable([product]).catch(() => {});
   catalogEvents.nudge();
   // The stock was set in the same request: no need to read it back.
   return toProductView(product, {
@@ -103,18 +112,25 @@ export async function patchProduct(
 /** What Redis keeps of a product: its name and price (to price reservations) and its threshold. */
 async function copyToRedis(
   stock: StockStore,
-  product: Pick<Product, "sku" | "name" | "priceCents" | "currency" | "lowStockThreshold">,
+  product: Pick<Product, "sku" | "name" | "priceCents" | "currency" | "lowStockThreshold"> & {
+    updatedAt: Date | string;
+  },
 ): Promise<void> {
   await stock.setSellable([product]);
   await stock.setThreshold(product.sku, product.lowStockThreshold);
 }
 
-/** The relay's beforePublish: what product.updated events changed, copied to Redis (idempotent). */
+/**
+ * The relay's beforePublish: what product.created and product.updated events say of a product,
+ * copied to Redis before they go out (idempotent, and never over a newer copy), so the copy made by
+ * the request that a crash or an outage interrupted is made after all.
+ */
 export function applyProductChanges(stock: StockStore) {
   return async (events: Array<{ type: string; payload: unknown }>) => {
     for (const { type, payload } of events) {
       const { product } = payload as { product?: Parameters<typeof copyToRedis>[1] };
-      if (type === "product.updated" && product) await copyToRedis(stock, product);
+      if ((type === "product.created" || type === "product.updated") && product)
+        await copyToRedis(stock, product);
     }
   };
 }
@@ -128,11 +144,19 @@ export async function syncSellableCatalog({ db, stock }: Pick<CatalogDeps, "db" 
   let afterSku: string | undefined;
   for (;;) {
     const products = await listProducts(db, { afterSku, limit: 500 });
-    if (products.length === 0) return synced;
+    if (products.length === 0) break;
     await stock.setSellable(products);
     synced += products.length;
     afterSku = products.at(-1)?.sku;
   }
+  // And nothing sellable that is not in the catalog (a product whose creation failed half way).
+  const sellable = await stock.sellableSkus();
+  for (let i = 0; i < sellable.length; i += 500) {
+    const batch = sellable.slice(i, i + 500);
+    const known = new Set((await findProducts(db, batch)).map((p) => p.sku));
+    await stock.unsellable(batch.filter((sku) => !known.has(sku)));
+  }
+  return synced;
 }
 
 export async function replenish(

@@ -55,4 +55,5 @@ export const productSnapshot = (product: Product) => ({
   priceCents: product.priceCents,
   currency: product.currency,
   lowStockThreshold: product.lowStockThreshold,
+  updatedAt: product.updatedAt.toISOString(),
 });

@@ -31,10 +31,12 @@ export class StockEventRelay {
   private readonly loop: PollingLoop;
   private readonly popPublished: LuaScript<number>;
   private readonly releaseLock: LuaScript<number>;
+  private readonly extendLock: LuaScript<number>;
 
   constructor(private readonly options: StockEventRelayOptions) {
     this.popPublished = luaScript(options.redis, new URL("./pop-published-1.lua", import.meta.url));
     this.releaseLock = luaScript(options.redis, new URL("./release-lock-1.lua", import.meta.url));
+    this.extendLock = luaScript(options.redis, new URL("./extend-lock-1.lua", import.meta.url));
     this.loop = new PollingLoop({
       name: "stock event relay",
       run: () => this.relayOnce(),
@@ -77,7 +79,8 @@ export class StockEventRelay {
         if (done.length < batch.length) {
           throw results[sent]?.[0] ?? new Error("XADD pipeline cut short");
         }
-        await redis.pexpire(lockKey, lockLeaseMs);
+        // Lost the lock meanwhile (a stall past the lease): the replica holding it now goes on.
+        if (!(await this.extendLock(lockKey, this.owner, lockLeaseMs))) break;
       }
     } finally {
       await this.releaseLock(lockKey, this.owner).catch(() => {});

@@ -109,12 +109,6 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
         expiresAt: Date.now() + (ttlSeconds || deps.reservationTtlSeconds) * 1000,
         lines: merged,
       });
-      // The caller has given up meanwhile (its deadline passed): it will not use this reservation,
-      // and a retry with the same id reserves afresh, so give the stock back now.
-      if (context.signal.aborted && outcome.result === "reserved") {
-        await stock.settle("release", reservationId);
-        throwIfAborted(context);
-      }
       if (outcome.result === "unknown_sku") {
         throw new AppError(404, "UNKNOWN_SKU", `Unknown SKU: ${outcome.skus.join(", ")}.`);
       }

@@ -5,8 +5,8 @@
   KEYS[2] the reservation's hash
   KEYS[3] expiry index (sorted set: reservation id -> expiry in ms)
   KEYS[4] event outbox (list of event JSON, moved to the stream by the relay)
-  KEYS[5] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency] (a copy of the
-          catalog in Postgres, so a reservation needs no database read; no entry: not sellable)
+  KEYS[5] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency, version] (a copy of
+          the catalog in Postgres, so a reservation needs no database read; no entry: not sellable)
 
   ARGV[1] reservation id
   ARGV[2] lines, JSON [[sku, quantity], ...], one line per SKU

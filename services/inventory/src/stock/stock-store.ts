@@ -34,16 +34,19 @@ export interface SellableProduct {
   name: string;
   priceCents: number;
   currency: string;
+  /** Orders the copies: a newer one wins. */
+  updatedAt: Date | string;
 }
 
 const catalogEntry = (product: SellableProduct) =>
-  JSON.stringify([product.name, product.priceCents, product.currency]);
+  JSON.stringify([product.name, product.priceCents, product.currency, new Date(product.updatedAt).getTime()]);
 
 /** How long a settled reservation is kept, so a late retry still gets its answer. */
 const SETTLED_RETENTION_SECONDS = 7 * 24 * 3600;
 
 export class StockStore {
   private readonly scripts: Record<"reserve" | "settle" | "setStock" | "replenish", LuaScript<string>>;
+  private readonly setSellableScript: LuaScript<number>;
 
   constructor(
     private readonly redis: Redis,
@@ -53,9 +56,10 @@ export class StockStore {
     this.scripts = {
       reserve: script("./reserve-5.lua"),
       settle: script("./settle-3.lua"),
-      setStock: script("./set-stock-2.lua"),
+      setStock: script("./set-stock-1.lua"),
       replenish: script("./replenish-2.lua"),
     };
+    this.setSellableScript = luaScript<number>(redis, new URL("./set-sellable-1.lua", import.meta.url));
   }
 
   /** Reserves the lines, priced from the sellable catalog in Redis (one script, no database read). */
@@ -117,37 +121,39 @@ export class StockStore {
     return JSON.parse(raw) as SettleOutcome;
   }
 
-  /** Sets a new product's stock and makes it sellable (its product.created event goes through the catalog outbox). */
-  async setStock(product: SellableProduct, available: number, threshold: number): Promise<void> {
-    await this.scripts.setStock(
-      this.keys.levels,
-      this.keys.catalog,
-      product.sku,
-      available,
-      threshold,
-      catalogEntry(product),
-    );
+  /** Sets a new product's stock counters (it becomes sellable once committed: setSellable). */
+  async setStock(sku: string, available: number, threshold: number): Promise<void> {
+    await this.scripts.setStock(this.keys.levels, sku, available, threshold);
   }
 
-  /** Copies a product's name and price into the sellable catalog (after a change, at start-up). */
+  /** Copies products' names and prices into the sellable catalog, never over a newer copy. */
   async setSellable(products: readonly SellableProduct[]): Promise<void> {
     if (products.length === 0) return;
-    await this.redis.hset(
-      this.keys.catalog,
-      Object.fromEntries(products.map((p) => [p.sku, catalogEntry(p)])),
-    );
+    await this.setSellableScript(this.keys.catalog, ...products.flatMap((p) => [p.sku, catalogEntry(p)]));
+  }
+
+  /** SKUs in the sellable catalog, for the start-up check against Postgres. */
+  sellableSkus(): Promise<string[]> {
+    return this.redis.hkeys(this.keys.catalog);
+  }
+
+  /** Takes SKUs out of the sellable catalog (no such product in Postgres). */
+  async unsellable(skus: readonly string[]): Promise<void> {
+    if (skus.length > 0) await this.redis.hdel(this.keys.catalog, ...skus);
   }
 
   /**
    * Undoes setStock for a product whose transaction did not commit. Nobody can have reserved it:
-   * Reserve reads the product from Postgres first, where it never became visible.
+   * it never became sellable.
    */
   async removeStock(sku: string): Promise<void> {
-    await this.redis
-      .multi()
-      .hdel(this.keys.levels, `${sku}:available`, `${sku}:reserved`, `${sku}:threshold`, `${sku}:low`)
-      .hdel(this.keys.catalog, sku)
-      .exec();
+    await this.redis.hdel(
+      this.keys.levels,
+      `${sku}:available`,
+      `${sku}:reserved`,
+      `${sku}:threshold`,
+      `${sku}:low`,
+    );
   }
 
   async replenish(

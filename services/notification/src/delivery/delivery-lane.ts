@@ -63,6 +63,7 @@ export class DeliveryLane {
   private probing = false;
   /** Whether the next turn of the loop looks for due notifications in the database. */
   private claimWanted = true;
+  private nudges = 0;
   private nudged: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: DeliveryLaneOptions) {}
@@ -91,6 +92,7 @@ export class DeliveryLane {
    */
   nudge(): void {
     this.claimWanted = true;
+    this.nudges++;
     this.nudged ??= setTimeout(() => {
       this.nudged = undefined;
       this.wake?.();
@@ -121,16 +123,21 @@ export class DeliveryLane {
       const held = this.queue.length + this.inFlight;
       // While probing an unreachable channel, one message at a time.
       const room = this.probing ? (held === 0 ? 1 : 0) : batchSize - held;
-      if (this.claimWanted && room > 0) {
+      // While outcomes wait for a write that failed, a claim could hand out a message that was sent
+      // but is not recorded yet (its lease ran out meanwhile): claim only once they are written.
+      if (this.claimWanted && room > 0 && !this.options.writer.backlogged) {
         try {
           const claimedAt = Date.now();
+          const nudges = this.nudges;
           const rows = await claimDue(db, channel, room, leaseMs);
           claimFailures = 0;
           const sendBy = claimedAt + leaseMs / 2;
-          for (const row of rows) this.queue.push({ row, sendBy });
+          for (const row of rows)
+            if (!this.options.writer.isUnwritten(row.id)) this.queue.push({ row, sendBy });
           this.startSends();
-          // A full claim means more may be due: claim again. Otherwise wait for a nudge or the interval.
-          this.claimWanted = rows.length === room;
+          // A full claim means more may be due, and a nudge meanwhile may have made more due: claim
+          // again. Otherwise wait for a nudge or the interval.
+          this.claimWanted = rows.length === room || nudges !== this.nudges;
           if (this.claimWanted) continue;
         } catch (err) {
           if (!isDependencyFailure(err)) logger.error({ err, channel }, "claiming notifications failed");
@@ -230,5 +237,9 @@ export class DeliveryLane {
 
 /** Exponential backoff with jitter (±25 %), so retries of many messages do not come in waves. */
 export function retryDelay(baseMs: number, attempts: number): number {
-  return Math.round(baseMs * 2 ** (attempts - 1) * (0.75 + Math.random() * 0.5));
+  const doubled = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempts - 1));
+  return Math.round(doubled * (0.75 + Math.random() * 0.5));
 }
+
+/** The longest wait between two attempts of one message, however many it has had. */
+const MAX_RETRY_DELAY_MS = 3_600_000;

@@ -6,6 +6,7 @@
  * is at most the batch in hand: those notifications come due again when their lease ends and are
  * sent again (for email, with the same Message-ID).
  */
+import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { type NotificationDb, type Outcome, recordOutcomes } from "../store/notification.store.js";
@@ -25,6 +26,7 @@ export class OutcomeWriter {
   /** The writes in order, one batch after the other; it never rejects. */
   private chain: Promise<void> = Promise.resolve();
   private stopping = false;
+  private retrying = false;
   /** Notifications whose outcome is known here but not yet stored. */
   private readonly unwritten = new Set<string>();
 
@@ -69,9 +71,11 @@ export class OutcomeWriter {
     for (let failures = 0; ; failures++) {
       try {
         await recordOutcomes(db, batch);
-        for (const { id } of batch) this.unwritten.delete(id);
+        this.written(batch);
+        this.retrying = false;
         return;
       } catch (err) {
+        if (!isDependencyFailure(err)) return this.writeOneByOne(batch, err);
         if (this.stopping) {
           logger.error(
             { err, outcomes: batch.length },
@@ -82,8 +86,36 @@ export class OutcomeWriter {
         // Short pauses: while an outcome waits, a crash of this process would send its message again.
         const delayMs = backoffDelay(100, failures, 1_000);
         logger.warn({ err, outcomes: batch.length, delayMs }, "could not record delivery outcomes; retrying");
+        this.retrying = true;
         await Bun.sleep(delayMs);
       }
     }
+  }
+
+  /** A batch refused for a reason of its own: each outcome alone, so one bad row blocks nothing. */
+  private async writeOneByOne(batch: Outcome[], cause: unknown): Promise<void> {
+    const { db, logger } = this.options;
+    logger.error(
+      { err: cause, outcomes: batch.length },
+      "a batch of delivery outcomes was refused; writing them one by one",
+    );
+    for (const outcome of batch) {
+      try {
+        await recordOutcomes(db, [outcome]);
+      } catch (err) {
+        // Not recorded: the notification comes due again when its lease ends.
+        logger.error({ err, notificationId: outcome.id }, "a delivery outcome could not be recorded");
+      }
+      this.written([outcome]);
+    }
+  }
+
+  private written(batch: Outcome[]): void {
+    for (const { id } of batch) this.unwritten.delete(id);
+  }
+
+  /** Whether outcomes wait for a write that failed (Postgres away): claims should wait too. */
+  get backlogged(): boolean {
+    return this.retrying;
   }
 }

@@ -77,31 +77,27 @@ export type Outcome =
  * busy channel costs a round trip per batch rather than one per message.
  */
 export async function recordOutcomes(db: NotificationDb, outcomes: readonly Outcome[]): Promise<void> {
-  const sent = outcomes.filter((o): o is Extract<Outcome, { sentAt: Date }> => "sentAt" in o);
-  const failed = outcomes.filter((o): o is Extract<Outcome, { error: string }> => "error" in o);
-  if (sent.length > 0) {
-    await sql`
-      update notification n
-      set status = 'sent', attempts = n.attempts + 1, last_error = null, sent_at = v.sent_at, updated_at = now()
-      from unnest(${sent.map((o) => o.id)}::uuid[], ${sent.map((o) => o.sentAt)}::timestamptz[]) as v(id, sent_at)
-      where n.id = v.id`.execute(db);
-  }
-  if (failed.length > 0) {
-    await sql`
-      update notification n
-      set status = case when v.retry_at is null then 'failed' else 'pending' end,
-          attempts = n.attempts + v.charged::int,
-          last_error = v.error,
-          next_attempt_at = coalesce(v.retry_at, now()),
-          updated_at = now()
-      from unnest(
-        ${failed.map((o) => o.id)}::uuid[],
-        ${failed.map((o) => o.error.slice(0, 1000))}::text[],
-        ${failed.map((o) => o.retryAt)}::timestamptz[],
-        ${failed.map((o) => o.charged)}::boolean[]
-      ) as v(id, error, retry_at, charged)
-      where n.id = v.id`.execute(db);
-  }
+  if (outcomes.length === 0) return;
+  const sent = (o: Outcome): o is Extract<Outcome, { sentAt: Date }> => "sentAt" in o;
+  // One statement for the whole batch: atomic, so a retry after a failure cannot count an attempt
+  // twice; and only a pending notification changes (an outcome that arrives twice changes nothing).
+  await sql`
+    update notification n
+    set status = v.status,
+        attempts = n.attempts + v.charged::int,
+        last_error = v.error,
+        sent_at = v.sent_at,
+        next_attempt_at = coalesce(v.retry_at, now()),
+        updated_at = now()
+    from unnest(
+      ${outcomes.map((o) => o.id)}::uuid[],
+      ${outcomes.map((o) => (sent(o) ? "sent" : o.retryAt ? "pending" : "failed"))}::text[],
+      ${outcomes.map((o) => (sent(o) ? true : o.charged))}::boolean[],
+      ${outcomes.map((o) => (sent(o) ? null : o.error.slice(0, 1000)))}::text[],
+      ${outcomes.map((o) => (sent(o) ? o.sentAt : null))}::timestamptz[],
+      ${outcomes.map((o) => (sent(o) ? null : o.retryAt))}::timestamptz[]
+    ) as v(id, status, charged, error, sent_at, retry_at)
+    where n.id = v.id and n.status = 'pending'`.execute(db);
 }
 
 /** Notifications waiting or given up on, by channel and status (the backlog the metrics show). */

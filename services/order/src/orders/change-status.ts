@@ -11,7 +11,7 @@ import { canSee, type Order, type OrderStatus, type OrderView, toOrderView } fro
 import { assertTransition } from "../domain/order-status.js";
 import { orderStatusUpdated } from "../events/order-events.js";
 import { findOrder, type OrderDb, transitionOrder } from "../store/order.store.js";
-import { addTask, deleteTask } from "../store/reservation-task.store.js";
+import { addTask, deleteTask, lockCommitTask } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
 export async function changeStatus(
@@ -25,6 +25,8 @@ export async function changeStatus(
 ): Promise<OrderView> {
   const { db, tasks, relay } = deps;
   const view = await db.transaction().execute(async (trx) => {
+    // A cancel may drop a Commit that a worker is carrying out: wait for it first (see lockCommitTask).
+    if (to === "CANCELLED") await lockCommitTask(trx, orderId);
     const order = await findOrder(trx, orderId);
     if (!order || !canSee(order, principal)) throw notFound("No such order.");
     const result = await recordTransition(trx, deps.eventsStream, order, to, requestId);

@@ -50,6 +50,22 @@ export function lockTask(
     .executeTakeFirst();
 }
 
+/**
+ * Waits for and locks an order's Commit task, if it is still owed; the lock that a worker carrying
+ * it out holds too. Taken first by anything that also changes the order, so two such transactions
+ * always lock in the same order (the task, then the order) and never deadlock.
+ */
+export async function lockCommitTask(db: OrderDb, orderId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("reservationTask")
+    .select("orderId")
+    .where("orderId", "=", orderId)
+    .where("action", "=", "commit")
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The Commit tasks of these orders, done: deleted in one statement. */
 export async function deleteCommitTasks(db: OrderDb, orderIds: readonly string[]): Promise<void> {
   if (orderIds.length === 0) return;

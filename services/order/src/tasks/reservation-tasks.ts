@@ -21,6 +21,7 @@ import {
   deferTask,
   deleteCommitTasks,
   deleteTask,
+  lockCommitTask,
   lockDueTasks,
   lockTask,
   type ReservationTask,
@@ -155,33 +156,34 @@ export class ReservationTasks {
         (error.code === Status.FAILED_PRECONDITION || error.code === Status.NOT_FOUND);
       if (!lapsed) throw error;
     }
-    const order = await findOrder(db, task.orderId);
-    // Nothing stored, or cancelled meanwhile (its Return settles the reservation): nothing owed.
-    if (!order || order.status === "CANCELLED") return true;
-    const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
-    try {
-      await inventory.reserve(order.id, lines, reservationTtlSeconds, task.requestId);
-    } catch (error) {
-      const gone =
-        error instanceof AppError && (error.code === "INSUFFICIENT_STOCK" || error.code === "UNKNOWN_SKU");
-      if (!gone || order.status !== "CONFIRMED") throw error;
-      await inTransaction(db, async (trx) => {
+    // Under the task's lock, so a cancel cannot slip between the check and the new reservation.
+    return inTransaction(db, async (trx) => {
+      if (!(await lockCommitTask(trx, task.orderId))) return true; // done by another, or cancelled
+      const order = await findOrder(trx, task.orderId);
+      // Nothing stored, or cancelled meanwhile (its Return settles the reservation): nothing owed.
+      if (!order || order.status === "CANCELLED") return true;
+      const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+      try {
+        await inventory.reserve(order.id, lines, reservationTtlSeconds, task.requestId);
+      } catch (error) {
+        const gone =
+          error instanceof AppError && (error.code === "INSUFFICIENT_STOCK" || error.code === "UNKNOWN_SKU");
+        if (!gone || order.status !== "CONFIRMED") throw error;
         await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, OUT_OF_STOCK_REASON);
         await deleteTask(trx, task.orderId, task.action);
-      });
-      this.options.relay.nudge();
-      log.error(
-        { status: order.status },
-        "the order's reservation lapsed and its stock is gone; order cancelled",
-      );
-      return false;
-    }
-    await inventory.commit(task.orderId, task.requestId);
-    log.warn("the order's reservation had lapsed; its stock was reserved again and committed");
-    return true;
+        this.options.relay.nudge();
+        log.error(
+          { status: order.status },
+          "the order's reservation lapsed and its stock is gone; order cancelled",
+        );
+        return false;
+      }
+      await inventory.commit(task.orderId, task.requestId);
+      log.warn("the order's reservation had lapsed; its stock was reserved again and committed");
+      return true;
+    });
   }
 }
-
 /** Runs in the caller's transaction, or in a new one. */
 function inTransaction<T>(db: OrderDb, work: (trx: OrderDb) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
