@@ -19,7 +19,11 @@ const config = loadActivityConfig();
 const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
 const metrics = createMetrics("activity");
 // No explicit connect(): the driver connects on the first operation and reconnects by itself.
-const client = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+// Bounded waits: a server that vanished mid-operation must not hold the consumer forever.
+const client = new MongoClient(config.MONGO_URL, {
+  serverSelectionTimeoutMS: 5_000,
+  socketTimeoutMS: 30_000,
+});
 const mongo = client.db(config.MONGO_DB);
 const entries = activityCollection(mongo);
 await waitForDependency("mongodb", () => ensureIndexes(entries), {

@@ -30,6 +30,7 @@ const MESSAGES = [
   /Reached the max retries per request limit/i, // ioredis
   /Stream isn't writeable and enableOfflineQueue options is false/i, // ioredis, while disconnected
   /LOADING Redis is loading the dataset/i, // Redis, restarting with AOF
+  /Command timed out/i, // ioredis commandTimeout: a connection that died silently
 ];
 
 /** The MongoDB driver's names for a server it cannot reach or lost. */

@@ -109,7 +109,11 @@ export class ConsumerGroup {
       startId: "0",
       ...options,
     };
-    this.blocking = options.redis.duplicate({ lazyConnect: true });
+    // Its reads block for blockMs by design: the timeout allows for that.
+    this.blocking = options.redis.duplicate({
+      lazyConnect: true,
+      commandTimeout: this.options.blockMs + 5_000,
+    });
     // The shared connection reports outages; this one would only repeat them (unhandled, to stderr).
     this.blocking.on("error", () => {});
   }

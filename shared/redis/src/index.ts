@@ -13,6 +13,8 @@ export function createRedis(url: string, logger: Logger): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
+    // A connection that died without a word (no FIN, no RST) would otherwise hold a command forever.
+    commandTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
   });
   let down = false;

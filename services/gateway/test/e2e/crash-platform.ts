@@ -60,7 +60,8 @@ export async function startCrashPlatform() {
       RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS),
       BREAKER_RESET_MS: "1000",
     },
-    activity: { ...common, ...consumers, MONGO_URL: mongo.url },
+    // Debug: should the activity consumer stall, its last lines say where.
+    activity: { ...common, ...consumers, MONGO_URL: mongo.url, LOG_LEVEL: "debug" },
     notification: {
       ...common,
       ...consumers,
