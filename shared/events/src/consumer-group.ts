@@ -73,6 +73,12 @@ export interface ConsumerGroupOptions {
   claimIntervalMs?: number;
   /** Where a new group starts: "0" (everything in the stream) or "$" (only new entries). */
   startId?: string;
+  /**
+   * A handler still running after this long is given up on and retried like an outage: a store
+   * that vanished mid-operation can leave its promise hanging forever (seen with a MongoDB server
+   * stopped under load), and one hung event must not stop the group.
+   */
+  handlerTimeoutMs?: number;
 }
 
 type Entry = [id: string, fields: string[] | null];
@@ -107,6 +113,7 @@ export class ConsumerGroup {
       claimIdleMs: 30_000,
       claimIntervalMs: 5_000,
       startId: "0",
+      handlerTimeoutMs: 20_000,
       ...options,
     };
     // Its reads block for blockMs by design: the timeout allows for that.
@@ -240,7 +247,7 @@ export class ConsumerGroup {
         if (processed && (await processed.has(event.id))) {
           logger.info("event already processed; acknowledging the redelivery");
         } else {
-          await handler(event, { stream, entryId, deliveries, logger });
+          await this.bounded(handler(event, { stream, entryId, deliveries, logger }));
           await processed?.add(event.id);
         }
         await this.acknowledge(stream, [entryId]);
@@ -289,8 +296,13 @@ export class ConsumerGroup {
     }
     for (let outageRetries = 0; batch.length > 0; outageRetries++) {
       try {
-        await batchHandler?.(
-          batch.map(({ entryId, event }) => ({ event, context: { stream, entryId, deliveries: 1, logger } })),
+        await this.bounded(
+          batchHandler?.(
+            batch.map(({ entryId, event }) => ({
+              event,
+              context: { stream, entryId, deliveries: 1, logger },
+            })),
+          ),
         );
         await redis.xack(stream, group, ...batch.map((b) => b.entryId));
         for (const { event } of batch) metrics?.processed.inc({ stream, group, type: event.type });
@@ -324,6 +336,19 @@ export class ConsumerGroup {
   private async keep(stream: string, entryIds: string[]): Promise<void> {
     const { redis, group } = this.options;
     await redis.xclaim(stream, group, this.consumer, 0, ...entryIds, "JUSTID").catch(() => {});
+  }
+
+  /** The handler's work, or an ETIMEDOUT (an outage, so retried in place) once handlerTimeoutMs passed. */
+  private bounded<T>(work: Promise<T> | undefined): Promise<T | undefined> {
+    const { handlerTimeoutMs } = this.options;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`the handler did not finish within ${handlerTimeoutMs} ms`);
+        reject(Object.assign(error, { code: "ETIMEDOUT" }));
+      }, handlerTimeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Waits, unless stop() is called meanwhile. */

@@ -333,6 +333,28 @@ describe("publishEvent + ConsumerGroup", () => {
     await eventually("nothing pending", async () => (await groupState(stream, "g")).pending === 0);
   });
 
+  test("a handler that hangs (a store gone mid-operation) is given up on and the event retried", async () => {
+    const stream = uniqueName("events:test");
+    let calls = 0;
+    const done: string[] = [];
+    await consume({
+      streams: [stream],
+      group: "g",
+      handlerTimeoutMs: 200,
+      handler: async (event) => {
+        calls++;
+        if (calls === 1) await new Promise(() => {}); // never settles
+        done.push(event.id);
+      },
+    }).start();
+    const event = orderCreated(1);
+    await publishEvent(redis, stream, event);
+    await eventually("the event handled on the second try", () => done.length === 1);
+    expect(done).toEqual([event.id]);
+    await eventually("acknowledged", async () => (await groupState(stream, "g")).pending === 0);
+    expect(await listDeadLetters(redis, stream)).toEqual([]);
+  });
+
   test("trimStream trims towards the bound but keeps every entry a group has not read or acknowledged", async () => {
     const stream = uniqueName("events:test");
     await redis.xgroup("CREATE", stream, "fast", "$", "MKSTREAM");
