@@ -16,6 +16,8 @@ export const activityConfigSchema = Env.Object({
   MONGO_DB: Env.String({ pattern: "^[A-Za-z0-9_-]{1,63}$", default: "activity" }),
   ...redisSettings(),
   ...consumerSettings("activity"),
+  /** Entries older than this many days are deleted (0: the log is kept for good). */
+  ACTIVITY_RETENTION_DAYS: Env.Integer({ minimum: 0, default: 0 }),
   ...tokenVerificationSettings(),
 });
 

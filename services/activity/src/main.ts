@@ -6,14 +6,14 @@
 import { verifierFromConfig } from "@platform/auth";
 import { ConsumerMetrics } from "@platform/events";
 import { createMetrics, serve } from "@platform/http";
-import { waitForDependency } from "@platform/jobs";
+import { retentionJob, waitForDependency } from "@platform/jobs";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
 import { MongoClient } from "mongodb";
 import { createApp } from "./app.js";
 import { loadActivityConfig } from "./config.js";
 import { activityConsumer } from "./events/activity-consumer.js";
-import { activityCollection, ensureIndexes } from "./store/activity.store.js";
+import { activityCollection, ensureIndexes, pruneEntries } from "./store/activity.store.js";
 
 const config = loadActivityConfig();
 const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
@@ -46,12 +46,20 @@ const consumer = activityConsumer({
   metrics: new ConsumerMetrics(metrics.registry),
 });
 await consumer.start();
+const retention = retentionJob({
+  name: "activity retention",
+  days: config.ACTIVITY_RETENTION_DAYS,
+  prune: (before) => pruneEntries(entries, before),
+  logger: logger.child({ component: "retention" }),
+});
+retention.start();
 
 serve(createApp({ mongo, entries, redis, verifier, logger, metrics }), {
   port: config.PORT,
   logger,
   closers: [
     { name: "consumer", close: () => consumer.stop() },
+    { name: "retention", close: () => retention.stop() },
     { name: "redis", close: () => redis.quit() },
     { name: "mongodb", close: () => client.close() },
   ],

@@ -4,6 +4,7 @@ import { type DomainEvent, listDeadLetters, newEvent, publishEvent } from "@plat
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import type { ActivityView } from "../src/domain/activity.js";
+import { pruneEntries } from "../src/store/activity.store.js";
 import { type ActivityTestContext, createActivityTestContext } from "./test-context.js";
 
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
@@ -250,5 +251,23 @@ describe("activity", () => {
       `events_consumer_lag{stream="${ctx.config.ORDERS_STREAM}",group="activity",service="activity"} 0`,
     );
     expect(text).toContain("events_dead_lettered_total");
+  });
+
+  test("retention: entries that occurred before the cutoff are deleted, later ones kept", async () => {
+    const old = orderCreated(ann);
+    const recent = orderCreated(ann);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, old);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, recent);
+    await eventually(
+      "both stored",
+      async () => (await storedCount(old.id)) + (await storedCount(recent.id)) === 2,
+    );
+    await ctx.entries.updateOne(
+      { _id: old.id },
+      { $set: { occurredAt: new Date(Date.now() - 40 * 86_400_000) } },
+    );
+    expect(await pruneEntries(ctx.entries, new Date(Date.now() - 30 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect(await storedCount(old.id)).toBe(0);
+    expect(await storedCount(recent.id)).toBe(1);
   });
 });

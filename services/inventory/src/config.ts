@@ -27,6 +27,8 @@ export const inventoryConfigSchema = Env.Object({
   /** How long a reservation holds when the caller gives no ttl_seconds, and the most it may ask for. */
   RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 1, default: 900 }),
   MAX_RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 1, default: 86_400 }),
+  /** How long a settled reservation stays in Redis (retries and reconciliation look it up). */
+  RESERVATION_RETENTION_SECONDS: Env.Integer({ minimum: 1, default: 900 }),
   SWEEP_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
   OUTBOX_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
   /** How long published catalog events stay in the outbox table. */

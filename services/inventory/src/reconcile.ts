@@ -15,7 +15,11 @@ const config = loadInventoryConfig();
 const logger = createLogger({ service: "inventory-reconcile", level: "silent" });
 const redis = new Redis(config.REDIS_URL);
 try {
-  const stock = new StockStore(redis, stockKeys(config.REDIS_KEY_PREFIX));
+  const stock = new StockStore(
+    redis,
+    stockKeys(config.REDIS_KEY_PREFIX),
+    config.RESERVATION_RETENTION_SECONDS,
+  );
   const report = await reconcile(stock, orderServiceStates(config.ORDER_SERVICE_URL), { repair, logger });
   for (const item of report.drift) console.log(JSON.stringify(item));
   console.log(

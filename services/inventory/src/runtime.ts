@@ -22,7 +22,7 @@ export function createInventoryRuntime(
   { db, redis, logger }: { db: InventoryDb; redis: Redis; logger: Logger },
 ) {
   const keys = stockKeys(config.REDIS_KEY_PREFIX);
-  const stock = new StockStore(redis, keys);
+  const stock = new StockStore(redis, keys, config.RESERVATION_RETENTION_SECONDS);
   const stockEvents = new StockEventRelay({
     redis,
     outboxKey: keys.outbox,

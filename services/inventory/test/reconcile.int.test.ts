@@ -1,7 +1,7 @@
 /** Reconciliation of the stock in Redis against its reservations and the orders behind them. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "@platform/logging";
-import { type OrderStatus, reconcile } from "../src/stock/reconcile.js";
+import { type Drift, type OrderStatus, reconcile } from "../src/stock/reconcile.js";
 import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
 
 let ctx: InventoryTestContext;
@@ -74,5 +74,48 @@ describe("reconcile", () => {
 
     const again = await reconcile(ctx.stock, states, { repair: false, logger });
     expect(again.drift).toEqual([]);
+  });
+
+  test("an expired reservation whose order stands is taken again and committed, or reported when the stock is gone", async () => {
+    const sku = await ctx.product({ initialStock: 5 });
+    const lapsed = Bun.randomUUIDv7();
+    const gone = Bun.randomUUIDv7();
+    await ctx.grpc.reserve({ reservationId: lapsed, lines: [{ sku, quantity: 2 }], ttlSeconds: 600 });
+    await ctx.grpc.reserve({ reservationId: gone, lines: [{ sku, quantity: 3 }], ttlSeconds: 600 });
+    // Both lapse (the order service was away past the TTL); their orders were stored all the same.
+    await ctx.stock.settle("expire", lapsed, Date.now() + 3_600_000);
+    await ctx.stock.settle("expire", gone, Date.now() + 3_600_000);
+    // Meanwhile someone else buys 2 of the 5: only one of the two can be served again.
+    await ctx.grpc.reserve({ reservationId: `other-${sku}`, lines: [{ sku, quantity: 2 }], ttlSeconds: 600 });
+    await ctx.grpc.commit({ reservationId: `other-${sku}` });
+    const orders: Record<string, OrderStatus | null> = {
+      [lapsed]: "CONFIRMED",
+      [gone]: "SHIPPED",
+      [`other-${sku}`]: "CONFIRMED",
+    };
+    const states = async (batch: string[]) => Object.fromEntries(batch.map((id) => [id, orders[id] ?? null]));
+
+    const report = await reconcile(ctx.stock, states, { repair: false, logger });
+    const lapses = report.drift
+      .filter((d) => d.kind === "lapsed-with-order")
+      .map((d) => d.reservationId)
+      .sort();
+    expect(lapses).toEqual([gone, lapsed].sort());
+
+    // (The first test's reservations are in the same store: look at this test's only.)
+    const mine = (drift: Drift[]) =>
+      drift.filter((d) => d.reservationId === lapsed || d.reservationId === gone);
+    const repaired = mine((await reconcile(ctx.stock, states, { repair: true, logger })).drift);
+    // The first in the walk that fits is taken again; the other is reported, not repaired.
+    const served = repaired.filter((d) => d.repaired);
+    expect(served).toHaveLength(1);
+    expect((await ctx.stock.levels([sku])).get(sku)).toMatchObject({
+      available: served[0]?.reservationId === lapsed ? 1 : 0,
+      reserved: 0,
+    });
+    const left = mine((await reconcile(ctx.stock, states, { repair: false, logger })).drift);
+    expect(left.map((d) => [d.kind, d.reservationId === served[0]?.reservationId])).toEqual([
+      ["lapsed-with-order", false],
+    ]);
   });
 });

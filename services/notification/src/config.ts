@@ -50,6 +50,8 @@ export const notificationConfigSchema = Env.Object({
   DELIVERY_BATCH_SIZE: Env.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
   /** How long a claimed notification is held before another replica may take it over. */
   DELIVERY_LEASE_MS: Env.Integer({ minimum: 1_000, default: 60_000 }),
+  /** Sent and failed notifications older than this many days are deleted (0: kept for good). */
+  NOTIFICATION_RETENTION_DAYS: Env.Integer({ minimum: 0, default: 0 }),
 });
 
 export type NotificationConfig = Readonly<Static<typeof notificationConfigSchema>>;

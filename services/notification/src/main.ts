@@ -22,7 +22,7 @@ const db = await openServiceDatabase<NotificationDatabase>("notification", confi
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const verifier = verifierFromConfig(config);
-const { hub, worker, email, newConsumer } = createNotificationRuntime(config, {
+const { hub, worker, email, newConsumer, retention } = createNotificationRuntime(config, {
   db,
   redis,
   logger,
@@ -33,6 +33,7 @@ const consumer = newConsumer();
 await hub.start();
 await consumer.start();
 worker.start();
+retention.start();
 
 serve(createApp({ db, redis, verifier, worker, hub, logger, metrics }), {
   port: config.PORT,
@@ -40,6 +41,7 @@ serve(createApp({ db, redis, verifier, worker, hub, logger, metrics }), {
   closers: [
     { name: "consumer", close: () => consumer.stop() },
     { name: "delivery worker", close: () => worker.stop() },
+    { name: "retention", close: () => retention.stop() },
     { name: "socket hub", close: () => hub.stop() },
     { name: "smtp", close: () => email.close() },
     { name: "redis", close: () => redis.quit() },

@@ -4,6 +4,7 @@
  */
 import { csv } from "@platform/config";
 import type { ConsumerMetrics } from "@platform/events";
+import { retentionJob } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
@@ -15,7 +16,7 @@ import { websocketChannel } from "./channels/websocket.js";
 import { type Channel, enabledChannels, type NotificationConfig } from "./config.js";
 import { DeliveryWorker } from "./delivery/delivery-worker.js";
 import { notificationConsumer } from "./events/notification-consumer.js";
-import type { NotificationDb } from "./store/notification.store.js";
+import { type NotificationDb, pruneNotifications } from "./store/notification.store.js";
 import { SocketHub } from "./ws/socket-hub.js";
 
 export function createNotificationRuntime(
@@ -81,5 +82,11 @@ export function createNotificationRuntime(
       metrics: deps.consumerMetrics,
       consumer: name,
     });
-  return { hub, worker, email, newConsumer };
+  const retention = retentionJob({
+    name: "notification retention",
+    days: config.NOTIFICATION_RETENTION_DAYS,
+    prune: (before) => pruneNotifications(db, before),
+    logger: logger.child({ component: "retention" }),
+  });
+  return { hub, worker, email, newConsumer, retention };
 }

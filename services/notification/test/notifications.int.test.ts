@@ -7,7 +7,9 @@ import { createHmac } from "node:crypto";
 import { listDeadLetters, newEvent, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
+import { sql } from "kysely";
 import type { NotificationView } from "../src/routes/notification-view.js";
+import { pruneNotifications } from "../src/store/notification.store.js";
 import { ann, bob, orderCreated } from "./fixtures.js";
 import { createNotificationTestContext, type NotificationTestContext } from "./test-context.js";
 
@@ -234,5 +236,27 @@ describe("notifications", () => {
     });
     expect(letters.every((l) => l.group === "notification")).toBe(true);
     expect(letters.some((l) => l.error.includes("unknown event type order.exploded"))).toBe(true);
+  });
+
+  test("retention: done notifications past the cutoff are deleted, pending ones never", async () => {
+    const old = orderCreated();
+    const recent = orderCreated();
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, old);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, recent);
+    await eventually("both sent", async () => {
+      const rows = [...(await rowsOf(old.id)), ...(await rowsOf(recent.id))];
+      return rows.length === 8 && rows.every((r) => r.status === "sent");
+    });
+    // The old event's notifications were made 40 days ago; one of them is still pending.
+    await sql`update notification set created_at = now() - interval '40 days' where event_id = ${old.id}`.execute(
+      ctx.db,
+    );
+    await sql`update notification set status = 'pending' where event_id = ${old.id} and channel = 'webhook'`.execute(
+      ctx.db,
+    );
+    const pruned = await pruneNotifications(ctx.db, new Date(Date.now() - 30 * 86_400_000));
+    expect(pruned).toBeGreaterThanOrEqual(3);
+    expect((await rowsOf(old.id)).map((r) => r.channel)).toEqual(["webhook"]);
+    expect(await rowsOf(recent.id)).toHaveLength(4);
   });
 });

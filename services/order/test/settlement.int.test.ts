@@ -10,6 +10,7 @@ import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import { type OrderView, priceLines, toOrderView } from "../src/domain/order.js";
 import { orderCreated } from "../src/events/order-events.js";
+import { placeOrder } from "../src/orders/place-order.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../src/store/order.store.js";
 import { OUT_OF_STOCK_REASON } from "../src/tasks/reservation-tasks.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
@@ -17,8 +18,13 @@ import { createOrderTestContext, type OrderTestContext } from "./test-context.js
 setDefaultTimeout(30_000);
 
 let ctx: OrderTestContext;
+/** Settled reservations leave Redis after 2 s here (900 s by default), so a test can outlive one. */
+const RETENTION_SECONDS = 2;
+
 beforeAll(async () => {
-  ctx = await createOrderTestContext();
+  ctx = await createOrderTestContext({
+    inventoryConfig: { RESERVATION_RETENTION_SECONDS: String(RETENTION_SECONDS) },
+  });
 });
 afterAll(() => ctx.close());
 
@@ -29,7 +35,12 @@ afterAll(() => ctx.close());
 async function orderWithCommitOwed(sku: string, quantity: number, ttlSeconds: number) {
   const buyer = await ctx.customer();
   const orderId = Bun.randomUUIDv7();
-  const reserved = await ctx.deps.inventory.reserve(orderId, [{ sku, quantity }], ttlSeconds, "req-owed");
+  const { lines: reserved } = await ctx.deps.inventory.reserve(
+    orderId,
+    [{ sku, quantity }],
+    ttlSeconds,
+    "req-owed",
+  );
   const owner = { id: buyer.id, email: buyer.email, name: "Buyer" };
   const order = newOrder({ id: orderId, userId: buyer.id, ...priceLines(reserved) }, new Date());
   await insertPlacedOrder(ctx.db, {
@@ -100,5 +111,36 @@ describe("settling reservations", () => {
         ),
     );
     expect(event.payload).toMatchObject({ from: "CONFIRMED", to: "CANCELLED", reason: OUT_OF_STOCK_REASON });
+  });
+
+  test("a retry inside the retention window finds the reservation; one after it takes no stock twice", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(10);
+    const placed = await ctx.call<OrderView>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 2 }] },
+    });
+    expect(placed.status).toBe(201);
+    expect(await ctx.available(sku)).toBe(8);
+    // What an Idempotency-Key takeover after a crash does: the same request, the same order id.
+    const retry = () =>
+      placeOrder(ctx.deps, {
+        orderId: placed.body.id,
+        principal: { userId: buyer.id, email: buyer.email, role: "user" },
+        items: [{ sku, quantity: 2 }],
+        requestId: "req-retry",
+      });
+
+    // Inside the window the Reserve finds the committed reservation and takes nothing.
+    expect((await retry()).order.id).toBe(placed.body.id);
+    expect(await ctx.available(sku)).toBe(8);
+
+    // After it the reservation has left Redis: the Reserve takes the stock afresh, the retry finds the
+    // order stored and gives that stock back.
+    await Bun.sleep((RETENTION_SECONDS + 1) * 1000);
+    expect((await retry()).order.id).toBe(placed.body.id);
+    expect(await ctx.available(sku)).toBe(8);
+    const mine = await ctx.call<{ items: OrderView[] }>("GET", "/orders", { token: buyer.token });
+    expect(mine.body.items.map((o) => o.id)).toEqual([placed.body.id]);
   });
 });

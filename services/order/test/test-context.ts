@@ -26,6 +26,8 @@ export interface OrderTestOptions {
   /** Redis for the inventory service (a fault test gives it one it can stop). */
   inventoryRedisUrl?: string;
   orderConfig?: Record<string, string>;
+  /** More environment for the inventory process. */
+  inventoryConfig?: Record<string, string>;
 }
 
 export async function createOrderTestContext(options: OrderTestOptions = {}) {
@@ -57,6 +59,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     JWKS_URL: `${user.baseUrl}/.well-known/jwks.json`,
     // Debug: a test follows one request id through the inventory's per-call lines.
     LOG_LEVEL: "debug",
+    ...options.inventoryConfig,
   });
   started.push(inventory);
 

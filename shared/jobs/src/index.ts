@@ -1,2 +1,3 @@
 export { backoffDelay, PollingLoop, type PollingLoopOptions } from "./polling-loop.js";
+export { type RetentionJobOptions, retentionJob } from "./retention-job.js";
 export { type WaitOptions, waitForDependency } from "./wait-for-dependency.js";

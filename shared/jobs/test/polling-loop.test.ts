@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "@platform/logging";
-import { backoffDelay, PollingLoop } from "../src/index.js";
+import { backoffDelay, PollingLoop, retentionJob } from "../src/index.js";
 
 const logger = createLogger({ service: "jobs-test", level: "silent" });
 
@@ -131,5 +131,43 @@ describe("PollingLoop", () => {
     await Bun.sleep(20);
     await loop.stop();
     expect(finished).toBe(true);
+  });
+});
+
+describe("retentionJob", () => {
+  test("prunes what is older than its days, batch after batch, and does nothing with 0 days", async () => {
+    const cutoffs: Date[] = [];
+    let batches = 3;
+    const job = retentionJob({
+      name: "t",
+      days: 30,
+      logger,
+      prune: async (before) => {
+        cutoffs.push(before);
+        return batches-- > 0 ? 1000 : 0;
+      },
+    });
+    job.start();
+    await Bun.sleep(50);
+    await job.stop();
+    expect(cutoffs).toHaveLength(4);
+    const ageDays = (Date.now() - (cutoffs[0] as Date).getTime()) / 86_400_000;
+    expect(ageDays).toBeGreaterThan(29.99);
+    expect(ageDays).toBeLessThan(30.01);
+
+    let called = false;
+    const keep = retentionJob({
+      name: "t",
+      days: 0,
+      logger,
+      prune: async () => {
+        called = true;
+        return 0;
+      },
+    });
+    keep.start();
+    await Bun.sleep(20);
+    await keep.stop();
+    expect(called).toBe(false);
   });
 });

@@ -65,3 +65,9 @@ export function listEntries(entries: ActivityCollection, query: ActivityQuery): 
   }
   return entries.find(filter).sort({ occurredAt: -1, _id: -1 }).limit(query.limit).toArray();
 }
+
+/** Deletes the entries that occurred before the cutoff; resolves to how many went. */
+export async function pruneEntries(entries: ActivityCollection, before: Date): Promise<number> {
+  const { deletedCount } = await entries.deleteMany({ occurredAt: { $lt: before } });
+  return deletedCount;
+}

@@ -5,13 +5,17 @@
  * - a SKU whose `available` is below zero (reported; a person decides);
  * - a committed reservation whose order does not exist (stock sold to nobody): returned;
  * - a committed reservation whose order was cancelled (its Return never happened): returned;
- * - a reservation still held whose order exists (its Commit never happened): committed.
+ * - a reservation still held whose order exists (its Commit never happened): committed;
+ * - an expired reservation whose order stands (its Commit came too late and was not carried out
+ *   again): the stock taken afresh and committed, or reported when it is gone.
+ * It looks at what Redis still holds: reservations in flight and those settled within
+ * RESERVATION_RETENTION_SECONDS. Its cost follows that, not the number of orders ever placed.
  * Commit and Return are idempotent, so mending one that the order service is mending at the same
  * moment is harmless. The counter check reads reservations and counters at slightly different
  * moments: repair it while traffic is quiet.
  */
 import type { Logger } from "@platform/logging";
-import type { StockStore } from "./stock-store.js";
+import type { PricedLine, StockStore } from "./stock-store.js";
 
 export type OrderStatus = "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
 
@@ -24,7 +28,8 @@ export interface Drift {
     | "negative-available"
     | "sold-without-order"
     | "cancelled-not-returned"
-    | "placed-not-committed";
+    | "placed-not-committed"
+    | "lapsed-with-order";
   sku?: string;
   reservationId?: string;
   detail: string;
@@ -46,15 +51,19 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const drift: Drift[] = [];
   const held = new Map<string, number>();
-  const toCheck: Array<{ id: string; state: "reserved" | "committed" }> = [];
+  const toCheck: Array<{ id: string; state: "reserved" | "committed" | "expired"; lines: PricedLine[] }> = [];
   let reservations = 0;
   for await (const reservation of stock.reservations()) {
     reservations++;
     if (reservation.state === "reserved") {
       for (const line of reservation.lines) held.set(line.sku, (held.get(line.sku) ?? 0) + line.quantity);
     }
-    if (reservation.state === "reserved" || reservation.state === "committed") {
-      toCheck.push({ id: reservation.id, state: reservation.state });
+    if (
+      reservation.state === "reserved" ||
+      reservation.state === "committed" ||
+      reservation.state === "expired"
+    ) {
+      toCheck.push({ id: reservation.id, state: reservation.state, lines: reservation.lines });
     }
   }
 
@@ -83,8 +92,19 @@ export async function reconcile(
   for (let i = 0; i < toCheck.length; i += BATCH) {
     const batch = toCheck.slice(i, i + BATCH);
     const states = await orderStates(batch.map((r) => r.id));
-    for (const { id, state } of batch) {
+    for (const { id, state, lines } of batch) {
       const order = states[id] ?? null;
+      if (state === "expired") {
+        if (order === null || order === "CANCELLED") continue;
+        const outcome = repair ? await retake(stock, id, lines) : undefined;
+        drift.push({
+          kind: "lapsed-with-order",
+          reservationId: id,
+          detail: `expired, order ${order}${outcome === "gone" ? "; its stock is gone (the order service cancels such an order)" : ""}`,
+          repaired: outcome === "committed",
+        });
+        continue;
+      }
       if (state === "committed" && (order === null || order === "CANCELLED")) {
         const kind = order === null ? "sold-without-order" : "cancelled-not-returned";
         if (repair) await stock.settle("return", id);
@@ -107,6 +127,19 @@ export async function reconcile(
   }
   for (const item of drift) logger.warn(item, "stock drift");
   return { reservations, skus: levels.size, drift };
+}
+
+/** Reserves a lapsed reservation's lines again (the same id) and commits them, if the stock is there. */
+async function retake(stock: StockStore, id: string, lines: PricedLine[]): Promise<"committed" | "gone"> {
+  const outcome = await stock.reserve({
+    reservationId: id,
+    lines: lines.map(({ sku, quantity }) => ({ sku, quantity })),
+    expiresAt: Date.now() + 60_000,
+    requestId: "reconcile",
+  });
+  if (outcome.result !== "reserved" && outcome.result !== "replayed") return "gone";
+  await stock.settle("commit", id);
+  return "committed";
 }
 
 /** The order service's POST /internal/orders/states as an OrderStatesLookup. */

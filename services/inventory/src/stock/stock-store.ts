@@ -41,8 +41,13 @@ export interface SellableProduct {
 const catalogEntry = (product: SellableProduct) =>
   JSON.stringify([product.name, product.priceCents, product.currency, new Date(product.updatedAt).getTime()]);
 
-/** How long a settled reservation is kept, so a late retry still gets its answer. */
-const SETTLED_RETENTION_SECONDS = 7 * 24 * 3600;
+/**
+ * How long a settled reservation stays in Redis by default: as long as a reservation holds by
+ * default (RESERVATION_TTL_SECONDS, 900 s), so whatever happens around one order — a retried Reserve,
+ * an idempotency takeover after a crash (30 s lease), a Commit or a Return retried with backoff —
+ * still finds it, and a reconciliation every 15 minutes sees every settlement once.
+ */
+export const DEFAULT_SETTLED_RETENTION_SECONDS = 900;
 
 export class StockStore {
   private readonly scripts: Record<"reserve" | "settle" | "setStock" | "replenish", LuaScript<string>>;
@@ -51,6 +56,8 @@ export class StockStore {
   constructor(
     private readonly redis: Redis,
     readonly keys: StockKeys,
+    /** How long a settled (committed, released, expired, returned) reservation is kept. */
+    private readonly settledRetentionSeconds = DEFAULT_SETTLED_RETENTION_SECONDS,
   ) {
     const script = (file: string) => luaScript<string>(redis, new URL(file, import.meta.url));
     this.scripts = {
@@ -116,7 +123,7 @@ export class StockStore {
       action,
       reservationId,
       now,
-      SETTLED_RETENTION_SECONDS,
+      this.settledRetentionSeconds,
     );
     return JSON.parse(raw) as SettleOutcome;
   }

@@ -144,3 +144,22 @@ export function listNotifications(db: NotificationDb, query: NotificationQuery):
   if (query.beforeId) select = select.where("id", "<", query.beforeId);
   return select.execute();
 }
+
+/**
+ * Deletes up to `limit` notifications that are done (sent, or failed) and were created before the
+ * cutoff; pending ones are never deleted. Resolves to how many went.
+ */
+export async function pruneNotifications(db: NotificationDb, before: Date, limit = 1_000): Promise<number> {
+  const result = await db
+    .deleteFrom("notification")
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("notification")
+        .select("id")
+        .where("status", "in", ["sent", "failed"])
+        .where("createdAt", "<", before)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -11,7 +11,7 @@ import {
   INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
   type InventoryClient,
-  type ReservationState,
+  ReservationState,
   type ReservedLine,
   requestMetadata,
 } from "@platform/proto";
@@ -59,13 +59,17 @@ export class InventoryGateway {
     return this.breaker.opened;
   }
 
-  /** Reserves every line for the order (the reservation id), or throws the problem to answer. */
+  /**
+   * Reserves every line for the order (the reservation id), or throws the problem to answer. Says
+   * whether the reservation holds the stock now (a new one, or one held already), as opposed to
+   * one settled before (committed, returned) that a retry found again.
+   */
   async reserve(
     orderId: string,
     lines: Array<{ sku: string; quantity: number }>,
     ttlSeconds: number,
     requestId: string,
-  ): Promise<ReservedLine[]> {
+  ): Promise<{ lines: ReservedLine[]; holding: boolean }> {
     let shortLines: InsufficientStock | undefined;
     try {
       const reply = await this.call(() =>
@@ -80,7 +84,7 @@ export class InventoryGateway {
           },
         ),
       );
-      return reply.lines;
+      return { lines: reply.lines, holding: reply.state === ReservationState.RESERVATION_STATE_RESERVED };
     } catch (error) {
       if (error instanceof ClientError && error.code === Status.FAILED_PRECONDITION) {
         throw new AppError(409, "INSUFFICIENT_STOCK", "Some lines cannot be served from stock.", {

@@ -9,6 +9,7 @@ import type { Principal } from "@platform/auth";
 import { type OrderView, priceLines, toOrderView } from "../domain/order.js";
 import { orderCreated } from "../events/order-events.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../store/order.store.js";
+import { commitOwed } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
 export interface PlaceOrderInput {
@@ -34,12 +35,12 @@ export async function placeOrder(
   const log = logger.child({ requestId, orderId });
 
   const owner = await users.validate(principal.userId, requestId);
-  const reserved = await inventory.reserve(orderId, input.items, deps.reservationTtlSeconds, requestId);
+  const reservation = await inventory.reserve(orderId, input.items, deps.reservationTtlSeconds, requestId);
 
   let view: OrderView;
   try {
     const now = new Date();
-    const order = newOrder({ id: orderId, userId: owner.id, ...priceLines(reserved) }, now);
+    const order = newOrder({ id: orderId, userId: owner.id, ...priceLines(reservation.lines) }, now);
     view = toOrderView(order);
     await insertPlacedOrder(db, {
       order,
@@ -59,7 +60,10 @@ export async function placeOrder(
       (found) => found ?? null,
       () => undefined,
     );
-    if (stored) return { order: toOrderView(stored), keyCompleted: false };
+    if (stored) {
+      await settleRetry(deps, orderId, reservation.holding, requestId);
+      return { order: toOrderView(stored), keyCompleted: false };
+    }
     if (stored === undefined) {
       // Unknown (Postgres is away): the reservation stays for a retry with this order id, or expires.
       log.warn({ err: error }, "cannot tell whether the order was stored; keeping its reservation");
@@ -75,4 +79,20 @@ export async function placeOrder(
   await tasks.commitNow(orderId, requestId);
   log.debug({ totalCents: view.totalCents, lines: view.items.length }, "order placed");
   return { order: view, keyCompleted: idempotencyKey !== undefined };
+}
+
+/**
+ * A retry found the order stored already (a takeover after a crash, a commit whose answer was lost).
+ * If its Commit is still owed, carry it out now. If not, and the Reserve just made holds stock, that
+ * stock is surplus: the order's own reservation was settled long ago and left Redis after its
+ * retention window, so the Reserve took the stock afresh. Give it back.
+ */
+async function settleRetry(
+  deps: OrderDeps,
+  orderId: string,
+  holding: boolean,
+  requestId: string,
+): Promise<void> {
+  if (await commitOwed(deps.db, orderId)) await deps.tasks.commitNow(orderId, requestId);
+  else if (holding) await deps.inventory.release(orderId, requestId);
 }

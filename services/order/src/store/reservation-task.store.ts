@@ -66,6 +66,17 @@ export async function lockCommitTask(db: OrderDb, orderId: string): Promise<bool
   return row !== undefined;
 }
 
+/** Whether the order's Commit is still owed. */
+export async function commitOwed(db: OrderDb, orderId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("reservationTask")
+    .select("orderId")
+    .where("orderId", "=", orderId)
+    .where("action", "=", "commit")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The Commit tasks of these orders, done: deleted in one statement. */
 export async function deleteCommitTasks(db: OrderDb, orderIds: readonly string[]): Promise<void> {
   if (orderIds.length === 0) return;
