@@ -1,8 +1,8 @@
 /** The activity log: events from the streams stored once in MongoDB, and the queries over them. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { type DomainEvent, listDeadLetters, newEvent, publishEvent } from "@platform/events";
+import { listDeadLetters, newEvent, type OrderStatus, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
-import { eventually } from "@platform/testing";
+import { eventually, orderCreatedEvent, orderStatusUpdatedEvent, stockLowEvent } from "@platform/testing";
 import type { ActivityView } from "../src/domain/activity.js";
 import { pruneEntries } from "../src/store/activity.store.js";
 import { type ActivityTestContext, createActivityTestContext } from "./test-context.js";
@@ -20,30 +20,13 @@ afterAll(() => ctx.close());
 const ann = "01900000-0000-7000-8000-0000000000a1";
 const bob = "01900000-0000-7000-8000-0000000000b2";
 
-function orderCreated(userId: string, orderId = Bun.randomUUIDv7()): DomainEvent {
-  return newEvent(
-    "order.created",
-    {
-      order: {
-        id: orderId,
-        userId,
-        status: "CONFIRMED",
-        items: [{ sku: "MUG-1", quantity: 2 }],
-        totalCents: 2500,
-        currency: "EUR",
-      },
-      user: { id: userId, email: `${userId}@example.com`, name: "Someone" },
-    },
-    { requestId: `req-${orderId}` },
-  );
-}
+const owner = (id: string) => ({ id, email: `${id}@example.com`, name: "Someone" });
 
-const statusUpdated = (userId: string, orderId: string, version: number, to: string) =>
-  newEvent(
-    "order.status.updated",
-    { orderId, userId, from: "CONFIRMED", to, version },
-    { requestId: "req-status" },
-  );
+const orderCreated = (userId: string, orderId = Bun.randomUUIDv7()) =>
+  orderCreatedEvent({ user: owner(userId), order: { id: orderId } });
+
+const statusUpdated = (userId: string, orderId: string, version: number, to: OrderStatus) =>
+  orderStatusUpdatedEvent({ user: owner(userId), orderId, to, version });
 
 const storedCount = (id: string) => ctx.entries.countDocuments({ _id: id });
 
@@ -146,11 +129,7 @@ describe("activity", () => {
   });
 
   test("inventory events are recorded by SKU", async () => {
-    const low = newEvent(
-      "stock.low",
-      { sku: "LAMP-9", available: 1, threshold: 2 },
-      { requestId: "req-low" },
-    );
+    const low = stockLowEvent({ sku: "LAMP-9", available: 1, threshold: 2 });
     await publishEvent(ctx.redis, ctx.config.INVENTORY_STREAM, low);
     await eventually("the stock.low entry", async () => (await storedCount(low.id)) === 1);
     expect(await ctx.entries.findOne({ _id: low.id })).toMatchObject({ sku: "LAMP-9", type: "stock.low" });

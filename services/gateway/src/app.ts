@@ -7,7 +7,8 @@
 import { cors } from "@elysiajs/cors";
 import type { TokenVerifier } from "@platform/auth";
 import { bearerToken } from "@platform/auth";
-import { AppError, httpKernel, notFound, REQUEST_ID_HEADER } from "@platform/http";
+import { AppError, notFound } from "@platform/errors";
+import { clientIp, httpKernel, REQUEST_ID_HEADER } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
@@ -34,10 +35,6 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
     notification: config.NOTIFICATION_URL,
   };
   const origins = corsOrigins(config);
-  const clientIp = (request: Request, socketAddress: string | undefined) =>
-    (config.TRUST_PROXY ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined) ||
-    socketAddress ||
-    "unknown";
   const upstreamHealthy = (service: ServiceName) => async () => {
     const response = await fetch(`${upstreams[service]}/health`, { signal: AbortSignal.timeout(1_000) });
     if (!response.ok) throw new Error(`${service} answered ${response.status}`);
@@ -82,13 +79,12 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
         const path = new URL(request.url).pathname.slice("/api".length);
         const route = matchRoute(request.method, path);
         if (!route) throw notFound(`No route for ${request.method} /api${path}.`);
-        const ip = clientIp(request, server?.requestIP(request)?.address);
+        const ip = clientIp(request, server?.requestIP(request)?.address, config.TRUST_PROXY);
         let userId: string | undefined;
         const token = bearerToken(request.headers.get("authorization"));
         if (route.authenticated) {
           if (!token)
             throw new AppError(
-              401,
               "UNAUTHENTICATED",
               "A valid bearer token is required.",
               {},

@@ -12,7 +12,7 @@ const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const verifier = verifierFromConfig(config);
-const limiter = await RateLimiter.create(redis, {
+const limiter = new RateLimiter(redis, {
   keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
   ip: { perMinute: config.RATE_LIMIT_IP_PER_MINUTE, burst: config.RATE_LIMIT_IP_BURST },
   user: { perMinute: config.RATE_LIMIT_USER_PER_MINUTE, burst: config.RATE_LIMIT_USER_BURST },

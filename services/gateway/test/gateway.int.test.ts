@@ -72,7 +72,7 @@ beforeAll(async () => {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const limiter = await RateLimiter.create(redis, {
+  const limiter = new RateLimiter(redis, {
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     ip: { perMinute: config.RATE_LIMIT_IP_PER_MINUTE, burst: config.RATE_LIMIT_IP_BURST },
     user: { perMinute: config.RATE_LIMIT_USER_PER_MINUTE, burst: config.RATE_LIMIT_USER_BURST },
@@ -179,6 +179,7 @@ describe("the gateway", () => {
   test("a service that is too slow is 504, one that is down is 503; neither names a host", async () => {
     const timeout = await fetch(`${running.url}/api/activity/slow`, { headers: await bearer() });
     expect(timeout.status).toBe(504);
+    expect(((await timeout.json()) as { code: string }).code).toBe("UPSTREAM_TIMEOUT");
     const down = await api("/notifications", { headers: await bearer() });
     expect(down.status).toBe(503);
     const text = await down.text();

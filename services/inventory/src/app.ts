@@ -6,9 +6,9 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import type { CatalogDeps } from "./catalog/catalog.js";
 import type { InventoryConfig } from "./config.js";
 import { productsRoutes } from "./routes/products.js";
+import type { CatalogDeps } from "./use-cases/catalog.js";
 
 export interface InventoryAppDeps extends Omit<CatalogDeps, "eventsStream"> {
   redis: Redis;

@@ -8,11 +8,11 @@ import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
 import { createApp } from "./app.js";
-import { syncSellableCatalog } from "./catalog/catalog.js";
-import { migrations } from "./catalog/migrations/index.js";
-import type { InventoryDatabase } from "./catalog/product.table.js";
 import { loadInventoryConfig } from "./config.js";
 import { createInventoryRuntime } from "./runtime.js";
+import { migrations } from "./store/migrations/index.js";
+import type { InventoryDatabase } from "./store/product.table.js";
+import { syncSellableCatalog } from "./use-cases/catalog.js";
 
 const config = loadInventoryConfig();
 const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });

@@ -6,14 +6,14 @@
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
-import { applyProductChanges } from "./catalog/catalog.js";
-import type { InventoryDb } from "./catalog/product.store.js";
 import type { InventoryConfig } from "./config.js";
 import { StockEventRelay } from "./events/stock-event-relay.js";
 import { createGrpcServer } from "./grpc/server.js";
 import { ReservationSweeper } from "./stock/reservation-sweeper.js";
 import { stockKeys } from "./stock/stock-keys.js";
 import { StockStore } from "./stock/stock-store.js";
+import type { InventoryDb } from "./store/product.store.js";
+import { applyProductChanges } from "./use-cases/catalog.js";
 
 const HOUR_MS = 3_600_000;
 

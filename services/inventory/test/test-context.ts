@@ -12,10 +12,10 @@ import { testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { createApp } from "../src/app.js";
-import { migrations } from "../src/catalog/migrations/index.js";
-import type { InventoryDatabase } from "../src/catalog/product.table.js";
 import { type InventoryConfig, inventoryConfigSchema } from "../src/config.js";
 import { createInventoryRuntime } from "../src/runtime.js";
+import { migrations } from "../src/store/migrations/index.js";
+import type { InventoryDatabase } from "../src/store/product.table.js";
 
 export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
 

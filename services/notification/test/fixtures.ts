@@ -1,5 +1,5 @@
-/** Events as the order service publishes them, for the notification tests. */
-import { type DomainEvent, newEvent } from "@platform/events";
+/** The owners the notification tests place orders for; their events come from @platform/testing. */
+import { orderCreatedEvent } from "@platform/testing";
 
 export const ann = {
   id: "01900000-0000-7000-8000-0000000000a1",
@@ -8,24 +8,15 @@ export const ann = {
 };
 export const bob = { id: "01900000-0000-7000-8000-0000000000b2", email: "bob@example.com", name: "Bob" };
 
-export function orderCreated(user = ann): DomainEvent {
-  const orderId = Bun.randomUUIDv7();
-  return newEvent(
-    "order.created",
-    {
-      order: {
-        id: orderId,
-        userId: user.id,
-        status: "CONFIRMED",
-        items: [
-          { sku: "MUG-1", name: "Stoneware mug", quantity: 2, unitPriceCents: 1250, subtotalCents: 2500 },
-          { sku: "TEE-2", name: "Cotton tee", quantity: 1, unitPriceCents: 1999, subtotalCents: 1999 },
-        ],
-        totalCents: 4499,
-        currency: "EUR",
-      },
-      user,
+/** order.created of a two-line order (4,499 cents) for this owner. */
+export const orderCreated = (user = ann) =>
+  orderCreatedEvent({
+    user,
+    order: {
+      items: [
+        { sku: "MUG-1", name: "Stoneware mug", quantity: 2, unitPriceCents: 1250, subtotalCents: 2500 },
+        { sku: "TEE-2", name: "Cotton tee", quantity: 1, unitPriceCents: 1999, subtotalCents: 1999 },
+      ],
+      totalCents: 4499,
     },
-    { requestId: `req-${orderId}` },
-  );
-}
+  });

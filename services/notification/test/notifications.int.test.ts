@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { createHmac } from "node:crypto";
 import { listDeadLetters, newEvent, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
-import { eventually } from "@platform/testing";
+import { eventually, stockLowEvent } from "@platform/testing";
 import { sql } from "kysely";
 import type { NotificationView } from "../src/routes/notification-view.js";
 import { pruneNotifications } from "../src/store/notification.store.js";
@@ -87,11 +87,7 @@ describe("notifications", () => {
   });
 
   test("stock.low goes to the admins' addresses by email and log", async () => {
-    const event = newEvent(
-      "stock.low",
-      { sku: "LAMP-1", available: 2, threshold: 3 },
-      { requestId: "req-low" },
-    );
+    const event = stockLowEvent({ sku: "LAMP-1", available: 2, threshold: 3 });
     await publishEvent(ctx.redis, ctx.config.INVENTORY_STREAM, event);
     await eventually("the admin email", () => ctx.smtp.forEvent(event.id).length === 1);
     const [mail] = ctx.smtp.forEvent(event.id);

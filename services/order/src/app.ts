@@ -6,9 +6,9 @@ import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { OrderConfig } from "./config.js";
-import type { OrderDeps } from "./orders/order-deps.js";
 import { internalRoutes } from "./routes/internal.js";
 import { ordersRoutes } from "./routes/orders.js";
+import type { OrderDeps } from "./use-cases/order-deps.js";
 
 export function createApp(config: OrderConfig, deps: OrderDeps & { redis: Redis; verifier: TokenVerifier }) {
   return new Elysia()

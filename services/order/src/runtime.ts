@@ -1,18 +1,18 @@
 /**
  * The order service's collaborators, built from config in one place for main.ts and the tests:
- * the user client, the inventory gateway (gRPC + breaker), the reservation task worker and the
+ * the user client, the reservation client (inventory over gRPC, behind a breaker), the reservation task worker and the
  * outbox relay. Nothing is started here.
  */
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
-import { InventoryGateway } from "./clients/inventory-gateway.js";
+import { ReservationClient } from "./clients/reservation-client.js";
 import { UserClient } from "./clients/user-client.js";
 import type { OrderConfig } from "./config.js";
-import type { OrderDeps } from "./orders/order-deps.js";
 import { pruneKeys } from "./store/idempotency.store.js";
 import type { OrderDb } from "./store/order.store.js";
 import { ReservationTasks } from "./tasks/reservation-tasks.js";
+import type { OrderDeps } from "./use-cases/order-deps.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -26,7 +26,7 @@ export function createOrderRuntime(
     cacheTtlMs: config.USER_CACHE_TTL_MS,
     logger,
   });
-  const inventory = new InventoryGateway({
+  const inventory = new ReservationClient({
     address: config.INVENTORY_GRPC_ADDRESS,
     deadlineMs: config.INVENTORY_DEADLINE_MS,
     retries: config.INVENTORY_RETRIES,

@@ -1,10 +1,13 @@
 /** POST /orders against the real user and inventory services (ARCHITECTURE §2). */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { AppError } from "@platform/errors";
 import { type DomainEvent, fromStreamFields } from "@platform/events";
 import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
+import { readKey } from "../src/store/idempotency.store.js";
+import { idempotent } from "../src/use-cases/idempotent-request.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
@@ -164,6 +167,40 @@ describe("placing an order", () => {
     expect(await ctx.available(sku)).toBe(46);
   });
 
+  test("a duplicate that outwaits the first request is 409 IDEMPOTENCY_KEY_IN_PROGRESS with Retry-After", async () => {
+    const options = {
+      userId: Bun.randomUUIDv7(),
+      key: "slow-checkout",
+      requestHash: "h",
+      requestId: "req-slow",
+      leaseMs: 30_000,
+      waitMs: 300,
+    };
+    let finish = (_: { status: number; body: unknown }) => {};
+    const first = idempotent(ctx.db, options, () => new Promise((resolve) => (finish = resolve)));
+    await eventually("the first request's claim", () => readKey(ctx.db, options.userId, options.key));
+    const duplicate = await idempotent(ctx.db, options, async () => ({
+      status: 201,
+      body: "never run",
+    })).catch((error: unknown) => error);
+    expect(duplicate).toBeInstanceOf(AppError);
+    const { status, code, headers } = duplicate as AppError;
+    expect({ status, code, retryAfter: headers["retry-after"] }).toEqual({
+      status: 409,
+      code: "IDEMPOTENCY_KEY_IN_PROGRESS",
+      retryAfter: "1",
+    });
+    finish({ status: 201, body: { id: "the first" } });
+    expect(await first).toMatchObject({ status: 201, replayed: false });
+    expect(await idempotent(ctx.db, options, async () => ({ status: 500, body: "never run" }))).toMatchObject(
+      {
+        status: 201,
+        body: { id: "the first" },
+        replayed: true,
+      },
+    );
+  });
+
   test("bad input is a 4xx problem with its code, and writes nothing", async () => {
     const buyer = await ctx.customer();
     const sku = await ctx.product(5);
@@ -180,7 +217,7 @@ describe("placing an order", () => {
         "VALIDATION_FAILED",
       ],
       ["an unknown SKU", { items: [{ sku: "NO-SUCH-THING", quantity: 1 }] }, 422, "UNKNOWN_SKU"],
-      ["malformed JSON", '{"items": [', 400, "VALIDATION_FAILED"],
+      ["malformed JSON", '{"items": [', 400, "MALFORMED_REQUEST"],
       [
         "a 2 MB body",
         JSON.stringify({ items: [{ sku, quantity: 1 }], pad: "x".repeat(2 * 1024 * 1024) }),

@@ -10,9 +10,9 @@ import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import { type OrderView, priceLines, toOrderView } from "../src/domain/order.js";
 import { orderCreated } from "../src/events/order-events.js";
-import { placeOrder } from "../src/orders/place-order.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../src/store/order.store.js";
 import { OUT_OF_STOCK_REASON } from "../src/tasks/reservation-tasks.js";
+import { placeOrder } from "../src/use-cases/place-order.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
 setDefaultTimeout(30_000);

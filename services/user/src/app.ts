@@ -40,12 +40,6 @@ export function createApp(config: UserConfig, { db, redis, keys, logger }: UserS
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.JWT_TTL_SECONDS,
   };
-  const clientIp = (request: Request, socketAddress: string | undefined) => {
-    const forwarded = config.TRUST_PROXY
-      ? request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim()
-      : undefined;
-    return forwarded || socketAddress || "unknown";
-  };
 
   return new Elysia()
     .use(
@@ -60,7 +54,7 @@ export function createApp(config: UserConfig, { db, redis, keys, logger }: UserS
       }),
     )
     .use(usersRoutes({ db, verifier, logger }))
-    .use(authRoutes({ db, keys, tokens, limiter, clientIp, logger }))
+    .use(authRoutes({ db, keys, tokens, limiter, trustProxy: config.TRUST_PROXY, logger }))
     .use(jwksRoutes({ keys }))
     .use(internalRoutes({ db }));
 }

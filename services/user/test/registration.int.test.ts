@@ -93,7 +93,7 @@ describe("POST /users", () => {
   test("malformed JSON is a 400 problem", async () => {
     const res = await ctx.call<Problem>("POST", "/users", { body: '{"email": "x@example.com",' });
     expect(res.status).toBe(400);
-    expect(res.body.code).toBe("VALIDATION_FAILED");
+    expect(res.body.code).toBe("MALFORMED_REQUEST");
   });
 
   test("a role in the body is ignored: nobody can register as admin", async () => {

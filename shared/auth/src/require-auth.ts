@@ -3,7 +3,7 @@
  * `principal`, or the request ends with a 401 problem before the handler runs. Identity comes only
  * from a verified token, never from a header a client could set.
  */
-import { forbidden, unauthenticated } from "@platform/http";
+import { forbidden, unauthenticated } from "@platform/errors";
 import { Elysia } from "elysia";
 import { bearerToken, type Principal, type TokenVerifier } from "./verifier.js";
 

@@ -3,7 +3,7 @@
  * JWKS. Remote key sets are cached and refetched when a token names an unknown `kid`, so a key
  * rotation needs no restart anywhere.
  */
-import { unauthenticated } from "@platform/http";
+import { unauthenticated } from "@platform/errors";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,

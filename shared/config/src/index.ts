@@ -4,10 +4,12 @@
  * A service declares its variables as a TypeBox object schema (defaults included, so a developer
  * can run it with nothing set), loads it once in main.ts and passes the frozen result down.
  */
-import { FormatRegistry, type Static, type TObject, type TString, Type } from "@sinclair/typebox";
+import { type Static, type TObject, type TString, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { CurrencySchema } from "./currency.js";
 
 export { type Static, Type as Env } from "@sinclair/typebox";
+export { CurrencySchema, isCurrency } from "./currency.js";
 
 /** A variable that is missing or malformed; the message is one line naming it. */
 export class ConfigError extends Error {
@@ -84,11 +86,8 @@ export const logLevel = () =>
     { default: "info" },
   );
 
-const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
-FormatRegistry.Set("iso4217", (value) => CURRENCIES.has(value));
-
 /** An ISO 4217 currency code the runtime knows, e.g. EUR. */
-export const currency = (fallback: string) => Type.String({ format: "iso4217", default: fallback });
+export const currency = (fallback: string) => Type.String({ ...CurrencySchema, default: fallback });
 
 /**
  * What every service reads: its port, its log level, and how long start-up waits for a dependency

@@ -32,7 +32,7 @@ export function newEvent<P>(
 
 /** An entry that cannot be read as a DomainEvent: retrying will not help, it ends in the DLQ. */
 export class MalformedEventError extends Error {
-  override readonly name = "MalformedEventError";
+  override readonly name: string = "MalformedEventError";
 }
 
 export function toStreamFields(event: DomainEvent): string[] {

@@ -8,6 +8,28 @@ export {
   TRIMMED_ERROR,
 } from "./consumer-group.js";
 export { ConsumerMetrics } from "./consumer-metrics.js";
+export {
+  createEvent,
+  dispatchEvent,
+  EVENT_CONTRACTS,
+  EVENT_TYPES,
+  type EventHandlers,
+  type EventType,
+  type OrderLine,
+  OrderLineSchema,
+  type OrderOwner,
+  OrderOwnerSchema,
+  OrderSchema,
+  type OrderStatus,
+  OrderStatusSchema,
+  type OrderView,
+  type PayloadOf,
+  type PlatformEvent,
+  type ProductSnapshot,
+  ProductSnapshotSchema,
+  readEvent,
+  UnknownEventError,
+} from "./contracts/index.js";
 export { type DeadLetter, listDeadLetters, replayDeadLetter } from "./dead-letters.js";
 export {
   type DomainEvent,

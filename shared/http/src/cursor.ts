@@ -2,7 +2,7 @@
  * Opaque page cursors (`?cursor=` / `nextCursor`): base64url JSON of where the last page ended. A
  * cursor that does not decode to what the list expects is a 422 naming the field, not a 500.
  */
-import { AppError } from "./problem.js";
+import { AppError } from "@platform/errors";
 
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString("base64url");
@@ -16,7 +16,7 @@ export function decodeCursor<T>(cursor: string, isPosition: (value: unknown) => 
     value = undefined;
   }
   if (!isPosition(value)) {
-    throw new AppError(422, "VALIDATION_FAILED", "The cursor is not one this API gave out.", {
+    throw new AppError("VALIDATION_FAILED", "The cursor is not one this API gave out.", {
       errors: [{ field: "cursor", message: "invalid cursor" }],
     });
   }

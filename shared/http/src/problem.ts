@@ -1,38 +1,16 @@
 /**
  * RFC 9457 problem details: the one error format of every service.
- * Throw an AppError anywhere; the http kernel's onError turns it into application/problem+json.
+ * Throw an AppError (@platform/errors) anywhere; the http kernel's onError turns it into
+ * application/problem+json with the status of its code.
  */
-
-/** The stable error codes of the public API (ARCHITECTURE §5). */
-export type ProblemCode =
-  | "VALIDATION_FAILED"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "EMAIL_TAKEN"
-  | "INVALID_CREDENTIALS"
-  | "SKU_EXISTS"
-  | "UNKNOWN_SKU"
-  | "INSUFFICIENT_STOCK"
-  | "INVALID_TRANSITION"
-  | "IDEMPOTENCY_KEY_REUSED"
-  | "RATE_LIMITED"
-  | "PAYLOAD_TOO_LARGE"
-  | "DEPENDENCY_UNAVAILABLE"
-  | "INTERNAL";
-
-/** One field that failed validation; `field` is a dotted path into the body or query. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import { ERROR_STATUS, type ErrorCode, type FieldError } from "@platform/errors";
 
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail: string;
-  code: ProblemCode;
+  code: ErrorCode;
   requestId: string;
   errors?: FieldError[];
   [extension: string]: unknown;
@@ -43,6 +21,7 @@ const TITLES: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  405: "Method Not Allowed",
   409: "Conflict",
   413: "Content Too Large",
   422: "Unprocessable Content",
@@ -55,30 +34,13 @@ const TITLES: Record<number, string> = {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** An error with a stable code and an HTTP status; safe to show to a client as it is. */
-export class AppError extends Error {
-  override readonly name = "AppError";
-
-  constructor(
-    readonly status: number,
-    readonly code: ProblemCode,
-    detail: string,
-    /** Extra members of the problem (field errors, short SKUs, ...). */
-    readonly extensions: { errors?: FieldError[]; [name: string]: unknown } = {},
-    /** Extra response headers (Retry-After, ...). */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
-}
-
 export function problem(
-  status: number,
-  code: ProblemCode,
+  code: ErrorCode,
   detail: string,
   requestId: string,
   extensions: Record<string, unknown> = {},
 ): Problem {
+  const status = ERROR_STATUS[code];
   return {
     type: `https://errors.order-platform.dev/${code.toLowerCase().replaceAll("_", "-")}`,
     title: TITLES[status] ?? "Error",
@@ -96,11 +58,3 @@ export function problemResponse(body: Problem, headers: Record<string, string> =
     headers: { ...headers, "content-type": PROBLEM_CONTENT_TYPE },
   });
 }
-
-/** Shorthands for the errors every service throws. */
-export const notFound = (detail = "The resource does not exist.") => new AppError(404, "NOT_FOUND", detail);
-export const forbidden = (detail = "You may not do this.") => new AppError(403, "FORBIDDEN", detail);
-export const unauthenticated = (detail = "A valid bearer token is required.") =>
-  new AppError(401, "UNAUTHENTICATED", detail, {}, { "www-authenticate": 'Bearer realm="api"' });
-export const dependencyUnavailable = (dependency: string) =>
-  new AppError(503, "DEPENDENCY_UNAVAILABLE", `A service this request needs (${dependency}) is unavailable.`);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "@platform/logging";
 import type { AnyElysia } from "elysia";
-import type { ServiceState } from "./http-kernel.js";
+import type { ServiceState } from "./plugins/ops-routes.js";
 
 export interface ServeOptions {
   port: number;

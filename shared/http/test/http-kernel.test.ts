@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { Writable } from "node:stream";
+import { AppError } from "@platform/errors";
 import { createLogger } from "@platform/logging";
 import { Elysia, t } from "elysia";
-import { AppError, httpKernel, PROBLEM_CONTENT_TYPE, type Problem } from "../src/index.js";
+import { httpKernel, PROBLEM_CONTENT_TYPE, type Problem } from "../src/index.js";
 
 function captureLogs() {
   const lines: Array<Record<string, unknown>> = [];
@@ -30,7 +31,7 @@ function demoApp(readiness: Record<string, () => Promise<unknown>> = {}) {
       },
     )
     .get("/conflict", () => {
-      throw new AppError(409, "EMAIL_TAKEN", "That email is registered already.");
+      throw new AppError("EMAIL_TAKEN", "That email is registered already.");
     })
     .get("/boom", () => {
       throw new Error("connect ECONNREFUSED db.internal:5432 select * from users");
@@ -81,7 +82,7 @@ describe("httpKernel", () => {
   test("malformed JSON is a 400 problem", async () => {
     const res = await demoApp().app.handle(post("{not json"));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(await res.json()).toMatchObject({ code: "MALFORMED_REQUEST" });
   });
 
   test("a body declared larger than the limit is 413 PAYLOAD_TOO_LARGE before it is read", async () => {

@@ -1,3 +1,4 @@
+export { orderCreatedEvent, orderFixture, orderStatusUpdatedEvent, stockLowEvent } from "./event-fixtures.js";
 export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
 export { OwnMongo, OwnPostgres, OwnRedis } from "./own-servers.js";

@@ -1,19 +1,5 @@
 /** Activity entries: every domain event, as the log keeps it and shows it. Pure functions. */
-import type { DomainEvent } from "@platform/events";
-
-/** The event types of the platform (ARCHITECTURE §3); anything else is refused (and dead-lettered). */
-export const KNOWN_EVENT_TYPES = new Set([
-  "order.created",
-  "order.status.updated",
-  "product.created",
-  "product.updated",
-  "stock.low",
-  "stock.replenished",
-]);
-
-export class UnknownEventTypeError extends Error {
-  override readonly name = "UnknownEventTypeError";
-}
+import { type DomainEvent, dispatchEvent, type EventHandlers } from "@platform/events";
 
 export interface ActivityEntry {
   /** The event id: an event is stored once. */
@@ -43,32 +29,33 @@ export interface ActivityView {
   payload: unknown;
 }
 
-const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+/** What each event is about, for the indexed queries. */
+const SUBJECTS: EventHandlers<Pick<ActivityEntry, "orderId" | "userId" | "sku">> = {
+  "order.created": ({ payload }) => ({ orderId: payload.order.id, userId: payload.user.id }),
+  "order.status.updated": ({ payload }) => ({ orderId: payload.orderId, userId: payload.userId }),
+  "product.created": ({ payload }) => ({ sku: payload.product.sku }),
+  "product.updated": ({ payload }) => ({ sku: payload.sku }),
+  "stock.low": ({ payload }) => ({ sku: payload.sku }),
+  "stock.replenished": ({ payload }) => ({ sku: payload.sku }),
+};
 
-/** The entry for an event; throws UnknownEventTypeError for a type the platform does not publish. */
+/**
+ * The entry for an event. An event no contract knows, or whose payload does not fit its contract,
+ * throws (UnknownEventError, MalformedEventError): retrying will not help, it is dead-lettered.
+ */
 export function toActivityEntry(event: DomainEvent, source: string): ActivityEntry {
-  if (!KNOWN_EVENT_TYPES.has(event.type)) throw new UnknownEventTypeError(`unknown event type ${event.type}`);
-  const payload = (event.payload ?? {}) as Record<string, unknown>;
-  const order = (payload.order ?? {}) as Record<string, unknown>;
-  const user = (payload.user ?? {}) as Record<string, unknown>;
-  const product = (payload.product ?? {}) as Record<string, unknown>;
-  const entry: ActivityEntry = {
+  const subject = dispatchEvent(SUBJECTS, event) ?? {};
+  return {
     _id: event.id,
     type: event.type,
     version: event.version,
     occurredAt: new Date(event.occurredAt),
     requestId: event.requestId,
+    ...subject,
     source,
     payload: event.payload,
     recordedAt: new Date(),
   };
-  const orderId = text(payload.orderId) ?? text(order.id);
-  const userId = text(payload.userId) ?? text(user.id) ?? text(order.userId);
-  const sku = text(payload.sku) ?? text(product.sku);
-  if (orderId) entry.orderId = orderId;
-  if (userId) entry.userId = userId;
-  if (sku) entry.sku = sku;
-  return entry;
 }
 
 export const toActivityView = (entry: ActivityEntry): ActivityView => ({

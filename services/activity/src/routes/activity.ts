@@ -4,11 +4,12 @@
  * the same once-only storage as the consumer; never exposed by the gateway.
  */
 import { requireAuth, type TokenVerifier } from "@platform/auth";
-import type { DomainEvent } from "@platform/events";
-import { AppError, decodeCursor, encodeCursor, requestContext } from "@platform/http";
+import { AppError } from "@platform/errors";
+import { type DomainEvent, MalformedEventError } from "@platform/events";
+import { keysetPage, PageQuery, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
-import { toActivityEntry, toActivityView, UnknownEventTypeError } from "../domain/activity.js";
+import { toActivityEntry, toActivityView } from "../domain/activity.js";
 import { type ActivityCollection, listEntries, recordEntry } from "../store/activity.store.js";
 
 export interface ActivityRouteDeps {
@@ -21,8 +22,7 @@ const ActivityQuery = t.Object({
   orderId: t.Optional(t.String({ maxLength: 64 })),
   userId: t.Optional(t.String({ maxLength: 64 })),
   type: t.Optional(t.String({ maxLength: 64 })),
-  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: t.Optional(t.String({ maxLength: 200 })),
+  ...PageQuery,
 });
 
 const EventBody = t.Object({
@@ -42,8 +42,8 @@ export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps)
       try {
         outcome = await recordEntry(entries, toActivityEntry(body as DomainEvent, "rest"));
       } catch (error) {
-        if (error instanceof UnknownEventTypeError)
-          throw new AppError(422, "VALIDATION_FAILED", error.message);
+        // An event no contract knows, or whose payload does not fit its contract.
+        if (error instanceof MalformedEventError) throw new AppError("VALIDATION_FAILED", error.message);
         throw error;
       }
       log.info({ eventId: body.id, outcome }, "activity recorded over REST");
@@ -57,22 +57,23 @@ export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps)
     "/activity",
     async ({ query, principal }) => {
       if (query.userId && principal.role !== "admin" && query.userId !== principal.userId) {
-        throw new AppError(403, "FORBIDDEN", "Only an admin may read another user's activity.");
+        throw new AppError("FORBIDDEN", "Only an admin may read another user's activity.");
       }
-      const found = await listEntries(entries, {
-        orderId: query.orderId,
-        type: query.type,
-        userId: principal.role === "admin" ? query.userId : principal.userId,
-        before: query.cursor === undefined ? undefined : toBefore(decodeCursor(query.cursor, isPosition)),
-        limit: query.limit + 1,
+      return keysetPage({
+        cursor: query.cursor,
+        limit: query.limit,
+        isPosition,
+        fetch: (after, limit) =>
+          listEntries(entries, {
+            orderId: query.orderId,
+            type: query.type,
+            userId: principal.role === "admin" ? query.userId : principal.userId,
+            before: after && toBefore(after),
+            limit,
+          }),
+        positionOf: (entry): [string, string] => [entry.occurredAt.toISOString(), entry._id],
+        view: toActivityView,
       });
-      const page = found.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toActivityView),
-        nextCursor:
-          found.length > query.limit && last ? encodeCursor([last.occurredAt.toISOString(), last._id]) : null,
-      };
     },
     { query: ActivityQuery, detail: { summary: "Activity entries, newest first (own; admin all)" } },
   );

@@ -4,7 +4,7 @@
  * through the edge like any client. The UI's script and style come from the jsDelivr CDN, as the
  * services' own /swagger pages do.
  */
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import { Elysia, t } from "elysia";
 import type { ServiceName } from "../routing/routes.js";
 
@@ -42,16 +42,12 @@ export function docsRoutes(upstreams: Record<ServiceName, string>, timeoutMs: nu
       "/docs/:service",
       async ({ params }) => {
         const service = params.service.replace(/\.json$/, "") as ServiceName;
-        if (!names.includes(service)) throw new AppError(404, "NOT_FOUND", "No such service.");
+        if (!names.includes(service)) throw new AppError("NOT_FOUND", "No such service.");
         const response = await fetch(`${upstreams[service]}/swagger/json`, {
           signal: AbortSignal.timeout(timeoutMs),
         }).catch(() => undefined);
         if (!response?.ok)
-          throw new AppError(
-            503,
-            "DEPENDENCY_UNAVAILABLE",
-            `The ${service} service's document is unavailable.`,
-          );
+          throw new AppError("DEPENDENCY_UNAVAILABLE", `The ${service} service's document is unavailable.`);
         const document = (await response.json()) as Record<string, unknown>;
         return { ...document, servers: [{ url: "/api", description: "through the gateway" }] };
       },

@@ -4,7 +4,8 @@
  * travel on. A service that does not answer in time is 504; one that cannot be reached is 503;
  * both as problems naming no host.
  */
-import { AppError, REQUEST_ID_HEADER } from "@platform/http";
+import { AppError } from "@platform/errors";
+import { REQUEST_ID_HEADER } from "@platform/http";
 import type { Logger } from "@platform/logging";
 
 const HOP_BY_HOP = new Set([
@@ -57,14 +58,9 @@ export async function forward(request: Request, options: ForwardOptions): Promis
       "upstream call failed",
     );
     if (name === "TimeoutError" || name === "AbortError") {
-      throw new AppError(
-        504,
-        "DEPENDENCY_UNAVAILABLE",
-        `The ${options.service} service did not answer in time.`,
-      );
+      throw new AppError("UPSTREAM_TIMEOUT", `The ${options.service} service did not answer in time.`);
     }
     throw new AppError(
-      503,
       "DEPENDENCY_UNAVAILABLE",
       `The ${options.service} service is unavailable.`,
       {},

@@ -4,7 +4,7 @@
  * and messages and closes pass both ways.
  */
 import type { TokenVerifier } from "@platform/auth";
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 
@@ -22,7 +22,7 @@ export function websocketProxy({
   return new Elysia().ws("/api/ws", {
     query: t.Object({ token: t.Optional(t.String({ maxLength: 4096 })) }),
     async beforeHandle({ query }) {
-      if (!query.token) throw new AppError(401, "UNAUTHENTICATED", "A token is required (?token=).");
+      if (!query.token) throw new AppError("UNAUTHENTICATED", "A token is required (?token=).");
       await verifier.verify(query.token);
     },
     open(ws) {

@@ -4,8 +4,9 @@
  * every answer carries RateLimit-Limit / -Remaining / -Reset for the tightest bucket it used.
  * If Redis cannot be reached the request goes through (logged): the edge stays up.
  */
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import type { Logger } from "@platform/logging";
+import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
 
 export interface BucketSettings {
@@ -17,29 +18,21 @@ export interface RateLimitVerdict {
   headers: Record<string, string>;
 }
 
-type TakeToken = (
-  key: string,
-  capacity: number,
-  perSecond: number,
-) => Promise<[number, number, number, number]>;
+export interface RateLimiterOptions {
+  keyPrefix: string;
+  ip: BucketSettings;
+  user: BucketSettings;
+  logger: Logger;
+}
 
 export class RateLimiter {
-  private readonly takeToken: TakeToken;
+  private readonly takeToken: LuaScript<[number, number, number, number]>;
 
-  private constructor(
+  constructor(
     redis: Redis,
-    private readonly options: { keyPrefix: string; ip: BucketSettings; user: BucketSettings; logger: Logger },
-    lua: string,
+    private readonly options: RateLimiterOptions,
   ) {
-    if (!("gateway_take_token" in redis)) redis.defineCommand("gateway_take_token", { numberOfKeys: 1, lua });
-    const command = (redis as unknown as Record<string, TakeToken>).gateway_take_token;
-    if (!command) throw new Error("the rate-limit script was not defined");
-    this.takeToken = command.bind(redis);
-  }
-
-  static async create(redis: Redis, options: RateLimiter["options"]): Promise<RateLimiter> {
-    const lua = await Bun.file(new URL("take-token-1.lua", import.meta.url)).text();
-    return new RateLimiter(redis, options, lua);
+    this.takeToken = luaScript(redis, new URL("./take-token-1.lua", import.meta.url));
   }
 
   /** Takes a token from the IP's bucket and (when known) the user's; throws 429 when one is empty. */
@@ -60,7 +53,6 @@ export class RateLimiter {
       if (!allowed) {
         const retryAfter = String(Math.max(1, Math.ceil(retryMs / 1000)));
         throw new AppError(
-          429,
           "RATE_LIMITED",
           "Too many requests; slow down.",
           {},

@@ -74,7 +74,7 @@ async function untilFinal(attempt: () => Promise<Answer>, what: string): Promise
   const deadline = Date.now() + 90_000;
   for (;;) {
     const answer = await attempt();
-    const inProgress = answer.status === 409 && answer.body.code === "IDEMPOTENCY_KEY_REUSED";
+    const inProgress = answer.status === 409 && answer.body.code === "IDEMPOTENCY_KEY_IN_PROGRESS";
     const retry = answer.status === 0 || answer.status >= 500 || answer.status === 429 || inProgress;
     if (!retry) return answer;
     if (Date.now() > deadline) throw new Error(`${what}: no final answer in time (last ${answer.status})`);

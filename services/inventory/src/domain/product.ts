@@ -1,4 +1,5 @@
 /** Products as the catalog keeps them and as the API shows them (with live stock). */
+import type { ProductSnapshot } from "@platform/events";
 import { type StockLevel, type StockStatus, stockStatus } from "./stock.js";
 
 export interface Product {
@@ -27,10 +28,6 @@ export interface ProductView {
 
 export const SKU_PATTERN = "^[A-Z0-9][A-Z0-9-]{1,63}$";
 
-const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
-/** ISO 4217 codes, as the runtime's Intl knows them. */
-export const isCurrency = (code: string): boolean => CURRENCIES.has(code);
-
 export function toProductView(product: Product, level: StockLevel | undefined): ProductView {
   const available = level?.available ?? 0;
   return {
@@ -48,7 +45,7 @@ export function toProductView(product: Product, level: StockLevel | undefined): 
 }
 
 /** The catalog fields events carry (no live stock: events say what changed, not what is). */
-export const productSnapshot = (product: Product) => ({
+export const productSnapshot = (product: Product): ProductSnapshot => ({
   sku: product.sku,
   name: product.name,
   description: product.description,

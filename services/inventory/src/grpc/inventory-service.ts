@@ -3,7 +3,7 @@
  * input and leave every stock change to one script, which also prices the lines from the sellable
  * catalog in Redis: a reservation touches no database.
  */
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import {
   INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
@@ -42,7 +42,7 @@ const RESERVATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function checkReservationId(reservationId: string): void {
   if (!RESERVATION_ID.test(reservationId)) {
-    throw new AppError(422, "VALIDATION_FAILED", "reservation_id must be 1-128 letters, digits or . _ : -");
+    throw new AppError("VALIDATION_FAILED", "reservation_id must be 1-128 letters, digits or . _ : -");
   }
 }
 
@@ -57,14 +57,9 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
     checkReservationId(reservationId);
     throwIfAborted(context);
     const outcome: SettleOutcome = await stock.settle(action, reservationId);
-    if (outcome.result === "not_found")
-      throw new AppError(404, "NOT_FOUND", `No reservation ${reservationId}.`);
+    if (outcome.result === "not_found") throw new AppError("NOT_FOUND", `No reservation ${reservationId}.`);
     if (outcome.result !== "ok") {
-      throw new AppError(
-        409,
-        "INVALID_TRANSITION",
-        `Cannot ${action} a reservation that is ${outcome.state}.`,
-      );
+      throw new AppError("INVALID_TRANSITION", `Cannot ${action} a reservation that is ${outcome.state}.`);
     }
     context.log.debug({ reservationId, state: outcome.state }, `reservation ${action}`);
     return { reservationId, state: STATES[outcome.state] };
@@ -75,7 +70,7 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
       const unique = [...new Set(skus)];
       const levels = await stock.levels(unique);
       const missing = unique.filter((sku) => !levels.has(sku));
-      if (missing.length > 0) throw new AppError(404, "UNKNOWN_SKU", `Unknown SKU: ${missing.join(", ")}.`);
+      if (missing.length > 0) throw new AppError("UNKNOWN_SKU", `Unknown SKU: ${missing.join(", ")}.`);
       return {
         items: unique.map((sku) => {
           const level = levels.get(sku) as NonNullable<ReturnType<typeof levels.get>>;
@@ -94,7 +89,6 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
       const merged = mergeLines(lines);
       if (ttlSeconds < 0 || ttlSeconds > deps.maxReservationTtlSeconds) {
         throw new AppError(
-          422,
           "VALIDATION_FAILED",
           `ttl_seconds must be between 0 and ${deps.maxReservationTtlSeconds}.`,
         );
@@ -110,7 +104,7 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
         lines: merged,
       });
       if (outcome.result === "unknown_sku") {
-        throw new AppError(404, "UNKNOWN_SKU", `Unknown SKU: ${outcome.skus.join(", ")}.`);
+        throw new AppError("UNKNOWN_SKU", `Unknown SKU: ${outcome.skus.join(", ")}.`);
       }
       if (outcome.result === "insufficient") {
         context.trailer.set(

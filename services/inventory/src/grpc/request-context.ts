@@ -2,7 +2,8 @@
  * nice-grpc server middleware: the request id from the `x-request-id` metadata (or a new one), a
  * child logger for the call, and the one place where errors become gRPC statuses.
  */
-import { AppError, isDependencyFailure, type ProblemCode, resolveRequestId } from "@platform/http";
+import { AppError, type ErrorCode, isDependencyFailure } from "@platform/errors";
+import { resolveRequestId } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { REQUEST_ID_METADATA_KEY } from "@platform/proto";
 import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
@@ -12,13 +13,27 @@ export interface RequestContext {
   log: Logger;
 }
 
-const STATUS_BY_CODE: Partial<Record<ProblemCode, Status>> = {
+/** Every error code's gRPC status: a code added to @platform/errors must be placed here too. */
+const STATUS_BY_CODE: Record<ErrorCode, Status> = {
+  MALFORMED_REQUEST: Status.INVALID_ARGUMENT,
   VALIDATION_FAILED: Status.INVALID_ARGUMENT,
+  UNAUTHENTICATED: Status.UNAUTHENTICATED,
+  INVALID_CREDENTIALS: Status.UNAUTHENTICATED,
+  FORBIDDEN: Status.PERMISSION_DENIED,
   NOT_FOUND: Status.NOT_FOUND,
   UNKNOWN_SKU: Status.NOT_FOUND,
+  METHOD_NOT_ALLOWED: Status.UNIMPLEMENTED,
+  EMAIL_TAKEN: Status.ALREADY_EXISTS,
+  SKU_EXISTS: Status.ALREADY_EXISTS,
   INSUFFICIENT_STOCK: Status.FAILED_PRECONDITION,
   INVALID_TRANSITION: Status.FAILED_PRECONDITION,
+  IDEMPOTENCY_KEY_REUSED: Status.FAILED_PRECONDITION,
+  IDEMPOTENCY_KEY_IN_PROGRESS: Status.ABORTED,
+  PAYLOAD_TOO_LARGE: Status.RESOURCE_EXHAUSTED,
+  RATE_LIMITED: Status.RESOURCE_EXHAUSTED,
+  INTERNAL: Status.INTERNAL,
   DEPENDENCY_UNAVAILABLE: Status.UNAVAILABLE,
+  UPSTREAM_TIMEOUT: Status.DEADLINE_EXCEEDED,
 };
 
 /** A call the client cancelled or whose deadline passed: nice-grpc answers it itself. */
@@ -42,7 +57,7 @@ export function requestContextMiddleware(logger: Logger) {
         throw error;
       }
       if (error instanceof AppError) {
-        const status = STATUS_BY_CODE[error.code] ?? Status.INTERNAL;
+        const status = STATUS_BY_CODE[error.code];
         log.info({ status: Status[status], code: error.code }, "rpc rejected");
         throw new ServerError(status, error.message);
       }

@@ -1,8 +1,9 @@
 /** The catalog over REST: anyone reads, admins write (through the gateway at /api/products). */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
-import { AppError, requestContext } from "@platform/http";
+import { AppError } from "@platform/errors";
+import { PageOf, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import {
   type CatalogDeps,
   createProduct,
@@ -10,8 +11,7 @@ import {
   listProductViews,
   patchProduct,
   replenish,
-} from "../catalog/catalog.js";
-import { isCurrency } from "../domain/product.js";
+} from "../use-cases/catalog.js";
 import {
   CreateProductBody,
   PatchProductBody,
@@ -29,14 +29,6 @@ export interface ProductRouteDeps extends CatalogDeps {
   defaultLowStockThreshold: number;
 }
 
-function checkCurrency(currency: string | undefined): void {
-  if (currency !== undefined && !isCurrency(currency)) {
-    throw new AppError(422, "VALIDATION_FAILED", `${currency} is not an ISO 4217 currency.`, {
-      errors: [{ field: "currency", message: "must be an ISO 4217 currency code" }],
-    });
-  }
-}
-
 export function productsRoutes(deps: ProductRouteDeps) {
   return new Elysia({ tags: ["products"] })
     .use(requestContext(deps.logger))
@@ -48,7 +40,7 @@ export function productsRoutes(deps: ProductRouteDeps) {
           query.maxPriceCents !== undefined &&
           query.minPriceCents > query.maxPriceCents
         ) {
-          throw new AppError(422, "VALIDATION_FAILED", "minPriceCents is above maxPriceCents.", {
+          throw new AppError("VALIDATION_FAILED", "minPriceCents is above maxPriceCents.", {
             errors: [{ field: "minPriceCents", message: "must not be above maxPriceCents" }],
           });
         }
@@ -56,7 +48,7 @@ export function productsRoutes(deps: ProductRouteDeps) {
       },
       {
         query: ProductListQuery,
-        response: { 200: t.Object({ items: t.Array(ProductSchema), nextCursor: t.Nullable(t.String()) }) },
+        response: { 200: PageOf(ProductSchema) },
         detail: { summary: "Browse the catalog with live stock" },
       },
     )
@@ -70,7 +62,6 @@ export function productsRoutes(deps: ProductRouteDeps) {
       "/products",
       async ({ body, principal, requestId, set, log }) => {
         assertAdmin(principal);
-        checkCurrency(body.currency);
         const product = await createProduct(
           deps,
           {
@@ -99,7 +90,6 @@ export function productsRoutes(deps: ProductRouteDeps) {
       "/products/:sku",
       async ({ params, body, principal, requestId }) => {
         assertAdmin(principal);
-        checkCurrency(body.currency);
         return patchProduct(deps, params.sku, body, requestId);
       },
       {

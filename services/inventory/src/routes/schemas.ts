@@ -1,4 +1,6 @@
 /** Wire schemas of the catalog API (validation and the OpenAPI document). */
+import { CurrencySchema } from "@platform/config";
+import { PageQuery } from "@platform/http";
 import { t } from "elysia";
 import { SKU_PATTERN } from "../domain/product.js";
 
@@ -22,7 +24,6 @@ export const SkuParams = t.Object({ sku: t.String({ pattern: SKU_PATTERN }) });
 const name = t.String({ minLength: 1, maxLength: 200 });
 const description = t.Nullable(t.String({ maxLength: 2000 }));
 const priceCents = t.Integer({ minimum: 0, maximum: 1_000_000_000_00 });
-const currency = t.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217" });
 const lowStockThreshold = t.Integer({ minimum: 0, maximum: 1_000_000 });
 
 export const CreateProductBody = t.Object({
@@ -30,7 +31,7 @@ export const CreateProductBody = t.Object({
   name,
   description: t.Optional(description),
   priceCents,
-  currency: t.Optional(currency),
+  currency: t.Optional(CurrencySchema),
   initialStock: t.Integer({ minimum: 0, maximum: 10_000_000 }),
   lowStockThreshold: t.Optional(lowStockThreshold),
 });
@@ -40,7 +41,7 @@ export const PatchProductBody = t.Object(
     name: t.Optional(name),
     description: t.Optional(description),
     priceCents: t.Optional(priceCents),
-    currency: t.Optional(currency),
+    currency: t.Optional(CurrencySchema),
     lowStockThreshold: t.Optional(lowStockThreshold),
   },
   { minProperties: 1, additionalProperties: false },
@@ -60,6 +61,5 @@ export const ProductListQuery = t.Object({
   minPriceCents: t.Optional(t.Integer({ minimum: 0 })),
   maxPriceCents: t.Optional(t.Integer({ minimum: 0 })),
   inStock: t.Optional(t.Boolean()),
-  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: t.Optional(t.String({ maxLength: 200 })),
+  ...PageQuery,
 });

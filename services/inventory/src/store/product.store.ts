@@ -1,6 +1,6 @@
 /** The product catalog in Postgres: plain functions taking the database (or a transaction) first. */
 import { isUniqueViolation } from "@platform/db";
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import type { Kysely } from "kysely";
 import type { Product } from "../domain/product.js";
 import type { InventoryDatabase } from "./product.table.js";
@@ -15,7 +15,7 @@ export async function insertProduct(db: InventoryDb, product: NewProduct): Promi
     return await db.insertInto("product").values(product).returningAll().executeTakeFirstOrThrow();
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new AppError(409, "SKU_EXISTS", `A product with SKU ${product.sku} exists already.`);
+      throw new AppError("SKU_EXISTS", `A product with SKU ${product.sku} exists already.`);
     }
     throw error;
   }

@@ -5,8 +5,10 @@
  * as the transaction's last step, so if Redis cannot take it the product rolls back (503), and if
  * the commit fails after it the stock is taken away again.
  */
-import { newEvent } from "@platform/events";
-import { decodeCursor, encodeCursor, notFound } from "@platform/http";
+
+import { notFound } from "@platform/errors";
+import { createEvent } from "@platform/events";
+import { decodeCursor, encodeCursor } from "@platform/http";
 import { insertOutboxEvent, type OutboxRelay } from "@platform/outbox";
 import {
   type Product,
@@ -27,7 +29,7 @@ import {
   type NewProduct,
   type ProductPatch,
   updateProduct,
-} from "./product.store.js";
+} from "../store/product.store.js";
 
 export interface CatalogDeps {
   db: InventoryDb;
@@ -50,7 +52,7 @@ export async function createProduct(
   try {
     product = await db.transaction().execute(async (trx) => {
       const created = await insertProduct(trx, fields);
-      const event = newEvent(
+      const event = createEvent(
         "product.created",
         { product: productSnapshot(created), initialStock },
         { requestId },
@@ -96,7 +98,7 @@ export async function patchProduct(
   const product = await db.transaction().execute(async (trx) => {
     const updated = await updateProduct(trx, sku, patch);
     if (!updated) throw notFound(`No product ${sku}.`);
-    const event = newEvent(
+    const event = createEvent(
       "product.updated",
       { sku, changes: patch, product: productSnapshot(updated) },
       { requestId },

@@ -1,5 +1,5 @@
 /** Notifications: what the service sends for an event, on which channel, to whom. Pure functions. */
-import type { DomainEvent } from "@platform/events";
+import { type DomainEvent, dispatchEvent, type EventHandlers, type PlatformEvent } from "@platform/events";
 import type { Channel } from "../config.js";
 import { type Rendered, renderOrderCreated, renderStatusUpdated, renderStockLow } from "./templates.js";
 
@@ -20,83 +20,58 @@ export interface NewNotification {
   data: Record<string, unknown>;
 }
 
-export class UnknownEventTypeError extends Error {
-  override readonly name = "UnknownEventTypeError";
-}
-
-/** Events this service reads but has nothing to say about. */
-const SILENT = new Set(["product.created", "product.updated", "stock.replenished"]);
-
-interface OrderPayload {
-  order: {
-    id: string;
-    userId: string;
-    status: string;
-    items: Array<{
-      sku: string;
-      name: string;
-      quantity: number;
-      unitPriceCents: number;
-      subtotalCents: number;
-    }>;
-    totalCents: number;
-    currency: string;
-  };
-  user: { id: string; email: string; name: string };
-}
-
 /**
  * The notifications an event gives rise to: for an order event, one per customer channel to the
- * owner; for stock.low, email and log to the admins. An unknown type throws (it ends in the DLQ).
+ * owner; for stock.low, email and log to the admins; nothing for the rest. An event no contract
+ * knows, or whose payload does not fit, throws (it ends in the dead-letter stream).
  */
 export function notificationsFor(
   event: DomainEvent,
   { customerChannels, adminEmails }: { customerChannels: Channel[]; adminEmails: string[] },
 ): NewNotification[] {
-  if (SILENT.has(event.type)) return [];
-  if (event.type === "order.created" || event.type === "order.status.updated") {
-    const payload = event.payload as OrderPayload & { from?: string; to?: string };
-    if (!payload?.order?.id || !payload.user?.id)
-      throw new Error(`${event.type} ${event.id} lacks its order or user`);
-    const rendered =
-      event.type === "order.created"
-        ? renderOrderCreated(payload.order, payload.user)
-        : renderStatusUpdated(
-            payload.order,
-            payload.user,
-            payload.from ?? "",
-            payload.to ?? payload.order.status,
-          );
+  const toOwner = (
+    read: PlatformEvent<"order.created" | "order.status.updated">,
+    rendered: Rendered,
+  ): NewNotification[] => {
+    const { order, user } = read.payload;
     const data = {
-      type: event.type,
-      orderId: payload.order.id,
-      status: payload.order.status,
-      totalCents: payload.order.totalCents,
-      currency: payload.order.currency,
+      type: read.type,
+      orderId: order.id,
+      status: order.status,
+      totalCents: order.totalCents,
+      currency: order.currency,
     };
     return customerChannels.map((channel) =>
-      build(event, channel, rendered, data, {
-        userId: payload.user.id,
-        orderId: payload.order.id,
-        recipient: channel === "email" ? payload.user.email : payload.user.id,
+      build(read, channel, rendered, data, {
+        userId: user.id,
+        orderId: order.id,
+        recipient: channel === "email" ? user.email : user.id,
       }),
     );
-  }
-  if (event.type === "stock.low") {
-    const payload = event.payload as { sku: string; available: number; threshold: number };
-    const rendered = renderStockLow(payload);
-    const channels: Channel[] = adminEmails.length > 0 ? ["log", "email"] : ["log"];
-    return channels.map((channel) =>
-      build(
-        event,
-        channel,
-        rendered,
-        { type: event.type, ...payload },
-        { userId: null, orderId: null, recipient: channel === "email" ? adminEmails.join(", ") : "admins" },
-      ),
-    );
-  }
-  throw new UnknownEventTypeError(`unknown event type ${event.type}`);
+  };
+  const handlers: EventHandlers<NewNotification[]> = {
+    "order.created": (read) => toOwner(read, renderOrderCreated(read.payload.order, read.payload.user)),
+    "order.status.updated": (read) => {
+      const { order, user, from, to, reason } = read.payload;
+      return toOwner(read, renderStatusUpdated(order, user, from, to, reason));
+    },
+    "stock.low": (read) => {
+      const channels: Channel[] = adminEmails.length > 0 ? ["log", "email"] : ["log"];
+      return channels.map((channel) =>
+        build(
+          read,
+          channel,
+          renderStockLow(read.payload),
+          { type: read.type, ...read.payload },
+          { userId: null, orderId: null, recipient: channel === "email" ? adminEmails.join(", ") : "admins" },
+        ),
+      );
+    },
+    "product.created": "ignore",
+    "product.updated": "ignore",
+    "stock.replenished": "ignore",
+  };
+  return dispatchEvent(handlers, event) ?? [];
 }
 
 function build(

@@ -67,6 +67,8 @@ export function renderStatusUpdated(
   user: { name: string },
   from: string,
   to: string,
+  /** Why, when the platform made the change itself. */
+  reason?: string,
 ): Rendered {
   const words: Record<string, string> = {
     SHIPPED: "is on its way",
@@ -76,8 +78,8 @@ export function renderStatusUpdated(
   const said = words[to] ?? `is now ${to}`;
   return {
     subject: `Order ${shortId(order.id)} ${said}`,
-    text: `Hello ${user.name},\n\nyour order ${order.id} ${said} (${from} → ${to}).\nTotal: ${money(order.totalCents, order.currency)}`,
-    html: `<p>Hello ${escapeHtml(user.name)},</p><p>your order <code>${escapeHtml(order.id)}</code> ${escapeHtml(said)} (${escapeHtml(from)} → ${escapeHtml(to)}).</p><p>Total: ${escapeHtml(money(order.totalCents, order.currency))}</p>`,
+    text: `Hello ${user.name},\n\nyour order ${order.id} ${said} (${from} → ${to}).${reason ? `\n${reason}` : ""}\nTotal: ${money(order.totalCents, order.currency)}`,
+    html: `<p>Hello ${escapeHtml(user.name)},</p><p>your order <code>${escapeHtml(order.id)}</code> ${escapeHtml(said)} (${escapeHtml(from)} → ${escapeHtml(to)}).</p>${reason ? `<p>${escapeHtml(reason)}</p>` : ""}<p>Total: ${escapeHtml(money(order.totalCents, order.currency))}</p>`,
   };
 }
 

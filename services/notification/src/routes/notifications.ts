@@ -3,7 +3,8 @@
  * admin reads all and may retry a failed one.
  */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
-import { AppError, decodeCursor, encodeCursor, isUuid, notFound } from "@platform/http";
+import { AppError, notFound } from "@platform/errors";
+import { isUuid, keysetPage, PageQuery } from "@platform/http";
 import { Elysia, t } from "elysia";
 import type { DeliveryWorker } from "../delivery/delivery-worker.js";
 import {
@@ -17,8 +18,7 @@ import { toNotificationView } from "./notification-view.js";
 const ListQuery = t.Object({
   orderId: t.Optional(t.String({ format: "uuid" })),
   status: t.Optional(t.Union([t.Literal("pending"), t.Literal("sent"), t.Literal("failed")])),
-  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: t.Optional(t.String({ maxLength: 100 })),
+  ...PageQuery,
 });
 
 export function notificationsRoutes({
@@ -35,20 +35,21 @@ export function notificationsRoutes({
     .get(
       "/notifications",
       async ({ query, principal }) => {
-        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isUuid);
-        const rows = await listNotifications(db, {
-          userId: principal.role === "admin" ? undefined : principal.userId,
-          orderId: query.orderId,
-          status: query.status,
-          beforeId,
-          limit: query.limit + 1,
+        return keysetPage({
+          cursor: query.cursor,
+          limit: query.limit,
+          isPosition: isUuid,
+          fetch: (beforeId, limit) =>
+            listNotifications(db, {
+              userId: principal.role === "admin" ? undefined : principal.userId,
+              orderId: query.orderId,
+              status: query.status,
+              beforeId,
+              limit,
+            }),
+          positionOf: (row) => row.id,
+          view: toNotificationView,
         });
-        const page = rows.slice(0, query.limit);
-        const last = page.at(-1);
-        return {
-          items: page.map(toNotificationView),
-          nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
-        };
       },
       { query: ListQuery, detail: { summary: "Notifications, newest first (own; admin all)" } },
     )
@@ -74,7 +75,6 @@ export function notificationsRoutes({
         const retried = await retryFailed(db, params.id);
         if (!retried)
           throw new AppError(
-            409,
             "INVALID_TRANSITION",
             `Only a failed notification can be retried; this one is ${row.status}.`,
           );

@@ -4,7 +4,7 @@
  * The token is checked before the upgrade (401 without a valid one).
  */
 import { bearerToken, type TokenVerifier } from "@platform/auth";
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import { Elysia, t } from "elysia";
 import type { SocketHub } from "../ws/socket-hub.js";
 
@@ -16,7 +16,7 @@ export function websocketRoutes({ verifier, hub }: { verifier: TokenVerifier; hu
     query: t.Object({ token: t.Optional(t.String({ maxLength: 4096 })) }),
     async beforeHandle({ query, request }) {
       const token = tokenOf(query, request.headers.get("authorization"));
-      if (!token) throw new AppError(401, "UNAUTHENTICATED", "A token is required (?token=).");
+      if (!token) throw new AppError("UNAUTHENTICATED", "A token is required (?token=).");
       await verifier.verify(token);
     },
     async open(ws) {

@@ -4,7 +4,7 @@
  * open, calls fail at once with 503 DEPENDENCY_UNAVAILABLE instead of waiting on a dead service.
  * gRPC failures become the API's problems here, in one place.
  */
-import { AppError, dependencyUnavailable } from "@platform/http";
+import { AppError, dependencyUnavailable } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import {
   createInventoryClient,
@@ -18,7 +18,7 @@ import {
 import { ClientError, Status } from "nice-grpc";
 import CircuitBreaker from "opossum";
 
-export interface InventoryGatewayOptions {
+export interface ReservationClientOptions {
   address: string;
   deadlineMs: number;
   retries: number;
@@ -34,11 +34,11 @@ export interface InventoryGatewayOptions {
 /** Failures that say the inventory is unwell (they count against the breaker); the rest are answers. */
 const UNHEALTHY = new Set([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.INTERNAL, Status.UNKNOWN]);
 
-export class InventoryGateway {
+export class ReservationClient {
   private readonly inventory: InventoryClient;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
 
-  constructor(private readonly options: InventoryGatewayOptions) {
+  constructor(private readonly options: ReservationClientOptions) {
     this.inventory = createInventoryClient({
       address: options.address,
       deadlineMs: options.deadlineMs,
@@ -87,17 +87,17 @@ export class InventoryGateway {
       return { lines: reply.lines, holding: reply.state === ReservationState.RESERVATION_STATE_RESERVED };
     } catch (error) {
       if (error instanceof ClientError && error.code === Status.FAILED_PRECONDITION) {
-        throw new AppError(409, "INSUFFICIENT_STOCK", "Some lines cannot be served from stock.", {
+        throw new AppError("INSUFFICIENT_STOCK", "Some lines cannot be served from stock.", {
           short: shortLines?.lines ?? [],
         });
       }
       if (error instanceof ClientError && error.code === Status.NOT_FOUND) {
-        throw new AppError(422, "UNKNOWN_SKU", error.details, {
+        throw new AppError("UNKNOWN_SKU", error.details, {
           errors: [{ field: "items", message: error.details }],
         });
       }
       if (error instanceof ClientError && error.code === Status.INVALID_ARGUMENT) {
-        throw new AppError(422, "VALIDATION_FAILED", error.details);
+        throw new AppError("VALIDATION_FAILED", error.details);
       }
       throw error;
     }

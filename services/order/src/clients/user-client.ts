@@ -3,15 +3,12 @@
  * Positive answers are cached briefly: an active user stays valid for a few seconds, which spares
  * the user service one call per order; negative answers are never cached.
  */
-import { AppError, dependencyUnavailable, REQUEST_ID_HEADER } from "@platform/http";
+
+import { AppError, dependencyUnavailable } from "@platform/errors";
+import type { OrderOwner } from "@platform/events";
+import { REQUEST_ID_HEADER } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { LRUCache } from "lru-cache";
-
-export interface OrderOwner {
-  id: string;
-  email: string;
-  name: string;
-}
 
 export interface UserClientOptions {
   baseUrl: string;
@@ -42,13 +39,13 @@ export class UserClient {
       this.options.logger.warn({ err, requestId }, "user service call failed");
       throw dependencyUnavailable("user service");
     }
-    if (response.status === 404) throw new AppError(403, "FORBIDDEN", "The account does not exist.");
+    if (response.status === 404) throw new AppError("FORBIDDEN", "The account does not exist.");
     if (!response.ok) {
       this.options.logger.warn({ status: response.status, requestId }, "user service answered an error");
       throw dependencyUnavailable("user service");
     }
     const user = (await response.json()) as OrderOwner & { active: boolean };
-    if (!user.active) throw new AppError(403, "FORBIDDEN", "The account is not active.");
+    if (!user.active) throw new AppError("FORBIDDEN", "The account is not active.");
     const owner = { id: user.id, email: user.email, name: user.name };
     this.cache.set(userId, owner);
     return owner;

@@ -1,5 +1,5 @@
 /** The order lifecycle: CONFIRMED → SHIPPED → DELIVERED, and CONFIRMED → CANCELLED. */
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import type { OrderStatus } from "./order.js";
 
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
@@ -13,7 +13,7 @@ export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => NE
 
 export function assertTransition(from: OrderStatus, to: OrderStatus): void {
   if (!canTransition(from, to)) {
-    throw new AppError(409, "INVALID_TRANSITION", `An order that is ${from} cannot become ${to}.`, {
+    throw new AppError("INVALID_TRANSITION", `An order that is ${from} cannot become ${to}.`, {
       from,
       to,
     });

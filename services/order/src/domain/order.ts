@@ -1,15 +1,12 @@
-/** Orders as the service keeps them and shows them; pure functions, no I/O. */
-import { AppError } from "@platform/http";
+/**
+ * Orders as the service keeps them; pure functions, no I/O. How an order is shown (OrderView) is
+ * the wire contract in @platform/events, shared with the events that carry it.
+ */
 
-export type OrderStatus = "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+import { AppError } from "@platform/errors";
+import type { OrderLine, OrderStatus, OrderView } from "@platform/events";
 
-export interface OrderLine {
-  sku: string;
-  name: string;
-  unitPriceCents: number;
-  quantity: number;
-  subtotalCents: number;
-}
+export type { OrderLine, OrderStatus, OrderView };
 
 export interface Order {
   id: string;
@@ -23,18 +20,6 @@ export interface Order {
   createdAt: Date;
   updatedAt: Date;
   statusHistory: Array<{ status: OrderStatus; at: Date }>;
-}
-
-export interface OrderView {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  items: OrderLine[];
-  totalCents: number;
-  currency: string;
-  createdAt: string;
-  updatedAt: string;
-  statusHistory: Array<{ status: OrderStatus; at: string }>;
 }
 
 export const toOrderView = (order: Order): OrderView => ({
@@ -62,7 +47,6 @@ export function priceLines(
   const currencies = new Set(reserved.map((line) => line.currency));
   if (currencies.size !== 1) {
     throw new AppError(
-      422,
       "VALIDATION_FAILED",
       `An order is in one currency; these lines are in ${[...currencies].join(", ")}.`,
     );

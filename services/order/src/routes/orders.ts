@@ -1,21 +1,14 @@
 /** The order API (through the gateway at /api/orders). Every route needs a caller. */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
-import {
-  AppError,
-  decodeCursor,
-  encodeCursor,
-  isUuid,
-  notFound,
-  PROBLEM_CONTENT_TYPE,
-  requestContext,
-} from "@platform/http";
-import { Elysia, t } from "elysia";
+import { AppError, notFound } from "@platform/errors";
+import { isUuid, keysetPage, PageOf, PROBLEM_CONTENT_TYPE, requestContext } from "@platform/http";
+import { Elysia } from "elysia";
 import { canSee, toOrderView } from "../domain/order.js";
-import { changeStatus } from "../orders/change-status.js";
-import { idempotent } from "../orders/idempotent-request.js";
-import type { OrderDeps } from "../orders/order-deps.js";
-import { placeOrder } from "../orders/place-order.js";
 import { findOrder, listOrders } from "../store/order.store.js";
+import { changeStatus } from "../use-cases/change-status.js";
+import { idempotent } from "../use-cases/idempotent-request.js";
+import type { OrderDeps } from "../use-cases/order-deps.js";
+import { placeOrder } from "../use-cases/place-order.js";
 import {
   IdempotencyHeaders,
   OrderListQuery,
@@ -100,25 +93,26 @@ export function ordersRoutes(deps: OrderRouteDeps) {
       "/orders",
       async ({ query, principal }) => {
         if (query.userId && principal.role !== "admin") {
-          throw new AppError(403, "FORBIDDEN", "Only an admin may list another user's orders.");
+          throw new AppError("FORBIDDEN", "Only an admin may list another user's orders.");
         }
-        const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isUuid);
-        const orders = await listOrders(deps.db, {
-          userId: principal.role === "admin" ? query.userId : principal.userId,
-          status: query.status,
-          beforeId,
-          limit: query.limit + 1,
+        return keysetPage({
+          cursor: query.cursor,
+          limit: query.limit,
+          isPosition: isUuid,
+          fetch: (beforeId, limit) =>
+            listOrders(deps.db, {
+              userId: principal.role === "admin" ? query.userId : principal.userId,
+              status: query.status,
+              beforeId,
+              limit,
+            }),
+          positionOf: (order) => order.id,
+          view: toOrderView,
         });
-        const page = orders.slice(0, query.limit);
-        const last = page.at(-1);
-        return {
-          items: page.map(toOrderView),
-          nextCursor: orders.length > query.limit && last ? encodeCursor(last.id) : null,
-        };
       },
       {
         query: OrderListQuery,
-        response: { 200: t.Object({ items: t.Array(OrderSchema), nextCursor: t.Nullable(t.String()) }) },
+        response: { 200: PageOf(OrderSchema) },
         detail: { summary: "Orders, newest first (own; an admin may filter by user)" },
       },
     )

@@ -1,32 +1,10 @@
 /** Wire schemas of the order API (validation and the OpenAPI document). */
+import { OrderStatusSchema } from "@platform/events";
+import { PageQuery } from "@platform/http";
 import { t } from "elysia";
 
-const Status = t.Union([
-  t.Literal("CONFIRMED"),
-  t.Literal("SHIPPED"),
-  t.Literal("DELIVERED"),
-  t.Literal("CANCELLED"),
-]);
-
-export const OrderSchema = t.Object({
-  id: t.String({ format: "uuid" }),
-  userId: t.String({ format: "uuid" }),
-  status: Status,
-  items: t.Array(
-    t.Object({
-      sku: t.String(),
-      name: t.String(),
-      unitPriceCents: t.Integer(),
-      quantity: t.Integer(),
-      subtotalCents: t.Integer(),
-    }),
-  ),
-  totalCents: t.Integer(),
-  currency: t.String(),
-  createdAt: t.String({ format: "date-time" }),
-  updatedAt: t.String({ format: "date-time" }),
-  statusHistory: t.Array(t.Object({ status: Status, at: t.String({ format: "date-time" }) })),
-});
+/** An order on the wire: the same schema order events carry it in. */
+export { OrderSchema } from "@platform/events";
 
 export const PlaceOrderBody = t.Object({
   items: t.Array(
@@ -45,10 +23,9 @@ export const IdempotencyHeaders = t.Object({
 export const OrderParams = t.Object({ id: t.String({ maxLength: 64 }) });
 
 export const OrderListQuery = t.Object({
-  status: t.Optional(Status),
+  status: t.Optional(OrderStatusSchema),
   userId: t.Optional(t.String({ format: "uuid" })),
-  limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: t.Optional(t.String({ maxLength: 100 })),
+  ...PageQuery,
 });
 
 export const StatusBody = t.Object({ status: t.Union([t.Literal("SHIPPED"), t.Literal("DELIVERED")]) });

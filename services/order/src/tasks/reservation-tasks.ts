@@ -9,13 +9,12 @@
  * event saying why) rather than left confirmed without stock. A failure nothing can fix is kept,
  * logged as an error and not retried (reconciliation reports it).
  */
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { OutboxRelay } from "@platform/outbox";
 import { ClientError, Status } from "nice-grpc";
-import type { InventoryGateway } from "../clients/inventory-gateway.js";
-import { recordTransition } from "../orders/change-status.js";
+import type { ReservationClient } from "../clients/reservation-client.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 import {
   deferTask,
@@ -26,10 +25,11 @@ import {
   lockTask,
   type ReservationTask,
 } from "../store/reservation-task.store.js";
+import { recordTransition } from "../use-cases/change-status.js";
 
 export interface ReservationTasksOptions {
   db: OrderDb;
-  inventory: InventoryGateway;
+  inventory: ReservationClient;
   /** Nudged after a task cancelled an order (its event waits in the outbox). */
   relay: Pick<OutboxRelay, "nudge">;
   logger: Logger;

@@ -5,7 +5,7 @@
  * order.status.updated outbox row and (for a cancel) the Return task share the transaction.
  */
 import type { Principal } from "@platform/auth";
-import { AppError, notFound } from "@platform/http";
+import { AppError, notFound } from "@platform/errors";
 import { insertOutboxEvent } from "@platform/outbox";
 import { canSee, type Order, type OrderStatus, type OrderView, toOrderView } from "../domain/order.js";
 import { assertTransition } from "../domain/order-status.js";
@@ -59,7 +59,7 @@ export async function recordTransition(
   assertTransition(order.status, to);
   const moved = await transitionOrder(trx, order, to);
   if (!moved) {
-    throw new AppError(409, "INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
+    throw new AppError("INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
   }
   const result = toOrderView(moved.order);
   await insertOutboxEvent(

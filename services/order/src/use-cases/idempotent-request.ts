@@ -4,12 +4,14 @@
  *   answer once it has one; 4xx answers are final and stored too;
  * - the same key with the same body gets that answer again, marked as replayed;
  * - the same key with another body is 422 IDEMPOTENCY_KEY_REUSED;
- * - a request that arrives while the first is still running waits (bounded) for its answer;
+ * - a request that arrives while the first is still running waits (bounded) for its answer, then
+ *   is 409 IDEMPOTENCY_KEY_IN_PROGRESS with Retry-After;
  * - a failure that may pass (5xx) forgets the key, so the client can retry with it;
  * - a claim whose holder died (its lease ran out) is taken over, with the same order id, so the
  *   reservation made before the crash is found again rather than made twice.
  */
-import { AppError, problem } from "@platform/http";
+import { AppError } from "@platform/errors";
+import { problem } from "@platform/http";
 import { claimKey, completeKey, readKey, releaseKey, takeOverKey } from "../store/idempotency.store.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 
@@ -54,7 +56,6 @@ export async function idempotent(
     }
     if (record.requestHash !== requestHash) {
       throw new AppError(
-        422,
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was used with a different request body.",
       );
@@ -71,8 +72,7 @@ export async function idempotent(
     await Bun.sleep(50);
   }
   throw new AppError(
-    409,
-    "IDEMPOTENCY_KEY_REUSED",
+    "IDEMPOTENCY_KEY_IN_PROGRESS",
     "A request with this Idempotency-Key is still in progress; retry shortly.",
     {},
     { "retry-after": "1" },
@@ -100,7 +100,7 @@ async function runAndRecord(
     // A final answer about this request (no stock, unknown SKU): the same request gets it again.
     answer = {
       status: error.status,
-      body: problem(error.status, error.code, error.message, requestId, error.extensions),
+      body: problem(error.code, error.message, requestId, error.extensions),
     };
   }
   if (!answer.recorded) await completeKey(db, { userId, key, status: answer.status, body: answer.body });

@@ -1,6 +1,6 @@
 import type { Logger } from "@platform/logging";
 import type { OutboxRelay } from "@platform/outbox";
-import type { InventoryGateway } from "../clients/inventory-gateway.js";
+import type { ReservationClient } from "../clients/reservation-client.js";
 import type { UserClient } from "../clients/user-client.js";
 import type { OrderDb } from "../store/order.store.js";
 import type { ReservationTasks } from "../tasks/reservation-tasks.js";
@@ -9,7 +9,7 @@ import type { ReservationTasks } from "../tasks/reservation-tasks.js";
 export interface OrderDeps {
   db: OrderDb;
   users: UserClient;
-  inventory: InventoryGateway;
+  inventory: ReservationClient;
   tasks: ReservationTasks;
   relay: OutboxRelay;
   eventsStream: string;

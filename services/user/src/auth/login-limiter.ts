@@ -3,7 +3,7 @@
  * fixed windows in Redis; past the limit, login answers 429 RATE_LIMITED with Retry-After until the
  * window ends. A successful login clears the email's count.
  */
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import type { Redis } from "ioredis";
 
 export interface LoginLimits {
@@ -32,7 +32,6 @@ export class LoginLimiter {
     if (!blockedKey) return;
     const retryAfter = Math.max(1, await this.redis.ttl(blockedKey));
     throw new AppError(
-      429,
       "RATE_LIMITED",
       "Too many failed logins; try again later.",
       {},

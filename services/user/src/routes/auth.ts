@@ -1,5 +1,6 @@
 /** POST /auth/login: email and password for an access token. */
-import { AppError, requestContext } from "@platform/http";
+import { AppError } from "@platform/errors";
+import { clientIp, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { LoginLimiter } from "../auth/login-limiter.js";
@@ -16,14 +17,15 @@ export interface AuthRouteDeps {
   limiter: LoginLimiter;
   logger: Logger;
   /** The caller's IP as this service may trust it. */
-  clientIp: (request: Request, socketAddress: string | undefined) => string;
+  /** Whether X-Forwarded-For comes from a proxy of ours (the gateway). */
+  trustProxy: boolean;
 }
 
-export function authRoutes({ db, keys, tokens, limiter, clientIp, logger }: AuthRouteDeps) {
+export function authRoutes({ db, keys, tokens, limiter, trustProxy, logger }: AuthRouteDeps) {
   return new Elysia({ tags: ["auth"] }).use(requestContext(logger)).post(
     "/auth/login",
     async ({ body, request, server, log }) => {
-      const ip = clientIp(request, server?.requestIP(request)?.address);
+      const ip = clientIp(request, server?.requestIP(request)?.address, trustProxy);
       await limiter.assertAllowed(body.email, ip);
       const found = await findCredentials(db, body.email);
       const valid = await verifyPassword(body.password, found?.passwordHash);
@@ -31,7 +33,7 @@ export function authRoutes({ db, keys, tokens, limiter, clientIp, logger }: Auth
         await limiter.recordFailure(body.email, ip);
         log.info({ ip }, "login failed");
         // One answer for an unknown email and a wrong password: nothing tells them apart.
-        throw new AppError(401, "INVALID_CREDENTIALS", "The email or the password is wrong.");
+        throw new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
       }
       await limiter.recordSuccess(body.email);
       return issueAccessToken(keys, tokens, found.user);

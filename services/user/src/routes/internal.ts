@@ -2,7 +2,8 @@
  * Routes for other services, never exposed by the gateway:
  * GET /internal/users/{id} lets the order service check that a user exists and is active.
  */
-import { isUuid, notFound } from "@platform/http";
+import { notFound } from "@platform/errors";
+import { isUuid } from "@platform/http";
 import { Elysia, t } from "elysia";
 import { findUserById, type UserDb } from "../store/user.store.js";
 

@@ -1,6 +1,7 @@
 /** Registration and profiles: POST /users, GET /users/me, GET /users/{id}. */
 import { requireAuth, type TokenVerifier } from "@platform/auth";
-import { isUuid, notFound, requestContext } from "@platform/http";
+import { notFound } from "@platform/errors";
+import { isUuid, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import { hashPassword } from "../auth/passwords.js";

@@ -1,6 +1,6 @@
 /** Users in Postgres: plain functions taking the database first. */
 import { isUniqueViolation } from "@platform/db";
-import { AppError } from "@platform/http";
+import { AppError } from "@platform/errors";
 import type { Kysely } from "kysely";
 import type { Role, User } from "../domain/user.js";
 import type { UserDatabase, UserRow } from "./user.table.js";
@@ -36,7 +36,7 @@ export async function insertUser(db: UserDb, user: NewUser): Promise<User> {
     return toUser(row);
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new AppError(409, "EMAIL_TAKEN", "An account with this email exists already.");
+      throw new AppError("EMAIL_TAKEN", "An account with this email exists already.");
     }
     throw error;
   }

@@ -1,0 +1,59 @@
+/**
+ * The wire shapes events share with the APIs that show the same things: an order as the order
+ * service answers it and as order events carry it, a product snapshot, an order's owner. TypeBox
+ * schemas (Elysia's `t` is TypeBox too), so one definition serves validation, types and OpenAPI.
+ */
+import { type Static, Type } from "@sinclair/typebox";
+
+export const OrderStatusSchema = Type.Union([
+  Type.Literal("CONFIRMED"),
+  Type.Literal("SHIPPED"),
+  Type.Literal("DELIVERED"),
+  Type.Literal("CANCELLED"),
+]);
+export type OrderStatus = Static<typeof OrderStatusSchema>;
+
+export const OrderLineSchema = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  unitPriceCents: Type.Integer(),
+  quantity: Type.Integer(),
+  subtotalCents: Type.Integer(),
+});
+export type OrderLine = Static<typeof OrderLineSchema>;
+
+/** An order as the order API answers it and order events carry it. */
+export const OrderSchema = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  userId: Type.String({ format: "uuid" }),
+  status: OrderStatusSchema,
+  items: Type.Array(OrderLineSchema),
+  totalCents: Type.Integer(),
+  currency: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+  updatedAt: Type.String({ format: "date-time" }),
+  statusHistory: Type.Array(
+    Type.Object({ status: OrderStatusSchema, at: Type.String({ format: "date-time" }) }),
+  ),
+});
+export type OrderView = Static<typeof OrderSchema>;
+
+/** Who placed an order, as its events carry it (so consumers need no call back). */
+export const OrderOwnerSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+});
+export type OrderOwner = Static<typeof OrderOwnerSchema>;
+
+/** A product's catalog fields as product events carry them (no live stock). */
+export const ProductSnapshotSchema = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  priceCents: Type.Integer(),
+  currency: Type.String(),
+  lowStockThreshold: Type.Integer(),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+export type ProductSnapshot = Static<typeof ProductSnapshotSchema>;

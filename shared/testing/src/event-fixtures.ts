@@ -1,0 +1,96 @@
+/**
+ * Events as the platform's producers publish them, built through the contracts (createEvent), so a
+ * test's event is valid by construction and a contract change breaks the fixtures at compile time.
+ */
+import {
+  createEvent,
+  type OrderLine,
+  type OrderOwner,
+  type OrderStatus,
+  type OrderView,
+} from "@platform/events";
+
+const someone = (id: string = Bun.randomUUIDv7()): OrderOwner => ({
+  id,
+  email: `${id}@example.com`,
+  name: "Someone",
+});
+
+/** An order as the order API shows it; every field can be given. */
+export function orderFixture(fields: Partial<OrderView> & { items?: OrderLine[] } = {}): OrderView {
+  const at = new Date().toISOString();
+  const items = fields.items ?? [
+    { sku: "MUG-1", name: "Stoneware mug", quantity: 2, unitPriceCents: 1250, subtotalCents: 2500 },
+  ];
+  return {
+    id: Bun.randomUUIDv7(),
+    userId: Bun.randomUUIDv7(),
+    status: "CONFIRMED",
+    totalCents: items.reduce((sum, line) => sum + line.subtotalCents, 0),
+    currency: "EUR",
+    createdAt: at,
+    updatedAt: at,
+    statusHistory: [{ status: "CONFIRMED", at }],
+    ...fields,
+    items,
+  };
+}
+
+/** order.created for an order of this owner (a new one unless given). */
+export function orderCreatedEvent({
+  user = someone(),
+  order = {},
+  requestId,
+}: {
+  user?: OrderOwner;
+  order?: Partial<OrderView>;
+  requestId?: string;
+} = {}) {
+  const placed = orderFixture({ userId: user.id, ...order });
+  return createEvent(
+    "order.created",
+    { order: placed, user },
+    { requestId: requestId ?? `req-${placed.id}` },
+  );
+}
+
+/** order.status.updated: the order moved from one status to another, at this version. */
+export function orderStatusUpdatedEvent({
+  user = someone(),
+  orderId = Bun.randomUUIDv7(),
+  from = "CONFIRMED",
+  to,
+  version = 2,
+  reason,
+  requestId = "req-status",
+}: {
+  user?: OrderOwner;
+  orderId?: string;
+  from?: OrderStatus;
+  to: OrderStatus;
+  version?: number;
+  reason?: string;
+  requestId?: string;
+}) {
+  const order = orderFixture({ id: orderId, userId: user.id, status: to });
+  const change = { from, to, version, ...(reason ? { reason } : {}) };
+  return createEvent(
+    "order.status.updated",
+    { orderId, userId: user.id, ...change, order, user },
+    { requestId },
+  );
+}
+
+export function stockLowEvent({
+  sku,
+  available,
+  threshold,
+  requestId = "req-stock",
+}: {
+  sku: string;
+  available: number;
+  threshold: number;
+  requestId?: string;
+}) {
+  return createEvent("stock.low", { sku, available, threshold }, { requestId });
+}
