@@ -5,10 +5,11 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Db } from "mongodb";
+import type { ActivityConfig } from "./config.js";
 import { activityRoutes } from "./routes/activity.js";
 import type { ActivityCollection } from "./store/activity.store.js";
 
-export interface ActivityServiceDeps {
+export interface ActivityAppDeps {
   mongo: Db;
   entries: ActivityCollection;
   redis: Redis;
@@ -17,7 +18,10 @@ export interface ActivityServiceDeps {
   metrics: HttpMetrics;
 }
 
-export function createApp({ mongo, entries, redis, verifier, logger, metrics }: ActivityServiceDeps) {
+export function createApp(
+  _config: ActivityConfig,
+  { mongo, entries, redis, verifier, logger, metrics }: ActivityAppDeps,
+) {
   return new Elysia()
     .use(
       httpKernel({

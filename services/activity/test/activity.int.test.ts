@@ -1,8 +1,15 @@
 /** The activity log: events from the streams stored once in MongoDB, and the queries over them. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { listDeadLetters, newEvent, type OrderStatus, publishEvent } from "@platform/events";
+import { listDeadLetters, type OrderStatus, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
-import { eventually, orderCreatedEvent, orderStatusUpdatedEvent, stockLowEvent } from "@platform/testing";
+import {
+  eventually,
+  orderCreatedEvent,
+  orderStatusUpdatedEvent,
+  stockLowEvent,
+  unknownTypeEvent,
+  unreadableEntryFields,
+} from "@platform/testing";
 import type { ActivityView } from "../src/domain/activity.js";
 import { pruneEntries } from "../src/store/activity.store.js";
 import { type ActivityTestContext, createActivityTestContext } from "./test-context.js";
@@ -168,21 +175,8 @@ describe("activity", () => {
 
   test("a malformed entry and an unknown type end in <stream>:dlq without blocking the entries behind them", async () => {
     const stream = ctx.config.ORDERS_STREAM;
-    const poisonId = await ctx.redis.xadd(
-      stream,
-      "*",
-      "id",
-      "bad-1",
-      "type",
-      "order.created",
-      "version",
-      "1",
-      "occurredAt",
-      new Date().toISOString(),
-      "payload",
-      "{not json",
-    );
-    const unknown = newEvent("order.teleported", {}, { requestId: "req-x" });
+    const poisonId = await ctx.redis.xadd(stream, "*", ...unreadableEntryFields("bad-1"));
+    const unknown = unknownTypeEvent("order.teleported");
     await publishEvent(ctx.redis, stream, unknown);
     const behind = orderCreated(ann);
     await publishEvent(ctx.redis, stream, behind);

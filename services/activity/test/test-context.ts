@@ -4,15 +4,12 @@
  */
 import { createTokenVerifier } from "@platform/auth";
 import { loadConfig } from "@platform/config";
-import { ConsumerMetrics } from "@platform/events";
-import { createMetrics } from "@platform/http";
 import { createLogger } from "@platform/logging";
-import { testInfra, testTokens, uniqueName } from "@platform/testing";
+import { httpClient, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
-import { createApp } from "../src/app.js";
 import { type ActivityConfig, activityConfigSchema } from "../src/config.js";
-import { activityConsumer } from "../src/events/activity-consumer.js";
+import { createActivityRuntime } from "../src/runtime.js";
 import { activityCollection, ensureIndexes } from "../src/store/activity.store.js";
 
 export async function createActivityTestContext() {
@@ -31,46 +28,19 @@ export async function createActivityTestContext() {
   const client = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();
   const mongo = client.db(config.MONGO_DB);
-  const entries = activityCollection(mongo);
-  await ensureIndexes(entries);
+  await ensureIndexes(activityCollection(mongo));
   const redis = new Redis(config.REDIS_URL);
-  const metrics = createMetrics("activity");
   const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
   const verifier = createTokenVerifier({
     keys: { jwks: tokens.jwks },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const consumerMetrics = new ConsumerMetrics(metrics.registry);
-  const newConsumer = (name?: string) =>
-    activityConsumer({
-      redis,
-      entries,
-      streams: [config.ORDERS_STREAM, config.INVENTORY_STREAM],
-      group: config.CONSUMER_GROUP,
-      maxDeliveries: config.MAX_DELIVERIES,
-      claimIdleMs: config.CLAIM_IDLE_MS,
-      blockMs: config.CONSUMER_BLOCK_MS,
-      logger,
-      metrics: consumerMetrics,
-      consumer: name,
-    });
-  const consumers = [newConsumer("activity-1")];
-  const app = createApp({ mongo, entries, redis, verifier, logger, metrics });
-
-  async function call<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    { body, token }: { body?: unknown; token?: string } = {},
-  ) {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (token) headers.authorization = `Bearer ${token}`;
-    const init: RequestInit = { method, headers };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    const response = await app.handle(new Request(`http://activity.test${path}`, init));
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const runtime = createActivityRuntime(config, { mongo, redis, verifier, logger });
+  const { entries, newConsumer, app, metrics } = runtime;
+  // The runtime's own consumer, started by the tests that need it; more join with newConsumer().
+  const consumers = [runtime.consumer];
+  const call = httpClient(app, "http://activity.test");
 
   async function close() {
     await Promise.all(consumers.map((c) => c.stop()));

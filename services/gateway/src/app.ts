@@ -13,11 +13,11 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import { corsOrigins, type GatewayConfig } from "./config.js";
-import { docsRoutes } from "./docs/docs.js";
+import { matchRoute, type ServiceName } from "./domain/upstream-routes.js";
 import { forward } from "./proxy/forward.js";
 import { websocketProxy } from "./proxy/websocket-proxy.js";
 import type { RateLimiter } from "./rate-limit/rate-limiter.js";
-import { matchRoute, type ServiceName } from "./routing/routes.js";
+import { docsRoutes } from "./routes/docs.js";
 
 export interface GatewayDeps {
   redis: Redis;

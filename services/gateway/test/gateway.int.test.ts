@@ -10,9 +10,8 @@ import { type Problem, type RunningService, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
-import { createApp } from "../src/app.js";
 import { type GatewayConfig, gatewayConfigSchema } from "../src/config.js";
-import { RateLimiter } from "../src/rate-limit/rate-limiter.js";
+import { createGatewayRuntime } from "../src/runtime.js";
 
 interface Seen {
   method: string;
@@ -72,13 +71,7 @@ beforeAll(async () => {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const limiter = new RateLimiter(redis, {
-    keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
-    ip: { perMinute: config.RATE_LIMIT_IP_PER_MINUTE, burst: config.RATE_LIMIT_IP_BURST },
-    user: { perMinute: config.RATE_LIMIT_USER_PER_MINUTE, burst: config.RATE_LIMIT_USER_BURST },
-    logger,
-  });
-  running = serve(createApp(config, { redis, verifier, limiter, logger }), {
+  running = serve(createGatewayRuntime(config, { redis, verifier, logger }).app, {
     port: 0,
     hostname: "127.0.0.1",
     logger,

@@ -7,7 +7,6 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
-import { createApp } from "./app.js";
 import { loadInventoryConfig } from "./config.js";
 import { createInventoryRuntime } from "./runtime.js";
 import { migrations } from "./store/migrations/index.js";
@@ -19,8 +18,7 @@ const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
-const runtime = createInventoryRuntime(config, { db, redis, logger });
-const verifier = verifierFromConfig(config);
+const runtime = createInventoryRuntime(config, { db, redis, verifier: verifierFromConfig(config), logger });
 logger.info(
   { products: await syncSellableCatalog({ db, stock: runtime.stock }) },
   "sellable catalog synced to Redis",
@@ -30,7 +28,7 @@ const grpcPort = await runtime.grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
 logger.info({ grpcPort }, "gRPC listening");
 runtime.start();
 
-serve(createApp(config, { db, redis, verifier, logger, ...runtime }), {
+serve(runtime.app, {
   port: config.PORT,
   logger,
   closers: [

@@ -1,11 +1,14 @@
 /**
- * The inventory service's moving parts besides the REST app, built from config in one place for
- * main.ts and the tests: the stock store, the two event relays (the stock scripts' Redis outbox,
- * the catalog's Postgres outbox), the reservation sweeper and the gRPC server. Nothing is started.
+ * The inventory service wired from its config, for main.ts and the tests alike: the stock store,
+ * the two event relays (the stock scripts' Redis outbox, the catalog's Postgres outbox), the
+ * reservation sweeper, the gRPC server and the REST app. Nothing starts here; start() and stop()
+ * run and end the background work (the gRPC server listens where main.ts says).
  */
+import type { TokenVerifier } from "@platform/auth";
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
+import { createApp } from "./app.js";
 import type { InventoryConfig } from "./config.js";
 import { StockEventRelay } from "./events/stock-event-relay.js";
 import { createGrpcServer } from "./grpc/server.js";
@@ -17,9 +20,16 @@ import { applyProductChanges } from "./use-cases/catalog.js";
 
 const HOUR_MS = 3_600_000;
 
+export interface InventoryConnections {
+  db: InventoryDb;
+  redis: Redis;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
 export function createInventoryRuntime(
   config: InventoryConfig,
-  { db, redis, logger }: { db: InventoryDb; redis: Redis; logger: Logger },
+  { db, redis, verifier, logger }: InventoryConnections,
 ) {
   const keys = stockKeys(config.REDIS_KEY_PREFIX);
   const stock = new StockStore(redis, keys, config.RESERVATION_RETENTION_SECONDS);
@@ -56,7 +66,9 @@ export function createInventoryRuntime(
     },
     logger,
   );
+  const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger });
   return {
+    app,
     keys,
     stock,
     stockEvents,

@@ -8,16 +8,13 @@ import { loadConfig } from "@platform/config";
 import { createDatabase, migrateToLatest } from "@platform/db";
 import { createLogger } from "@platform/logging";
 import { createInventoryClient } from "@platform/proto";
-import { testInfra, testTokens, uniqueName } from "@platform/testing";
+import { httpClient, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
-import { createApp } from "../src/app.js";
 import { type InventoryConfig, inventoryConfigSchema } from "../src/config.js";
 import { createInventoryRuntime } from "../src/runtime.js";
 import { migrations } from "../src/store/migrations/index.js";
 import type { InventoryDatabase } from "../src/store/product.table.js";
-
-export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
 
 export async function createInventoryTestContext(overrides: Record<string, string> = {}) {
   const { postgresUrl, redisUrl } = await testInfra();
@@ -35,8 +32,15 @@ export async function createInventoryTestContext(overrides: Record<string, strin
   const db = createDatabase<InventoryDatabase>({ url: postgresUrl, schema, poolMax: 5 });
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = new Redis(redisUrl);
+  const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifier = createTokenVerifier({
+    keys: { jwks: tokens.jwks },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
   // Fast relay and sweeper intervals; each test starts them when it needs them.
   const {
+    app,
     keys,
     stock,
     stockEvents,
@@ -45,15 +49,8 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     grpc: grpcServer,
   } = createInventoryRuntime(
     { ...config, OUTBOX_INTERVAL_MS: 50, SWEEP_INTERVAL_MS: 50 },
-    { db, redis, logger },
+    { db, redis, verifier, logger },
   );
-  const tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
-  const verifier = createTokenVerifier({
-    keys: { jwks: tokens.jwks },
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
-  const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger });
   const grpcPort = await grpcServer.listen("127.0.0.1:0");
   // No retries: the tests assert what one call does.
   const inventoryClient = createInventoryClient({
@@ -65,20 +62,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
   const adminToken = await tokens.sign({ userId: "01900000-0000-7000-8000-00000000a000", role: "admin" });
   const userToken = await tokens.sign({ userId: "01900000-0000-7000-8000-00000000b000", role: "user" });
 
-  async function call<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    { body, token }: { body?: unknown; token?: string } = {},
-  ): Promise<TestResponse<T>> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (token) headers.authorization = `Bearer ${token}`;
-    const init: RequestInit = { method, headers };
-    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-    const response = await app.handle(new Request(`http://inventory.test${path}`, init));
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  const call = httpClient(app, "http://inventory.test");
 
   /** Creates a product through the API as an admin. */
   async function product(

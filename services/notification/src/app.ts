@@ -6,6 +6,7 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
+import type { NotificationConfig } from "./config.js";
 import type { DeliveryWorker } from "./delivery/delivery-worker.js";
 import { notificationsRoutes } from "./routes/notifications.js";
 import { websocketRoutes } from "./routes/websocket.js";
@@ -22,7 +23,10 @@ export interface NotificationAppDeps {
   metrics: HttpMetrics;
 }
 
-export function createApp({ db, redis, verifier, worker, hub, logger, metrics }: NotificationAppDeps) {
+export function createApp(
+  _config: NotificationConfig,
+  { db, redis, verifier, worker, hub, logger, metrics }: NotificationAppDeps,
+) {
   return new Elysia()
     .use(
       httpKernel({

@@ -11,6 +11,7 @@ import {
   tokenVerificationSettings,
   url,
 } from "@platform/config";
+import { CHANNELS, type Channel } from "./domain/notification.js";
 
 export const notificationConfigSchema = Env.Object({
   ...serviceSettings(3005),
@@ -21,7 +22,7 @@ export const notificationConfigSchema = Env.Object({
 
   /** The channels a customer is notified on; webhook also needs WEBHOOK_URL. */
   CHANNELS: Env.String({
-    pattern: "^(log|email|webhook|websocket)(,(log|email|webhook|websocket))*$",
+    pattern: `^(${CHANNELS.join("|")})(,(${CHANNELS.join("|")}))*$`,
     default: "log,email,websocket,webhook",
   }),
   SMTP_URL: url(["smtp", "smtps"], "smtp://127.0.0.1:1025"),
@@ -68,8 +69,6 @@ export function loadNotificationConfig(
   }
   return config;
 }
-
-export type Channel = "log" | "email" | "webhook" | "websocket";
 
 /** The channels in force: those configured, less webhook when no URL is set. */
 export function enabledChannels(config: NotificationConfig): Channel[] {

@@ -1,35 +1,41 @@
 /**
- * The notification service's moving parts, built from config in one place for main.ts and the
- * tests: the channels, the socket hub, the delivery worker and the consumer group. Nothing starts.
+ * The notification service wired from its config, for main.ts and the tests alike: the channels,
+ * the socket hub, the delivery worker, the consumer group, the retention job and the REST and
+ * WebSocket app. Nothing starts here; start() and stop() run and end the background work.
  */
-import { csv } from "@platform/config";
-import type { ConsumerMetrics } from "@platform/events";
+
+import type { TokenVerifier } from "@platform/auth";
+import { consumerGroupSettings, csv } from "@platform/config";
+import { ConsumerMetrics } from "@platform/events";
+import { createMetrics, type HttpMetrics } from "@platform/http";
 import { retentionJob } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
-import type { Registry } from "prom-client";
+import { createApp } from "./app.js";
 import type { ChannelSender } from "./channels/channel.js";
 import { emailChannel } from "./channels/email.js";
 import { logChannel } from "./channels/log.js";
 import { webhookChannel } from "./channels/webhook.js";
 import { websocketChannel } from "./channels/websocket.js";
-import { type Channel, enabledChannels, type NotificationConfig } from "./config.js";
+import { enabledChannels, type NotificationConfig } from "./config.js";
 import { DeliveryWorker } from "./delivery/delivery-worker.js";
+import type { Channel } from "./domain/notification.js";
 import { notificationConsumer } from "./events/notification-consumer.js";
 import { type NotificationDb, pruneNotifications } from "./store/notification.store.js";
 import { SocketHub } from "./ws/socket-hub.js";
 
-export function createNotificationRuntime(
-  config: NotificationConfig,
-  deps: {
-    db: NotificationDb;
-    redis: Redis;
-    logger: Logger;
-    registry?: Registry;
-    consumerMetrics?: ConsumerMetrics;
-  },
-) {
-  const { db, redis, logger } = deps;
+export interface NotificationConnections {
+  db: NotificationDb;
+  redis: Redis;
+  verifier: TokenVerifier;
+  logger: Logger;
+  metrics?: HttpMetrics;
+}
+
+export function createNotificationRuntime(config: NotificationConfig, connections: NotificationConnections) {
+  const { db, redis, verifier, logger } = connections;
+  const metrics = connections.metrics ?? createMetrics("notification");
+  const consumerMetrics = new ConsumerMetrics(metrics.registry);
   const hub = new SocketHub(redis, logger.child({ component: "sockets" }));
   const email = emailChannel({
     smtpUrl: config.SMTP_URL,
@@ -64,22 +70,19 @@ export function createNotificationRuntime(
     intervalMs: config.DELIVERY_INTERVAL_MS,
     batchSize: config.DELIVERY_BATCH_SIZE,
     leaseMs: config.DELIVERY_LEASE_MS,
-    registry: deps.registry,
+    registry: metrics.registry,
   });
+  /** A member of the consumer group; tests start several to share the streams. */
   const newConsumer = (name?: string) =>
     notificationConsumer({
+      ...consumerGroupSettings(config),
       redis,
       db,
       worker,
-      streams: [config.ORDERS_STREAM, config.INVENTORY_STREAM],
-      group: config.CONSUMER_GROUP,
       customerChannels: enabledChannels(config),
       adminEmails: csv(config.ADMIN_EMAILS),
-      maxDeliveries: config.MAX_DELIVERIES,
-      claimIdleMs: config.CLAIM_IDLE_MS,
-      blockMs: config.CONSUMER_BLOCK_MS,
       logger: logger.child({ component: "consumer" }),
-      metrics: deps.consumerMetrics,
+      metrics: consumerMetrics,
       consumer: name,
     });
   const retention = retentionJob({
@@ -88,5 +91,31 @@ export function createNotificationRuntime(
     prune: (before) => pruneNotifications(db, before),
     logger: logger.child({ component: "retention" }),
   });
-  return { hub, worker, email, newConsumer, retention };
+  const consumer = newConsumer();
+  const app = createApp(config, { db, redis, verifier, worker, hub, logger, metrics });
+  return {
+    hub,
+    worker,
+    email,
+    metrics,
+    newConsumer,
+    consumer,
+    retention,
+    app,
+    async start() {
+      await hub.start();
+      await consumer.start();
+      worker.start();
+      retention.start();
+    },
+    /** Lets the consumer and the worker finish what they hold, then closes the hub and SMTP. */
+    async stop() {
+      await consumer.stop();
+      await Promise.all([worker.stop(), retention.stop()]);
+      await hub.stop();
+      email.close();
+    },
+  };
 }
+
+export type NotificationRuntime = ReturnType<typeof createNotificationRuntime>;

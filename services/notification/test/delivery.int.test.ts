@@ -88,7 +88,12 @@ describe("delivery lanes", () => {
 
   test("two replicas delivering side by side never send the same notification twice", async () => {
     const logger = createLogger({ service: "notification", level: "silent" });
-    const replica = createNotificationRuntime(ctx.config, { db: ctx.db, redis: ctx.redis, logger });
+    const replica = createNotificationRuntime(ctx.config, {
+      db: ctx.db,
+      redis: ctx.redis,
+      verifier: ctx.verifier,
+      logger,
+    });
     replica.worker.start();
     try {
       const events = Array.from({ length: 80 }, () => orderCreated(ann));

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHmac } from "node:crypto";
-import { listDeadLetters, newEvent, publishEvent } from "@platform/events";
+import { listDeadLetters, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
-import { eventually, stockLowEvent } from "@platform/testing";
+import { eventually, stockLowEvent, unknownTypeEvent, unreadableEntryFields } from "@platform/testing";
 import { sql } from "kysely";
 import type { NotificationView } from "../src/routes/notification-view.js";
 import { pruneNotifications } from "../src/store/notification.store.js";
@@ -205,21 +205,8 @@ describe("notifications", () => {
 
   test("a malformed entry and an unknown type end in <stream>:dlq without blocking the entries behind", async () => {
     const stream = ctx.config.ORDERS_STREAM;
-    await ctx.redis.xadd(
-      stream,
-      "*",
-      "id",
-      "bad",
-      "type",
-      "order.created",
-      "version",
-      "1",
-      "occurredAt",
-      new Date().toISOString(),
-      "payload",
-      "[oops",
-    );
-    const unknown = newEvent("order.exploded", {}, { requestId: "req-x" });
+    await ctx.redis.xadd(stream, "*", ...unreadableEntryFields("bad"));
+    const unknown = unknownTypeEvent("order.exploded");
     await publishEvent(ctx.redis, stream, unknown);
     const behind = orderCreated(bob);
     await publishEvent(ctx.redis, stream, behind);

@@ -5,14 +5,12 @@
 import { createTokenVerifier } from "@platform/auth";
 import { loadConfig } from "@platform/config";
 import { createDatabase, migrateToLatest } from "@platform/db";
-import { ConsumerMetrics } from "@platform/events";
-import { createMetrics, type RunningService, serve } from "@platform/http";
+import { type RunningService, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
-import { freePort, SmtpSink, testInfra, testTokens, uniqueName } from "@platform/testing";
+import { freePort, httpClient, SmtpSink, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
-import { createApp } from "../src/app.js";
 import { type NotificationConfig, notificationConfigSchema } from "../src/config.js";
 import { createNotificationRuntime } from "../src/runtime.js";
 import { migrations } from "../src/store/migrations/index.js";
@@ -60,7 +58,6 @@ export async function createNotificationTestContext(overrides: Record<string, st
     ...overrides,
   });
   const logger = createLogger({ service: "notification", level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const metrics = createMetrics("notification");
   const db = createDatabase<NotificationDatabase>({ url: infra.postgresUrl, schema, poolMax: 6 });
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = createRedis(infra.redisUrl, logger);
@@ -72,27 +69,18 @@ export async function createNotificationTestContext(overrides: Record<string, st
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const runtime = createNotificationRuntime(config, {
-    db,
-    redis,
-    logger,
-    registry: metrics.registry,
-    consumerMetrics: new ConsumerMetrics(metrics.registry),
-  });
-  const consumers = [runtime.newConsumer("notification-1")];
+  const runtime = createNotificationRuntime(config, { db, redis, verifier, logger });
+  const { app } = runtime;
+  // The runtime's own consumer, started with the hub and the worker (not the retention job: the
+  // tests prune by hand); more join with runtime.newConsumer().
+  const consumers = [runtime.consumer];
   await runtime.hub.start();
-  await consumers[0]?.start();
+  await runtime.consumer.start();
   runtime.worker.start();
-  const app = createApp({ db, redis, verifier, worker: runtime.worker, hub: runtime.hub, logger, metrics });
   const running: RunningService = serve(app, { port: 0, hostname: "127.0.0.1", logger });
-
-  async function call<T = Record<string, unknown>>(method: string, path: string, token?: string) {
-    const response = await fetch(`${running.url}${path}`, {
-      method,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const api = httpClient(running.url);
+  const call = <T = Record<string, unknown>>(method: string, path: string, token?: string) =>
+    api<T>(method, path, { token });
 
   /** A WebSocket of this user, collecting what it is pushed. */
   async function socket(token: string) {
@@ -131,6 +119,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
     webhooks,
     webhookReceiverSettings,
     tokens,
+    verifier,
     runtime,
     consumers,
     app,

@@ -4,7 +4,6 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
-import { createApp } from "./app.js";
 import { loadOrderConfig } from "./config.js";
 import { createOrderRuntime } from "./runtime.js";
 import { migrations } from "./store/migrations/index.js";
@@ -15,19 +14,15 @@ const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<OrderDatabase>("order", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
-const deps = createOrderRuntime(config, { db, redis, logger });
-const verifier = verifierFromConfig(config);
-deps.relay.start();
-deps.tasks.start();
+const runtime = createOrderRuntime(config, { db, redis, verifier: verifierFromConfig(config), logger });
+runtime.start();
 
-serve(createApp(config, { ...deps, redis, verifier }), {
+serve(runtime.app, {
   port: config.PORT,
   logger,
   maxRequestBodySize: config.MAX_BODY_BYTES,
   closers: [
-    { name: "reservation tasks", close: () => deps.tasks.stop() },
-    { name: "outbox relay", close: () => deps.relay.stop() },
-    { name: "inventory client", close: () => deps.inventory.close() },
+    { name: "background work", close: () => runtime.stop() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
   ],

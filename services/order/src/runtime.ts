@@ -1,11 +1,14 @@
 /**
- * The order service's collaborators, built from config in one place for main.ts and the tests:
- * the user client, the reservation client (inventory over gRPC, behind a breaker), the reservation task worker and the
- * outbox relay. Nothing is started here.
+ * The order service wired from its config, for main.ts and the tests alike: the user client, the
+ * reservation client (inventory over gRPC, behind a breaker), the reservation task worker, the
+ * outbox relay and the REST app. Nothing starts here; start() and stop() run and end the
+ * background work.
  */
+import type { TokenVerifier } from "@platform/auth";
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
+import { createApp } from "./app.js";
 import { ReservationClient } from "./clients/reservation-client.js";
 import { UserClient } from "./clients/user-client.js";
 import type { OrderConfig } from "./config.js";
@@ -16,10 +19,14 @@ import type { OrderDeps } from "./use-cases/order-deps.js";
 
 const HOUR_MS = 3_600_000;
 
-export function createOrderRuntime(
-  config: OrderConfig,
-  { db, redis, logger }: { db: OrderDb; redis: Redis; logger: Logger },
-): OrderDeps {
+export interface OrderConnections {
+  db: OrderDb;
+  redis: Redis;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+export function createOrderRuntime(config: OrderConfig, { db, redis, verifier, logger }: OrderConnections) {
   const users = new UserClient({
     baseUrl: config.USER_SERVICE_URL,
     timeoutMs: config.USER_TIMEOUT_MS,
@@ -60,7 +67,7 @@ export function createOrderRuntime(
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     intervalMs: config.TASK_INTERVAL_MS,
   });
-  return {
+  const deps: OrderDeps = {
     db,
     users,
     inventory,
@@ -70,4 +77,20 @@ export function createOrderRuntime(
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     logger,
   };
+  const app = createApp(config, { ...deps, redis, verifier });
+  return {
+    ...deps,
+    app,
+    start() {
+      relay.start();
+      tasks.start();
+    },
+    /** Lets the passes in hand finish, then closes the inventory channel. */
+    async stop() {
+      await Promise.all([tasks.stop(), relay.stop()]);
+      inventory.close();
+    },
+  };
 }
+
+export type OrderRuntime = ReturnType<typeof createOrderRuntime>;

@@ -8,10 +8,16 @@ import { createTokenVerifier } from "@platform/auth";
 import { loadConfig } from "@platform/config";
 import { createDatabase, migrateToLatest } from "@platform/db";
 import { createLogger } from "@platform/logging";
-import { freePort, type ServiceProcess, startServiceProcess, testInfra, uniqueName } from "@platform/testing";
+import {
+  freePort,
+  httpClient,
+  type ServiceProcess,
+  startServiceProcess,
+  testInfra,
+  uniqueName,
+} from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
-import { createApp } from "../src/app.js";
 import { type OrderConfig, orderConfigSchema } from "../src/config.js";
 import { createOrderRuntime } from "../src/runtime.js";
 import { migrations } from "../src/store/migrations/index.js";
@@ -19,8 +25,6 @@ import type { OrderDatabase } from "../src/store/order.table.js";
 
 const services = join(import.meta.dir, "..", "..");
 const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
-
-export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
 
 export interface OrderTestOptions {
   /** Redis for the inventory service (a fault test gives it one it can stop). */
@@ -80,41 +84,22 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
   const db = createDatabase<OrderDatabase>({ url: infra.postgresUrl, schema: schemas.order, poolMax: 10 });
   await migrateToLatest(db as Kysely<unknown>, schemas.order, migrations);
   const redis = new Redis(infra.redisUrl);
-  const deps = createOrderRuntime(config, { db, redis, logger });
   const verifier = createTokenVerifier({
     keys: { jwksUrl: config.JWKS_URL },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const app = createApp(config, { ...deps, redis, verifier });
-  deps.relay.start();
-  deps.tasks.start();
-
-  async function request<T = Record<string, unknown>>(
-    url: string,
-    method: string,
-    { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-    handle: (request: Request) => Promise<Response> = fetch,
-  ): Promise<TestResponse<T>> {
-    const allHeaders: Record<string, string> = { ...headers };
-    if (body !== undefined) allHeaders["content-type"] = "application/json";
-    if (token) allHeaders.authorization = `Bearer ${token}`;
-    const init: RequestInit = { method, headers: allHeaders };
-    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-    const response = await handle(new Request(url, init));
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  const deps = createOrderRuntime(config, { db, redis, verifier, logger });
+  const { app } = deps;
+  deps.start();
 
   /** A request to the order service (in process). */
-  const call = <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    init: Parameters<typeof request>[2] = {},
-  ) => request<T>(`http://order.test${path}`, method, init, (r) => app.handle(r));
+  const call = httpClient(app, "http://order.test");
+  const userApi = httpClient(user.baseUrl);
+  const inventoryApi = httpClient(inventory.baseUrl);
 
   async function login(email: string, password: string): Promise<string> {
-    const res = await request<{ accessToken: string }>(`${user.baseUrl}/auth/login`, "POST", {
+    const res = await userApi<{ accessToken: string }>("POST", "/auth/login", {
       body: { email, password },
     });
     if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
@@ -126,7 +111,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
   /** A new customer: registered and logged in through the user service. */
   async function customer() {
     const email = `${uniqueName("buyer")}@example.com`;
-    const res = await request<{ id: string }>(`${user.baseUrl}/users`, "POST", {
+    const res = await userApi<{ id: string }>("POST", "/users", {
       body: { email, name: "Buyer", password: "buyer-password" },
     });
     if (res.status !== 201) throw new Error(`registration failed: ${res.status}`);
@@ -136,7 +121,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
   /** A product with stock, created through the inventory API as the admin. */
   async function product(initialStock: number, priceCents = 1000, name = "Thing"): Promise<string> {
     const sku = uniqueName("P").toUpperCase().replaceAll("_", "-");
-    const res = await request(`${inventory.baseUrl}/products`, "POST", {
+    const res = await inventoryApi("POST", "/products", {
       token: adminToken,
       body: { sku, name, priceCents, initialStock, lowStockThreshold: 0 },
     });
@@ -145,7 +130,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
   }
 
   async function available(sku: string): Promise<number> {
-    const res = await request<{ available: number }>(`${inventory.baseUrl}/products/${sku}`, "GET");
+    const res = await inventoryApi<{ available: number }>("GET", `/products/${sku}`);
     return res.body.available;
   }
 
@@ -159,9 +144,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
   };
 
   async function shutdown() {
-    await deps.tasks.stop();
-    await deps.relay.stop();
-    deps.inventory.close();
+    await deps.stop();
     const logs = await Promise.all(started.map((service) => service.stop()));
     await sql`drop schema if exists ${sql.id(schemas.order)} cascade`.execute(db);
     for (const schema of [schemas.user, schemas.inventory]) {

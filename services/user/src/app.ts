@@ -1,12 +1,12 @@
-/** Builds the user service's Elysia app from its config and dependencies; never listens (tests drive it). */
-import { createTokenVerifier } from "@platform/auth";
+/** Builds the user service's REST app from its config and collaborators; never listens. */
+import type { TokenVerifier } from "@platform/auth";
 import { pingDatabase } from "@platform/db";
 import { httpKernel } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import { LoginLimiter } from "./auth/login-limiter.js";
+import type { LoginLimiter } from "./auth/login-limiter.js";
 import type { SigningKeys } from "./auth/signing-keys.js";
 import type { UserConfig } from "./config.js";
 import { authRoutes } from "./routes/auth.js";
@@ -15,26 +15,16 @@ import { jwksRoutes } from "./routes/jwks.js";
 import { usersRoutes } from "./routes/users.js";
 import type { UserDb } from "./store/user.store.js";
 
-export interface UserServiceDeps {
+export interface UserAppDeps {
   db: UserDb;
   redis: Redis;
   keys: SigningKeys;
+  verifier: TokenVerifier;
+  limiter: LoginLimiter;
   logger: Logger;
 }
 
-export function createApp(config: UserConfig, { db, redis, keys, logger }: UserServiceDeps) {
-  // The service verifies its own tokens with the keys it holds; other services fetch the JWKS.
-  const verifier = createTokenVerifier({
-    keys: { jwks: keys.jwks },
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
-  const limiter = new LoginLimiter(redis, {
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
-    maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
-    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-  });
+export function createApp(config: UserConfig, { db, redis, keys, verifier, limiter, logger }: UserAppDeps) {
   const tokens = {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,

@@ -3,12 +3,12 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
-import { createApp } from "./app.js";
 import { loadSigningKeys } from "./auth/signing-keys.js";
 import { loadUserConfig } from "./config.js";
-import { seedAdmin } from "./seed-admin.js";
+import { createUserRuntime } from "./runtime.js";
 import { migrations } from "./store/migrations/index.js";
 import type { UserDatabase } from "./store/user.table.js";
+import { seedAdmin } from "./use-cases/seed-admin.js";
 
 const config = loadUserConfig();
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
@@ -18,7 +18,9 @@ await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const keys = await loadSigningKeys(config, logger);
 await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, logger);
 
-serve(createApp(config, { db, redis, keys, logger }), {
+const runtime = createUserRuntime(config, { db, redis, keys, logger });
+
+serve(runtime.app, {
   port: config.PORT,
   logger,
   closers: [

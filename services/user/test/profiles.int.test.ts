@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Problem } from "@platform/http";
 import { createLogger } from "@platform/logging";
-import { seedAdmin } from "../src/seed-admin.js";
+import { seedAdmin } from "../src/use-cases/seed-admin.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
 let ctx: UserTestContext;

@@ -8,16 +8,14 @@ import { join } from "node:path";
 import { loadConfig } from "@platform/config";
 import { createDatabase, migrateToLatest } from "@platform/db";
 import { createLogger } from "@platform/logging";
-import { testInfra, uniqueName } from "@platform/testing";
+import { httpClient, testInfra, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
-import { createApp } from "../src/app.js";
 import { loadSigningKeys } from "../src/auth/signing-keys.js";
 import { type UserConfig, userConfigSchema } from "../src/config.js";
+import { createUserRuntime } from "../src/runtime.js";
 import { migrations } from "../src/store/migrations/index.js";
 import type { UserDatabase } from "../src/store/user.table.js";
-
-export type TestResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T };
 
 export async function createUserTestContext(overrides: Record<string, string> = {}) {
   const { postgresUrl, redisUrl } = await testInfra();
@@ -36,25 +34,10 @@ export async function createUserTestContext(overrides: Record<string, string> = 
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = new Redis(redisUrl);
   const keys = await loadSigningKeys(config, logger);
-  const app = createApp(config, { db, redis, keys, logger });
+  const { app } = createUserRuntime(config, { db, redis, keys, logger });
 
   /** One request through the app, JSON in and out. */
-  async function call<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<TestResponse<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
-    const requestHeaders = init.headers as Record<string, string>;
-    if (body !== undefined) {
-      init.body = typeof body === "string" ? body : JSON.stringify(body);
-      requestHeaders["content-type"] = "application/json";
-    }
-    if (token) requestHeaders.authorization = `Bearer ${token}`;
-    const response = await app.handle(new Request(`http://user.test${path}`, init));
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  const call = httpClient(app, "http://user.test");
 
   async function register(email = `${uniqueName("u")}@example.com`, password = "correct-horse-1") {
     const res = await call<{ id: string; email: string }>("POST", "/users", {

@@ -132,3 +132,19 @@ export const consumerSettings = (group: string) => ({
   /** How long one blocking read waits for new entries (and so how often reclaims are looked for). */
   CONSUMER_BLOCK_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
 });
+
+/** The consumer-group part of a configuration read with consumerSettings(), as a ConsumerGroup takes it. */
+export const consumerGroupSettings = (config: {
+  ORDERS_STREAM: string;
+  INVENTORY_STREAM: string;
+  CONSUMER_GROUP: string;
+  MAX_DELIVERIES: number;
+  CLAIM_IDLE_MS: number;
+  CONSUMER_BLOCK_MS: number;
+}) => ({
+  streams: [config.ORDERS_STREAM, config.INVENTORY_STREAM],
+  group: config.CONSUMER_GROUP,
+  maxDeliveries: config.MAX_DELIVERIES,
+  claimIdleMs: config.CLAIM_IDLE_MS,
+  blockMs: config.CONSUMER_BLOCK_MS,
+});

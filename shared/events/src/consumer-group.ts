@@ -5,8 +5,8 @@
  * - reclaims entries left pending by a dead or failing consumer (XAUTOCLAIM past an idle time);
  * - after maxDeliveries moves an entry to `<stream>:dlq` with its original id, stream, group and
  *   last error, and acknowledges it, so one poison entry never blocks the ones behind it;
- * - skips events whose id was already processed (the optional `processed` hook), so a redelivery
- *   changes nothing the second time;
+ * - expects its handler to be idempotent by event id (a redelivery, a replayed dead letter): every
+ *   consumer's store is keyed so that the second time changes nothing;
  * - when the handler fails because a dependency is away (Postgres, MongoDB, Redis restarting), it
  *   retries the same entry in place with backoff instead of counting it towards the dead-letter
  *   stream: an outage delays events, it never dead-letters them;
@@ -44,12 +44,6 @@ export type BatchHandler = (
   batch: ReadonlyArray<{ event: DomainEvent; context: EventContext }>,
 ) => Promise<void>;
 
-/** Remembers which event ids a group has processed. */
-export interface ProcessedEvents {
-  has(eventId: string): Promise<boolean>;
-  add(eventId: string): Promise<void>;
-}
-
 export interface ConsumerGroupOptions {
   /** Shared connection for XACK, XAUTOCLAIM, ...; the blocking read gets a duplicate of it. */
   redis: Redis;
@@ -61,7 +55,6 @@ export interface ConsumerGroupOptions {
   /** Optional: the events of one read handled together (see BatchHandler). */
   batchHandler?: BatchHandler;
   logger: Logger;
-  processed?: ProcessedEvents;
   metrics?: ConsumerMetrics;
   /** Deliveries before an entry is dead-lettered. */
   maxDeliveries?: number;
@@ -88,15 +81,19 @@ const LAST_ERROR_TTL_SECONDS = 7 * 24 * 3600;
 /** Retries of an entry whose handler found a dependency away: first pause, and the longest. */
 const OUTAGE_RETRY_MS = 200;
 const OUTAGE_RETRY_MAX_MS = 5_000;
+/**
+ * What a service's consumer takes besides its own collaborators: the group, where it reads, and how
+ * it retries. The service adds its handler.
+ */
+export type ConsumerGroupSettings = Omit<ConsumerGroupOptions, "handler" | "batchHandler">;
+
 /** What a dead letter says of an entry that was trimmed from the stream before it was processed. */
 export const TRIMMED_ERROR = "the entry was trimmed from the stream before the group processed it";
 
 export class ConsumerGroup {
   readonly consumer: string;
-  private readonly options: Required<
-    Omit<ConsumerGroupOptions, "processed" | "metrics" | "consumer" | "batchHandler">
-  > &
-    Pick<ConsumerGroupOptions, "processed" | "metrics" | "batchHandler">;
+  private readonly options: Required<Omit<ConsumerGroupOptions, "metrics" | "consumer" | "batchHandler">> &
+    Pick<ConsumerGroupOptions, "metrics" | "batchHandler">;
   private readonly blocking: Redis;
   private closing = false;
   private loop: Promise<void> | undefined;
@@ -111,7 +108,8 @@ export class ConsumerGroup {
       blockMs: 2_000,
       batchSize: 16,
       claimIdleMs: 30_000,
-      claimIntervalMs: 5_000,
+      // Look for entries to reclaim at least as often as they can become reclaimable.
+      claimIntervalMs: Math.min(5_000, options.claimIdleMs ?? 30_000),
       startId: "0",
       handlerTimeoutMs: 20_000,
       ...options,
@@ -177,7 +175,7 @@ export class ConsumerGroup {
           ...streams.map(() => ">"),
         )) as ReadReply;
         for (const [stream, entries] of reply ?? []) {
-          if (this.options.batchHandler && !this.options.processed && entries.length > 1) {
+          if (this.options.batchHandler && entries.length > 1) {
             await this.handleBatch(stream, entries);
           } else {
             for (const [entryId, fields] of entries) await this.handle(stream, entryId, fields, 1);
@@ -230,7 +228,7 @@ export class ConsumerGroup {
     fields: string[] | null,
     deliveries: number,
   ): Promise<void> {
-    const { group, maxDeliveries, processed, metrics, handler } = this.options;
+    const { group, maxDeliveries, metrics, handler } = this.options;
     const labels = { stream, group };
     if (fields === null) return this.recordTrimmed(stream, entryId);
     if (deliveries > maxDeliveries) return this.deadLetter(stream, entryId, fields, deliveries);
@@ -244,12 +242,7 @@ export class ConsumerGroup {
           eventType: event.type,
           requestId: event.requestId || undefined,
         });
-        if (processed && (await processed.has(event.id))) {
-          logger.info("event already processed; acknowledging the redelivery");
-        } else {
-          await this.bounded(handler(event, { stream, entryId, deliveries, logger }));
-          await processed?.add(event.id);
-        }
+        await this.bounded(handler(event, { stream, entryId, deliveries, logger }));
         await this.acknowledge(stream, [entryId]);
         metrics?.processed.inc({ ...labels, type: event.type });
         return;

@@ -16,12 +16,6 @@ export interface DomainEvent<P = unknown> {
   payload: P;
 }
 
-/** The streams of the platform and what flows on them. */
-export const STREAMS = {
-  orders: "events:orders",
-  inventory: "events:inventory",
-} as const;
-
 export function newEvent<P>(
   type: string,
   payload: P,

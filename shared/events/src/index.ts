@@ -2,9 +2,9 @@ export {
   type BatchHandler,
   ConsumerGroup,
   type ConsumerGroupOptions,
+  type ConsumerGroupSettings,
   type EventContext,
   type EventHandler,
-  type ProcessedEvents,
   TRIMMED_ERROR,
 } from "./consumer-group.js";
 export { ConsumerMetrics } from "./consumer-metrics.js";
@@ -37,10 +37,8 @@ export {
   fromStreamFields,
   MalformedEventError,
   newEvent,
-  STREAMS,
   toStreamFields,
 } from "./envelope.js";
-export { redisProcessedEvents } from "./processed-events.js";
 export { DEFAULT_STREAM_MAX_LEN, publishEvent } from "./publisher.js";
 export { deadLetterStream } from "./stream-keys.js";
 export { trimStream } from "./stream-trimming.js";

@@ -4,6 +4,7 @@
  */
 import {
   createEvent,
+  newEvent,
   type OrderLine,
   type OrderOwner,
   type OrderStatus,
@@ -94,3 +95,15 @@ export function stockLowEvent({
 }) {
   return createEvent("stock.low", { sku, available, threshold }, { requestId });
 }
+
+/**
+ * The fields of a stream entry that no consumer can read (its payload is not JSON), as a broken or
+ * foreign producer might write it: a consumer must dead-letter it without holding the rest back.
+ */
+export function unreadableEntryFields(id: string): string[] {
+  const fields = { id, type: "order.created", version: "1", occurredAt: new Date().toISOString() };
+  return [...Object.entries(fields).flat(), "payload", "{not json"];
+}
+
+/** A well-formed event of a type no contract knows. */
+export const unknownTypeEvent = (type: string) => newEvent(type, {}, { requestId: "req-unknown" });

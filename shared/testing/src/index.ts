@@ -1,4 +1,12 @@
-export { orderCreatedEvent, orderFixture, orderStatusUpdatedEvent, stockLowEvent } from "./event-fixtures.js";
+export {
+  orderCreatedEvent,
+  orderFixture,
+  orderStatusUpdatedEvent,
+  stockLowEvent,
+  unknownTypeEvent,
+  unreadableEntryFields,
+} from "./event-fixtures.js";
+export { type HttpClient, httpClient, type TestRequest, type TestResponse } from "./http-client.js";
 export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
 export { OwnMongo, OwnPostgres, OwnRedis } from "./own-servers.js";

@@ -4,38 +4,17 @@
  * document already there (its id is the _id) and changes nothing; an unknown type or an
  * unreadable entry fails every time and ends in the stream's dead-letter stream.
  */
-import { ConsumerGroup, type ConsumerMetrics } from "@platform/events";
-import type { Logger } from "@platform/logging";
-import type { Redis } from "ioredis";
+import { ConsumerGroup, type ConsumerGroupSettings } from "@platform/events";
 import { toActivityEntry } from "../domain/activity.js";
 import { type ActivityCollection, recordEntries, recordEntry } from "../store/activity.store.js";
 
-export interface ActivityConsumerOptions {
-  redis: Redis;
+export interface ActivityConsumerOptions extends ConsumerGroupSettings {
   entries: ActivityCollection;
-  streams: string[];
-  group: string;
-  maxDeliveries: number;
-  claimIdleMs: number;
-  blockMs: number;
-  logger: Logger;
-  metrics?: ConsumerMetrics;
-  consumer?: string;
 }
 
-export function activityConsumer(options: ActivityConsumerOptions): ConsumerGroup {
-  const { entries, logger } = options;
+export function activityConsumer({ entries, ...settings }: ActivityConsumerOptions): ConsumerGroup {
   return new ConsumerGroup({
-    redis: options.redis,
-    streams: options.streams,
-    group: options.group,
-    consumer: options.consumer,
-    logger,
-    metrics: options.metrics,
-    maxDeliveries: options.maxDeliveries,
-    claimIdleMs: options.claimIdleMs,
-    blockMs: options.blockMs,
-    claimIntervalMs: Math.min(5_000, options.claimIdleMs),
+    ...settings,
     handler: async (event, context) => {
       const outcome = await recordEntry(entries, toActivityEntry(event, context.stream));
       context.logger.debug({ outcome }, "activity recorded");

@@ -15,7 +15,7 @@ import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { type ChannelSender, ChannelUnavailableError } from "../channels/channel.js";
-import type { Channel } from "../config.js";
+import type { Channel } from "../domain/notification.js";
 import { claimDue, type NotificationDb } from "../store/notification.store.js";
 import type { NotificationRow } from "../store/notification.table.js";
 import type { DeliveryMetrics } from "./delivery-metrics.js";

@@ -6,7 +6,7 @@
 import type { Logger } from "@platform/logging";
 import type { Registry } from "prom-client";
 import type { ChannelSender } from "../channels/channel.js";
-import type { Channel } from "../config.js";
+import type { Channel } from "../domain/notification.js";
 import type { NotificationDb } from "../store/notification.store.js";
 import type { NotificationRow } from "../store/notification.table.js";
 import { DeliveryLane } from "./delivery-lane.js";

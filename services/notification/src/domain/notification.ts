@@ -1,7 +1,10 @@
 /** Notifications: what the service sends for an event, on which channel, to whom. Pure functions. */
 import { type DomainEvent, dispatchEvent, type EventHandlers, type PlatformEvent } from "@platform/events";
-import type { Channel } from "../config.js";
 import { type Rendered, renderOrderCreated, renderStatusUpdated, renderStockLow } from "./templates.js";
+
+/** The ways a notification reaches someone. */
+export const CHANNELS = ["log", "email", "webhook", "websocket"] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export type NotificationStatus = "pending" | "sent" | "failed";
 

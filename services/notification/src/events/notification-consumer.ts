@@ -6,32 +6,25 @@
  * process, claimed for a lease: no query looks for it. An unknown type or an unreadable entry ends
  * in the dead-letter stream.
  */
-import { ConsumerGroup, type ConsumerMetrics } from "@platform/events";
-import type { Logger } from "@platform/logging";
-import type { Redis } from "ioredis";
-import type { Channel } from "../config.js";
+import { ConsumerGroup, type ConsumerGroupSettings } from "@platform/events";
 import type { DeliveryWorker } from "../delivery/delivery-worker.js";
-import { type NewNotification, notificationsFor } from "../domain/notification.js";
+import { type Channel, type NewNotification, notificationsFor } from "../domain/notification.js";
 import { insertNotifications, type NotificationDb } from "../store/notification.store.js";
 
-export interface NotificationConsumerOptions {
-  redis: Redis;
+export interface NotificationConsumerOptions extends ConsumerGroupSettings {
   db: NotificationDb;
   worker: DeliveryWorker;
-  streams: string[];
-  group: string;
   customerChannels: Channel[];
   adminEmails: string[];
-  maxDeliveries: number;
-  claimIdleMs: number;
-  blockMs: number;
-  logger: Logger;
-  metrics?: ConsumerMetrics;
-  consumer?: string;
 }
 
-export function notificationConsumer(options: NotificationConsumerOptions): ConsumerGroup {
-  const { db, worker, customerChannels, adminEmails } = options;
+export function notificationConsumer({
+  db,
+  worker,
+  customerChannels,
+  adminEmails,
+  ...settings
+}: NotificationConsumerOptions): ConsumerGroup {
   const audience = { customerChannels, adminEmails };
   /** Stores them, the ones this process's lanes have room for claimed and handed to them. */
   const store = async (notifications: NewNotification[]) => {
@@ -44,16 +37,7 @@ export function notificationConsumer(options: NotificationConsumerOptions): Cons
     return stored.length;
   };
   return new ConsumerGroup({
-    redis: options.redis,
-    streams: options.streams,
-    group: options.group,
-    consumer: options.consumer,
-    logger: options.logger,
-    metrics: options.metrics,
-    maxDeliveries: options.maxDeliveries,
-    claimIdleMs: options.claimIdleMs,
-    blockMs: options.blockMs,
-    claimIntervalMs: Math.min(5_000, options.claimIdleMs),
+    ...settings,
     handler: async (event, context) => {
       const stored = await store(notificationsFor(event, audience));
       context.logger.debug({ stored }, "notifications stored");

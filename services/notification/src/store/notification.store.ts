@@ -1,7 +1,6 @@
 /** Notifications and their delivery state in Postgres: plain functions taking the database first. */
 import { type Kysely, sql } from "kysely";
-import type { Channel } from "../config.js";
-import type { NewNotification, NotificationStatus } from "../domain/notification.js";
+import type { Channel, NewNotification, NotificationStatus } from "../domain/notification.js";
 import type { NotificationDatabase, NotificationRow } from "./notification.table.js";
 
 export type NotificationDb = Kysely<NotificationDatabase>;

@@ -1,6 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType, Selectable } from "kysely";
-import type { Channel } from "../config.js";
-import type { NotificationStatus } from "../domain/notification.js";
+import type { Channel, NotificationStatus } from "../domain/notification.js";
 
 export interface NotificationTable {
   id: string;

@@ -3,7 +3,18 @@
  * service answers it and as order events carry it, a product snapshot, an order's owner. TypeBox
  * schemas (Elysia's `t` is TypeBox too), so one definition serves validation, types and OpenAPI.
  */
-import { type Static, Type } from "@sinclair/typebox";
+import { FormatRegistry, type Static, Type } from "@sinclair/typebox";
+
+// TypeBox checks a format only when one is registered. Elysia registers these when it loads; a
+// consumer that reads events without Elysia (a script, a unit test) must check them all the same.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+if (!FormatRegistry.Has("uuid")) FormatRegistry.Set("uuid", (value) => UUID.test(value));
+if (!FormatRegistry.Has("date-time")) {
+  FormatRegistry.Set(
+    "date-time",
+    (value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d\d-\d\dT/.test(value),
+  );
+}
 
 export const OrderStatusSchema = Type.Union([
   Type.Literal("CONFIRMED"),

@@ -1,8 +1,8 @@
 /** The first admin comes from configuration (ADMIN_EMAIL / ADMIN_PASSWORD), never from an endpoint. */
 import type { Logger } from "@platform/logging";
-import { hashPassword } from "./auth/passwords.js";
-import { normaliseEmail } from "./domain/user.js";
-import { ensureAdmin, type UserDb } from "./store/user.store.js";
+import { hashPassword } from "../auth/passwords.js";
+import { normaliseEmail } from "../domain/user.js";
+import { ensureAdmin, type UserDb } from "../store/user.store.js";
 
 export async function seedAdmin(
   db: UserDb,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { matchRoute } from "./routes.js";
+import { matchRoute } from "./upstream-routes.js";
 
 describe("matchRoute", () => {
   test.each([

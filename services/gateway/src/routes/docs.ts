@@ -6,7 +6,7 @@
  */
 import { AppError } from "@platform/errors";
 import { Elysia, t } from "elysia";
-import type { ServiceName } from "../routing/routes.js";
+import type { ServiceName } from "../domain/upstream-routes.js";
 
 const SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5";
 

@@ -1,0 +1,29 @@
+/**
+ * The gateway wired from its config, for main.ts and the tests alike: the rate limiter (buckets in
+ * Redis) and the edge app. The gateway has no background work.
+ */
+import type { TokenVerifier } from "@platform/auth";
+import type { Logger } from "@platform/logging";
+import type { Redis } from "ioredis";
+import { createApp } from "./app.js";
+import type { GatewayConfig } from "./config.js";
+import { RateLimiter } from "./rate-limit/rate-limiter.js";
+
+export interface GatewayConnections {
+  redis: Redis;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+export function createGatewayRuntime(config: GatewayConfig, { redis, verifier, logger }: GatewayConnections) {
+  const limiter = new RateLimiter(redis, {
+    keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+    ip: { perMinute: config.RATE_LIMIT_IP_PER_MINUTE, burst: config.RATE_LIMIT_IP_BURST },
+    user: { perMinute: config.RATE_LIMIT_USER_PER_MINUTE, burst: config.RATE_LIMIT_USER_BURST },
+    logger,
+  });
+  const app = createApp(config, { redis, verifier, limiter, logger });
+  return { limiter, app };
+}
+
+export type GatewayRuntime = ReturnType<typeof createGatewayRuntime>;

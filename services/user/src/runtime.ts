@@ -1,0 +1,38 @@
+/**
+ * The user service wired from its config, for main.ts and the tests alike: the token verifier (the
+ * service verifies its own tokens with the keys it holds; other services fetch the JWKS), the
+ * login limiter and the REST app. The service has no background work.
+ */
+import { createTokenVerifier } from "@platform/auth";
+import type { Logger } from "@platform/logging";
+import type { Redis } from "ioredis";
+import { createApp } from "./app.js";
+import { LoginLimiter } from "./auth/login-limiter.js";
+import type { SigningKeys } from "./auth/signing-keys.js";
+import type { UserConfig } from "./config.js";
+import type { UserDb } from "./store/user.store.js";
+
+export interface UserConnections {
+  db: UserDb;
+  redis: Redis;
+  keys: SigningKeys;
+  logger: Logger;
+}
+
+export function createUserRuntime(config: UserConfig, { db, redis, keys, logger }: UserConnections) {
+  const verifier = createTokenVerifier({
+    keys: { jwks: keys.jwks },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  const limiter = new LoginLimiter(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+    maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+  });
+  const app = createApp(config, { db, redis, keys, verifier, limiter, logger });
+  return { verifier, limiter, app };
+}
+
+export type UserRuntime = ReturnType<typeof createUserRuntime>;
