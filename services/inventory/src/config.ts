@@ -3,6 +3,7 @@ import {
   currency,
   Env,
   loadConfigOrExit,
+  outboxSettings,
   port,
   postgresSettings,
   redisSettings,
@@ -19,8 +20,7 @@ export const inventoryConfigSchema = Env.Object({
   ...redisSettings(),
   /** Prefix of the stock keys (which share the hash tag {stock}). */
   REDIS_KEY_PREFIX: Env.String({ default: "inventory:" }),
-  EVENTS_STREAM: Env.String({ minLength: 1, default: "events:inventory" }),
-  STREAM_MAX_LEN: Env.Integer({ minimum: 1000, default: 100_000 }),
+  ...outboxSettings("events:inventory"),
 
   DEFAULT_CURRENCY: currency("EUR"),
   DEFAULT_LOW_STOCK_THRESHOLD: Env.Integer({ minimum: 0, default: 5 }),
@@ -30,9 +30,6 @@ export const inventoryConfigSchema = Env.Object({
   /** How long a settled reservation stays in Redis (retries and reconciliation look it up). */
   RESERVATION_RETENTION_SECONDS: Env.Integer({ minimum: 1, default: 900 }),
   SWEEP_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
-  OUTBOX_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
-  /** How long published catalog events stay in the outbox table. */
-  OUTBOX_RETENTION_HOURS: Env.Integer({ minimum: 1, default: 72 }),
 
   ...tokenVerificationSettings(),
   /** For the reconciliation (`bun run reconcile`): the order service's internal API. */

@@ -5,6 +5,7 @@
  * run and end the background work (the gRPC server listens where main.ts says).
  */
 import type { TokenVerifier } from "@platform/auth";
+import { outboxRelaySettings } from "@platform/config";
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
@@ -17,8 +18,6 @@ import { stockKeys } from "./stock/stock-keys.js";
 import { StockStore } from "./stock/stock-store.js";
 import type { InventoryDb } from "./store/product.store.js";
 import { applyProductChanges } from "./use-cases/catalog.js";
-
-const HOUR_MS = 3_600_000;
 
 export interface InventoryConnections {
   db: InventoryDb;
@@ -38,7 +37,7 @@ export function createInventoryRuntime(
     outboxKey: keys.outbox,
     lockKey: keys.relayLock,
     stream: config.EVENTS_STREAM,
-    intervalMs: config.OUTBOX_INTERVAL_MS,
+    intervalMs: config.OUTBOX_POLL_MS,
     logger: logger.child({ component: "stock-event-relay" }),
   });
   const catalogEvents = new OutboxRelay({
@@ -46,10 +45,7 @@ export function createInventoryRuntime(
     db,
     redis,
     logger: logger.child({ component: "catalog-outbox-relay" }),
-    pollMs: config.OUTBOX_INTERVAL_MS,
-    retentionMs: config.OUTBOX_RETENTION_HOURS * HOUR_MS,
-    streams: [config.EVENTS_STREAM],
-    streamMaxLen: config.STREAM_MAX_LEN,
+    ...outboxRelaySettings(config),
     beforePublish: applyProductChanges(stock),
   });
   const sweeper = new ReservationSweeper(

@@ -48,7 +48,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     sweeper,
     grpc: grpcServer,
   } = createInventoryRuntime(
-    { ...config, OUTBOX_INTERVAL_MS: 50, SWEEP_INTERVAL_MS: 50 },
+    { ...config, OUTBOX_POLL_MS: 50, SWEEP_INTERVAL_MS: 50 },
     { db, redis, verifier, logger },
   );
   const grpcPort = await grpcServer.listen("127.0.0.1:0");

@@ -2,6 +2,7 @@
 import {
   Env,
   loadConfigOrExit,
+  outboxSettings,
   postgresSettings,
   redisSettings,
   type Static,
@@ -14,10 +15,7 @@ export const orderConfigSchema = Env.Object({
   ...serviceSettings(3003),
   ...postgresSettings("orders"),
   ...redisSettings(),
-  EVENTS_STREAM: Env.String({ minLength: 1, default: "events:orders" }),
-  STREAM_MAX_LEN: Env.Integer({ minimum: 1000, default: 100_000 }),
-  OUTBOX_POLL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
-  OUTBOX_RETENTION_HOURS: Env.Integer({ minimum: 1, default: 72 }),
+  ...outboxSettings("events:orders"),
   TASK_INTERVAL_MS: Env.Integer({ minimum: 10, default: 1_000 }),
 
   USER_SERVICE_URL: url(["http", "https"], "http://127.0.0.1:3001"),

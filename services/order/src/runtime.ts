@@ -5,6 +5,7 @@
  * background work.
  */
 import type { TokenVerifier } from "@platform/auth";
+import { outboxRelaySettings } from "@platform/config";
 import type { Logger } from "@platform/logging";
 import { OutboxRelay } from "@platform/outbox";
 import type { Redis } from "ioredis";
@@ -47,16 +48,13 @@ export function createOrderRuntime(config: OrderConfig, { db, redis, verifier, l
     db,
     redis,
     logger: logger.child({ component: "outbox-relay" }),
-    pollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.OUTBOX_RETENTION_HOURS * HOUR_MS,
+    ...outboxRelaySettings(config),
     prune: async () => ({
       idempotencyKeys: await pruneKeys(
         db,
         new Date(Date.now() - config.IDEMPOTENCY_RETENTION_HOURS * HOUR_MS),
       ),
     }),
-    streams: [config.EVENTS_STREAM],
-    streamMaxLen: config.STREAM_MAX_LEN,
   });
   const tasks = new ReservationTasks({
     db,

@@ -148,3 +148,27 @@ export const consumerGroupSettings = (config: {
   claimIdleMs: config.CLAIM_IDLE_MS,
   blockMs: config.CONSUMER_BLOCK_MS,
 });
+
+/** The transactional outbox's knobs: the stream it publishes to, its bound, polling and retention. */
+export const outboxSettings = (stream: string) => ({
+  EVENTS_STREAM: Type.String({ minLength: 1, default: stream }),
+  /** The stream is trimmed towards this many entries, never past one a group has not acknowledged. */
+  STREAM_MAX_LEN: Type.Integer({ minimum: 1000, default: 100_000 }),
+  /** How often the relay looks for unpublished rows (it is also woken after each commit). */
+  OUTBOX_POLL_MS: Type.Integer({ minimum: 10, default: 1_000 }),
+  /** How long published rows stay in the outbox table. */
+  OUTBOX_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 72 }),
+});
+
+/** The relay part of a configuration read with outboxSettings(), as an OutboxRelay takes it. */
+export const outboxRelaySettings = (config: {
+  EVENTS_STREAM: string;
+  STREAM_MAX_LEN: number;
+  OUTBOX_POLL_MS: number;
+  OUTBOX_RETENTION_HOURS: number;
+}) => ({
+  streams: [config.EVENTS_STREAM],
+  streamMaxLen: config.STREAM_MAX_LEN,
+  pollMs: config.OUTBOX_POLL_MS,
+  retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+});

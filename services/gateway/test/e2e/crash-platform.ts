@@ -45,7 +45,7 @@ export async function startCrashPlatform() {
     inventory: {
       ...common,
       GRPC_PORT: String(ports.grpc),
-      OUTBOX_INTERVAL_MS: "100",
+      OUTBOX_POLL_MS: "100",
       SWEEP_INTERVAL_MS: "500",
       ORDER_SERVICE_URL: url("order"),
     },

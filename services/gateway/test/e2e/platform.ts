@@ -55,7 +55,7 @@ export async function startPlatform() {
     EVENTS_STREAM: streams.inventory,
     GRPC_PORT: String(grpcPort),
     JWKS_URL: jwks,
-    OUTBOX_INTERVAL_MS: "100",
+    OUTBOX_POLL_MS: "100",
   });
   started.order = await startServiceProcess(main("order"), {
     ...common,
