@@ -32,7 +32,7 @@ const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
 const PROCESSES: PlatformProcess[] = [
   // The development SMTP sink the notification service sends to (compose uses Mailpit instead).
   { name: "mail", port: 1025, main: join(root, "scripts", "mail-sink.ts"), ready: "tcp" },
-  { name: "user", port: 3001, env: { TRUST_PROXY: "true" } },
+  { name: "user", port: 3001, env: {} },
   { name: "inventory", port: 3002 },
   { name: "order", port: 3003 },
   { name: "activity", port: 3004 },

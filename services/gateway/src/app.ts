@@ -1,14 +1,16 @@
 /**
  * The gateway: every public route of the platform under /api, in this order per request:
- * request id and body cap (the kernel) → route (unknown and internal paths are 404) → IP rate limit
- * → token check for protected routes (401 before anything is forwarded) → user rate limit →
- * forward, streaming both ways. Plus /docs, /health, /ready (the services), /metrics.
+ * request id, target and body checks (the kernel) → IP rate limit (every path but /health and
+ * /metrics, before any token is looked at) → route (unknown and internal paths are 404) → token
+ * check for protected routes (401 before anything is forwarded) → user rate limit → forward,
+ * streaming both ways. Plus /api/ws, /docs, /health, /ready (the services), /metrics. Every answer
+ * carries the security headers; /api answers are never cached.
  */
 import { cors } from "@elysiajs/cors";
 import type { TokenVerifier } from "@platform/auth";
 import { bearerToken } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
-import { clientIp, httpKernel, REQUEST_ID_HEADER } from "@platform/http";
+import { clientIp, httpKernel, REQUEST_ID_HEADER, trustedProxies } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
@@ -16,8 +18,9 @@ import { corsOrigins, type GatewayConfig } from "./config.js";
 import { matchRoute, type ServiceName } from "./domain/upstream-routes.js";
 import { forward } from "./proxy/forward.js";
 import { websocketProxy } from "./proxy/websocket-proxy.js";
-import type { RateLimiter } from "./rate-limit/rate-limiter.js";
+import { type RateLimiter, tighter } from "./rate-limit/rate-limiter.js";
 import { docsRoutes } from "./routes/docs.js";
+import { API_HEADERS, SECURITY_HEADERS } from "./security-headers.js";
 
 export interface GatewayDeps {
   redis: Redis;
@@ -35,6 +38,7 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
     notification: config.NOTIFICATION_URL,
   };
   const origins = corsOrigins(config);
+  const proxies = trustedProxies(config.TRUSTED_PROXIES);
   const upstreamHealthy = (service: ServiceName) => async () => {
     const response = await fetch(`${upstreams[service]}/health`, { signal: AbortSignal.timeout(1_000) });
     if (!response.ok) throw new Error(`${service} answered ${response.status}`);
@@ -46,6 +50,7 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
       logger,
       accessLog: "info",
       maxBodyBytes: config.MAX_BODY_BYTES,
+      parseBodies: false,
       description: "The public edge of the platform: every /api route, /docs.",
       readiness: {
         redis: () => redis.ping(),
@@ -53,6 +58,16 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
       },
     }),
   );
+  // Probes and the scraper are never limited: a busy edge must not look dead to its orchestrator.
+  const unlimited = new Set(["/health", "/metrics"]);
+  const ipOf = (request: Request, server: { requestIP(r: Request): { address: string } | null } | null) =>
+    clientIp(request, server?.requestIP(request)?.address, proxies);
+  app.onRequest(async ({ request, server, set }) => {
+    const path = new URL(request.url).pathname;
+    Object.assign(set.headers, SECURITY_HEADERS, path.startsWith("/api/") ? API_HEADERS : {});
+    if (unlimited.has(path)) return;
+    Object.assign(set.headers, await limiter.takeForIp(ipOf(request, server)));
+  });
   if (origins.length > 0) {
     app.use(
       cors({
@@ -74,12 +89,12 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
     .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, logger }))
     .all(
       "/api/*",
-      async ({ request, server, requestId }) => {
+      async ({ request, server, requestId, set }) => {
         // URL parsing has already resolved dot segments ("/api/users/../internal" is "/api/internal").
         const path = new URL(request.url).pathname.slice("/api".length);
         const route = matchRoute(request.method, path);
         if (!route) throw notFound(`No route for ${request.method} /api${path}.`);
-        const ip = clientIp(request, server?.requestIP(request)?.address, config.TRUST_PROXY);
+        const ip = ipOf(request, server);
         let userId: string | undefined;
         const token = bearerToken(request.headers.get("authorization"));
         if (route.authenticated) {
@@ -92,18 +107,22 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
             );
           userId = (await verifier.verify(token)).userId;
         }
-        const { headers: limitHeaders } = await limiter.check(ip, userId);
+        if (userId) {
+          Object.assign(
+            set.headers,
+            tighter(set.headers as Record<string, string>, await limiter.takeForUser(userId)),
+          );
+        }
         const response = await forward(request, {
           upstream: upstreams[route.service],
           path,
           requestId,
           clientIp: ip,
           timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+          maxBodyBytes: config.MAX_BODY_BYTES,
           logger,
           service: route.service,
         });
-        for (const [name, value] of Object.entries(limitHeaders)) response.headers.set(name, value);
-        response.headers.set(REQUEST_ID_HEADER, requestId);
         return response;
       },
       { detail: { hide: true } },

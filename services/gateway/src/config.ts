@@ -32,8 +32,11 @@ export const gatewayConfigSchema = Env.Object({
   RATE_LIMIT_USER_PER_MINUTE: Env.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_USER_BURST: Env.Integer({ minimum: 1, default: 400 }),
   RATE_LIMIT_KEY_PREFIX: Env.String({ default: "gateway:" }),
-  /** Take the client IP from X-Forwarded-For (only behind a proxy of yours that sets it). */
-  TRUST_PROXY: Env.Boolean({ default: false }),
+  /**
+   * Proxies of yours in front of the gateway, whose X-Forwarded-For is believed: comma-separated
+   * IPs, CIDRs, `loopback`, `linklocal`, `uniquelocal`. None by default: the gateway is the edge.
+   */
+  TRUSTED_PROXIES: Env.String({ default: "" }),
 });
 
 export type GatewayConfig = Readonly<Static<typeof gatewayConfigSchema>>;

@@ -1,7 +1,7 @@
 /** Builds the user service's REST app from its config and collaborators; never listens. */
 import type { TokenVerifier } from "@platform/auth";
 import { pingDatabase } from "@platform/db";
-import { httpKernel } from "@platform/http";
+import { httpKernel, trustedProxies } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
@@ -44,7 +44,16 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
       }),
     )
     .use(usersRoutes({ db, verifier, logger }))
-    .use(authRoutes({ db, keys, tokens, limiter, trustProxy: config.TRUST_PROXY, logger }))
+    .use(
+      authRoutes({
+        db,
+        keys,
+        tokens,
+        limiter,
+        trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
+        logger,
+      }),
+    )
     .use(jwksRoutes({ keys }))
     .use(internalRoutes({ db }));
 }

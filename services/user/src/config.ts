@@ -34,8 +34,11 @@ export const userConfigSchema = Env.Object({
   LOGIN_MAX_FAILURES_PER_EMAIL: Env.Integer({ minimum: 1, default: 10 }),
   LOGIN_MAX_FAILURES_PER_IP: Env.Integer({ minimum: 1, default: 100 }),
   LOGIN_FAILURE_WINDOW_SECONDS: Env.Integer({ minimum: 1, default: 900 }),
-  /** Read the client IP from X-Forwarded-For (only behind the gateway, which overwrites it). */
-  TRUST_PROXY: Env.Boolean({ default: false }),
+  /**
+   * Peers whose X-Forwarded-For is believed (the gateway): comma-separated IPs, CIDRs, `loopback`,
+   * `linklocal`, `uniquelocal`. Anyone else's is ignored and its socket address is the client's.
+   */
+  TRUSTED_PROXIES: Env.String({ default: "loopback" }),
 });
 
 export type UserConfig = Readonly<Static<typeof userConfigSchema>>;

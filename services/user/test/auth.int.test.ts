@@ -147,6 +147,29 @@ describe("login and tokens", () => {
     ).toBe(200);
   });
 
+  test("concurrent wrong passwords cannot outrun the limit: only as many are checked as it allows", async () => {
+    const user = await ctx.register();
+    const limit = ctx.config.LOGIN_MAX_FAILURES_PER_EMAIL;
+    const answers = await Promise.all(
+      Array.from({ length: limit + 17 }, (_, i) =>
+        ctx.call("POST", "/auth/login", { body: { email: user.email, password: `guess-${i}-wrong` } }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(limit);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(17);
+  });
+
+  test("successful logins do not use up the limits", async () => {
+    const user = await ctx.register();
+    for (let i = 0; i < ctx.config.LOGIN_MAX_FAILURES_PER_EMAIL + 2; i++) {
+      const res = await ctx.call("POST", "/auth/login", {
+        body: { email: user.email, password: user.password },
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
   test("a request without a token, or with a malformed Authorization header, is 401 UNAUTHENTICATED", async () => {
     const attempts: Array<Record<string, string>> = [
       {},

@@ -9,7 +9,7 @@ let adminToken: string;
 const logger = createLogger({ service: "user", level: "silent" });
 
 beforeAll(async () => {
-  ctx = await createUserTestContext({ TRUST_PROXY: "true", LOGIN_MAX_FAILURES_PER_IP: "2" });
+  ctx = await createUserTestContext({ TRUSTED_PROXIES: "loopback", LOGIN_MAX_FAILURES_PER_IP: "2" });
   await seedAdmin(ctx.db, { email: "Admin@Example.com", password: "admin-password" }, logger);
   adminToken = await ctx.login("admin@example.com", "admin-password");
 });
@@ -46,8 +46,28 @@ describe("profiles", () => {
     expect((await ctx.call("GET", "/internal/users/01900000-0000-7000-8000-000000000000")).status).toBe(404);
   });
 
-  test("the admin seed is idempotent and promotes, never duplicates", async () => {
-    await seedAdmin(ctx.db, { email: "admin@example.com", password: "another-password" }, logger);
+  test("the admin seed never promotes an account registered through the API", async () => {
+    const squatter = await ctx.register();
+    expect(await seedAdmin(ctx.db, { email: squatter.email, password: "admin-password-2" }, logger)).toBe(
+      false,
+    );
+    const token = await ctx.login(squatter.email, squatter.password);
+    const me = await ctx.call<{ role: string }>("GET", "/users/me", { token });
+    expect(me.body.role).toBe("user");
+    // Nor does the seed's password open that account.
+    expect(
+      (
+        await ctx.call("POST", "/auth/login", {
+          body: { email: squatter.email, password: "admin-password-2" },
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  test("the admin seed is idempotent and never duplicates", async () => {
+    expect(
+      await seedAdmin(ctx.db, { email: "admin@example.com", password: "another-password" }, logger),
+    ).toBe(true);
     const admins = await ctx.db
       .selectFrom("user")
       .select(["email", "role"])

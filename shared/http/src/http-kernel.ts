@@ -1,7 +1,7 @@
 /**
- * The Elysia plugin every service starts from, composed of small plugins: request ids, a body
- * limit, problem+json errors, an access log with HTTP metrics, /health, /ready and /metrics, and
- * the service's OpenAPI document at /swagger.
+ * The Elysia plugin every service starts from, composed of small plugins: request ids, request
+ * input checks (target, body size, JSON depth, NUL), problem+json errors, an access log with HTTP
+ * metrics, /health, /ready and /metrics, and the service's OpenAPI document at /swagger.
  *
  *   new Elysia().use(httpKernel({ service: "order", logger, readiness: { postgres: () => ping(db) } }))
  */
@@ -9,11 +9,11 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import { createMetrics, type HttpMetrics } from "./metrics.js";
 import { accessLog } from "./plugins/access-log.js";
-import { bodyLimit } from "./plugins/body-limit.js";
 import { openApiDocument } from "./plugins/openapi-document.js";
 import { opsRoutes, type ReadinessCheck, type ServiceState } from "./plugins/ops-routes.js";
 import { problemErrors } from "./plugins/problem-errors.js";
 import { requestContext, requestIds } from "./plugins/request-ids.js";
+import { requestInput } from "./plugins/request-input.js";
 
 export interface HttpKernelOptions {
   service: string;
@@ -26,8 +26,13 @@ export interface HttpKernelOptions {
   readinessTimeoutMs?: number;
   version?: string;
   description?: string;
-  /** Largest request body accepted (bytes); larger ones are 413 PAYLOAD_TOO_LARGE before parsing. */
+  /** Largest request body accepted (bytes); larger ones are 413 PAYLOAD_TOO_LARGE, declared or not. */
   maxBodyBytes?: number;
+  /**
+   * Whether the kernel parses request bodies (JSON with a depth limit, NUL refused): true unless the
+   * app only streams bodies through (the gateway, which caps them itself as it forwards them).
+   */
+  parseBodies?: boolean;
   /**
    * The level of the "request completed" line of a successful request: `debug` behind the edge
    * (the gateway's access log has the request already; under load a line per request per service
@@ -45,7 +50,7 @@ export function httpKernel(options: HttpKernelOptions) {
     .decorate("metrics", metrics)
     .use(requestIds())
     .use(accessLog({ logger, metrics, level: options.accessLog ?? "debug" }))
-    .use(bodyLimit(maxBodyBytes))
+    .use(requestInput({ maxBodyBytes, parseBodies: options.parseBodies ?? true }))
     .use(requestContext(logger))
     .use(problemErrors(logger))
     .use(openApiDocument({ service, version: options.version, description: options.description }))

@@ -1,4 +1,4 @@
-export { clientIp } from "./client-ip.js";
+export { clientIp, type TrustedProxies, trustedProxies } from "./client-ip.js";
 export { decodeCursor, encodeCursor, isUuid } from "./cursor.js";
 export { type HttpKernelOptions, httpKernel } from "./http-kernel.js";
 export { createMetrics, type HttpMetrics } from "./metrics.js";
@@ -6,5 +6,6 @@ export { type KeysetPageOptions, keysetPage, type Page, PageOf, PageQuery } from
 export type { ReadinessCheck, ServiceState } from "./plugins/ops-routes.js";
 export { requestContext } from "./plugins/request-ids.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, problem, problemResponse } from "./problem.js";
+export { readBody } from "./read-body.js";
 export { REQUEST_ID_HEADER, resolveRequestId } from "./request-id.js";
 export { type RunningService, type ServeOptions, serve } from "./serve.js";

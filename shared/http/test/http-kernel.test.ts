@@ -92,6 +92,59 @@ describe("httpKernel", () => {
     expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
   });
 
+  test("an undeclared (chunked) body is cut off at the limit as it streams: 413, and never reaches the route", async () => {
+    const { app, lines } = demoApp();
+    let sent = 0;
+    const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength;
+        if (sent > 8 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await app.handle(
+      new Request("http://local/things", {
+        method: "POST",
+        body: endless,
+        headers: { "content-type": "application/json" },
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    expect(sent).toBeLessThan(2 * 1024 * 1024); // it stopped reading soon after the limit
+    expect(lines.some((line) => line.msg === "thing made")).toBe(false);
+  });
+
+  test("JSON nested deeper than the limit is 400 MALFORMED_REQUEST, before it is parsed", async () => {
+    const deep = `{"name":${"[".repeat(100_000)}${"]".repeat(100_000)},"count":1}`;
+    const res = await demoApp().app.handle(post(deep));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: "MALFORMED_REQUEST",
+      detail: expect.stringContaining("deeper"),
+    });
+  });
+
+  test("brackets inside strings do not count as nesting", async () => {
+    const res = await demoApp().app.handle(post(JSON.stringify({ name: "[".repeat(100), count: 1 })));
+    expect(res.status).toBe(200);
+  });
+
+  test("a NUL character in the body or the query is 422 VALIDATION_FAILED naming the field", async () => {
+    const { app } = demoApp();
+    const inBody = await app.handle(post('{"name":"a\\u0000b","count":1}'));
+    expect(inBody.status).toBe(422);
+    expect(await inBody.json()).toMatchObject({
+      code: "VALIDATION_FAILED",
+      errors: [{ field: "name", message: "must not contain NUL characters" }],
+    });
+    const inQuery = await app.handle(new Request("http://local/health?q=%00"));
+    expect(inQuery.status).toBe(422);
+    expect(await inQuery.json()).toMatchObject({ errors: [{ field: "q" }] });
+  });
+
   test("AppError keeps its status and code", async () => {
     const res = await demoApp().app.handle(new Request("http://local/conflict"));
     expect(res.status).toBe(409);

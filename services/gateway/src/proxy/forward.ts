@@ -1,11 +1,13 @@
 /**
- * Forwards one request to a service and streams the answer back: the body is passed through as a
- * stream (never parsed here), hop-by-hop headers are dropped, the request id and the client's IP
+ * Forwards one request to a service and streams the answer back: a body of declared length (already
+ * checked against the limit) is passed through as a stream, never parsed here; an undeclared
+ * (chunked) one is read up to the limit first, so an oversized one is 413 before any service sees
+ * a byte of it. Hop-by-hop headers are dropped, the request id and the client's IP
  * travel on. A service that does not answer in time is 504; one that cannot be reached is 503;
  * both as problems naming no host.
  */
 import { AppError } from "@platform/errors";
-import { REQUEST_ID_HEADER } from "@platform/http";
+import { REQUEST_ID_HEADER, readBody } from "@platform/http";
 import type { Logger } from "@platform/logging";
 
 const HOP_BY_HOP = new Set([
@@ -27,6 +29,7 @@ export interface ForwardOptions {
   requestId: string;
   clientIp: string;
   timeoutMs: number;
+  maxBodyBytes: number;
   logger: Logger;
   service: string;
 }
@@ -40,12 +43,17 @@ export async function forward(request: Request, options: ForwardOptions): Promis
   // The gateway is the edge: the client's own X-Forwarded-For is not trusted, the socket's address is.
   headers.set("x-forwarded-for", options.clientIp);
   const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+  const body = !hasBody
+    ? undefined
+    : request.headers.has("content-length")
+      ? request.body
+      : await readBody(request, options.maxBodyBytes);
   let response: Response;
   try {
     response = await fetch(target, {
       method: request.method,
       headers,
-      body: hasBody ? request.body : undefined,
+      body,
       // Streams the body through instead of buffering it.
       duplex: "half",
       redirect: "manual",

@@ -1,7 +1,9 @@
 /**
  * Rate limits at the edge: a token bucket per client IP and one per user, in Redis (one script,
- * so replicas share the buckets). A request over a limit is 429 RATE_LIMITED with Retry-After;
- * every answer carries RateLimit-Limit / -Remaining / -Reset for the tightest bucket it used.
+ * so replicas share the buckets). The IP's is taken first, by every request but /health and
+ * /metrics, before any token is looked at: a flood of bad tokens is limited like anything else.
+ * A request over a limit is 429 RATE_LIMITED with Retry-After; every answer carries
+ * RateLimit-Limit / -Remaining / -Reset for the tightest bucket it used.
  * If Redis cannot be reached the request goes through (logged): the edge stays up.
  */
 import { AppError } from "@platform/errors";
@@ -14,9 +16,8 @@ export interface BucketSettings {
   burst: number;
 }
 
-export interface RateLimitVerdict {
-  headers: Record<string, string>;
-}
+/** The RateLimit-* headers of a bucket a request took a token from. */
+export type RateLimitHeaders = Record<string, string>;
 
 export interface RateLimiterOptions {
   keyPrefix: string;
@@ -35,45 +36,50 @@ export class RateLimiter {
     this.takeToken = luaScript(redis, new URL("./take-token-1.lua", import.meta.url));
   }
 
-  /** Takes a token from the IP's bucket and (when known) the user's; throws 429 when one is empty. */
-  async check(ip: string, userId: string | undefined): Promise<RateLimitVerdict> {
-    const { keyPrefix, logger } = this.options;
-    const buckets: Array<[string, BucketSettings]> = [[`${keyPrefix}rl:ip:${ip}`, this.options.ip]];
-    if (userId) buckets.push([`${keyPrefix}rl:user:${userId}`, this.options.user]);
-    let tightest: { limit: number; remaining: number; resetMs: number } | undefined;
-    for (const [key, { perMinute, burst }] of buckets) {
-      let reply: [number, number, number, number];
-      try {
-        reply = await this.takeToken(key, burst, perMinute / 60);
-      } catch (err) {
-        logger.warn({ err }, "rate limiter unavailable; letting the request through");
-        return { headers: {} };
-      }
-      const [allowed, remaining, retryMs, resetMs] = reply;
-      if (!allowed) {
-        const retryAfter = String(Math.max(1, Math.ceil(retryMs / 1000)));
-        throw new AppError(
-          "RATE_LIMITED",
-          "Too many requests; slow down.",
-          {},
-          {
-            "retry-after": retryAfter,
-            "ratelimit-limit": String(burst),
-            "ratelimit-remaining": "0",
-            "ratelimit-reset": retryAfter,
-          },
-        );
-      }
-      if (!tightest || remaining < tightest.remaining) tightest = { limit: burst, remaining, resetMs };
+  /** Takes a token from the client IP's bucket; throws 429 when it is empty. */
+  takeForIp(ip: string): Promise<RateLimitHeaders> {
+    return this.take(`rl:ip:${ip}`, this.options.ip);
+  }
+
+  /** Takes a token from the user's bucket; throws 429 when it is empty. */
+  takeForUser(userId: string): Promise<RateLimitHeaders> {
+    return this.take(`rl:user:${userId}`, this.options.user);
+  }
+
+  private async take(key: string, { perMinute, burst }: BucketSettings): Promise<RateLimitHeaders> {
+    let reply: [number, number, number, number];
+    try {
+      reply = await this.takeToken(`${this.options.keyPrefix}${key}`, burst, perMinute / 60);
+    } catch (err) {
+      this.options.logger.warn({ err }, "rate limiter unavailable; letting the request through");
+      return {};
+    }
+    const [allowed, remaining, retryMs, resetMs] = reply;
+    if (!allowed) {
+      const retryAfter = String(Math.max(1, Math.ceil(retryMs / 1000)));
+      throw new AppError(
+        "RATE_LIMITED",
+        "Too many requests; slow down.",
+        {},
+        {
+          "retry-after": retryAfter,
+          "ratelimit-limit": String(burst),
+          "ratelimit-remaining": "0",
+          "ratelimit-reset": retryAfter,
+        },
+      );
     }
     return {
-      headers: tightest
-        ? {
-            "ratelimit-limit": String(tightest.limit),
-            "ratelimit-remaining": String(tightest.remaining),
-            "ratelimit-reset": String(Math.ceil(tightest.resetMs / 1000)),
-          }
-        : {},
+      "ratelimit-limit": String(burst),
+      "ratelimit-remaining": String(remaining),
+      "ratelimit-reset": String(Math.ceil(resetMs / 1000)),
     };
   }
+}
+
+/** The headers of the tighter of two buckets (fewer tokens left). */
+export function tighter(a: RateLimitHeaders, b: RateLimitHeaders): RateLimitHeaders {
+  const left = (headers: RateLimitHeaders) =>
+    Number(headers["ratelimit-remaining"] ?? Number.POSITIVE_INFINITY);
+  return left(b) < left(a) ? b : a;
 }

@@ -44,7 +44,6 @@ export async function startPlatform() {
     REDIS_KEY_PREFIX: `${id}:user:`,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    TRUST_PROXY: "true",
   });
   const jwks = `${started.user.baseUrl}/.well-known/jwks.json`;
   const grpcPort = await freePort();

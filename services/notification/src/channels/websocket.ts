@@ -8,6 +8,6 @@ export const websocketChannel =
   (hub: SocketHub): ChannelSender =>
   async (notification) => {
     if (!notification.userId) throw new Error("a WebSocket notification needs a user");
-    const view: NotificationView = toNotificationView({ ...notification, status: "sent" });
+    const view: NotificationView = toNotificationView({ ...notification, status: "sent" }, { role: "user" });
     await hub.push(notification.userId, { type: "notification", notification: view });
   };

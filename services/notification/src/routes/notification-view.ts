@@ -18,7 +18,11 @@ export interface NotificationView {
   sentAt: string | null;
 }
 
-export const toNotificationView = (row: NotificationRow): NotificationView => ({
+/**
+ * A delivery's last error names hosts, ports and provider answers: an operator's business, shown
+ * to admins only. Everyone else sees `null` there.
+ */
+export const toNotificationView = (row: NotificationRow, viewer: { role: string }): NotificationView => ({
   id: row.id,
   eventId: row.eventId,
   eventType: row.eventType,
@@ -29,7 +33,7 @@ export const toNotificationView = (row: NotificationRow): NotificationView => ({
   subject: row.subject,
   status: row.status,
   attempts: row.attempts,
-  lastError: row.lastError,
+  lastError: viewer.role === "admin" ? row.lastError : null,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
   sentAt: row.sentAt?.toISOString() ?? null,

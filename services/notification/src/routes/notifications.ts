@@ -48,7 +48,7 @@ export function notificationsRoutes({
               limit,
             }),
           positionOf: (row) => row.id,
-          view: toNotificationView,
+          view: (row) => toNotificationView(row, principal),
         });
       },
       { query: ListQuery, detail: { summary: "Notifications, newest first (own; admin all)" } },
@@ -59,7 +59,7 @@ export function notificationsRoutes({
         const row = isUuid(params.id) ? await findNotification(db, params.id) : undefined;
         if (!row || (principal.role !== "admin" && row.userId !== principal.userId))
           throw notFound("No such notification.");
-        return toNotificationView(row);
+        return toNotificationView(row, principal);
       },
       {
         params: t.Object({ id: t.String({ maxLength: 64 }) }),
@@ -80,7 +80,7 @@ export function notificationsRoutes({
           );
         worker.nudge();
         set.status = 202;
-        return toNotificationView(retried);
+        return toNotificationView(retried, principal);
       },
       {
         params: t.Object({ id: t.String({ maxLength: 64 }) }),

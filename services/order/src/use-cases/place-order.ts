@@ -6,7 +6,7 @@
  * committed (now, or by the task worker if the inventory is away).
  */
 import type { Principal } from "@platform/auth";
-import { type OrderView, priceLines, toOrderView } from "../domain/order.js";
+import { type OrderView, orderLines, priceLines, toOrderView } from "../domain/order.js";
 import { orderCreated } from "../events/order-events.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../store/order.store.js";
 import { commitOwed } from "../store/reservation-task.store.js";
@@ -34,8 +34,9 @@ export async function placeOrder(
   const { orderId, principal, requestId, idempotencyKey } = input;
   const log = logger.child({ requestId, orderId });
 
+  const lines = orderLines(input.items);
   const owner = await users.validate(principal.userId, requestId);
-  const reservation = await inventory.reserve(orderId, input.items, deps.reservationTtlSeconds, requestId);
+  const reservation = await inventory.reserve(orderId, lines, deps.reservationTtlSeconds, requestId);
 
   let view: OrderView;
   try {

@@ -1,9 +1,12 @@
 /**
- * Brute-force protection for login: failed attempts are counted per email and per client IP in
- * fixed windows in Redis; past the limit, login answers 429 RATE_LIMITED with Retry-After until the
- * window ends. A successful login clears the email's count.
+ * Brute-force protection for login: attempts are counted per email and per client IP in fixed
+ * windows in Redis. An attempt is taken (atomically, one script) before the password is checked,
+ * so twenty concurrent guesses against a limit of ten get ten checks and ten 429s, not twenty
+ * checks. A successful login gives its attempt back: the email's count is cleared, the IP's is
+ * decremented, so only failures use up the limits.
  */
 import { AppError } from "@platform/errors";
+import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
 
 export interface LoginLimits {
@@ -14,23 +17,28 @@ export interface LoginLimits {
 }
 
 export class LoginLimiter {
-  constructor(
-    private readonly redis: Redis,
-    private readonly limits: LoginLimits,
-  ) {}
+  private readonly takeAttemptScript: LuaScript<[number, number]>;
+  private readonly giveBackScript: LuaScript<number>;
 
-  /** Throws 429 when either the email or the IP has used up its failures. */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const [emailKey, ipKey] = [this.emailKey(email), this.ipKey(ip)];
-    const [emailCount, ipCount] = (await this.redis.mget(emailKey, ipKey)).map(Number);
-    const blockedKey =
-      (emailCount ?? 0) >= this.limits.maxFailuresPerEmail
-        ? emailKey
-        : (ipCount ?? 0) >= this.limits.maxFailuresPerIp
-          ? ipKey
-          : undefined;
-    if (!blockedKey) return;
-    const retryAfter = Math.max(1, await this.redis.ttl(blockedKey));
+  constructor(
+    redis: Redis,
+    private readonly limits: LoginLimits,
+  ) {
+    this.takeAttemptScript = luaScript(redis, new URL("./take-attempt-2.lua", import.meta.url));
+    this.giveBackScript = luaScript(redis, new URL("./give-back-attempt-2.lua", import.meta.url));
+  }
+
+  /** Counts an attempt; throws 429 RATE_LIMITED with Retry-After when the email or the IP has none left. */
+  async takeAttempt(email: string, ip: string): Promise<void> {
+    const { maxFailuresPerEmail, maxFailuresPerIp, windowSeconds } = this.limits;
+    const [allowed, retryAfter] = await this.takeAttemptScript(
+      this.emailKey(email),
+      this.ipKey(ip),
+      maxFailuresPerEmail,
+      maxFailuresPerIp,
+      windowSeconds,
+    );
+    if (allowed) return;
     throw new AppError(
       "RATE_LIMITED",
       "Too many failed logins; try again later.",
@@ -39,24 +47,16 @@ export class LoginLimiter {
     );
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    const transaction = this.redis.multi();
-    for (const key of [this.emailKey(email), this.ipKey(ip)]) {
-      // The window starts with the first failure (SET NX EX) and the count runs inside it.
-      transaction.set(key, 0, "EX", this.limits.windowSeconds, "NX").incr(key);
-    }
-    await transaction.exec();
-  }
-
-  async recordSuccess(email: string): Promise<void> {
-    await this.redis.del(this.emailKey(email));
+  /** The attempt succeeded: it does not count against the email or the IP. */
+  async giveBack(email: string, ip: string): Promise<void> {
+    await this.giveBackScript(this.emailKey(email), this.ipKey(ip));
   }
 
   private emailKey(email: string) {
-    return `${this.limits.keyPrefix}login-failures:email:${email}`;
+    return `${this.limits.keyPrefix}login-attempts:email:${email}`;
   }
 
   private ipKey(ip: string) {
-    return `${this.limits.keyPrefix}login-failures:ip:${ip}`;
+    return `${this.limits.keyPrefix}login-attempts:ip:${ip}`;
   }
 }

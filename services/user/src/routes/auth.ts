@@ -1,6 +1,6 @@
 /** POST /auth/login: email and password for an access token. */
 import { AppError } from "@platform/errors";
-import { clientIp, requestContext } from "@platform/http";
+import { clientIp, requestContext, type TrustedProxies } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { LoginLimiter } from "../auth/login-limiter.js";
@@ -16,26 +16,24 @@ export interface AuthRouteDeps {
   tokens: TokenSettings;
   limiter: LoginLimiter;
   logger: Logger;
-  /** The caller's IP as this service may trust it. */
-  /** Whether X-Forwarded-For comes from a proxy of ours (the gateway). */
-  trustProxy: boolean;
+  /** Peers whose X-Forwarded-For is believed (the gateway). */
+  trustedProxies: TrustedProxies;
 }
 
-export function authRoutes({ db, keys, tokens, limiter, trustProxy, logger }: AuthRouteDeps) {
+export function authRoutes({ db, keys, tokens, limiter, trustedProxies, logger }: AuthRouteDeps) {
   return new Elysia({ tags: ["auth"] }).use(requestContext(logger)).post(
     "/auth/login",
     async ({ body, request, server, log }) => {
-      const ip = clientIp(request, server?.requestIP(request)?.address, trustProxy);
-      await limiter.assertAllowed(body.email, ip);
+      const ip = clientIp(request, server?.requestIP(request)?.address, trustedProxies);
+      await limiter.takeAttempt(body.email, ip);
       const found = await findCredentials(db, body.email);
       const valid = await verifyPassword(body.password, found?.passwordHash);
       if (!found || !valid || found.user.status !== "active") {
-        await limiter.recordFailure(body.email, ip);
         log.info({ ip }, "login failed");
         // One answer for an unknown email and a wrong password: nothing tells them apart.
         throw new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
       }
-      await limiter.recordSuccess(body.email);
+      await limiter.giveBack(body.email, ip);
       return issueAccessToken(keys, tokens, found.user);
     },
     {

@@ -61,12 +61,22 @@ export async function findCredentials(
 }
 
 /** Makes sure the configured admin exists and is an admin; an existing password is left as it is. */
+/**
+ * Creates the seeded admin unless an account with its email exists; answers the account either way
+ * (the caller decides what an existing non-admin account means). Never changes an existing row.
+ */
 export async function ensureAdmin(db: UserDb, admin: Omit<NewUser, "role">): Promise<User> {
-  const row = await db
+  const created = await db
     .insertInto("user")
     .values({ id: Bun.randomUUIDv7(), role: "admin", ...admin })
-    .onConflict((oc) => oc.column("email").doUpdateSet({ role: "admin", updatedAt: new Date() }))
+    .onConflict((oc) => oc.column("email").doNothing())
     .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+  if (created) return toUser(created);
+  const existing = await db
+    .selectFrom("user")
+    .select(PUBLIC_COLUMNS)
+    .where("email", "=", admin.email)
     .executeTakeFirstOrThrow();
-  return toUser(row);
+  return toUser(existing);
 }

@@ -15,10 +15,13 @@ export function problemErrors(logger: Logger) {
     ({ code, error, set, request, path }) => {
       const requestId = String(set.headers[REQUEST_ID_HEADER] ?? resolveRequestId(null));
       const headers = { [REQUEST_ID_HEADER]: requestId };
-      if (error instanceof AppError) {
-        return problemResponse(problem(error.code, error.message, requestId, error.extensions), {
+      // Elysia wraps whatever a body parser throws; the kernel's parser throws AppErrors (413, 400).
+      const cause = code === "PARSE" ? (error as Error).cause : undefined;
+      const appError = error instanceof AppError ? error : cause instanceof AppError ? cause : undefined;
+      if (appError) {
+        return problemResponse(problem(appError.code, appError.message, requestId, appError.extensions), {
           ...headers,
-          ...error.headers,
+          ...appError.headers,
         });
       }
       if (code === "VALIDATION" && error instanceof ValidationError) {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { priceLines } from "./order.js";
+import { AppError } from "@platform/errors";
+import { orderLines, priceLines } from "./order.js";
 import { assertTransition, canTransition } from "./order-status.js";
 
 describe("order status", () => {
@@ -37,4 +38,35 @@ describe("priceLines", () => {
       ]),
     ).toThrow(/one currency/);
   });
+});
+
+describe("orderLines", () => {
+  test("lines of one SKU become one, in the order each SKU first appears", () => {
+    expect(
+      orderLines([
+        { sku: "A-1", quantity: 2 },
+        { sku: "B-1", quantity: 1 },
+        { sku: "A-1", quantity: 3 },
+      ]),
+    ).toEqual([
+      { sku: "A-1", quantity: 5 },
+      { sku: "B-1", quantity: 1 },
+    ]);
+  });
+
+  test("lines of one SKU that add up past the per-line maximum are a VALIDATION_FAILED", () => {
+    const attempt = () =>
+      orderLines([
+        { sku: "A-1", quantity: 6_000 },
+        { sku: "A-1", quantity: 6_000 },
+      ]);
+    expect(attempt).toThrow(AppError);
+    expect(attempt).toThrow(/at most 10000 of one SKU/);
+  });
+});
+
+test("priceLines refuses a total past Number.MAX_SAFE_INTEGER instead of rounding it", () => {
+  const line = { name: "Gold", unitPriceCents: 100_000_000_000, quantity: 10_000, currency: "EUR" };
+  const lines = Array.from({ length: 10 }, (_, i) => ({ ...line, sku: `GOLD-${i}` }));
+  expect(() => priceLines(lines)).toThrow(/would exceed 9007199254740991/);
 });
