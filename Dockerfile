@@ -8,7 +8,8 @@ RUN bun install --frozen-lockfile --production --ignore-scripts
 FROM oven/bun:1.4.5
 WORKDIR /app
 ARG SERVICE
-ENV SERVICE=${SERVICE} NODE_ENV=production
+# Reachable on the container network (compose and Kubernetes keep that network to the platform).
+ENV SERVICE=${SERVICE} NODE_ENV=production HOST=0.0.0.0
 COPY --from=install --chown=bun:bun /app /app
 # The data folder exists and belongs to bun, so a volume mounted there (signing keys) is writable.
 RUN mkdir -p /app/.data/keys && chown -R bun:bun /app/.data

@@ -1,7 +1,8 @@
 /**
  * compose.yaml cannot run here (no Docker engine), so this keeps it honest: the infrastructure
- * images the architecture names, and one healthy-checked entry per service folder, built from the
- * one Dockerfile with that service's name.
+ * images the architecture names, one healthy-checked entry per service folder, built from the one
+ * Dockerfile with that service's name, and the exposure: only the gateway and the mail UI published,
+ * every store behind a password that comes from .env, never from the file.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
@@ -46,7 +47,6 @@ describe("compose.yaml", () => {
       expect(entry?.build).toMatchObject({ context: ".", dockerfile: "Dockerfile", args: { SERVICE: name } });
       const port = entry?.environment?.PORT;
       expect(port, `services/${name} sets PORT`).toMatch(/^\d+$/);
-      expect(entry?.ports).toContain(`${port}:${port}`);
       expect(entry?.healthcheck?.test.join(" ")).toContain(`127.0.0.1:${port}/ready`);
       // Started only once what it needs is healthy.
       const conditions = Object.values(entry?.depends_on ?? {}).map((d) => d.condition);
@@ -54,6 +54,31 @@ describe("compose.yaml", () => {
       expect(new Set(conditions)).toEqual(new Set(["service_healthy"]));
       expect(existsSync(join(root, "services", name, "src", "main.ts"))).toBe(true);
     }
+  });
+
+  test("only the gateway and the mail sink's web UI (on loopback) are published", () => {
+    const published = Object.entries(compose.services)
+      .filter(([, entry]) => (entry.ports ?? []).length > 0)
+      .map(([name, entry]) => [name, entry.ports]);
+    expect(Object.fromEntries(published)).toEqual({
+      gateway: ["8080:8080"],
+      mailpit: ["127.0.0.1:8025:8025"],
+    });
+  });
+
+  test("Postgres, Redis and MongoDB require passwords, taken from the environment, and the services use them", async () => {
+    const text = await Bun.file(join(root, "compose.yaml")).text();
+    const { postgres, redis, mongo, gateway } = compose.services;
+    const fromEnv = /^\$\{[A-Z_]+:\?[^}]+\}$/;
+    expect(postgres?.environment?.POSTGRES_PASSWORD).toMatch(fromEnv);
+    expect(mongo?.environment?.MONGO_INITDB_ROOT_PASSWORD).toMatch(fromEnv);
+    expect(redis?.command?.[redis.command.indexOf("--requirepass") + 1]).toMatch(fromEnv);
+    const env = gateway?.environment ?? {};
+    expect(env.POSTGRES_URL).toContain("${POSTGRES_PASSWORD");
+    expect(env.REDIS_URL).toContain("${REDIS_PASSWORD");
+    expect(env.MONGO_URL).toContain("${MONGO_PASSWORD");
+    // No literal password anywhere in the file.
+    expect(text).not.toMatch(/PASSWORD: [^$\s]/);
   });
 
   test("the Dockerfile runs the service named by its build argument on the pinned Bun image", async () => {

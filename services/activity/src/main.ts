@@ -3,7 +3,7 @@
  * and the REST queries. On SIGTERM the listener stops, the consumer finishes the event in hand,
  * then the connections close.
  */
-import { verifierFromConfig } from "@platform/auth";
+import { startVerifier } from "@platform/auth";
 import { serve } from "@platform/http";
 import { waitForDependency } from "@platform/jobs";
 import { createLogger } from "@platform/logging";
@@ -28,15 +28,18 @@ await waitForDependency("mongodb", () => ensureIndexes(activityCollection(mongo)
 });
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
+const { verifier, revocations } = await startVerifier(config, redis);
 
-const runtime = createActivityRuntime(config, { mongo, redis, verifier: verifierFromConfig(config), logger });
+const runtime = createActivityRuntime(config, { mongo, redis, verifier, logger });
 await runtime.start();
 
 serve(runtime.app, {
+  hostname: config.HOST,
   port: config.PORT,
   logger,
   closers: [
     { name: "background work", close: () => runtime.stop() },
+    { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "mongodb", close: () => client.close() },
   ],

@@ -7,7 +7,7 @@
  * carries the security headers; /api answers are never cached.
  */
 import { cors } from "@elysiajs/cors";
-import type { TokenVerifier } from "@platform/auth";
+import type { RevocationList, TokenVerifier } from "@platform/auth";
 import { bearerToken } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
 import { clientIp, httpKernel, REQUEST_ID_HEADER, trustedProxies } from "@platform/http";
@@ -15,21 +15,25 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import { corsOrigins, type GatewayConfig } from "./config.js";
+import { API_HEADERS, SECURITY_HEADERS } from "./domain/security-headers.js";
 import { matchRoute, type ServiceName } from "./domain/upstream-routes.js";
 import { forward } from "./proxy/forward.js";
 import { websocketProxy } from "./proxy/websocket-proxy.js";
 import { type RateLimiter, tighter } from "./rate-limit/rate-limiter.js";
 import { docsRoutes } from "./routes/docs.js";
-import { API_HEADERS, SECURITY_HEADERS } from "./security-headers.js";
 
 export interface GatewayDeps {
   redis: Redis;
   verifier: TokenVerifier;
+  revocations?: RevocationList;
   limiter: RateLimiter;
   logger: Logger;
 }
 
-export function createApp(config: GatewayConfig, { redis, verifier, limiter, logger }: GatewayDeps) {
+export function createApp(
+  config: GatewayConfig,
+  { redis, verifier, revocations, limiter, logger }: GatewayDeps,
+) {
   const upstreams: Record<ServiceName, string> = {
     user: config.USER_URL,
     inventory: config.INVENTORY_URL,
@@ -86,7 +90,7 @@ export function createApp(config: GatewayConfig, { redis, verifier, limiter, log
   }
   return app
     .use(docsRoutes(upstreams, config.UPSTREAM_TIMEOUT_MS))
-    .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, logger }))
+    .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, revocations, logger }))
     .all(
       "/api/*",
       async ({ request, server, requestId, set }) => {

@@ -13,7 +13,7 @@ import {
 const upstream = (fallback: string) => url(["http", "https"], fallback);
 
 export const gatewayConfigSchema = Env.Object({
-  ...serviceSettings(8080),
+  ...serviceSettings(8080, "0.0.0.0"),
   ...redisSettings(),
   ...tokenVerificationSettings(),
   USER_URL: upstream("http://127.0.0.1:3001"),

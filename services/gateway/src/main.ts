@@ -1,5 +1,5 @@
 /** The gateway process: the public edge on PORT (8080); graceful stop on SIGTERM/SIGINT. */
-import { verifierFromConfig } from "@platform/auth";
+import { startVerifier } from "@platform/auth";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
@@ -10,12 +10,16 @@ const config = loadGatewayConfig();
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
-const verifier = verifierFromConfig(config);
-const runtime = createGatewayRuntime(config, { redis, verifier, logger });
+const { verifier, revocations } = await startVerifier(config, redis);
+const runtime = createGatewayRuntime(config, { redis, verifier, revocations, logger });
 
 serve(runtime.app, {
+  hostname: config.HOST,
   port: config.PORT,
   logger,
   maxRequestBodySize: config.MAX_BODY_BYTES,
-  closers: [{ name: "redis", close: () => redis.quit() }],
+  closers: [
+    { name: "revocations", close: () => revocations.close() },
+    { name: "redis", close: () => redis.quit() },
+  ],
 });

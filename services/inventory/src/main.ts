@@ -2,7 +2,7 @@
  * The inventory service process: REST catalog on PORT, gRPC InventoryService on GRPC_PORT, the
  * reservation sweeper and the event relays; all stopped gracefully on SIGTERM/SIGINT.
  */
-import { verifierFromConfig } from "@platform/auth";
+import { startVerifier } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -18,22 +18,28 @@ const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
-const runtime = createInventoryRuntime(config, { db, redis, verifier: verifierFromConfig(config), logger });
+const { verifier, revocations } = await startVerifier(config, redis);
+const runtime = createInventoryRuntime(config, { db, redis, verifier, logger });
 logger.info(
   { products: await syncSellableCatalog({ db, stock: runtime.stock }) },
   "sellable catalog synced to Redis",
 );
 
-const grpcPort = await runtime.grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
+const grpcPort = await runtime.grpc.listen(
+  // An IPv6 host is written in brackets in a gRPC address ("[::]:50051").
+  `${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${config.GRPC_PORT}`,
+);
 logger.info({ grpcPort }, "gRPC listening");
 runtime.start();
 
 serve(runtime.app, {
+  hostname: config.HOST,
   port: config.PORT,
   logger,
   closers: [
     { name: "grpc", close: () => runtime.grpc.shutdown() },
     { name: "background work", close: () => runtime.stop() },
+    { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
   ],

@@ -3,7 +3,7 @@
  * WebSocket hub and the REST API. On SIGTERM: stop listening, let the consumer and the worker
  * finish what they hold, then close the connections.
  */
-import { verifierFromConfig } from "@platform/auth";
+import { startVerifier } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -18,19 +18,22 @@ const logger = createLogger({ service: "notification", level: config.LOG_LEVEL }
 const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
+const { verifier, revocations } = await startVerifier(config, redis);
 const runtime = createNotificationRuntime(config, {
   db,
   redis,
-  verifier: verifierFromConfig(config),
+  verifier,
   logger,
 });
 await runtime.start();
 
 serve(runtime.app, {
+  hostname: config.HOST,
   port: config.PORT,
   logger,
   closers: [
     { name: "background work", close: () => runtime.stop() },
+    { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
   ],

@@ -1,5 +1,5 @@
 /** The order service process: REST API, outbox relay and reservation task worker; graceful stop on signal. */
-import { verifierFromConfig } from "@platform/auth";
+import { startVerifier } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -14,15 +14,18 @@ const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<OrderDatabase>("order", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
-const runtime = createOrderRuntime(config, { db, redis, verifier: verifierFromConfig(config), logger });
+const { verifier, revocations } = await startVerifier(config, redis);
+const runtime = createOrderRuntime(config, { db, redis, verifier, logger });
 runtime.start();
 
 serve(runtime.app, {
+  hostname: config.HOST,
   port: config.PORT,
   logger,
   maxRequestBodySize: config.MAX_BODY_BYTES,
   closers: [
     { name: "background work", close: () => runtime.stop() },
+    { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
   ],

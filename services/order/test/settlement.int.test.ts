@@ -126,7 +126,7 @@ describe("settling reservations", () => {
     const retry = () =>
       placeOrder(ctx.deps, {
         orderId: placed.body.id,
-        principal: { userId: buyer.id, email: buyer.email, role: "user" },
+        principal: { userId: buyer.id, email: buyer.email, role: "user", issuedAt: 0, expiresAt: 0 },
         items: [{ sku, quantity: 2 }],
         requestId: "req-retry",
       });

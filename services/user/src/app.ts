@@ -29,6 +29,7 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.JWT_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TTL_SECONDS,
   };
 
   return new Elysia()
@@ -43,12 +44,14 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
         },
       }),
     )
-    .use(usersRoutes({ db, verifier, logger }))
+    .use(usersRoutes({ db, redis, verifier, logger }))
     .use(
       authRoutes({
         db,
+        redis,
         keys,
         tokens,
+        verifier,
         limiter,
         trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
         logger,

@@ -24,7 +24,10 @@ export const userConfigSchema = Env.Object({
   JWT_PREVIOUS_PUBLIC_KEY_FILES: Env.String({ default: "" }),
   KEYS_DIR: Env.String({ default: join(import.meta.dir, "..", "..", "..", ".data", "keys") }),
   ...tokenClaimSettings(),
-  JWT_TTL_SECONDS: Env.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+  /** Access tokens are short-lived; a client refreshes them (POST /auth/refresh). */
+  JWT_TTL_SECONDS: Env.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
+  /** How long a session may be refreshed before its user logs in again. */
+  REFRESH_TTL_SECONDS: Env.Integer({ minimum: 300, default: 14 * 86_400 }),
 
   /** The first admin, created at start-up when both are set (idempotent). */
   ADMIN_EMAIL: Env.Optional(Env.String({ format: "email" })),

@@ -1,4 +1,5 @@
 /** The user service process: config → dependencies → migrations → app → listen; graceful stop on signal. */
+import { RevocationList } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
@@ -18,12 +19,15 @@ await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const keys = await loadSigningKeys(config, logger);
 await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, logger);
 
-const runtime = createUserRuntime(config, { db, redis, keys, logger });
+const revocations = await RevocationList.start(redis);
+const runtime = createUserRuntime(config, { db, redis, keys, revocations, logger });
 
 serve(runtime.app, {
+  hostname: config.HOST,
   port: config.PORT,
   logger,
   closers: [
+    { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
   ],

@@ -3,7 +3,7 @@
  * service verifies its own tokens with the keys it holds; other services fetch the JWKS), the
  * login limiter and the REST app. The service has no background work.
  */
-import { createTokenVerifier } from "@platform/auth";
+import { createTokenVerifier, type RevocationCheck } from "@platform/auth";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
@@ -16,14 +16,20 @@ export interface UserConnections {
   db: UserDb;
   redis: Redis;
   keys: SigningKeys;
+  /** Revoked sessions and users (the service reads its own announcements like every other). */
+  revocations?: RevocationCheck;
   logger: Logger;
 }
 
-export function createUserRuntime(config: UserConfig, { db, redis, keys, logger }: UserConnections) {
+export function createUserRuntime(
+  config: UserConfig,
+  { db, redis, keys, revocations, logger }: UserConnections,
+) {
   const verifier = createTokenVerifier({
     keys: { jwks: keys.jwks },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    revocations,
   });
   const limiter = new LoginLimiter(redis, {
     keyPrefix: config.REDIS_KEY_PREFIX,

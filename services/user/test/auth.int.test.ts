@@ -46,6 +46,8 @@ describe("login and tokens", () => {
       accessToken: expect.any(String),
       tokenType: "Bearer",
       expiresIn: ctx.config.JWT_TTL_SECONDS,
+      refreshToken: expect.any(String),
+      refreshExpiresIn: ctx.config.REFRESH_TTL_SECONDS,
     });
     const token = String(login.body.accessToken);
 
@@ -53,7 +55,7 @@ describe("login and tokens", () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ id: user.id, email: "round.trip@example.com", role: "user" });
 
-    expect(await verifier.verify(token)).toEqual({
+    expect(await verifier.verify(token)).toMatchObject({
       userId: user.id,
       email: "round.trip@example.com",
       role: "user",
@@ -63,7 +65,17 @@ describe("login and tokens", () => {
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
     expect(header).toMatchObject({ alg: "EdDSA", kid: ctx.keys.kid, typ: "JWT" });
-    expect(Object.keys(claims).sort()).toEqual(["aud", "email", "exp", "iat", "iss", "role", "sub"]);
+    expect(Object.keys(claims).sort()).toEqual([
+      "aud",
+      "email",
+      "exp",
+      "iat",
+      "iss",
+      "jti",
+      "role",
+      "sid",
+      "sub",
+    ]);
   });
 
   test("the verifier rejects a flipped byte, a wrong aud, an expired exp and alg none", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Problem } from "@platform/http";
+import { type Problem, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
+import { eventually, httpClient } from "@platform/testing";
 import { seedAdmin } from "../src/use-cases/seed-admin.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
@@ -9,7 +10,7 @@ let adminToken: string;
 const logger = createLogger({ service: "user", level: "silent" });
 
 beforeAll(async () => {
-  ctx = await createUserTestContext({ TRUSTED_PROXIES: "loopback", LOGIN_MAX_FAILURES_PER_IP: "2" });
+  ctx = await createUserTestContext();
   await seedAdmin(ctx.db, { email: "Admin@Example.com", password: "admin-password" }, logger);
   adminToken = await ctx.login("admin@example.com", "admin-password");
 });
@@ -46,6 +47,57 @@ describe("profiles", () => {
     expect((await ctx.call("GET", "/internal/users/01900000-0000-7000-8000-000000000000")).status).toBe(404);
   });
 
+  test("PATCH /users/{id}: an admin deactivates a user; the user's tokens stop working at once and login is refused", async () => {
+    const ann = await ctx.register();
+    const annToken = await ctx.login(ann.email, ann.password);
+    const changed = await ctx.call("PATCH", `/users/${ann.id}`, {
+      token: adminToken,
+      body: { active: false },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ id: ann.id, active: false, role: "user" });
+    await eventually(
+      "the token refused",
+      async () => (await ctx.call("GET", "/users/me", { token: annToken })).status === 401,
+    );
+    expect(
+      (await ctx.call("POST", "/auth/login", { body: { email: ann.email, password: ann.password } })).status,
+    ).toBe(401);
+    // Active again: a new login works (old tokens stay revoked).
+    await ctx.call("PATCH", `/users/${ann.id}`, { token: adminToken, body: { active: true } });
+    await Bun.sleep(1_000); // a token issued in the second of the revocation counts as before it
+    const fresh = await ctx.login(ann.email, ann.password);
+    expect((await ctx.call("GET", "/users/me", { token: fresh })).status).toBe(200);
+    expect((await ctx.call("GET", "/users/me", { token: annToken })).status).toBe(401);
+  });
+
+  test("PATCH /users/{id}: only admins, never on oneself, only role and active, 404 for no such user", async () => {
+    const ann = await ctx.register();
+    const annToken = await ctx.login(ann.email, ann.password);
+    const admin = await ctx.call<{ id: string }>("GET", "/users/me", { token: adminToken });
+    const cases: Array<[string, string, unknown, number]> = [
+      [annToken, ann.id, { role: "admin" }, 403],
+      [adminToken, admin.body.id, { active: false }, 422],
+      [adminToken, ann.id, {}, 422],
+      [adminToken, ann.id, { email: "x@example.com" }, 422],
+      [adminToken, "01900000-0000-7000-8000-000000000000", { active: false }, 404],
+    ];
+    for (const [token, id, body, status] of cases) {
+      expect({ id, body, status: (await ctx.call("PATCH", `/users/${id}`, { token, body })).status }).toEqual(
+        {
+          id,
+          body,
+          status,
+        },
+      );
+    }
+    const promoted = await ctx.call("PATCH", `/users/${ann.id}`, {
+      token: adminToken,
+      body: { role: "admin" },
+    });
+    expect(promoted.body).toMatchObject({ role: "admin", active: true });
+  });
+
   test("the admin seed never promotes an account registered through the API", async () => {
     const squatter = await ctx.register();
     expect(await seedAdmin(ctx.db, { email: squatter.email, password: "admin-password-2" }, logger)).toBe(
@@ -78,25 +130,34 @@ describe("profiles", () => {
     expect(await ctx.login("admin@example.com", "admin-password")).toBeString();
   });
 
-  test("failed logins per client IP are limited too (X-Forwarded-For, behind the gateway)", async () => {
+  test("failed logins per client IP are limited too (X-Forwarded-For from the gateway, a trusted peer)", async () => {
+    // Over a real socket from 127.0.0.1: X-Forwarded-For is believed only from a trusted peer.
+    const limited = await createUserTestContext({
+      TRUSTED_PROXIES: "loopback",
+      LOGIN_MAX_FAILURES_PER_IP: "2",
+    });
+    const running = serve(limited.app, { port: 0, logger });
+    const call = httpClient(running.url);
     const ip = { "x-forwarded-for": "198.51.100.7" };
     for (const email of ["a@example.com", "b@example.com"]) {
-      const res = await ctx.call("POST", "/auth/login", {
+      const res = await call("POST", "/auth/login", {
         body: { email, password: "wrong-password" },
         headers: ip,
       });
       expect(res.status).toBe(401);
     }
-    const blocked = await ctx.call<Problem>("POST", "/auth/login", {
+    const blocked = await call<Problem>("POST", "/auth/login", {
       body: { email: "c@example.com", password: "wrong-password" },
       headers: ip,
     });
     expect(blocked.status).toBe(429);
     expect(blocked.body.code).toBe("RATE_LIMITED");
-    const otherIp = await ctx.call("POST", "/auth/login", {
+    const otherIp = await call("POST", "/auth/login", {
       body: { email: "c@example.com", password: "wrong-password" },
       headers: { "x-forwarded-for": "198.51.100.8" },
     });
     expect(otherIp.status).toBe(401);
+    await running.shutdown();
+    await limited.close();
   });
 });

@@ -19,6 +19,7 @@ describe("POST /users", () => {
       email: "grace.hopper@example.com",
       name: "Grace",
       role: "user",
+      active: true,
       createdAt: expect.stringMatching(/Z$/),
     });
     expect(res.headers.get("location")).toBe(`/users/${res.body.id}`);

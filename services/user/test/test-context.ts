@@ -5,6 +5,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RevocationList } from "@platform/auth";
 import { loadConfig } from "@platform/config";
 import { createDatabase, migrateToLatest } from "@platform/db";
 import { createLogger } from "@platform/logging";
@@ -12,6 +13,7 @@ import { httpClient, testInfra, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { loadSigningKeys } from "../src/auth/signing-keys.js";
+import type { TokenPair } from "../src/auth/tokens.js";
 import { type UserConfig, userConfigSchema } from "../src/config.js";
 import { createUserRuntime } from "../src/runtime.js";
 import { migrations } from "../src/store/migrations/index.js";
@@ -34,7 +36,8 @@ export async function createUserTestContext(overrides: Record<string, string> = 
   await migrateToLatest(db as Kysely<unknown>, schema, migrations);
   const redis = new Redis(redisUrl);
   const keys = await loadSigningKeys(config, logger);
-  const { app } = createUserRuntime(config, { db, redis, keys, logger });
+  const revocations = await RevocationList.start(redis);
+  const { app } = createUserRuntime(config, { db, redis, keys, revocations, logger });
 
   /** One request through the app, JSON in and out. */
   const call = httpClient(app, "http://user.test");
@@ -47,19 +50,22 @@ export async function createUserTestContext(overrides: Record<string, string> = 
     return { ...res.body, password };
   }
 
-  async function login(email: string, password: string) {
-    const res = await call<{ accessToken: string }>("POST", "/auth/login", { body: { email, password } });
+  async function session(email: string, password: string) {
+    const res = await call<TokenPair>("POST", "/auth/login", { body: { email, password } });
     if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.accessToken;
+    return res.body;
   }
+
+  const login = async (email: string, password: string) => (await session(email, password)).accessToken;
 
   async function close() {
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
     await db.destroy();
+    await revocations.close();
     redis.disconnect();
   }
 
-  return { app, config, db, redis, keys, call, register, login, close };
+  return { app, config, db, redis, keys, call, register, login, session, close };
 }
 
 export type UserTestContext = Awaited<ReturnType<typeof createUserTestContext>>;

@@ -1,9 +1,18 @@
 export { assertAdmin, requireAuth } from "./require-auth.js";
 export {
+  type Revocation,
+  type RevocationCheck,
+  RevocationList,
+  type RevocationOptions,
+  revoke,
+} from "./revocations.js";
+export {
   bearerToken,
   createTokenVerifier,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
   type Principal,
   type Role,
+  startVerifier,
   TOKEN_ALGORITHM,
   type TokenVerifier,
   type TokenVerifierOptions,

@@ -4,6 +4,7 @@
  * rotation needs no restart anywhere.
  */
 import { unauthenticated } from "@platform/errors";
+import type { Redis } from "ioredis";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -13,6 +14,7 @@ import {
   jwtVerify,
 } from "jose";
 import { LRUCache } from "lru-cache";
+import { type RevocationCheck, RevocationList } from "./revocations.js";
 
 export type Role = "user" | "admin";
 
@@ -21,6 +23,11 @@ export interface Principal {
   userId: string;
   email: string;
   role: Role;
+  /** The login (refresh-token family) the token belongs to; tokens minted elsewhere may have none. */
+  sessionId?: string;
+  /** `iat` and `exp`, seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
 }
 
 export interface TokenVerifierOptions {
@@ -34,6 +41,8 @@ export interface TokenVerifierOptions {
   jwksCooldownMs?: number;
   /** How many verified tokens are remembered (each until it expires). */
   cacheSize?: number;
+  /** Revoked sessions and users (logout, deactivation): checked on every verification, cached or not. */
+  revocations?: RevocationCheck;
 }
 
 export interface TokenVerifier {
@@ -42,6 +51,9 @@ export interface TokenVerifier {
 }
 
 export const TOKEN_ALGORITHM = "EdDSA";
+
+/** The longest an access token may live: revocations are remembered this long. */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keySet: JWTVerifyGetKey =
@@ -57,32 +69,48 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const verified = new LRUCache<string, Principal>({ max: options.cacheSize ?? 10_000 });
   return {
     async verify(token) {
-      const known = verified.get(token);
-      if (known) return known;
-      try {
-        const { payload } = await jwtVerify(token, keySet, {
-          // Only the algorithm we mint: rejects alg "none", HS256 with a public key as secret, ...
-          algorithms: [TOKEN_ALGORITHM],
-          issuer: options.issuer,
-          audience: options.audience,
-          requiredClaims: ["sub", "exp", "iat"],
-          clockTolerance: options.clockToleranceSeconds ?? 5,
-        });
-        const { sub, email, role } = payload as { sub?: string; email?: unknown; role?: unknown };
-        if (!sub || typeof email !== "string" || (role !== "user" && role !== "admin")) {
-          throw unauthenticated("The token lacks the platform's claims.");
-        }
-        const principal: Principal = { userId: sub, email, role };
-        const ttl = (payload.exp as number) * 1000 - Date.now();
-        if (ttl > 0) verified.set(token, principal, { ttl });
-        return principal;
-      } catch (error) {
-        if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");
-        if (error instanceof errors.JOSEError) throw unauthenticated("The token is not valid.");
-        throw error;
-      }
+      const principal = verified.get(token) ?? (await verifySignature(token));
+      if (options.revocations?.isRevoked(principal)) throw unauthenticated("The token has been revoked.");
+      return principal;
     },
   };
+
+  async function verifySignature(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, keySet, {
+        // Only the algorithm we mint: rejects alg "none", HS256 with a public key as secret, ...
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ["sub", "exp", "iat"],
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+      });
+      const { sub, email, role, sid } = payload as {
+        sub?: string;
+        email?: unknown;
+        role?: unknown;
+        sid?: unknown;
+      };
+      if (!sub || typeof email !== "string" || (role !== "user" && role !== "admin")) {
+        throw unauthenticated("The token lacks the platform's claims.");
+      }
+      const principal: Principal = {
+        userId: sub,
+        email,
+        role,
+        ...(typeof sid === "string" ? { sessionId: sid } : {}),
+        issuedAt: payload.iat as number,
+        expiresAt: payload.exp as number,
+      };
+      const ttl = principal.expiresAt * 1000 - Date.now();
+      if (ttl > 0) verified.set(token, principal, { ttl });
+      return principal;
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");
+      if (error instanceof errors.JOSEError) throw unauthenticated("The token is not valid.");
+      throw error;
+    }
+  }
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if there is one. */
@@ -91,10 +119,27 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match?.[1];
 }
 
+/**
+ * What a service that verifies tokens starts with: the revocation list (subscribed and loaded) and
+ * a verifier configured with JWKS_URL, JWT_ISSUER and JWT_AUDIENCE that consults it. Close the list
+ * at shutdown.
+ */
+export async function startVerifier(
+  config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string },
+  redis: Redis,
+): Promise<{ verifier: TokenVerifier; revocations: RevocationList }> {
+  const revocations = await RevocationList.start(redis);
+  return { verifier: verifierFromConfig(config, revocations), revocations };
+}
+
 /** The verifier of a service configured with JWKS_URL, JWT_ISSUER and JWT_AUDIENCE. */
-export const verifierFromConfig = (config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string }) =>
+export const verifierFromConfig = (
+  config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string },
+  revocations?: RevocationCheck,
+) =>
   createTokenVerifier({
     keys: { jwksUrl: config.JWKS_URL },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    revocations,
   });

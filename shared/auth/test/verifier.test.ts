@@ -43,7 +43,7 @@ describe("createTokenVerifier with a remote JWKS", () => {
       audience: "aud",
       jwksCooldownMs: 0,
     });
-    expect(await verifier.verify(await sign(oldKey))).toEqual({
+    expect(await verifier.verify(await sign(oldKey))).toMatchObject({
       userId: "user-1",
       email: "a@example.com",
       role: "user",
@@ -80,7 +80,7 @@ describe("requireAuth", () => {
     const ok = await app.handle(
       new Request("http://localhost/who", { headers: { authorization: `Bearer ${await sign(key)}` } }),
     );
-    expect(await ok.json()).toEqual({ userId: "user-1", email: "a@example.com", role: "user" });
+    expect(await ok.json()).toMatchObject({ userId: "user-1", email: "a@example.com", role: "user" });
     const missing = await app.handle(new Request("http://localhost/who"));
     expect(missing.status).toBe(401);
   });

@@ -90,10 +90,14 @@ export const logLevel = () =>
 export const currency = (fallback: string) => Type.String({ ...CurrencySchema, default: fallback });
 
 /**
- * What every service reads: its port, its log level, and how long start-up waits for a dependency
- * (Postgres, Redis, MongoDB) that does not answer yet before the process gives up and exits.
+ * What every service reads: where it listens, its log level, and how long start-up waits for a
+ * dependency (Postgres, Redis, MongoDB) that does not answer yet before the process gives up.
+ * Services listen on loopback unless told otherwise: only the gateway is meant to be reached from
+ * outside, and a service port also serves /internal routes and /metrics. Containers set HOST=0.0.0.0
+ * on a network only the platform shares (compose, the Kubernetes NetworkPolicy).
  */
-export const serviceSettings = (defaultPort: number) => ({
+export const serviceSettings = (defaultPort: number, defaultHost = "127.0.0.1") => ({
+  HOST: Type.String({ minLength: 1, default: defaultHost }),
   PORT: port(defaultPort),
   LOG_LEVEL: logLevel(),
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 120_000 }),

@@ -30,7 +30,7 @@ export interface RunningService {
 }
 
 export function serve(app: AnyElysia, options: ServeOptions): RunningService {
-  const { logger, closers = [], shutdownTimeoutMs = 15_000, hostname = "0.0.0.0" } = options;
+  const { logger, closers = [], shutdownTimeoutMs = 15_000, hostname = "127.0.0.1" } = options;
   app.listen({
     port: options.port,
     hostname,
@@ -40,7 +40,7 @@ export function serve(app: AnyElysia, options: ServeOptions): RunningService {
   const server = app.server;
   if (!server) throw new Error("the server did not start");
   const port = server.port ?? options.port;
-  logger.info({ port }, "listening");
+  logger.info({ host: hostname, port }, "listening");
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = "shutdown") => {

@@ -10,9 +10,10 @@ export interface Route {
   authenticated: boolean;
 }
 
-/** Anyone may register, log in and browse the catalog; everything else needs a token. */
+/** Anyone may register, log in, refresh and browse the catalog; everything else needs a token. */
 function isPublic(method: string, path: string): boolean {
-  if (method === "POST" && (path === "/users" || path === "/auth/login")) return true;
+  if (method === "POST" && (path === "/users" || path === "/auth/login" || path === "/auth/refresh"))
+    return true;
   if ((method === "GET" || method === "HEAD") && (path === "/products" || path.startsWith("/products/")))
     return true;
   return false;

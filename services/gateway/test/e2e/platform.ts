@@ -21,7 +21,10 @@ const main = (name: string) => join(services, name, "src", "main.ts");
 
 export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password" };
 
-export async function startPlatform() {
+/** Environment added to a service's (the security suite tightens the gateway's limits). */
+export type PlatformOverrides = Partial<Record<"gateway" | "user", Record<string, string>>>;
+
+export async function startPlatform(overrides: PlatformOverrides = {}) {
   const infra = await testInfra();
   const id = uniqueName("e2e");
   const schemas = {
@@ -44,6 +47,7 @@ export async function startPlatform() {
     REDIS_KEY_PREFIX: `${id}:user:`,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    ...overrides.user,
   });
   const jwks = `${started.user.baseUrl}/.well-known/jwks.json`;
   const grpcPort = await freePort();
@@ -96,6 +100,7 @@ export async function startPlatform() {
     RATE_LIMIT_KEY_PREFIX: `${id}:gateway:`,
     RATE_LIMIT_USER_BURST: "150",
     RATE_LIMIT_USER_PER_MINUTE: "600",
+    ...overrides.gateway,
   });
 
   let stopped: Promise<Record<string, Array<Record<string, unknown>>>> | undefined;

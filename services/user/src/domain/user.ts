@@ -16,6 +16,7 @@ export interface PublicUser {
   email: string;
   name: string;
   role: Role;
+  active: boolean;
   createdAt: string;
 }
 
@@ -24,6 +25,7 @@ export const toPublicUser = (user: User): PublicUser => ({
   email: user.email,
   name: user.name,
   role: user.role,
+  active: user.status === "active",
   createdAt: user.createdAt.toISOString(),
 });
 

@@ -1,46 +1,68 @@
-/** POST /auth/login: email and password for an access token. */
+/**
+ * Sessions over HTTP: POST /auth/login (email and password for a token pair), POST /auth/refresh
+ * (a refresh token for the next pair), POST /auth/logout (the session ends at once).
+ */
+import { requireAuth, type TokenVerifier } from "@platform/auth";
 import { AppError } from "@platform/errors";
 import { clientIp, requestContext, type TrustedProxies } from "@platform/http";
-import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { verifyPassword } from "../auth/passwords.js";
-import type { SigningKeys } from "../auth/signing-keys.js";
-import { issueAccessToken, type TokenSettings } from "../auth/tokens.js";
-import { findCredentials, type UserDb } from "../store/user.store.js";
-import { AccessTokenSchema, LoginBody, normaliseIdentity } from "./schemas.js";
+import { findCredentials } from "../store/user.store.js";
+import { endSession, refreshSession, type SessionDeps, startSession } from "../use-cases/sessions.js";
+import { LoginBody, LogoutBody, normaliseIdentity, RefreshBody, TokenPairSchema } from "./schemas.js";
 
-export interface AuthRouteDeps {
-  db: UserDb;
-  keys: SigningKeys;
-  tokens: TokenSettings;
+export interface AuthRouteDeps extends SessionDeps {
+  verifier: TokenVerifier;
   limiter: LoginLimiter;
-  logger: Logger;
   /** Peers whose X-Forwarded-For is believed (the gateway). */
   trustedProxies: TrustedProxies;
 }
 
-export function authRoutes({ db, keys, tokens, limiter, trustedProxies, logger }: AuthRouteDeps) {
-  return new Elysia({ tags: ["auth"] }).use(requestContext(logger)).post(
-    "/auth/login",
-    async ({ body, request, server, log }) => {
-      const ip = clientIp(request, server?.requestIP(request)?.address, trustedProxies);
-      await limiter.takeAttempt(body.email, ip);
-      const found = await findCredentials(db, body.email);
-      const valid = await verifyPassword(body.password, found?.passwordHash);
-      if (!found || !valid || found.user.status !== "active") {
-        log.info({ ip }, "login failed");
-        // One answer for an unknown email and a wrong password: nothing tells them apart.
-        throw new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
-      }
-      await limiter.giveBack(body.email, ip);
-      return issueAccessToken(keys, tokens, found.user);
-    },
-    {
-      transform: normaliseIdentity,
-      body: LoginBody,
-      response: { 200: AccessTokenSchema },
-      detail: { summary: "Log in: an access token for email and password" },
-    },
-  );
+export function authRoutes(deps: AuthRouteDeps) {
+  const { db, limiter, trustedProxies, logger, verifier } = deps;
+  return new Elysia({ tags: ["auth"] })
+    .use(requestContext(logger))
+    .post(
+      "/auth/login",
+      async ({ body, request, server, log }) => {
+        const ip = clientIp(request, server?.requestIP(request)?.address, trustedProxies);
+        await limiter.takeAttempt(body.email, ip);
+        const found = await findCredentials(db, body.email);
+        const valid = await verifyPassword(body.password, found?.passwordHash);
+        if (!found || !valid || found.user.status !== "active") {
+          log.info({ ip }, "login failed");
+          // One answer for an unknown email and a wrong password: nothing tells them apart.
+          throw new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
+        }
+        await limiter.giveBack(body.email, ip);
+        return startSession(deps, found.user);
+      },
+      {
+        transform: normaliseIdentity,
+        body: LoginBody,
+        response: { 200: TokenPairSchema },
+        detail: { summary: "Log in: an access token and a refresh token for email and password" },
+      },
+    )
+    .post("/auth/refresh", ({ body }) => refreshSession(deps, body.refreshToken), {
+      body: RefreshBody,
+      response: { 200: TokenPairSchema },
+      detail: {
+        summary: "The next token pair for a refresh token, which is spent (a reused one revokes its session)",
+      },
+    })
+    .use(
+      new Elysia().use(requireAuth(verifier)).post(
+        "/auth/logout",
+        async ({ body, principal, set }) => {
+          await endSession(deps, principal, body?.refreshToken);
+          set.status = 204;
+        },
+        {
+          body: LogoutBody,
+          detail: { summary: "Log out: the session's access and refresh tokens stop working at once" },
+        },
+      ),
+    );
 }

@@ -6,8 +6,17 @@ export const PublicUserSchema = t.Object({
   email: t.String({ format: "email" }),
   name: t.String(),
   role: t.Union([t.Literal("user"), t.Literal("admin")]),
+  active: t.Boolean(),
   createdAt: t.String({ format: "date-time" }),
 });
+
+export const UserAccessBody = t.Object(
+  {
+    role: t.Optional(t.Union([t.Literal("user"), t.Literal("admin")])),
+    active: t.Optional(t.Boolean()),
+  },
+  { minProperties: 1, additionalProperties: false },
+);
 
 export const RegisterBody = t.Object({
   email: t.String({ format: "email", maxLength: 254 }),
@@ -20,11 +29,21 @@ export const LoginBody = t.Object({
   password: t.String({ minLength: 1, maxLength: 128 }),
 });
 
-export const AccessTokenSchema = t.Object({
+export const TokenPairSchema = t.Object({
   accessToken: t.String(),
   tokenType: t.Literal("Bearer"),
+  /** Seconds the access token lives. */
   expiresIn: t.Integer(),
+  refreshToken: t.String(),
+  /** Seconds the session may be refreshed for. */
+  refreshExpiresIn: t.Integer(),
 });
+
+const RefreshToken = t.String({ minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" });
+
+export const RefreshBody = t.Object({ refreshToken: RefreshToken });
+
+export const LogoutBody = t.Optional(t.Object({ refreshToken: t.Optional(RefreshToken) }));
 
 /** Trims the email and the name and lower-cases the email before validation. */
 export function normaliseIdentity({ body }: { body: unknown }): void {

@@ -1,20 +1,23 @@
-/** Registration and profiles: POST /users, GET /users/me, GET /users/{id}. */
-import { requireAuth, type TokenVerifier } from "@platform/auth";
-import { notFound } from "@platform/errors";
+/** Registration, profiles and access: POST /users, GET /users/me, GET /users/{id}, PATCH /users/{id}. */
+import { assertAdmin, requireAuth, revoke, type TokenVerifier } from "@platform/auth";
+import { notFound, validationFailed } from "@platform/errors";
 import { isUuid, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
+import type { Redis } from "ioredis";
 import { hashPassword } from "../auth/passwords.js";
-import { toPublicUser } from "../domain/user.js";
-import { findUserById, insertUser, type UserDb } from "../store/user.store.js";
-import { normaliseIdentity, PublicUserSchema, RegisterBody } from "./schemas.js";
+import { type Role, toPublicUser, type UserStatus } from "../domain/user.js";
+import { findUserById, insertUser, type UserDb, updateAccess } from "../store/user.store.js";
+import { normaliseIdentity, PublicUserSchema, RegisterBody, UserAccessBody } from "./schemas.js";
 
 export function usersRoutes({
   db,
+  redis,
   verifier,
   logger,
 }: {
   db: UserDb;
+  redis: Redis;
   verifier: TokenVerifier;
   logger: Logger;
 }) {
@@ -65,6 +68,32 @@ export function usersRoutes({
           params: t.Object({ id: t.String({ maxLength: 64 }) }),
           response: { 200: PublicUserSchema },
           detail: { summary: "A user's profile (self or admin)" },
+        },
+      )
+      .patch(
+        "/users/:id",
+        async ({ params, body, principal, log }) => {
+          assertAdmin(principal);
+          if (params.id === principal.userId) {
+            throw validationFailed("An admin cannot change their own role or deactivate themselves.");
+          }
+          const change: { role?: Role; status?: UserStatus } = {};
+          if (body.role) change.role = body.role;
+          if (body.active !== undefined) change.status = body.active ? "active" : "disabled";
+          const user = isUuid(params.id) ? await updateAccess(db, params.id, change) : undefined;
+          if (!user) throw notFound("No such user.");
+          // Tokens carry the role and were issued to an active user: every one issued so far goes.
+          await revoke(redis, { kind: "user", id: user.id, at: Date.now() });
+          log.info({ userId: user.id, ...change }, "user access changed; its tokens are revoked");
+          return toPublicUser(user);
+        },
+        {
+          params: t.Object({ id: t.String({ maxLength: 64 }) }),
+          body: UserAccessBody,
+          response: { 200: PublicUserSchema },
+          detail: {
+            summary: "Change a user's role or deactivate them (admin); their tokens stop working at once",
+          },
         },
       )
   );

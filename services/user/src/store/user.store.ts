@@ -2,7 +2,7 @@
 import { isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/errors";
 import type { Kysely } from "kysely";
-import type { Role, User } from "../domain/user.js";
+import type { Role, User, UserStatus } from "../domain/user.js";
 import type { UserDatabase, UserRow } from "./user.table.js";
 
 export type UserDb = Kysely<UserDatabase>;
@@ -47,6 +47,21 @@ export async function findUserById(db: UserDb, id: string): Promise<User | undef
   return row && toUser(row);
 }
 
+/** Changes a user's role or status; the user as it is now, or undefined when there is none. */
+export async function updateAccess(
+  db: UserDb,
+  id: string,
+  change: { role?: Role; status?: UserStatus },
+): Promise<User | undefined> {
+  const row = await db
+    .updateTable("user")
+    .set({ ...change, updatedAt: new Date() })
+    .where("id", "=", id)
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
 /** The user and their password hash, for login only. */
 export async function findCredentials(
   db: UserDb,
@@ -60,7 +75,6 @@ export async function findCredentials(
   return row && { user: toUser(row), passwordHash: row.passwordHash };
 }
 
-/** Makes sure the configured admin exists and is an admin; an existing password is left as it is. */
 /**
  * Creates the seeded admin unless an account with its email exists; answers the account either way
  * (the caller decides what an existing non-admin account means). Never changes an existing row.

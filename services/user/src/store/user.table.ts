@@ -12,8 +12,26 @@ export interface UserTable {
   updatedAt: ColumnType<Date, never, Date>;
 }
 
+/** One login: the family of its refresh tokens (ARCHITECTURE §5). */
+export interface SessionTable {
+  id: string;
+  userId: string;
+  createdAt: ColumnType<Date, never, never>;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface RefreshTokenTable {
+  tokenHash: string;
+  sessionId: string;
+  createdAt: ColumnType<Date, never, never>;
+  usedAt: Date | null;
+}
+
 export interface UserDatabase {
   user: UserTable;
+  session: SessionTable;
+  refreshToken: RefreshTokenTable;
 }
 
 export type UserRow = Selectable<UserTable>;

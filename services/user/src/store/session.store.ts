@@ -1,0 +1,92 @@
+/** Sessions and their refresh tokens in Postgres: created at login, rotated on refresh, revoked. */
+import type { UserDb } from "./user.store.js";
+
+/** What presenting a refresh token led to. */
+export type Rotation =
+  | { outcome: "rotated"; sessionId: string; userId: string }
+  /** Spent already: someone else holds a copy. The session is revoked. */
+  | { outcome: "reused"; sessionId: string; userId: string }
+  | { outcome: "invalid" };
+
+export async function createSession(
+  db: UserDb,
+  session: { id: string; userId: string; expiresAt: Date; tokenHash: string },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("session")
+      .values({ id: session.id, userId: session.userId, expiresAt: session.expiresAt })
+      .execute();
+    await trx
+      .insertInto("refreshToken")
+      .values({ tokenHash: session.tokenHash, sessionId: session.id })
+      .execute();
+  });
+}
+
+/**
+ * Spends a refresh token and stores its successor in the same session, in one transaction. Only
+ * one of two concurrent uses can spend a token (a conditional UPDATE); the other finds it spent and
+ * is treated as a reuse, which revokes the session.
+ */
+export function rotateRefreshToken(db: UserDb, tokenHash: string, nextHash: string): Promise<Rotation> {
+  return db.transaction().execute(async (trx): Promise<Rotation> => {
+    const now = new Date();
+    const spent = await trx
+      .updateTable("refreshToken")
+      .set({ usedAt: now })
+      .where("tokenHash", "=", tokenHash)
+      .where("usedAt", "is", null)
+      .returning("sessionId")
+      .executeTakeFirst();
+    const sessionId =
+      spent?.sessionId ??
+      (
+        await trx
+          .selectFrom("refreshToken")
+          .select("sessionId")
+          .where("tokenHash", "=", tokenHash)
+          .executeTakeFirst()
+      )?.sessionId;
+    if (!sessionId) return { outcome: "invalid" };
+    const session = await trx
+      .selectFrom("session")
+      .select(["userId", "expiresAt", "revokedAt"])
+      .where("id", "=", sessionId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (!spent) {
+      if (!session.revokedAt)
+        await trx.updateTable("session").set({ revokedAt: now }).where("id", "=", sessionId).execute();
+      return { outcome: "reused", sessionId, userId: session.userId };
+    }
+    if (session.revokedAt || session.expiresAt <= now) return { outcome: "invalid" };
+    await trx.insertInto("refreshToken").values({ tokenHash: nextHash, sessionId }).execute();
+    return { outcome: "rotated", sessionId, userId: session.userId };
+  });
+}
+
+/** Revokes a session; whether it was live. */
+export async function revokeSession(db: UserDb, sessionId: string): Promise<boolean> {
+  const revoked = await db
+    .updateTable("session")
+    .set({ revokedAt: new Date() })
+    .where("id", "=", sessionId)
+    .where("revokedAt", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  return revoked !== undefined;
+}
+
+/** The session a refresh token belongs to, and whose it is, if any. */
+export function sessionOfRefreshToken(
+  db: UserDb,
+  tokenHash: string,
+): Promise<{ sessionId: string; userId: string } | undefined> {
+  return db
+    .selectFrom("refreshToken")
+    .innerJoin("session", "session.id", "refreshToken.sessionId")
+    .select(["refreshToken.sessionId", "session.userId"])
+    .where("refreshToken.tokenHash", "=", tokenHash)
+    .executeTakeFirst();
+}

@@ -1,0 +1,127 @@
+/**
+ * Revoked sessions and users, known to every service that verifies tokens, at once and without a
+ * Redis round trip per request.
+ *
+ * Access tokens are short-lived JWTs checked offline; revocation covers the minutes until they
+ * expire. The user service records a revocation in Redis (a sorted set, scored by when it
+ * happened) and publishes it; each verifier holds both sets in memory, loaded at start and on every
+ * reconnection, and kept current by the publications. An entry is dropped once every token it
+ * could apply to has expired (older than the longest access-token lifetime).
+ *
+ *   - a session (one login and its refresh-token family: logout, a reused refresh token): every
+ *     token carrying its `sid` is refused;
+ *   - a user (deactivation, a role change): every token of that user issued before the revocation
+ *     is refused. Tokens carry `iat` in whole seconds, so a token issued in the same second as the
+ *     revocation counts as issued before it (the user logs in again).
+ */
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from "./verifier.js";
+
+export interface Revocation {
+  kind: "session" | "user";
+  id: string;
+  /** When it happened (ms since the epoch). */
+  at: number;
+}
+
+export interface RevocationCheck {
+  isRevoked(token: { userId: string; sessionId?: string; issuedAt: number }): boolean;
+}
+
+export interface RevocationOptions {
+  /** The longest lifetime of an access token: older revocations can no longer matter. */
+  maxTokenTtlSeconds?: number;
+  /** Of the Redis keys and channel ("auth:"); tests give their own. */
+  keyPrefix?: string;
+}
+
+const keys = (prefix: string) => ({
+  session: `${prefix}revoked:sessions`,
+  user: `${prefix}revoked:users`,
+  channel: `${prefix}revocations`,
+});
+
+/** Records a revocation and tells every verifier (the user service calls this). */
+export async function revoke(
+  redis: Redis,
+  revocation: Revocation,
+  options: RevocationOptions = {},
+): Promise<void> {
+  const names = keys(options.keyPrefix ?? "auth:");
+  const forgetBefore = revocation.at - (options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000;
+  await redis
+    .multi()
+    .zadd(names[revocation.kind], revocation.at, revocation.id)
+    .zremrangebyscore(names[revocation.kind], "-inf", `(${forgetBefore}`)
+    .publish(names.channel, JSON.stringify(revocation))
+    .exec();
+}
+
+/** A verifier's copy of the revocations; emits "revoked" (a Revocation) for each one it learns of. */
+export class RevocationList extends EventEmitter implements RevocationCheck {
+  private readonly sessions = new Map<string, number>();
+  private readonly users = new Map<string, number>();
+  private readonly names: ReturnType<typeof keys>;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly options: RevocationOptions,
+  ) {
+    super();
+    this.names = keys(options.keyPrefix ?? "auth:");
+  }
+
+  /** Subscribes, then loads what is recorded; again after every reconnection (nothing is missed). */
+  static async start(redis: Redis, options: RevocationOptions = {}): Promise<RevocationList> {
+    // Its own connection (a subscribed one can do nothing else), queueing the SUBSCRIBE until it is up.
+    const list = new RevocationList(redis, redis.duplicate({ enableOfflineQueue: true }), options);
+    list.subscriber.on("message", (_channel, message) => {
+      const revocation = JSON.parse(message) as Revocation;
+      if (!list.learn(revocation)) return;
+      list.forgetOld();
+      list.emit("revoked", revocation);
+    });
+    list.subscriber.on("ready", () => void list.load().catch(() => {}));
+    await list.subscriber.subscribe(list.names.channel);
+    await list.load();
+    return list;
+  }
+
+  isRevoked(token: { userId: string; sessionId?: string; issuedAt: number }): boolean {
+    if (token.sessionId !== undefined && this.sessions.has(token.sessionId)) return true;
+    const userRevokedAt = this.users.get(token.userId);
+    return userRevokedAt !== undefined && token.issuedAt * 1000 <= userRevokedAt;
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+  }
+
+  private async load(): Promise<void> {
+    for (const kind of ["session", "user"] as const) {
+      const entries = await this.redis.zrange(this.names[kind], "0", "-1", "WITHSCORES");
+      for (let i = 0; i < entries.length; i += 2) {
+        this.learn({ kind, id: entries[i] as string, at: Number(entries[i + 1]) });
+      }
+    }
+    this.forgetOld();
+  }
+
+  /** Whether the revocation was news. */
+  private learn(revocation: Revocation): boolean {
+    const map = revocation.kind === "session" ? this.sessions : this.users;
+    const known = map.get(revocation.id);
+    if (known !== undefined && known >= revocation.at) return false;
+    map.set(revocation.id, revocation.at);
+    return true;
+  }
+
+  private forgetOld(): void {
+    const before = Date.now() - (this.options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000;
+    for (const map of [this.sessions, this.users]) {
+      for (const [id, at] of map) if (at < before) map.delete(id);
+    }
+  }
+}
