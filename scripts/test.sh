@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Every test, from a bare machine: installs Bun and the dependencies, brings up Postgres, Redis and a
-# MongoDB wire server (scripts/infra.sh), then `bun run test`: typecheck, lint, the stale-proto
-# check, and every unit and integration test. The README's test command; .ci/run runs it.
+# Every test, from a bare machine: installs Bun and the dependencies and Schemathesis, brings up
+# Postgres, Redis and a MongoDB wire server (scripts/infra.sh), then `bun run test`: typecheck,
+# lint, the stale-proto check, every unit and integration test, and Schemathesis against every
+# OpenAPI document. The README's test command; .ci/run runs it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 source scripts/lib/bun.sh
+source scripts/lib/schemathesis.sh
 prepare_workspace
+ensure_schemathesis
 eval "$(bash scripts/infra.sh up)"
 bun run test

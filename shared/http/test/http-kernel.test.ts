@@ -145,6 +145,33 @@ describe("httpKernel", () => {
     expect(await inQuery.json()).toMatchObject({ errors: [{ field: "q" }] });
   });
 
+  test("a method the path does not support is 405 METHOD_NOT_ALLOWED with Allow; an unknown path stays 404", async () => {
+    const { app } = demoApp();
+    for (const method of ["GET", "TRACE", "DELETE"]) {
+      const res = await app.handle(new Request("http://local/things", { method }));
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST");
+      expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
+    }
+    expect((await app.handle(new Request("http://local/nothing-here"))).status).toBe(404);
+  });
+
+  test("the document lists every answer: successes as JSON, the kernel's problems against one Problem schema", async () => {
+    const res = await demoApp().app.handle(new Request("http://local/swagger/json"));
+    const document = (await res.json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
+    const post = document.paths["/things"]?.post;
+    expect(Object.keys(post?.responses ?? {}).sort()).toEqual(["200", "400", "413", "422", "500", "503"]);
+    expect(Object.keys(post?.responses["422"]?.content ?? {})).toEqual(["application/problem+json"]);
+    expect(document.components.schemas.Problem).toBeDefined();
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+  });
+
   test("AppError keeps its status and code", async () => {
     const res = await demoApp().app.handle(new Request("http://local/conflict"));
     expect(res.status).toBe(409);

@@ -6,7 +6,7 @@
 import { requireAuth, type TokenVerifier } from "@platform/auth";
 import { AppError } from "@platform/errors";
 import { type DomainEvent, MalformedEventError } from "@platform/events";
-import { keysetPage, PageQuery, requestContext } from "@platform/http";
+import { keysetPage, PageOf, PageQuery, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import { toActivityEntry, toActivityView } from "../domain/activity.js";
@@ -34,6 +34,24 @@ const EventBody = t.Object({
   payload: t.Unknown(),
 });
 
+/** An entry of the log, as the API shows it. */
+const ActivityViewSchema = t.Object({
+  id: t.String(),
+  type: t.String(),
+  version: t.Integer(),
+  occurredAt: t.String({ format: "date-time" }),
+  requestId: t.String(),
+  orderId: t.Nullable(t.String()),
+  userId: t.Nullable(t.String()),
+  sku: t.Nullable(t.String()),
+  payload: t.Unknown(),
+});
+
+const RecordedSchema = t.Object({
+  id: t.String(),
+  outcome: t.Union([t.Literal("stored"), t.Literal("duplicate")]),
+});
+
 export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps) {
   const internal = new Elysia({ tags: ["internal"] }).use(requestContext(logger)).post(
     "/internal/activity",
@@ -50,7 +68,11 @@ export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps)
       set.status = outcome === "stored" ? 201 : 200;
       return { id: body.id, outcome };
     },
-    { body: EventBody, detail: { summary: "Record an event (internal)" } },
+    {
+      body: EventBody,
+      response: { 200: RecordedSchema, 201: RecordedSchema },
+      detail: { summary: "Record an event (internal): 201 stored, 200 there already" },
+    },
   );
 
   const queries = new Elysia({ tags: ["activity"] }).use(requireAuth(verifier)).get(
@@ -75,7 +97,11 @@ export function activityRoutes({ entries, verifier, logger }: ActivityRouteDeps)
         view: toActivityView,
       });
     },
-    { query: ActivityQuery, detail: { summary: "Activity entries, newest first (own; admin all)" } },
+    {
+      query: ActivityQuery,
+      response: { 200: PageOf(ActivityViewSchema) },
+      detail: { summary: "Activity entries, newest first (own; admin all)" },
+    },
   );
 
   return new Elysia().use(internal).use(queries);

@@ -4,6 +4,8 @@
  * notifications by email and WebSocket, the error contract, and one request id through every log.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createApiClient } from "@platform/api-client";
+import { GENERATED_FILE, generateTypes } from "@platform/api-client/generate";
 import type { Problem } from "@platform/http";
 import { eventually, uniqueName } from "@platform/testing";
 import { ADMIN, startPlatform } from "./platform.js";
@@ -238,6 +240,37 @@ describe("the platform through the gateway", () => {
     const limited = burst.find((r) => r.status === 429);
     expect(limited?.body.code).toBe("RATE_LIMITED");
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  test("the typed client, generated from the gateway's document, speaks to the platform", async () => {
+    const anonymous = createApiClient(platform.gateway);
+    const email = `${uniqueName("typed")}@example.com`;
+    const registered = await anonymous.POST("/api/users", {
+      body: { email, name: "Typed Buyer", password: "typed-password-1" },
+    });
+    expect(registered.response.status).toBe(201);
+    const session = await anonymous.POST("/api/auth/login", {
+      body: { email, password: "typed-password-1" },
+    });
+    const token = session.data?.accessToken ?? "";
+    const api = createApiClient(platform.gateway, { token });
+    const sku = await product(5, 700);
+    const placed = await api.POST("/api/orders", { body: { items: [{ sku, quantity: 2 }] } });
+    expect(placed.response.status).toBe(201);
+    expect(placed.data).toMatchObject({ status: "CONFIRMED", totalCents: 1400, userId: registered.data?.id });
+    const read = await api.GET("/api/orders/{id}", { params: { path: { id: placed.data?.id ?? "" } } });
+    expect(read.data?.items).toEqual([
+      { sku, name: `Thing ${sku}`, unitPriceCents: 700, quantity: 2, subtotalCents: 1400 },
+    ]);
+    const refused = await api.POST("/api/orders", { body: { items: [{ sku, quantity: 99 }] } });
+    expect([refused.response.status, refused.error?.code]).toEqual([409, "INSUFFICIENT_STOCK"]);
+  });
+
+  test("the committed typed client is what the gateway's document generates today", async () => {
+    const document = await (await fetch(`${platform.gateway}/docs/openapi.json`)).json();
+    const committed = await Bun.file(GENERATED_FILE).text();
+    // If this fails, a route changed: run `bun scripts/api-client.ts` and commit the result.
+    expect(await generateTypes(document)).toBe(committed);
   });
 
   test("after all of the above, the stock in Redis agrees with the reservations and the orders", async () => {

@@ -145,5 +145,8 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     return { code, output: output + errors };
   }
 
-  return { gateway: started.gateway.baseUrl, smtp, stop, reconcile };
+  const serviceUrls = Object.fromEntries(
+    Object.entries(started).map(([name, process]) => [name, process.baseUrl]),
+  );
+  return { gateway: started.gateway.baseUrl, serviceUrls, smtp, stop, reconcile };
 }

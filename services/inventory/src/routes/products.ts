@@ -1,7 +1,7 @@
 /** The catalog over REST: anyone reads, admins write (through the gateway at /api/products). */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
 import { AppError } from "@platform/errors";
-import { PageOf, requestContext } from "@platform/http";
+import { PageOf, problems, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import {
@@ -83,7 +83,7 @@ export function productsRoutes(deps: ProductRouteDeps) {
       {
         body: CreateProductBody,
         response: { 201: ProductSchema },
-        detail: { summary: "Create a product (admin)" },
+        detail: { summary: "Create a product (admin)", ...problems("SKU_EXISTS") },
       },
     )
     .patch(

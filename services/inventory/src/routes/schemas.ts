@@ -36,16 +36,14 @@ export const CreateProductBody = t.Object({
   lowStockThreshold: t.Optional(lowStockThreshold),
 });
 
-export const PatchProductBody = t.Object(
-  {
-    name: t.Optional(name),
-    description: t.Optional(description),
-    priceCents: t.Optional(priceCents),
-    currency: t.Optional(CurrencySchema),
-    lowStockThreshold: t.Optional(lowStockThreshold),
-  },
-  { minProperties: 1, additionalProperties: false },
-);
+/** What a PATCH may change; an empty one changes nothing, unknown members are ignored. */
+export const PatchProductBody = t.Object({
+  name: t.Optional(name),
+  description: t.Optional(description),
+  priceCents: t.Optional(priceCents),
+  currency: t.Optional(CurrencySchema),
+  lowStockThreshold: t.Optional(lowStockThreshold),
+});
 
 export const ReplenishBody = t.Object({ quantity: t.Integer({ minimum: 1, maximum: 10_000_000 }) });
 
@@ -58,8 +56,8 @@ export const StockSchema = t.Object({
 
 export const ProductListQuery = t.Object({
   q: t.Optional(t.String({ maxLength: 100 })),
-  minPriceCents: t.Optional(t.Integer({ minimum: 0 })),
-  maxPriceCents: t.Optional(t.Integer({ minimum: 0 })),
+  minPriceCents: t.Optional(priceCents),
+  maxPriceCents: t.Optional(priceCents),
   inStock: t.Optional(t.Boolean()),
   ...PageQuery,
 });

@@ -90,11 +90,14 @@ export async function createProduct(
  * copy never stays behind.
  */
 export async function patchProduct(
-  { db, stock, catalogEvents, eventsStream }: CatalogDeps,
+  deps: CatalogDeps,
   sku: string,
   patch: ProductPatch,
   requestId: string,
 ): Promise<ProductView> {
+  // Nothing to change: no write, no event.
+  if (Object.values(patch).every((value) => value === undefined)) return getProduct(deps, sku);
+  const { db, stock, catalogEvents, eventsStream } = deps;
   const product = await db.transaction().execute(async (trx) => {
     const updated = await updateProduct(trx, sku, patch);
     if (!updated) throw notFound(`No product ${sku}.`);

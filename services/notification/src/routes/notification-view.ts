@@ -1,22 +1,25 @@
 /** Notifications as the API shows them. */
+import { t } from "elysia";
 import type { NotificationRow } from "../store/notification.table.js";
 
-export interface NotificationView {
-  id: string;
-  eventId: string;
-  eventType: string;
-  channel: string;
-  orderId: string | null;
-  userId: string | null;
-  recipient: string;
-  subject: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  sentAt: string | null;
-}
+export const NotificationViewSchema = t.Object({
+  id: t.String({ format: "uuid" }),
+  eventId: t.String(),
+  eventType: t.String(),
+  channel: t.String(),
+  orderId: t.Nullable(t.String()),
+  userId: t.Nullable(t.String()),
+  recipient: t.String(),
+  subject: t.String(),
+  status: t.Union([t.Literal("pending"), t.Literal("sent"), t.Literal("failed")]),
+  attempts: t.Integer(),
+  lastError: t.Nullable(t.String()),
+  createdAt: t.String({ format: "date-time" }),
+  updatedAt: t.String({ format: "date-time" }),
+  sentAt: t.Nullable(t.String({ format: "date-time" })),
+});
+
+export type NotificationView = typeof NotificationViewSchema.static;
 
 /**
  * A delivery's last error names hosts, ports and provider answers: an operator's business, shown

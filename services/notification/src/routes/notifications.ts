@@ -4,7 +4,7 @@
  */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
-import { isUuid, keysetPage, PageQuery } from "@platform/http";
+import { isUuid, keysetPage, PageOf, PageQuery, problems } from "@platform/http";
 import { Elysia, t } from "elysia";
 import type { DeliveryWorker } from "../delivery/delivery-worker.js";
 import {
@@ -13,7 +13,7 @@ import {
   type NotificationDb,
   retryFailed,
 } from "../store/notification.store.js";
-import { toNotificationView } from "./notification-view.js";
+import { NotificationViewSchema, toNotificationView } from "./notification-view.js";
 
 const ListQuery = t.Object({
   orderId: t.Optional(t.String({ format: "uuid" })),
@@ -51,7 +51,11 @@ export function notificationsRoutes({
           view: (row) => toNotificationView(row, principal),
         });
       },
-      { query: ListQuery, detail: { summary: "Notifications, newest first (own; admin all)" } },
+      {
+        query: ListQuery,
+        response: { 200: PageOf(NotificationViewSchema) },
+        detail: { summary: "Notifications, newest first (own; admin all)" },
+      },
     )
     .get(
       "/notifications/:id",
@@ -63,7 +67,8 @@ export function notificationsRoutes({
       },
       {
         params: t.Object({ id: t.String({ maxLength: 64 }) }),
-        detail: { summary: "One notification with its attempts and last error" },
+        response: { 200: NotificationViewSchema },
+        detail: { summary: "One notification with its attempts (and, for admins, its last error)" },
       },
     )
     .post(
@@ -84,7 +89,8 @@ export function notificationsRoutes({
       },
       {
         params: t.Object({ id: t.String({ maxLength: 64 }) }),
-        detail: { summary: "Retry a failed notification (admin)" },
+        response: { 202: NotificationViewSchema },
+        detail: { summary: "Retry a failed notification (admin)", ...problems("INVALID_TRANSITION") },
       },
     );
 }

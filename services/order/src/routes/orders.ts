@@ -1,7 +1,7 @@
 /** The order API (through the gateway at /api/orders). Every route needs a caller. */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
-import { isUuid, keysetPage, PageOf, PROBLEM_CONTENT_TYPE, requestContext } from "@platform/http";
+import { isUuid, keysetPage, PageOf, PROBLEM_CONTENT_TYPE, problems, requestContext } from "@platform/http";
 import { Elysia } from "elysia";
 import { canSee, toOrderView } from "../domain/order.js";
 import { findOrder, listOrders } from "../store/order.store.js";
@@ -70,9 +70,16 @@ export function ordersRoutes(deps: OrderRouteDeps) {
       {
         body: PlaceOrderBody,
         headers: IdempotencyHeaders,
+        // Documents the answer; the handler builds the Response itself (a replay answers stored bytes).
+        response: { 201: OrderSchema },
         detail: {
           summary: "Place an order (Idempotency-Key optional)",
-          responses: { 201: { description: "The order" }, 409: { description: "INSUFFICIENT_STOCK" } },
+          ...problems(
+            "INSUFFICIENT_STOCK",
+            "UNKNOWN_SKU",
+            "IDEMPOTENCY_KEY_REUSED",
+            "IDEMPOTENCY_KEY_IN_PROGRESS",
+          ),
         },
       },
     )
@@ -125,7 +132,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
       {
         params: OrderParams,
         response: { 200: OrderSchema },
-        detail: { summary: "Cancel an order (owner or admin)" },
+        detail: { summary: "Cancel an order (owner or admin)", ...problems("INVALID_TRANSITION") },
       },
     )
     .post(
@@ -139,7 +146,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
         params: OrderParams,
         body: StatusBody,
         response: { 200: OrderSchema },
-        detail: { summary: "Ship or deliver an order (admin)" },
+        detail: { summary: "Ship or deliver an order (admin)", ...problems("INVALID_TRANSITION") },
       },
     );
 }

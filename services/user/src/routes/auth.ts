@@ -4,7 +4,7 @@
  */
 import { requireAuth, type TokenVerifier } from "@platform/auth";
 import { AppError } from "@platform/errors";
-import { clientIp, requestContext, type TrustedProxies } from "@platform/http";
+import { clientIp, problems, requestContext, type TrustedProxies } from "@platform/http";
 import { Elysia } from "elysia";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { verifyPassword } from "../auth/passwords.js";
@@ -42,7 +42,10 @@ export function authRoutes(deps: AuthRouteDeps) {
         transform: normaliseIdentity,
         body: LoginBody,
         response: { 200: TokenPairSchema },
-        detail: { summary: "Log in: an access token and a refresh token for email and password" },
+        detail: {
+          summary: "Log in: an access token and a refresh token for email and password",
+          ...problems("INVALID_CREDENTIALS", "RATE_LIMITED"),
+        },
       },
     )
     .post("/auth/refresh", ({ body }) => refreshSession(deps, body.refreshToken), {
@@ -50,6 +53,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       response: { 200: TokenPairSchema },
       detail: {
         summary: "The next token pair for a refresh token, which is spent (a reused one revokes its session)",
+        ...problems("UNAUTHENTICATED"),
       },
     })
     .use(
@@ -61,7 +65,10 @@ export function authRoutes(deps: AuthRouteDeps) {
         },
         {
           body: LogoutBody,
-          detail: { summary: "Log out: the session's access and refresh tokens stop working at once" },
+          detail: {
+            summary: "Log out: the session's access and refresh tokens stop working at once",
+            responses: { 204: { description: "Logged out" } },
+          },
         },
       ),
     );

@@ -6,6 +6,7 @@ import { notFound } from "@platform/errors";
 import { isUuid } from "@platform/http";
 import { Elysia, t } from "elysia";
 import { findUserById, type UserDb } from "../store/user.store.js";
+import { InternalUserSchema } from "./schemas.js";
 
 export function internalRoutes({ db }: { db: UserDb }) {
   return new Elysia({ tags: ["internal"] }).get(
@@ -23,6 +24,7 @@ export function internalRoutes({ db }: { db: UserDb }) {
     },
     {
       params: t.Object({ id: t.String({ maxLength: 64 }) }),
+      response: { 200: InternalUserSchema },
       detail: { summary: "Validate a user (internal: order service)" },
     },
   );

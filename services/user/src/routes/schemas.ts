@@ -10,18 +10,34 @@ export const PublicUserSchema = t.Object({
   createdAt: t.String({ format: "date-time" }),
 });
 
-export const UserAccessBody = t.Object(
-  {
-    role: t.Optional(t.Union([t.Literal("user"), t.Literal("admin")])),
-    active: t.Optional(t.Boolean()),
-  },
-  { minProperties: 1, additionalProperties: false },
-);
+/** What the order service learns of a user (GET /internal/users/{id}). */
+export const InternalUserSchema = t.Object({
+  id: t.String({ format: "uuid" }),
+  email: t.String(),
+  name: t.String(),
+  role: t.Union([t.Literal("user"), t.Literal("admin")]),
+  active: t.Boolean(),
+});
+
+/** A JSON Web Key Set: public keys only. */
+export const JwksSchema = t.Object({
+  keys: t.Array(
+    t.Object({ kid: t.Optional(t.String()), kty: t.Optional(t.String()) }, { additionalProperties: true }),
+  ),
+});
+
+/** What an admin may change of a user; an empty one changes nothing, unknown members are ignored. */
+export const UserAccessBody = t.Object({
+  role: t.Optional(t.Union([t.Literal("user"), t.Literal("admin")])),
+  active: t.Optional(t.Boolean()),
+});
+
+export const PASSWORD_MIN_LENGTH = 8;
 
 export const RegisterBody = t.Object({
   email: t.String({ format: "email", maxLength: 254 }),
   name: t.String({ minLength: 1, maxLength: 100 }),
-  password: t.String({ minLength: 8, maxLength: 128 }),
+  password: t.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: 128 }),
 });
 
 export const LoginBody = t.Object({

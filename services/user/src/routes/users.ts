@@ -1,14 +1,20 @@
 /** Registration, profiles and access: POST /users, GET /users/me, GET /users/{id}, PATCH /users/{id}. */
 import { assertAdmin, requireAuth, revoke, type TokenVerifier } from "@platform/auth";
-import { notFound, validationFailed } from "@platform/errors";
-import { isUuid, requestContext } from "@platform/http";
+import { forbidden, notFound, validationFailed } from "@platform/errors";
+import { isUuid, problems, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import type { Redis } from "ioredis";
 import { hashPassword } from "../auth/passwords.js";
 import { type Role, toPublicUser, type UserStatus } from "../domain/user.js";
 import { findUserById, insertUser, type UserDb, updateAccess } from "../store/user.store.js";
-import { normaliseIdentity, PublicUserSchema, RegisterBody, UserAccessBody } from "./schemas.js";
+import {
+  normaliseIdentity,
+  PASSWORD_MIN_LENGTH,
+  PublicUserSchema,
+  RegisterBody,
+  UserAccessBody,
+} from "./schemas.js";
 
 export function usersRoutes({
   db,
@@ -27,6 +33,12 @@ export function usersRoutes({
       .post(
         "/users",
         async ({ body, set, log }) => {
+          // JSON Schema counts characters, the validator UTF-16 units: "8 characters" means 8 of them.
+          if ([...body.password].length < PASSWORD_MIN_LENGTH) {
+            throw validationFailed(`The password needs at least ${PASSWORD_MIN_LENGTH} characters.`, [
+              { field: "password", message: `must have at least ${PASSWORD_MIN_LENGTH} characters` },
+            ]);
+          }
           const user = await insertUser(db, {
             email: body.email,
             name: body.name,
@@ -41,7 +53,7 @@ export function usersRoutes({
           transform: normaliseIdentity,
           body: RegisterBody,
           response: { 201: PublicUserSchema },
-          detail: { summary: "Register a user" },
+          detail: { summary: "Register a user", ...problems("EMAIL_TAKEN") },
         },
       )
       // Every route below needs a verified bearer token.
@@ -53,7 +65,10 @@ export function usersRoutes({
           if (!user) throw notFound("The account no longer exists.");
           return toPublicUser(user);
         },
-        { response: { 200: PublicUserSchema }, detail: { summary: "The caller's own profile" } },
+        {
+          response: { 200: PublicUserSchema },
+          detail: { summary: "The caller's own profile", ...problems("NOT_FOUND") },
+        },
       )
       .get(
         "/users/:id",
@@ -75,13 +90,19 @@ export function usersRoutes({
         async ({ params, body, principal, log }) => {
           assertAdmin(principal);
           if (params.id === principal.userId) {
-            throw validationFailed("An admin cannot change their own role or deactivate themselves.");
+            throw forbidden("An admin cannot change their own role or deactivate themselves.");
           }
           const change: { role?: Role; status?: UserStatus } = {};
           if (body.role) change.role = body.role;
           if (body.active !== undefined) change.status = body.active ? "active" : "disabled";
-          const user = isUuid(params.id) ? await updateAccess(db, params.id, change) : undefined;
+          const unchanged = Object.keys(change).length === 0;
+          const user = !isUuid(params.id)
+            ? undefined
+            : unchanged
+              ? await findUserById(db, params.id)
+              : await updateAccess(db, params.id, change);
           if (!user) throw notFound("No such user.");
+          if (unchanged) return toPublicUser(user);
           // Tokens carry the role and were issued to an active user: every one issued so far goes.
           await revoke(redis, { kind: "user", id: user.id, at: Date.now() });
           log.info({ userId: user.id, ...change }, "user access changed; its tokens are revoked");

@@ -4,8 +4,8 @@
  *   wherever the URL is read);
  * - a body within the limit: a declared larger one is 413 before it is read, an undeclared
  *   (chunked) one is counted as it streams and cut off at the limit;
- * - JSON nested no deeper than MAX_JSON_DEPTH (400), and no NUL character in the body or the query
- *   (422 naming the field).
+ * - JSON nested no deeper than MAX_JSON_DEPTH (400), a JSON body that is an object (422), no body
+ *   read as an empty one, and no NUL character in the body or the query (422 naming the field).
  * With `parseBodies: false` (the gateway, which streams bodies through) only the first two apply.
  */
 import { AppError, validationFailed } from "@platform/errors";
@@ -26,18 +26,31 @@ export function requestInput({ maxBodyBytes, parseBodies }: RequestInputOptions)
     if (declaresTooLarge(request, maxBodyBytes)) throw payloadTooLarge(maxBodyBytes);
   });
   if (!parseBodies) return app;
-  return app
-    .onParse({ as: "global" }, async ({ request }, contentType) => {
-      const text = new TextDecoder().decode(await readBody(request, maxBodyBytes));
-      if (text === "") return null;
-      if (contentType === "application/json" || contentType.endsWith("+json")) return parseJsonBody(text);
-      if (contentType === "application/x-www-form-urlencoded") {
-        return Object.fromEntries(new URLSearchParams(text));
-      }
-      return text;
-    })
-    .onTransform({ as: "global" }, ({ body, query }) => {
-      const errors = [...fieldsWithNul(query), ...fieldsWithNul(body)];
-      if (errors.length > 0) throw validationFailed("NUL characters are not accepted.", errors);
-    });
+  return (
+    app
+      .onParse({ as: "global" }, async ({ request }, contentType) => {
+        const text = new TextDecoder().decode(await readBody(request, maxBodyBytes));
+        // No body is an empty one: a PATCH of nothing changes nothing; a POST still misses its fields.
+        if (text === "") return {};
+        if (contentType === "application/json" || contentType.endsWith("+json")) {
+          const body = parseJsonBody(text);
+          // Every body of the API is an object; an array or a bare value is never one of them.
+          if (body === null || typeof body !== "object" || Array.isArray(body)) {
+            throw validationFailed("The body must be a JSON object.", [
+              { field: "body", message: "must be an object" },
+            ]);
+          }
+          return body;
+        }
+        if (contentType === "application/x-www-form-urlencoded") {
+          return Object.fromEntries(new URLSearchParams(text));
+        }
+        return text;
+      })
+      // After validation: what is checked is what the route gets (unknown members were dropped).
+      .onBeforeHandle({ as: "global" }, ({ body, query }) => {
+        const errors = [...fieldsWithNul(query), ...fieldsWithNul(body)];
+        if (errors.length > 0) throw validationFailed("NUL characters are not accepted.", errors);
+      })
+  );
 }
