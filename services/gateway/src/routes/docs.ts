@@ -29,7 +29,7 @@ const page = `<!doctype html>
 </body></html>`;
 
 // A script of its own (not inline), so the page works under a script-src 'self' policy.
-const init = `SwaggerUIBundle({
+const init = `window.ui = SwaggerUIBundle({
   dom_id: "#ui",
   url: "/docs/openapi.json",
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
