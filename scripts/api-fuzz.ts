@@ -30,7 +30,6 @@ const platform = await startPlatform({
 let failed = false;
 try {
   const admin = await login(platform.gateway, ADMIN.email, ADMIN.password);
-  const customer = await registerCustomer(platform.gateway);
   const targets = [
     ...Object.entries(platform.serviceUrls)
       .filter(([name]) => name !== "gateway")
@@ -42,8 +41,9 @@ try {
     },
   ];
   for (const target of targets) {
+    // A customer of its own for each run: an admin's run may well deactivate the last one.
     for (const [role, token] of [
-      ["customer", customer],
+      ["customer", await registerCustomer(platform.gateway)],
       ["admin", admin],
     ] as const) {
       const code = await run(
@@ -103,7 +103,7 @@ async function login(gateway: string, email: string, password: string): Promise<
 }
 
 async function registerCustomer(gateway: string): Promise<string> {
-  const email = `fuzz-${Date.now()}@example.com`;
+  const email = `fuzz-${Bun.randomUUIDv7()}@example.com`;
   const response = await fetch(`${gateway}/api/users`, {
     method: "POST",
     headers: { "content-type": "application/json" },

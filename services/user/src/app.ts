@@ -9,6 +9,7 @@ import type { Kysely } from "kysely";
 import type { LoginLimiter } from "./auth/login-limiter.js";
 import type { SigningKeys } from "./auth/signing-keys.js";
 import type { UserConfig } from "./config.js";
+import { accountRoutes } from "./routes/account.js";
 import { authRoutes } from "./routes/auth.js";
 import { internalRoutes } from "./routes/internal.js";
 import { jwksRoutes } from "./routes/jwks.js";
@@ -32,6 +33,17 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
     refreshTtlSeconds: config.REFRESH_TTL_SECONDS,
   };
 
+  const sessions = {
+    db,
+    redis,
+    keys,
+    tokens,
+    verifier,
+    limiter,
+    trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
+    logger,
+  };
+
   return new Elysia()
     .use(
       httpKernel({
@@ -45,18 +57,8 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
       }),
     )
     .use(usersRoutes({ db, redis, verifier, logger }))
-    .use(
-      authRoutes({
-        db,
-        redis,
-        keys,
-        tokens,
-        verifier,
-        limiter,
-        trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
-        logger,
-      }),
-    )
+    .use(authRoutes(sessions))
+    .use(accountRoutes(sessions))
     .use(jwksRoutes({ keys }))
     .use(internalRoutes({ db }));
 }

@@ -47,7 +47,7 @@ describe("profiles", () => {
     expect((await ctx.call("GET", "/internal/users/01900000-0000-7000-8000-000000000000")).status).toBe(404);
   });
 
-  test("PATCH /users/{id}: an admin deactivates a user; the user's tokens stop working at once and login is refused", async () => {
+  test("PATCH /users/{id}: an admin deactivates a user; the user's tokens are refused at once (403) and login too", async () => {
     const ann = await ctx.register();
     const annToken = await ctx.login(ann.email, ann.password);
     const changed = await ctx.call("PATCH", `/users/${ann.id}`, {
@@ -58,7 +58,7 @@ describe("profiles", () => {
     expect(changed.body).toMatchObject({ id: ann.id, active: false, role: "user" });
     await eventually(
       "the token refused",
-      async () => (await ctx.call("GET", "/users/me", { token: annToken })).status === 401,
+      async () => (await ctx.call("GET", "/users/me", { token: annToken })).status === 403,
     );
     expect(
       (await ctx.call("POST", "/auth/login", { body: { email: ann.email, password: ann.password } })).status,

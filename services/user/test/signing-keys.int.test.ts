@@ -14,6 +14,7 @@ const user = {
   id: "01900000-0000-7000-8000-000000000001",
   email: "k@example.com",
   name: "K",
+  phone: null,
   role: "user" as const,
   status: "active" as const,
   createdAt: new Date(),

@@ -23,11 +23,23 @@ export interface Revocation {
   id: string;
   /** When it happened (ms since the epoch). */
   at: number;
+  /** A deactivated user's tokens are refused with 403 (the account may not act), others with 401. */
+  reason?: "deactivated";
 }
 
+type TokenFacts = { userId: string; sessionId?: string; issuedAt: number };
+
 export interface RevocationCheck {
-  isRevoked(token: { userId: string; sessionId?: string; issuedAt: number }): boolean;
+  /** The revocation that applies to the token, if one does. */
+  revocationOf(token: TokenFacts): Revocation | undefined;
 }
+
+/** A Redis member: the id, and the reason after a `#` (ids are UUIDs: no `#` in them). */
+const toMember = ({ id, reason }: Revocation) => (reason ? `${id}#${reason}` : id);
+const fromMember = (member: string): Pick<Revocation, "id" | "reason"> => {
+  const [id = "", reason] = member.split("#");
+  return reason === "deactivated" ? { id, reason } : { id };
+};
 
 export interface RevocationOptions {
   /** The longest lifetime of an access token: older revocations can no longer matter. */
@@ -52,7 +64,7 @@ export async function revoke(
   const forgetBefore = revocation.at - (options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000;
   await redis
     .multi()
-    .zadd(names[revocation.kind], revocation.at, revocation.id)
+    .zadd(names[revocation.kind], revocation.at, toMember(revocation))
     .zremrangebyscore(names[revocation.kind], "-inf", `(${forgetBefore}`)
     .publish(names.channel, JSON.stringify(revocation))
     .exec();
@@ -60,8 +72,8 @@ export async function revoke(
 
 /** A verifier's copy of the revocations; emits "revoked" (a Revocation) for each one it learns of. */
 export class RevocationList extends EventEmitter implements RevocationCheck {
-  private readonly sessions = new Map<string, number>();
-  private readonly users = new Map<string, number>();
+  private readonly sessions = new Map<string, Revocation>();
+  private readonly users = new Map<string, Revocation>();
   private readonly names: ReturnType<typeof keys>;
 
   private constructor(
@@ -89,10 +101,14 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
     return list;
   }
 
-  isRevoked(token: { userId: string; sessionId?: string; issuedAt: number }): boolean {
-    if (token.sessionId !== undefined && this.sessions.has(token.sessionId)) return true;
-    const userRevokedAt = this.users.get(token.userId);
-    return userRevokedAt !== undefined && token.issuedAt * 1000 <= userRevokedAt;
+  revocationOf(token: TokenFacts): Revocation | undefined {
+    const user = this.users.get(token.userId);
+    if (user && token.issuedAt * 1000 <= user.at) return user;
+    return token.sessionId === undefined ? undefined : this.sessions.get(token.sessionId);
+  }
+
+  isRevoked(token: TokenFacts): boolean {
+    return this.revocationOf(token) !== undefined;
   }
 
   async close(): Promise<void> {
@@ -103,7 +119,7 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
     for (const kind of ["session", "user"] as const) {
       const entries = await this.redis.zrange(this.names[kind], "0", "-1", "WITHSCORES");
       for (let i = 0; i < entries.length; i += 2) {
-        this.learn({ kind, id: entries[i] as string, at: Number(entries[i + 1]) });
+        this.learn({ kind, ...fromMember(entries[i] as string), at: Number(entries[i + 1]) });
       }
     }
     this.forgetOld();
@@ -113,15 +129,15 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
   private learn(revocation: Revocation): boolean {
     const map = revocation.kind === "session" ? this.sessions : this.users;
     const known = map.get(revocation.id);
-    if (known !== undefined && known >= revocation.at) return false;
-    map.set(revocation.id, revocation.at);
+    if (known !== undefined && known.at >= revocation.at) return false;
+    map.set(revocation.id, revocation);
     return true;
   }
 
   private forgetOld(): void {
     const before = Date.now() - (this.options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000;
     for (const map of [this.sessions, this.users]) {
-      for (const [id, at] of map) if (at < before) map.delete(id);
+      for (const [id, { at }] of map) if (at < before) map.delete(id);
     }
   }
 }

@@ -3,7 +3,7 @@
  * JWKS. Remote key sets are cached and refetched when a token names an unknown `kid`, so a key
  * rotation needs no restart anywhere.
  */
-import { unauthenticated } from "@platform/errors";
+import { forbidden, unauthenticated } from "@platform/errors";
 import type { Redis } from "ioredis";
 import {
   createLocalJWKSet,
@@ -70,7 +70,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   return {
     async verify(token) {
       const principal = verified.get(token) ?? (await verifySignature(token));
-      if (options.revocations?.isRevoked(principal)) throw unauthenticated("The token has been revoked.");
+      const revocation = options.revocations?.revocationOf(principal);
+      if (revocation?.reason === "deactivated") throw forbidden("The account is deactivated.");
+      if (revocation) throw unauthenticated("The token has been revoked.");
       return principal;
     },
   };

@@ -1,5 +1,6 @@
 export type { Migration } from "kysely/migration";
 export { createDatabase, type DatabaseOptions, pingDatabase } from "./database.js";
 export { isUniqueViolation } from "./errors.js";
+export { containsPattern, escapeLike } from "./like.js";
 export { migrateToLatest } from "./migrate.js";
 export { migrateCommand, openServiceDatabase, type ServiceDatabaseConfig } from "./service-database.js";

@@ -363,7 +363,7 @@ describe("tokens that can be taken back", () => {
     );
   });
 
-  test("an admin deactivates a user: their tokens stop working at once and they cannot log in", async () => {
+  test("an admin deactivates a user: their tokens are refused at once, an order attempt is 403, login is refused", async () => {
     const buyer = await customer();
     const sku = await product(5);
     const res = await api("PATCH", `/api/users/${buyer.id}`, { token: adminToken, body: { active: false } });
@@ -376,8 +376,10 @@ describe("tokens that can be taken back", () => {
             token: buyer.accessToken,
             body: { items: [{ sku, quantity: 1 }] },
           })
-        ).status === 401,
+        ).status === 403,
     );
+    const profile = await api("GET", "/api/users/me", { token: buyer.accessToken });
+    expect([profile.status, profile.body.code]).toEqual([403, "FORBIDDEN"]);
     expect(await available(sku)).toBe(5);
     const again = await api("POST", "/api/auth/login", {
       body: { email: buyer.email, password: "mallory-password-1" },

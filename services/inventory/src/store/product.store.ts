@@ -1,5 +1,5 @@
 /** The product catalog in Postgres: plain functions taking the database (or a transaction) first. */
-import { isUniqueViolation } from "@platform/db";
+import { containsPattern, isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/errors";
 import type { Kysely } from "kysely";
 import type { Product } from "../domain/product.js";
@@ -57,7 +57,7 @@ export interface ProductQuery {
 /** A page of products in SKU order. */
 export function listProducts(db: InventoryDb, query: ProductQuery): Promise<Product[]> {
   let select = db.selectFrom("product").selectAll().orderBy("sku").limit(query.limit);
-  if (query.q) select = select.where("name", "ilike", `%${escapeLike(query.q)}%`);
+  if (query.q) select = select.where("name", "ilike", containsPattern(query.q));
   if (query.minPriceCents !== undefined) select = select.where("priceCents", ">=", query.minPriceCents);
   if (query.maxPriceCents !== undefined) select = select.where("priceCents", "<=", query.maxPriceCents);
   if (query.afterSku) select = select.where("sku", ">", query.afterSku);
@@ -65,4 +65,3 @@ export function listProducts(db: InventoryDb, query: ProductQuery): Promise<Prod
 }
 
 /** A search for "50%" means the characters, not a pattern. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

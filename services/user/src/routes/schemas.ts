@@ -1,13 +1,38 @@
 /** Wire schemas of the user service (validation and the OpenAPI document). */
+import { PageQuery } from "@platform/http";
 import { t } from "elysia";
+import { PASSWORD_MIN_LENGTH } from "../domain/user.js";
+
+const NewPassword = t.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: 128 });
+/** E.164: a plus, the country code and the number, 8 to 15 digits in all. */
+const Phone = t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164, e.g. +4915112345678" });
 
 export const PublicUserSchema = t.Object({
   id: t.String({ format: "uuid" }),
   email: t.String({ format: "email" }),
   name: t.String(),
+  phone: t.Optional(t.String()),
   role: t.Union([t.Literal("user"), t.Literal("admin")]),
   active: t.Boolean(),
   createdAt: t.String({ format: "date-time" }),
+});
+
+/** What a user may change of their own profile; `phone: null` removes the phone. */
+export const ProfileBody = t.Object({
+  name: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+  phone: t.Optional(t.Nullable(Phone)),
+});
+
+export const PasswordBody = t.Object({
+  currentPassword: t.String({ minLength: 1, maxLength: 128 }),
+  newPassword: NewPassword,
+});
+
+export const UserListQuery = t.Object({
+  q: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+  role: t.Optional(t.Union([t.Literal("user"), t.Literal("admin")])),
+  active: t.Optional(t.Boolean()),
+  ...PageQuery,
 });
 
 /** What the order service learns of a user (GET /internal/users/{id}). */
@@ -32,12 +57,10 @@ export const UserAccessBody = t.Object({
   active: t.Optional(t.Boolean()),
 });
 
-export const PASSWORD_MIN_LENGTH = 8;
-
 export const RegisterBody = t.Object({
   email: t.String({ format: "email", maxLength: 254 }),
   name: t.String({ minLength: 1, maxLength: 100 }),
-  password: t.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: 128 }),
+  password: NewPassword,
 });
 
 export const LoginBody = t.Object({

@@ -1,19 +1,22 @@
-/** Registration, profiles and access: POST /users, GET /users/me, GET /users/{id}, PATCH /users/{id}. */
+/**
+ * Registration, profiles and access: POST /users, GET /users/me, GET /users (admin),
+ * GET /users/{id}, PATCH /users/{id} (admin).
+ */
 import { assertAdmin, requireAuth, revoke, type TokenVerifier } from "@platform/auth";
-import { forbidden, notFound, validationFailed } from "@platform/errors";
-import { isUuid, problems, requestContext } from "@platform/http";
+import { forbidden, notFound } from "@platform/errors";
+import { isUuid, keysetPage, PageOf, problems, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import type { Redis } from "ioredis";
 import { hashPassword } from "../auth/passwords.js";
-import { type Role, toPublicUser, type UserStatus } from "../domain/user.js";
-import { findUserById, insertUser, type UserDb, updateAccess } from "../store/user.store.js";
+import { assertPasswordLength, type Role, toPublicUser, type UserStatus } from "../domain/user.js";
+import { findUserById, insertUser, listUsers, type UserDb, updateAccess } from "../store/user.store.js";
 import {
   normaliseIdentity,
-  PASSWORD_MIN_LENGTH,
   PublicUserSchema,
   RegisterBody,
   UserAccessBody,
+  UserListQuery,
 } from "./schemas.js";
 
 export function usersRoutes({
@@ -33,12 +36,7 @@ export function usersRoutes({
       .post(
         "/users",
         async ({ body, set, log }) => {
-          // JSON Schema counts characters, the validator UTF-16 units: "8 characters" means 8 of them.
-          if ([...body.password].length < PASSWORD_MIN_LENGTH) {
-            throw validationFailed(`The password needs at least ${PASSWORD_MIN_LENGTH} characters.`, [
-              { field: "password", message: `must have at least ${PASSWORD_MIN_LENGTH} characters` },
-            ]);
-          }
+          assertPasswordLength(body.password, "password");
           const user = await insertUser(db, {
             email: body.email,
             name: body.name,
@@ -68,6 +66,26 @@ export function usersRoutes({
         {
           response: { 200: PublicUserSchema },
           detail: { summary: "The caller's own profile", ...problems("NOT_FOUND") },
+        },
+      )
+      .get(
+        "/users",
+        async ({ query, principal }) => {
+          assertAdmin(principal);
+          return keysetPage({
+            cursor: query.cursor,
+            limit: query.limit,
+            isPosition: isUuid,
+            fetch: (before, limit) =>
+              listUsers(db, { q: query.q, role: query.role, active: query.active, before, limit }),
+            positionOf: (user) => user.id,
+            view: toPublicUser,
+          });
+        },
+        {
+          query: UserListQuery,
+          response: { 200: PageOf(PublicUserSchema) },
+          detail: { summary: "Users, newest first, by email or name, role and activity (admin)" },
         },
       )
       .get(
@@ -104,7 +122,12 @@ export function usersRoutes({
           if (!user) throw notFound("No such user.");
           if (unchanged) return toPublicUser(user);
           // Tokens carry the role and were issued to an active user: every one issued so far goes.
-          await revoke(redis, { kind: "user", id: user.id, at: Date.now() });
+          await revoke(redis, {
+            kind: "user",
+            id: user.id,
+            at: Date.now(),
+            ...(user.status === "disabled" ? { reason: "deactivated" as const } : {}),
+          });
           log.info({ userId: user.id, ...change }, "user access changed; its tokens are revoked");
           return toPublicUser(user);
         },

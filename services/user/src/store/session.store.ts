@@ -90,3 +90,18 @@ export function sessionOfRefreshToken(
     .where("refreshToken.tokenHash", "=", tokenHash)
     .executeTakeFirst();
 }
+
+/** Revokes every live session of a user but one (none kept when `keep` is undefined); their ids. */
+export async function revokeOtherSessions(
+  db: UserDb,
+  userId: string,
+  keep: string | undefined,
+): Promise<string[]> {
+  let query = db
+    .updateTable("session")
+    .set({ revokedAt: new Date() })
+    .where("userId", "=", userId)
+    .where("revokedAt", "is", null);
+  if (keep) query = query.where("id", "!=", keep);
+  return (await query.returning("id").execute()).map((row) => row.id);
+}

@@ -1,5 +1,5 @@
 /** Users in Postgres: plain functions taking the database first. */
-import { isUniqueViolation } from "@platform/db";
+import { containsPattern, isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/errors";
 import type { Kysely } from "kysely";
 import type { Role, User, UserStatus } from "../domain/user.js";
@@ -11,12 +11,13 @@ const toUser = (row: Omit<UserRow, "passwordHash" | "updatedAt">): User => ({
   id: row.id,
   email: row.email,
   name: row.name,
+  phone: row.phone,
   role: row.role,
   status: row.status,
   createdAt: row.createdAt,
 });
 
-const PUBLIC_COLUMNS = ["id", "email", "name", "role", "status", "createdAt"] as const;
+const PUBLIC_COLUMNS = ["id", "email", "name", "phone", "role", "status", "createdAt"] as const;
 
 export interface NewUser {
   email: string;
@@ -60,6 +61,41 @@ export async function updateAccess(
     .returning(PUBLIC_COLUMNS)
     .executeTakeFirst();
   return row && toUser(row);
+}
+
+/** Changes what a user may change of their own profile; the user as it is now. */
+export async function updateProfile(
+  db: UserDb,
+  id: string,
+  change: { name?: string; phone?: string | null },
+): Promise<User | undefined> {
+  const row = await db
+    .updateTable("user")
+    .set({ ...change, updatedAt: new Date() })
+    .where("id", "=", id)
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function updatePasswordHash(db: UserDb, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable("user").set({ passwordHash, updatedAt: new Date() }).where("id", "=", id).execute();
+}
+
+/** Users newest first, filtered; `before` is the id the previous page ended with. */
+export async function listUsers(
+  db: UserDb,
+  filter: { q?: string; role?: Role; active?: boolean; before?: string; limit: number },
+): Promise<User[]> {
+  let query = db.selectFrom("user").select(PUBLIC_COLUMNS).orderBy("id", "desc").limit(filter.limit);
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    query = query.where((eb) => eb.or([eb("email", "ilike", pattern), eb("name", "ilike", pattern)]));
+  }
+  if (filter.role) query = query.where("role", "=", filter.role);
+  if (filter.active !== undefined) query = query.where("status", "=", filter.active ? "active" : "disabled");
+  if (filter.before) query = query.where("id", "<", filter.before);
+  return (await query.execute()).map(toUser);
 }
 
 /** The user and their password hash, for login only. */

@@ -6,6 +6,7 @@ export interface UserTable {
   email: string;
   name: string;
   passwordHash: string;
+  phone: string | null;
   role: Role;
   status: Generated<UserStatus>;
   createdAt: ColumnType<Date, never, never>;

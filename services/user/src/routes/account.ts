@@ -1,0 +1,50 @@
+/** The caller's own account: PATCH /users/me (name, phone), PUT /users/me/password. */
+import { requireAuth, type TokenVerifier } from "@platform/auth";
+import { clientIp, problems, requestContext, type TrustedProxies } from "@platform/http";
+import { Elysia } from "elysia";
+import type { LoginLimiter } from "../auth/login-limiter.js";
+import { assertPasswordLength, toPublicUser } from "../domain/user.js";
+import { changePassword, changeProfile } from "../use-cases/account.js";
+import type { SessionDeps } from "../use-cases/sessions.js";
+import { PasswordBody, ProfileBody, PublicUserSchema } from "./schemas.js";
+
+export interface AccountRouteDeps extends SessionDeps {
+  verifier: TokenVerifier;
+  limiter: LoginLimiter;
+  trustedProxies: TrustedProxies;
+}
+
+export function accountRoutes(deps: AccountRouteDeps) {
+  return new Elysia({ tags: ["users"] })
+    .use(requestContext(deps.logger))
+    .use(requireAuth(deps.verifier))
+    .patch(
+      "/users/me",
+      async ({ body, principal }) => {
+        const name = body.name?.trim();
+        return toPublicUser(await changeProfile(deps, principal.userId, { name, phone: body.phone }));
+      },
+      {
+        body: ProfileBody,
+        response: { 200: PublicUserSchema },
+        detail: { summary: "Change one's name or phone (E.164; null removes it)", ...problems("NOT_FOUND") },
+      },
+    )
+    .put(
+      "/users/me/password",
+      async ({ body, principal, request, server, set }) => {
+        assertPasswordLength(body.newPassword, "newPassword");
+        const ip = clientIp(request, server?.requestIP(request)?.address, deps.trustedProxies);
+        await changePassword(deps, principal, body, ip);
+        set.status = 204;
+      },
+      {
+        body: PasswordBody,
+        detail: {
+          summary: "Change one's password; every other session of the user is revoked",
+          responses: { 204: { description: "Changed" } },
+          ...problems("RATE_LIMITED"),
+        },
+      },
+    );
+}

@@ -1,0 +1,47 @@
+/**
+ * A user's own account: the profile they may change, and their password. A password change takes
+ * an attempt from the login limiter first (a stolen token must not become a password oracle) and
+ * revokes every other session of the user: whoever else held one is out at once.
+ */
+import { revoke } from "@platform/auth";
+import { forbidden, notFound } from "@platform/errors";
+import type { LoginLimiter } from "../auth/login-limiter.js";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
+import type { User } from "../domain/user.js";
+import { revokeOtherSessions } from "../store/session.store.js";
+import { findCredentials, findUserById, updatePasswordHash, updateProfile } from "../store/user.store.js";
+import type { SessionDeps } from "./sessions.js";
+
+export async function changeProfile(
+  deps: SessionDeps,
+  userId: string,
+  change: { name?: string; phone?: string | null },
+): Promise<User> {
+  const unchanged = change.name === undefined && change.phone === undefined;
+  const user = unchanged ? await findUserById(deps.db, userId) : await updateProfile(deps.db, userId, change);
+  if (!user) throw notFound("The account no longer exists.");
+  return user;
+}
+
+export async function changePassword(
+  deps: SessionDeps & { limiter: LoginLimiter },
+  caller: { userId: string; email: string; sessionId?: string },
+  passwords: { currentPassword: string; newPassword: string },
+  ip: string,
+): Promise<void> {
+  await deps.limiter.takeAttempt(caller.email, ip);
+  const found = await findCredentials(deps.db, caller.email);
+  if (
+    !found ||
+    found.user.id !== caller.userId ||
+    !(await verifyPassword(passwords.currentPassword, found.passwordHash))
+  ) {
+    throw forbidden("The current password is wrong.");
+  }
+  await deps.limiter.giveBack(caller.email, ip);
+  await updatePasswordHash(deps.db, caller.userId, await hashPassword(passwords.newPassword));
+  for (const sessionId of await revokeOtherSessions(deps.db, caller.userId, caller.sessionId)) {
+    await revoke(deps.redis, { kind: "session", id: sessionId, at: Date.now() }, deps.revocationOptions);
+  }
+  deps.logger.info({ userId: caller.userId }, "password changed; the other sessions are revoked");
+}
