@@ -28,6 +28,8 @@ export const userConfigSchema = Env.Object({
   JWT_TTL_SECONDS: Env.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
   /** How long a session may be refreshed before its user logs in again. */
   REFRESH_TTL_SECONDS: Env.Integer({ minimum: 300, default: 14 * 86_400 }),
+  /** Sessions that ended (expired or revoked) are deleted this many days later (0: kept for good). */
+  SESSION_RETENTION_DAYS: Env.Integer({ minimum: 0, default: 7 }),
 
   /** The first admin, created at start-up when both are set (idempotent). */
   ADMIN_EMAIL: Env.Optional(Env.String({ format: "email" })),

@@ -21,12 +21,14 @@ await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD
 
 const revocations = await RevocationList.start(redis);
 const runtime = createUserRuntime(config, { db, redis, keys, revocations, logger });
+runtime.start();
 
 serve(runtime.app, {
   hostname: config.HOST,
   port: config.PORT,
   logger,
   closers: [
+    { name: "background work", close: () => runtime.stop() },
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },

@@ -1,15 +1,17 @@
 /**
  * The user service wired from its config, for main.ts and the tests alike: the token verifier (the
  * service verifies its own tokens with the keys it holds; other services fetch the JWKS), the
- * login limiter and the REST app. The service has no background work.
+ * login limiter, the REST app, and its one background job: deleting sessions that ended long ago.
  */
 import { createTokenVerifier, type RevocationCheck } from "@platform/auth";
+import { retentionJob } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import type { SigningKeys } from "./auth/signing-keys.js";
 import type { UserConfig } from "./config.js";
+import { pruneSessions } from "./store/session.store.js";
 import type { UserDb } from "./store/user.store.js";
 
 export interface UserConnections {
@@ -38,7 +40,19 @@ export function createUserRuntime(
     windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
   });
   const app = createApp(config, { db, redis, keys, verifier, limiter, logger });
-  return { verifier, limiter, app };
+  const retention = retentionJob({
+    name: "session retention",
+    days: config.SESSION_RETENTION_DAYS,
+    prune: (before) => pruneSessions(db, before),
+    logger: logger.child({ component: "retention" }),
+  });
+  return {
+    verifier,
+    limiter,
+    app,
+    start: () => retention.start(),
+    stop: () => retention.stop(),
+  };
 }
 
 export type UserRuntime = ReturnType<typeof createUserRuntime>;

@@ -4,6 +4,7 @@ import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import type { TokenPair } from "../src/auth/tokens.js";
+import { pruneSessions } from "../src/store/session.store.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
 let ctx: UserTestContext;
@@ -95,6 +96,27 @@ describe("sessions", () => {
 
     expect((await refresh("A".repeat(43))).status).toBe(401);
     expect((await refresh("not a token!")).status).toBe(422);
+  });
+
+  test("sessions that ended before the retention cutoff are deleted with their refresh tokens; live ones stay", async () => {
+    const ended = await newSession();
+    const live = await newSession();
+    await ctx.call("POST", "/auth/logout", { token: ended.pair.accessToken, body: {} });
+    await sql`update session set revoked_at = now() - interval '8 days' where user_id = ${ended.user.id}`.execute(
+      ctx.db,
+    );
+    const cutoff = new Date(Date.now() - 7 * 86_400_000);
+    expect(await pruneSessions(ctx.db, cutoff)).toBeGreaterThanOrEqual(1);
+    const left = async (userId: string) =>
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from refresh_token t join session s on s.id = t.session_id
+          where s.user_id = ${userId}`.execute(ctx.db)
+      ).rows[0]?.n;
+    expect(await left(ended.user.id)).toBe(0);
+    expect(await left(live.user.id)).toBe(1);
+    expect((await refresh(live.pair.refreshToken)).status).toBe(200);
   });
 
   test("logout needs a valid access token", async () => {

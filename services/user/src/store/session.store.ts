@@ -105,3 +105,17 @@ export async function revokeOtherSessions(
   if (keep) query = query.where("id", "!=", keep);
   return (await query.returning("id").execute()).map((row) => row.id);
 }
+
+/**
+ * Deletes up to `batch` sessions that ended (expired or revoked) before `before`, their refresh
+ * tokens with them; how many went. A spent token of a session that ended is refused either way.
+ */
+export async function pruneSessions(db: UserDb, before: Date, batch = 1_000): Promise<number> {
+  const ended = db
+    .selectFrom("session")
+    .select("id")
+    .where((eb) => eb.or([eb("revokedAt", "<", before), eb("expiresAt", "<", before)]))
+    .limit(batch);
+  const deleted = await db.deleteFrom("session").where("id", "in", ended).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
