@@ -241,6 +241,51 @@ describe("products", () => {
     expect(await events("product.updated", sku)).toHaveLength(1);
   });
 
+  test("DELETE archives: 204, then 404 to read, change or replenish, never listed, never reserved; product.archived goes out", async () => {
+    const sku = "ARCH-1";
+    await ctx.product({ sku, name: "Old lamp", priceCents: 500, initialStock: 4 });
+    expect((await ctx.call("DELETE", `/products/${sku}`, { token: ctx.userToken })).status).toBe(403);
+    expect((await ctx.call("DELETE", `/products/${sku}`, { token: ctx.adminToken })).status).toBe(204);
+
+    expect((await ctx.call("GET", `/products/${sku}`)).status).toBe(404);
+    for (const [method, path, body] of [
+      ["PATCH", `/products/${sku}`, { name: "x" }],
+      ["POST", `/products/${sku}/replenish`, { quantity: 1 }],
+      ["DELETE", `/products/${sku}`, undefined],
+    ] as const) {
+      const res = await ctx.call<Problem>(method, path, { token: ctx.adminToken, body });
+      expect([method, res.status, res.body.code]).toEqual([method, 404, "NOT_FOUND"]);
+    }
+    const listed = await ctx.call<{ items: ProductBody[] }>("GET", "/products?q=Old%20lamp&limit=100");
+    expect(listed.body.items.map((p) => p.sku)).not.toContain(sku);
+
+    let refused: unknown;
+    await ctx.grpc
+      .reserve({ reservationId: "archived-1", lines: [{ sku, quantity: 1 }], ttlSeconds: 60 })
+      .catch((error) => {
+        refused = error;
+      });
+    expect((refused as { code?: number }).code).toBe(5); // NOT_FOUND: UNKNOWN_SKU on the gRPC edge
+
+    const archived = await eventually(
+      "product.archived",
+      async () => (await events("product.archived", sku))[0],
+    );
+    expect(JSON.parse(archived.payload ?? "{}")).toMatchObject({ sku, product: { sku, name: "Old lamp" } });
+
+    // A copy older than the archive arriving late (a PATCH racing it) does not make it sellable again.
+    await ctx.stock.setSellable([
+      { sku, name: "Old lamp", priceCents: 500, currency: "EUR", updatedAt: new Date(0) },
+    ]);
+    let stillRefused: unknown;
+    await ctx.grpc
+      .reserve({ reservationId: "archived-2", lines: [{ sku, quantity: 1 }], ttlSeconds: 60 })
+      .catch((error) => {
+        stillRefused = error;
+      });
+    expect((stillRefused as { code?: number }).code).toBe(5);
+  });
+
   test("browse: name search, price range, inStock, and cursor pagination over every product once", async () => {
     const prefix = "BRW";
     for (let i = 0; i < 7; i++) {

@@ -52,6 +52,7 @@ describe("event contracts", () => {
       "order.status.updated": "ignore",
       "product.created": "ignore",
       "product.updated": "ignore",
+      "product.archived": "ignore",
       "stock.low": (event) => `low ${event.payload.sku}`,
       "stock.replenished": "ignore",
     };

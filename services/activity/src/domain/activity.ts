@@ -35,6 +35,7 @@ const SUBJECTS: EventHandlers<Pick<ActivityEntry, "orderId" | "userId" | "sku">>
   "order.status.updated": ({ payload }) => ({ orderId: payload.orderId, userId: payload.userId }),
   "product.created": ({ payload }) => ({ sku: payload.product.sku }),
   "product.updated": ({ payload }) => ({ sku: payload.sku }),
+  "product.archived": ({ payload }) => ({ sku: payload.sku }),
   "stock.low": ({ payload }) => ({ sku: payload.sku }),
   "stock.replenished": ({ payload }) => ({ sku: payload.sku }),
 };

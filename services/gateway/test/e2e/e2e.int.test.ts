@@ -242,6 +242,35 @@ describe("the platform through the gateway", () => {
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
+  test("an archived product is gone from the catalog and cannot be ordered; orders of it keep their snapshot", async () => {
+    const buyer = await customer();
+    const sku = await product(10, 1234);
+    const before = await api<{ id: string }>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    expect(before.status).toBe(201);
+    expect((await api("DELETE", `/products/${sku}`, { token: adminToken })).status).toBe(204);
+    expect((await api<Problem>("GET", `/products/${sku}`)).status).toBe(404);
+    const refused = await api<Problem>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    expect([refused.status, refused.body.code]).toEqual([422, "UNKNOWN_SKU"]);
+    const kept = await api<{ items: Array<Record<string, unknown>>; status: string }>(
+      "GET",
+      `/orders/${before.body.id}`,
+      {
+        token: buyer.token,
+      },
+    );
+    expect(kept.body.items).toEqual([
+      { sku, name: `Thing ${sku}`, unitPriceCents: 1234, quantity: 1, subtotalCents: 1234 },
+    ]);
+    // The order can still be cancelled: its stock goes back to the archived product's counters.
+    expect((await api("POST", `/orders/${before.body.id}/cancel`, { token: buyer.token })).status).toBe(200);
+  });
+
   test("the typed client, generated from the gateway's document, speaks to the platform", async () => {
     const anonymous = createApiClient(platform.gateway);
     const email = `${uniqueName("typed")}@example.com`;

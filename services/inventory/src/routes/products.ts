@@ -5,6 +5,7 @@ import { PageOf, problems, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import {
+  archive,
   type CatalogDeps,
   createProduct,
   getProduct,
@@ -97,6 +98,22 @@ export function productsRoutes(deps: ProductRouteDeps) {
         body: PatchProductBody,
         response: { 200: ProductSchema },
         detail: { summary: "Change a product (admin)" },
+      },
+    )
+    .delete(
+      "/products/:sku",
+      async ({ params, principal, requestId, set, log }) => {
+        assertAdmin(principal);
+        await archive(deps, params.sku, requestId);
+        log.info({ sku: params.sku }, "product archived");
+        set.status = 204;
+      },
+      {
+        params: SkuParams,
+        detail: {
+          summary: "Archive a product (admin): no longer listed or sold; orders keep their snapshot",
+          responses: { 204: { description: "Archived" } },
+        },
       },
     )
     .post(

@@ -5,8 +5,9 @@
   KEYS[2] the reservation's hash
   KEYS[3] expiry index (sorted set: reservation id -> expiry in ms)
   KEYS[4] event outbox (list of event JSON, moved to the stream by the relay)
-  KEYS[5] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency, version] (a copy of
-          the catalog in Postgres, so a reservation needs no database read; no entry: not sellable)
+  KEYS[5] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency, version, archived?]
+          (a copy of the catalog in Postgres, so a reservation needs no database read; no entry or
+          archived: not sellable)
 
   ARGV[1] reservation id
   ARGV[2] lines, JSON [[sku, quantity], ...], one line per SKU
@@ -38,7 +39,8 @@ for _, line in ipairs(lines) do
   local sku, quantity = line[1], tonumber(line[2])
   local available = redis.call("HGET", levels, sku .. ":available")
   local entry = redis.call("HGET", catalog, sku)
-  if not available or not entry then
+  -- No entry: never sellable; a 5th element: archived (a tombstone that outlives older copies).
+  if not available or not entry or cjson.decode(entry)[5] then
     unknown[#unknown + 1] = sku
   elseif tonumber(available) < quantity then
     short[#short + 1] = { sku, quantity, tonumber(available) }

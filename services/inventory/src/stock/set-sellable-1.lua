@@ -3,7 +3,7 @@
   copy there: the request that changed a product and the relay that publishes the change both copy
   it, in any order, and an older copy never overwrites a newer one.
 
-  KEYS[1] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency, version]
+  KEYS[1] sellable catalog hash: sku -> JSON [name, unitPriceCents, currency, version, archived?]
 
   ARGV[1..] pairs: sku, entry JSON (its version: the product's updatedAt in ms)
 

@@ -36,10 +36,21 @@ export interface SellableProduct {
   currency: string;
   /** Orders the copies: a newer one wins. */
   updatedAt: Date | string;
+  /**
+   * An archived product stays in the catalog as a tombstone (Reserve treats it as unknown), so an
+   * older copy arriving late (a PATCH racing the archive) can never make it sellable again.
+   */
+  archived?: boolean;
 }
 
 const catalogEntry = (product: SellableProduct) =>
-  JSON.stringify([product.name, product.priceCents, product.currency, new Date(product.updatedAt).getTime()]);
+  JSON.stringify([
+    product.name,
+    product.priceCents,
+    product.currency,
+    new Date(product.updatedAt).getTime(),
+    ...(product.archived ? [true] : []),
+  ]);
 
 /**
  * How long a settled reservation stays in Redis by default: as long as a reservation holds by

@@ -21,13 +21,36 @@ export async function insertProduct(db: InventoryDb, product: NewProduct): Promi
   }
 }
 
+/** A product of the catalog (archived ones are not). */
 export function findProduct(db: InventoryDb, sku: string): Promise<Product | undefined> {
-  return db.selectFrom("product").selectAll().where("sku", "=", sku).executeTakeFirst();
+  return db
+    .selectFrom("product")
+    .selectAll()
+    .where("sku", "=", sku)
+    .where("archivedAt", "is", null)
+    .executeTakeFirst();
 }
 
 export function findProducts(db: InventoryDb, skus: readonly string[]): Promise<Product[]> {
   if (skus.length === 0) return Promise.resolve([]);
-  return db.selectFrom("product").selectAll().where("sku", "in", skus).execute();
+  return db
+    .selectFrom("product")
+    .selectAll()
+    .where("sku", "in", skus)
+    .where("archivedAt", "is", null)
+    .execute();
+}
+
+/** Archives a product of the catalog; the product as archived, or undefined when there is none. */
+export function archiveProduct(db: InventoryDb, sku: string): Promise<Product | undefined> {
+  const now = new Date();
+  return db
+    .updateTable("product")
+    .set({ archivedAt: now, updatedAt: now })
+    .where("sku", "=", sku)
+    .where("archivedAt", "is", null)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Applies the changes; undefined when there is no such product. */
@@ -40,6 +63,7 @@ export function updateProduct(
     .updateTable("product")
     .set({ ...patch, updatedAt: new Date() })
     .where("sku", "=", sku)
+    .where("archivedAt", "is", null)
     .returningAll()
     .executeTakeFirst();
 }
@@ -56,7 +80,12 @@ export interface ProductQuery {
 
 /** A page of products in SKU order. */
 export function listProducts(db: InventoryDb, query: ProductQuery): Promise<Product[]> {
-  let select = db.selectFrom("product").selectAll().orderBy("sku").limit(query.limit);
+  let select = db
+    .selectFrom("product")
+    .selectAll()
+    .where("archivedAt", "is", null)
+    .orderBy("sku")
+    .limit(query.limit);
   if (query.q) select = select.where("name", "ilike", containsPattern(query.q));
   if (query.minPriceCents !== undefined) select = select.where("priceCents", ">=", query.minPriceCents);
   if (query.maxPriceCents !== undefined) select = select.where("priceCents", "<=", query.maxPriceCents);

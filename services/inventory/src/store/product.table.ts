@@ -10,6 +10,8 @@ export interface ProductTable {
   lowStockThreshold: number;
   createdAt: ColumnType<Date, never, never>;
   updatedAt: ColumnType<Date, never, Date>;
+  /** Set once the product is archived: no longer listed or sold, kept for the record. */
+  archivedAt: ColumnType<Date | null, never, Date>;
 }
 
 export interface InventoryDatabase {

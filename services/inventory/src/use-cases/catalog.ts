@@ -21,6 +21,7 @@ import { type StockLevel, stockStatus } from "../domain/stock.js";
 import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { StockStore } from "../stock/stock-store.js";
 import {
+  archiveProduct,
   findProduct,
   findProducts,
   type InventoryDb,
@@ -114,6 +115,24 @@ export async function patchProduct(
   return view(stock, product);
 }
 
+/**
+ * Archives a product: no longer listed, read or sold (Reserve answers UNKNOWN_SKU); orders keep
+ * their snapshot; `product.archived` goes out through the outbox with the archive. The Redis
+ * catalog keeps a tombstone, written now and again by the relay (a crash in between loses nothing).
+ */
+export async function archive(deps: CatalogDeps, sku: string, requestId: string): Promise<void> {
+  const { db, stock, catalogEvents, eventsStream } = deps;
+  const archived = await db.transaction().execute(async (trx) => {
+    const product = await archiveProduct(trx, sku);
+    if (!product) throw notFound(`No product ${sku}.`);
+    const event = createEvent("product.archived", { sku, product: productSnapshot(product) }, { requestId });
+    await insertOutboxEvent(trx, eventsStream, event);
+    return product;
+  });
+  await stock.setSellable([{ ...archived, archived: true }]).catch(() => {});
+  catalogEvents.nudge();
+}
+
 /** What Redis keeps of a product: its name and price (to price reservations) and its threshold. */
 async function copyToRedis(
   stock: StockStore,
@@ -136,6 +155,7 @@ export function applyProductChanges(stock: StockStore) {
       const { product } = payload as { product?: Parameters<typeof copyToRedis>[1] };
       if ((type === "product.created" || type === "product.updated") && product)
         await copyToRedis(stock, product);
+      if (type === "product.archived" && product) await stock.setSellable([{ ...product, archived: true }]);
     }
   };
 }
@@ -165,11 +185,13 @@ export async function syncSellableCatalog({ db, stock }: Pick<CatalogDeps, "db" 
 }
 
 export async function replenish(
-  { stock, stockEvents }: CatalogDeps,
+  { db, stock, stockEvents }: CatalogDeps,
   sku: string,
   quantity: number,
   requestId: string,
 ) {
+  // The counters of an archived product are still in Redis: the catalog says whether it is one.
+  if (!(await findProduct(db, sku))) throw notFound(`No product ${sku}.`);
   const outcome = await stock.replenish(sku, quantity, requestId);
   if (outcome.result === "not_found") throw notFound(`No product ${sku}.`);
   stockEvents.nudge();

@@ -72,6 +72,7 @@ export function notificationsFor(
     },
     "product.created": "ignore",
     "product.updated": "ignore",
+    "product.archived": "ignore",
     "stock.replenished": "ignore",
   };
   return dispatchEvent(handlers, event) ?? [];

@@ -48,6 +48,11 @@ export const EVENT_CONTRACTS = {
       product: ProductSnapshotSchema,
     }),
   },
+  /** A product left the catalog: no longer listed or sold; orders keep what they bought. */
+  "product.archived": {
+    version: 1,
+    payload: Type.Object({ sku: Type.String(), product: ProductSnapshotSchema }),
+  },
   /** Written by the stock scripts (reserve-5.lua): stock fell to or below its threshold. */
   "stock.low": {
     version: 1,

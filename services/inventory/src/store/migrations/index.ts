@@ -1,9 +1,11 @@
 import type { Migration } from "@platform/db";
 import * as products from "./0001-products.js";
 import * as outbox from "./0002-outbox.js";
+import * as archive from "./0003-archive.js";
 
 /** Every migration of the inventory service, in order. */
 export const migrations: Record<string, Migration> = {
   "0001-products": products,
   "0002-outbox": outbox,
+  "0003-archive": archive,
 };
