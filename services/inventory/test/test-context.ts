@@ -72,6 +72,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
       priceCents?: number;
       name?: string;
       lowStockThreshold?: number;
+      category?: string;
     } = {},
   ) {
     const sku = fields.sku ?? uniqueName("SKU").toUpperCase().replaceAll("_", "-");
@@ -83,6 +84,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
         priceCents: fields.priceCents ?? 1999,
         initialStock: fields.initialStock ?? 10,
         lowStockThreshold: fields.lowStockThreshold ?? 2,
+        ...(fields.category ? { category: fields.category } : {}),
       },
     });
     if (res.status !== 201)

@@ -6,6 +6,7 @@ export interface Product {
   sku: string;
   name: string;
   description: string | null;
+  category: string | null;
   priceCents: number;
   currency: string;
   lowStockThreshold: number;
@@ -17,6 +18,7 @@ export interface ProductView {
   sku: string;
   name: string;
   description: string | null;
+  category: string | null;
   priceCents: number;
   currency: string;
   lowStockThreshold: number;
@@ -28,12 +30,17 @@ export interface ProductView {
 
 export const SKU_PATTERN = "^[A-Z0-9][A-Z0-9-]{1,63}$";
 
+/** How a product list may be ordered (ARCHITECTURE §5); ties, and the default, go by SKU. */
+export const PRODUCT_SORTS = ["sku", "name", "-name", "priceCents", "-priceCents", "-createdAt"] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
 export function toProductView(product: Product, level: StockLevel | undefined): ProductView {
   const available = level?.available ?? 0;
   return {
     sku: product.sku,
     name: product.name,
     description: product.description,
+    category: product.category,
     priceCents: product.priceCents,
     currency: product.currency,
     lowStockThreshold: product.lowStockThreshold,

@@ -69,6 +69,7 @@ export function productsRoutes(deps: ProductRouteDeps) {
             sku: body.sku,
             name: body.name,
             description: body.description ?? null,
+            category: body.category ?? null,
             priceCents: body.priceCents,
             currency: body.currency ?? deps.defaultCurrency,
             lowStockThreshold: body.lowStockThreshold ?? deps.defaultLowStockThreshold,

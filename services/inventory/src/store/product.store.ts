@@ -1,8 +1,8 @@
 /** The product catalog in Postgres: plain functions taking the database (or a transaction) first. */
 import { containsPattern, isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/errors";
-import type { Kysely } from "kysely";
-import type { Product } from "../domain/product.js";
+import { type Kysely, sql } from "kysely";
+import type { Product, ProductSort } from "../domain/product.js";
 import type { InventoryDatabase } from "./product.table.js";
 
 export type InventoryDb = Kysely<InventoryDatabase>;
@@ -71,26 +71,60 @@ export function updateProduct(
 export interface ProductQuery {
   /** Case-insensitive substring of the name. */
   q?: string;
+  category?: string;
   minPriceCents?: number;
   maxPriceCents?: number;
-  /** Keyset pagination: products after this SKU. */
-  afterSku?: string;
+  sort?: ProductSort;
+  /** Keyset pagination: products after this position in the sort. */
+  after?: ProductPosition;
   limit: number;
 }
 
-/** A page of products in SKU order. */
-export function listProducts(db: InventoryDb, query: ProductQuery): Promise<Product[]> {
+/** Where a page ended: the sort key's value (as the database compares it) and the SKU. */
+export interface ProductPosition {
+  value: string | number;
+  sku: string;
+}
+
+/** The sort's column, and its value as a cursor keeps it (a timestamp to the microsecond). */
+const SORT_KEYS = {
+  sku: { column: "sku", descending: false },
+  name: { column: "name", descending: false },
+  "-name": { column: "name", descending: true },
+  priceCents: { column: "priceCents", descending: false },
+  "-priceCents": { column: "priceCents", descending: true },
+  "-createdAt": { column: "createdAt", descending: true },
+} as const;
+
+/** A page of products in the sort's order, ties by SKU; each with the value its position keeps. */
+export async function listProducts(
+  db: InventoryDb,
+  query: ProductQuery,
+): Promise<Array<Product & { sortValue: string | number }>> {
+  const { column, descending } = SORT_KEYS[query.sort ?? "sku"];
+  const key =
+    column === "createdAt"
+      ? sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+      : sql<string | number>`${sql.ref(column)}`;
   let select = db
     .selectFrom("product")
     .selectAll()
+    .select(key.as("sortValue"))
     .where("archivedAt", "is", null)
+    .orderBy(sql.ref(column), descending ? "desc" : "asc")
     .orderBy("sku")
     .limit(query.limit);
   if (query.q) select = select.where("name", "ilike", containsPattern(query.q));
+  if (query.category) select = select.where("category", "=", query.category);
   if (query.minPriceCents !== undefined) select = select.where("priceCents", ">=", query.minPriceCents);
   if (query.maxPriceCents !== undefined) select = select.where("priceCents", "<=", query.maxPriceCents);
-  if (query.afterSku) select = select.where("sku", ">", query.afterSku);
-  return select.execute();
+  const after = query.after;
+  if (after) {
+    const value = column === "createdAt" ? sql`${after.value}::timestamptz` : sql`${after.value}`;
+    const beyond = descending ? sql`${sql.ref(column)} < ${value}` : sql`${sql.ref(column)} > ${value}`;
+    select = select.where(
+      sql<boolean>`(${beyond} or (${sql.ref(column)} = ${value} and sku > ${after.sku}))`,
+    );
+  }
+  return (await select.execute()) as Array<Product & { sortValue: string | number }>;
 }
-
-/** A search for "50%" means the characters, not a pattern. */

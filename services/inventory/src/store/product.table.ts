@@ -5,6 +5,7 @@ export interface ProductTable {
   sku: string;
   name: string;
   description: string | null;
+  category: ColumnType<string | null, string | null | undefined, string | null>;
   priceCents: number;
   currency: string;
   lowStockThreshold: number;

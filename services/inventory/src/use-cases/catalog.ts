@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor } from "@platform/http";
 import { insertOutboxEvent, type OutboxRelay } from "@platform/outbox";
 import {
   type Product,
+  type ProductSort,
   type ProductView,
   productSnapshot,
   SKU_PATTERN,
@@ -29,6 +30,7 @@ import {
   listProducts,
   type NewProduct,
   type ProductPatch,
+  type ProductPosition,
   updateProduct,
 } from "../store/product.store.js";
 
@@ -166,13 +168,14 @@ export function applyProductChanges(stock: StockStore) {
  */
 export async function syncSellableCatalog({ db, stock }: Pick<CatalogDeps, "db" | "stock">): Promise<number> {
   let synced = 0;
-  let afterSku: string | undefined;
+  let after: ProductPosition | undefined;
   for (;;) {
-    const products = await listProducts(db, { afterSku, limit: 500 });
+    const products = await listProducts(db, { after, limit: 500 });
     if (products.length === 0) break;
     await stock.setSellable(products);
     synced += products.length;
-    afterSku = products.at(-1)?.sku;
+    const last = products.at(-1);
+    after = last && { value: last.sortValue, sku: last.sku };
   }
   // And nothing sellable that is not in the catalog (a product whose creation failed half way).
   const sellable = await stock.sellableSkus();
@@ -207,6 +210,8 @@ export async function getProduct({ db, stock }: CatalogDeps, sku: string): Promi
 
 export interface ProductListQuery {
   q?: string;
+  category?: string;
+  sort?: ProductSort;
   minPriceCents?: number;
   maxPriceCents?: number;
   inStock?: boolean;
@@ -215,28 +220,32 @@ export interface ProductListQuery {
 }
 
 /**
- * A page of products in SKU order. With inStock, products without stock are skipped; the page is
- * filled from a few further batches so that it is rarely short.
+ * A page of products in the sort's order (SKU order by default). The cursor keeps the sort, the
+ * last product's sort value and its SKU: a cursor of another sort is refused (422). With inStock,
+ * products without stock are skipped; the page is filled from a few further batches so that it is
+ * rarely short.
  */
 export async function listProductViews(
   { db, stock }: CatalogDeps,
   query: ProductListQuery,
 ): Promise<{ items: ProductView[]; nextCursor: string | null }> {
+  const sort = query.sort ?? "sku";
   const items: ProductView[] = [];
-  let afterSku = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSku);
+  let after =
+    query.cursor === undefined ? undefined : positionOf(decodeCursor(query.cursor, isCursorOf(sort)));
   for (let batch = 0; batch < 5 && items.length < query.limit; batch++) {
-    const products = await listProducts(db, { ...query, afterSku, limit: query.limit + 1 - items.length });
+    const products = await listProducts(db, { ...query, sort, after, limit: query.limit + 1 - items.length });
     const levels = await stock.levels(products.map((p) => p.sku));
     const more = products.length > query.limit - items.length;
     for (const product of products.slice(0, query.limit - items.length)) {
       const productView = toProductView(product, levels.get(product.sku));
-      afterSku = product.sku;
+      after = { value: product.sortValue, sku: product.sku };
       if (query.inStock && productView.available <= 0) continue;
       items.push(productView);
     }
     if (!more) return { items, nextCursor: null };
   }
-  return { items, nextCursor: afterSku === undefined ? null : encodeCursor(afterSku) };
+  return { items, nextCursor: after === undefined ? null : encodeCursor([sort, after.value, after.sku]) };
 }
 
 async function view(stock: StockStore, product: Product): Promise<ProductView> {
@@ -244,5 +253,17 @@ async function view(stock: StockStore, product: Product): Promise<ProductView> {
   return toProductView(product, level);
 }
 
-const isSku = (value: unknown): value is string =>
-  typeof value === "string" && new RegExp(SKU_PATTERN).test(value);
+/** A cursor this list gave out for this sort: [sort, value, sku]. */
+type ProductCursor = [ProductSort, string | number, string];
+
+const isCursorOf =
+  (sort: ProductSort) =>
+  (value: unknown): value is ProductCursor =>
+    Array.isArray(value) &&
+    value.length === 3 &&
+    value[0] === sort &&
+    (typeof value[1] === "string" || Number.isSafeInteger(value[1])) &&
+    typeof value[2] === "string" &&
+    new RegExp(SKU_PATTERN).test(value[2]);
+
+const positionOf = ([, value, sku]: ProductCursor): ProductPosition => ({ value, sku });

@@ -1827,6 +1827,8 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string;
+                category?: string;
+                sort?: "sku" | "name" | "-name" | "priceCents" | "-priceCents" | "-createdAt";
                 minPriceCents?: number;
                 maxPriceCents?: number;
                 inStock?: boolean;
@@ -1849,6 +1851,7 @@ export interface operations {
                             sku: string;
                             name: string;
                             description: (string | null) | null;
+                            category: (string | null) | null;
                             priceCents: number;
                             currency: string;
                             lowStockThreshold: number;
@@ -1966,6 +1969,7 @@ export interface operations {
                     sku: string;
                     name: string;
                     description?: (string | null) | null;
+                    category?: (string | null) | null;
                     priceCents: number;
                     /**
                      * Format: iso4217
@@ -1988,6 +1992,7 @@ export interface operations {
                         sku: string;
                         name: string;
                         description: (string | null) | null;
+                        category: (string | null) | null;
                         priceCents: number;
                         currency: string;
                         lowStockThreshold: number;
@@ -2150,6 +2155,7 @@ export interface operations {
                         sku: string;
                         name: string;
                         description: (string | null) | null;
+                        category: (string | null) | null;
                         priceCents: number;
                         currency: string;
                         lowStockThreshold: number;
@@ -2423,6 +2429,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     description?: (string | null) | null;
+                    category?: (string | null) | null;
                     priceCents?: number;
                     /**
                      * Format: iso4217
@@ -2444,6 +2451,7 @@ export interface operations {
                         sku: string;
                         name: string;
                         description: (string | null) | null;
+                        category: (string | null) | null;
                         priceCents: number;
                         currency: string;
                         lowStockThreshold: number;
