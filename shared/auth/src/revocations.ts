@@ -18,6 +18,10 @@ import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from "./verifier.js";
 
+const RELOAD_EVERY_MS = 30_000;
+/** Kept past the longest token lifetime by the verifiers' clock tolerance and then some. */
+const KEEP_MARGIN_MS = 60_000;
+
 export interface Revocation {
   kind: "session" | "user";
   id: string;
@@ -54,20 +58,28 @@ const keys = (prefix: string) => ({
   channel: `${prefix}revocations`,
 });
 
-/** Records a revocation and tells every verifier (the user service calls this). */
+/**
+ * Records revocations and tells every verifier (the user service calls this): all of them in one
+ * transaction, so either every one is recorded and announced or the call fails and none is.
+ */
 export async function revoke(
   redis: Redis,
-  revocation: Revocation,
+  revocations: Revocation | readonly Revocation[],
   options: RevocationOptions = {},
 ): Promise<void> {
+  const all: readonly Revocation[] = "kind" in revocations ? [revocations] : revocations;
+  if (all.length === 0) return;
   const names = keys(options.keyPrefix ?? "auth:");
-  const forgetBefore = revocation.at - (options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000;
-  await redis
-    .multi()
-    .zadd(names[revocation.kind], revocation.at, toMember(revocation))
-    .zremrangebyscore(names[revocation.kind], "-inf", `(${forgetBefore}`)
-    .publish(names.channel, JSON.stringify(revocation))
-    .exec();
+  const transaction = redis.multi();
+  for (const revocation of all) {
+    const forgetBefore =
+      revocation.at - (options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000 - KEEP_MARGIN_MS;
+    transaction
+      .zadd(names[revocation.kind], revocation.at, toMember(revocation))
+      .zremrangebyscore(names[revocation.kind], "-inf", `(${forgetBefore}`)
+      .publish(names.channel, JSON.stringify(revocation));
+  }
+  await transaction.exec();
 }
 
 /** A verifier's copy of the revocations; emits "revoked" (a Revocation) for each one it learns of. */
@@ -95,10 +107,28 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
       list.forgetOld();
       list.emit("revoked", revocation);
     });
-    list.subscriber.on("ready", () => void list.load().catch(() => {}));
+    // After a reconnection: announcements made meanwhile were missed, so read the sets again, until
+    // that works (the main connection may come back later than this one); and every half minute
+    // anyway, as a net under whatever else could be missed.
+    list.subscriber.on("ready", () => list.reloadUntilDone());
+    list.timer = setInterval(() => void list.load().catch(() => {}), RELOAD_EVERY_MS);
+    list.timer.unref();
     await list.subscriber.subscribe(list.names.channel);
     await list.load();
     return list;
+  }
+
+  private timer: Timer | undefined;
+  private closed = false;
+
+  private async reloadUntilDone(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        return await this.load();
+      } catch {
+        await Bun.sleep(Math.min(250 * 2 ** attempt, 5_000));
+      }
+    }
   }
 
   revocationOf(token: TokenFacts): Revocation | undefined {
@@ -112,6 +142,8 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
     this.subscriber.disconnect();
   }
 
@@ -119,7 +151,13 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
     for (const kind of ["session", "user"] as const) {
       const entries = await this.redis.zrange(this.names[kind], "0", "-1", "WITHSCORES");
       for (let i = 0; i < entries.length; i += 2) {
-        this.learn({ kind, ...fromMember(entries[i] as string), at: Number(entries[i + 1]) });
+        const revocation: Revocation = {
+          kind,
+          ...fromMember(entries[i] as string),
+          at: Number(entries[i + 1]),
+        };
+        // One learnt only now (missed while away) closes the sockets it concerns like any other.
+        if (this.learn(revocation)) this.emit("revoked", revocation);
       }
     }
     this.forgetOld();
@@ -135,7 +173,8 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
   }
 
   private forgetOld(): void {
-    const before = Date.now() - (this.options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000;
+    const before =
+      Date.now() - (this.options.maxTokenTtlSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS) * 1000 - KEEP_MARGIN_MS;
     for (const map of [this.sessions, this.users]) {
       for (const [id, { at }] of map) if (at < before) map.delete(id);
     }

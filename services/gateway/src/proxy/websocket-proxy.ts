@@ -57,12 +57,18 @@ export function websocketProxy({
         ws.close(TOKEN_ENDED, "the token is no longer valid");
         return;
       }
+      // The client may have gone while the token was checked: then there is nothing to connect.
+      if (ws.raw.readyState !== WebSocket.OPEN) return;
       const upstream = new WebSocket(`${wsBase}/ws?token=${encodeURIComponent(token)}`);
       const close = (reason: string) => ws.close(TOKEN_ENDED, reason);
       const expiry = setTimeout(() => close("the token expired"), principal.expiresAt * 1000 - Date.now());
       sockets.set(ws.raw, { upstream, principal, expiry, close });
       upstream.onmessage = (message) => ws.send(String(message.data));
-      upstream.onclose = () => ws.close();
+      upstream.onclose = () => {
+        clearTimeout(expiry);
+        sockets.delete(ws.raw);
+        ws.close();
+      };
       upstream.onerror = () => {
         logger.warn("upstream WebSocket failed");
         ws.close();

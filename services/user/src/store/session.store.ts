@@ -119,3 +119,18 @@ export async function pruneSessions(db: UserDb, before: Date, batch = 1_000): Pr
   const deleted = await db.deleteFrom("session").where("id", "in", ended).executeTakeFirst();
   return Number(deleted.numDeletedRows);
 }
+
+/** The live sessions of a user but one (none kept when `keep` is undefined). */
+export async function liveSessionIds(
+  db: UserDb,
+  userId: string,
+  keep: string | undefined,
+): Promise<string[]> {
+  let query = db
+    .selectFrom("session")
+    .select("id")
+    .where("userId", "=", userId)
+    .where("revokedAt", "is", null);
+  if (keep) query = query.where("id", "!=", keep);
+  return (await query.execute()).map((row) => row.id);
+}

@@ -8,7 +8,7 @@ import { forbidden, notFound } from "@platform/errors";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import type { User } from "../domain/user.js";
-import { revokeOtherSessions } from "../store/session.store.js";
+import { liveSessionIds, revokeOtherSessions } from "../store/session.store.js";
 import { findCredentials, findUserById, updatePasswordHash, updateProfile } from "../store/user.store.js";
 import type { SessionDeps } from "./sessions.js";
 
@@ -39,9 +39,18 @@ export async function changePassword(
     throw forbidden("The current password is wrong.");
   }
   await deps.limiter.giveBack(caller.email, ip);
+  const announce = (ids: string[]) =>
+    revoke(
+      deps.redis,
+      ids.map((id) => ({ kind: "session" as const, id, at: Date.now() })),
+      deps.revocationOptions,
+    );
+  // Announced first, all at once: if Redis fails, nothing has changed and the request can be retried.
+  const others = await liveSessionIds(deps.db, caller.userId, caller.sessionId);
+  await announce(others);
+  const revoked = await revokeOtherSessions(deps.db, caller.userId, caller.sessionId);
+  // A session begun meanwhile (a login with the old password) is announced too.
+  await announce(revoked.filter((id) => !others.includes(id)));
   await updatePasswordHash(deps.db, caller.userId, await hashPassword(passwords.newPassword));
-  for (const sessionId of await revokeOtherSessions(deps.db, caller.userId, caller.sessionId)) {
-    await revoke(deps.redis, { kind: "session", id: sessionId, at: Date.now() }, deps.revocationOptions);
-  }
   deps.logger.info({ userId: caller.userId }, "password changed; the other sessions are revoked");
 }

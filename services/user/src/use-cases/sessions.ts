@@ -102,5 +102,12 @@ async function pair(
   refreshToken: string,
 ): Promise<TokenPair> {
   const access = await issueAccessToken(deps.keys, deps.tokens, user, sessionId);
+  // The user as it is now, after signing: a deactivation or a role change between the read the
+  // caller made and the signature would otherwise yield a token issued after its revocation.
+  const now = await findUserById(deps.db, user.id);
+  if (now?.status !== "active" || now.role !== user.role) {
+    await endSession(deps, { userId: user.id, sessionId });
+    throw unauthenticated("The account changed while signing in; sign in again.");
+  }
   return { ...access, refreshToken, refreshExpiresIn: deps.tokens.refreshTtlSeconds };
 }

@@ -23,6 +23,10 @@ export function requestInput({ maxBodyBytes, parseBodies }: RequestInputOptions)
     if (!URL.canParse(request.url)) {
       throw new AppError("MALFORMED_REQUEST", "The request's Host header or target is not a valid URL.");
     }
+    const declared = request.headers.get("content-length");
+    if (declared !== null && !/^\d+$/.test(declared)) {
+      throw new AppError("MALFORMED_REQUEST", "The Content-Length header is not a number.");
+    }
     if (declaresTooLarge(request, maxBodyBytes)) throw payloadTooLarge(maxBodyBytes);
   });
   if (!parseBodies) return app;
