@@ -12,41 +12,13 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
 import pg from "pg";
+import { api, infraUrl, login } from "./lib/bench-client.js";
 
 const root = join(import.meta.dir, "..");
 const ORDERS = Number(process.env.ORDERS ?? 10_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 50);
-const GATEWAY = `${process.env.GATEWAY_URL ?? "http://localhost:8080"}/api`;
 const SKUS = ["BENCH-FOOT-A", "BENCH-FOOT-B", "BENCH-FOOT-C", "BENCH-FOOT-D"];
-
-function infraUrl(name: string): string {
-  if (process.env[name]) return process.env[name] as string;
-  const file = readFileSync(join(root, ".data", "infra.env"), "utf8");
-  const match = file.match(new RegExp(`^export ${name}=(.*)$`, "m"));
-  if (!match?.[1]) throw new Error(`${name} is not set and not in .data/infra.env`);
-  return match[1];
-}
-
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${GATEWAY}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json().catch(() => ({}))) as Record<string, unknown>,
-  };
-}
-
-async function login(email: string, password: string): Promise<string> {
-  const res = await api("POST", "/auth/login", undefined, { email, password });
-  if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
-  return String(res.body.accessToken);
-}
 
 async function setup(): Promise<string[]> {
   const password =

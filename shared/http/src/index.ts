@@ -2,7 +2,13 @@ export { clientIp, type TrustedProxies, trustedProxies } from "./client-ip.js";
 export { decodeCursor, encodeCursor, isUuid } from "./cursor.js";
 export { type HttpKernelOptions, httpKernel } from "./http-kernel.js";
 export { createMetrics, type HttpMetrics } from "./metrics.js";
-export { completeDocument, PROBLEM_SCHEMA, problems, type RouteFacts } from "./openapi/complete-document.js";
+export {
+  completeDocument,
+  PROBLEM_SCHEMA,
+  problemResponses,
+  problems,
+  type RouteFacts,
+} from "./openapi/complete-document.js";
 export { type KeysetPageOptions, keysetPage, type Page, PageOf, PageQuery } from "./pagination.js";
 export { REQUIRES_TOKEN, routeFacts } from "./plugins/openapi-document.js";
 export type { ReadinessCheck, ServiceState } from "./plugins/ops-routes.js";

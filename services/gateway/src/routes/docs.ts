@@ -9,6 +9,7 @@
  */
 import { dirname, join } from "node:path";
 import { AppError } from "@platform/errors";
+import { problemResponses } from "@platform/http";
 import { Elysia, t } from "elysia";
 import { matchRoute, type ServiceName } from "../domain/upstream-routes.js";
 
@@ -113,24 +114,10 @@ export function publicDocument(documents: Json[]): Json {
   };
 }
 
-function withEdgeAnswers(operation: Json): Json {
-  const responses = { ...operation.responses };
-  for (const [status, code] of [
-    ["429", "RATE_LIMITED"],
-    ["504", "UPSTREAM_TIMEOUT"],
-  ] as const) {
-    if (responses[status]) continue;
-    responses[status] = {
-      description: code,
-      ...(status === "429" ? { headers: { "Retry-After": { schema: { type: "string" } } } } : {}),
-      content: {
-        "application/problem+json": {
-          schema: {
-            allOf: [{ $ref: "#/components/schemas/Problem" }, { properties: { code: { enum: [code] } } }],
-          },
-        },
-      },
-    };
-  }
-  return { ...operation, responses };
-}
+/** What the edge itself may answer on any operation, besides what the service does (which wins). */
+const EDGE_ANSWERS = problemResponses(["RATE_LIMITED", "UPSTREAM_TIMEOUT"]);
+
+const withEdgeAnswers = (operation: Json): Json => ({
+  ...operation,
+  responses: { ...EDGE_ANSWERS, ...operation.responses },
+});

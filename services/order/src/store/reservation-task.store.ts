@@ -56,26 +56,20 @@ export function lockTask(
  * always lock in the same order (the task, then the order) and never deadlock.
  */
 export async function lockCommitTask(db: OrderDb, orderId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("reservationTask")
-    .select("orderId")
-    .where("orderId", "=", orderId)
-    .where("action", "=", "commit")
-    .forUpdate()
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await commitTask(db, orderId).forUpdate().executeTakeFirst()) !== undefined;
 }
 
 /** Whether the order's Commit is still owed. */
 export async function commitOwed(db: OrderDb, orderId: string): Promise<boolean> {
-  const row = await db
+  return (await commitTask(db, orderId).executeTakeFirst()) !== undefined;
+}
+
+const commitTask = (db: OrderDb, orderId: string) =>
+  db
     .selectFrom("reservationTask")
     .select("orderId")
     .where("orderId", "=", orderId)
-    .where("action", "=", "commit")
-    .executeTakeFirst();
-  return row !== undefined;
-}
+    .where("action", "=", "commit");
 
 /** The Commit tasks of these orders, done: deleted in one statement. */
 export async function deleteCommitTasks(db: OrderDb, orderIds: readonly string[]): Promise<void> {

@@ -9,8 +9,15 @@ import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import type { Redis } from "ioredis";
 import { hashPassword } from "../auth/passwords.js";
-import { assertPasswordLength, type Role, toPublicUser, type UserStatus } from "../domain/user.js";
-import { findUserById, insertUser, listUsers, type UserDb, updateAccess } from "../store/user.store.js";
+import { assertPasswordLength, toPublicUser } from "../domain/user.js";
+import {
+  findUserById,
+  insertUser,
+  listUsers,
+  type UserChange,
+  type UserDb,
+  updateUser,
+} from "../store/user.store.js";
 import {
   normaliseIdentity,
   PublicUserSchema,
@@ -110,17 +117,12 @@ export function usersRoutes({
           if (params.id === principal.userId) {
             throw forbidden("An admin cannot change their own role or deactivate themselves.");
           }
-          const change: { role?: Role; status?: UserStatus } = {};
+          const change: UserChange = {};
           if (body.role) change.role = body.role;
           if (body.active !== undefined) change.status = body.active ? "active" : "disabled";
-          const unchanged = Object.keys(change).length === 0;
-          const user = !isUuid(params.id)
-            ? undefined
-            : unchanged
-              ? await findUserById(db, params.id)
-              : await updateAccess(db, params.id, change);
+          const user = isUuid(params.id) ? await updateUser(db, params.id, change) : undefined;
           if (!user) throw notFound("No such user.");
-          if (unchanged) return toPublicUser(user);
+          if (Object.keys(change).length === 0) return toPublicUser(user);
           // Tokens carry the role and were issued to an active user: every one issued so far goes.
           await revoke(redis, {
             kind: "user",

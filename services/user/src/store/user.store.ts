@@ -48,27 +48,17 @@ export async function findUserById(db: UserDb, id: string): Promise<User | undef
   return row && toUser(row);
 }
 
-/** Changes a user's role or status; the user as it is now, or undefined when there is none. */
-export async function updateAccess(
-  db: UserDb,
-  id: string,
-  change: { role?: Role; status?: UserStatus },
-): Promise<User | undefined> {
-  const row = await db
-    .updateTable("user")
-    .set({ ...change, updatedAt: new Date() })
-    .where("id", "=", id)
-    .returning(PUBLIC_COLUMNS)
-    .executeTakeFirst();
-  return row && toUser(row);
+/** What may change of a user through the API (the profile by its owner, the access by an admin). */
+export interface UserChange {
+  name?: string;
+  phone?: string | null;
+  role?: Role;
+  status?: UserStatus;
 }
 
-/** Changes what a user may change of their own profile; the user as it is now. */
-export async function updateProfile(
-  db: UserDb,
-  id: string,
-  change: { name?: string; phone?: string | null },
-): Promise<User | undefined> {
+/** Applies a change; the user as it is now (a change of nothing writes nothing), undefined when none. */
+export async function updateUser(db: UserDb, id: string, change: UserChange): Promise<User | undefined> {
+  if (Object.values(change).every((value) => value === undefined)) return findUserById(db, id);
   const row = await db
     .updateTable("user")
     .set({ ...change, updatedAt: new Date() })

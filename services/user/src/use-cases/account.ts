@@ -9,7 +9,7 @@ import type { LoginLimiter } from "../auth/login-limiter.js";
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import type { User } from "../domain/user.js";
 import { liveSessionIds, revokeOtherSessions } from "../store/session.store.js";
-import { findCredentials, findUserById, updatePasswordHash, updateProfile } from "../store/user.store.js";
+import { findCredentials, updatePasswordHash, updateUser } from "../store/user.store.js";
 import type { SessionDeps } from "./sessions.js";
 
 export async function changeProfile(
@@ -17,8 +17,7 @@ export async function changeProfile(
   userId: string,
   change: { name?: string; phone?: string | null },
 ): Promise<User> {
-  const unchanged = change.name === undefined && change.phone === undefined;
-  const user = unchanged ? await findUserById(deps.db, userId) : await updateProfile(deps.db, userId, change);
+  const user = await updateUser(deps.db, userId, change);
   if (!user) throw notFound("The account no longer exists.");
   return user;
 }

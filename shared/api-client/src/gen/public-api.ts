@@ -445,6 +445,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -586,6 +587,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -742,6 +744,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -905,6 +908,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -1063,6 +1067,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -1229,6 +1234,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -1497,6 +1503,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -1634,6 +1641,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -1906,6 +1914,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -2085,6 +2094,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -2220,6 +2230,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -2365,6 +2376,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -2542,6 +2554,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -2700,6 +2713,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -2866,6 +2880,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -3049,6 +3064,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -3221,6 +3237,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -3407,6 +3424,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -3600,6 +3618,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -3752,6 +3771,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -3911,6 +3931,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -4076,6 +4097,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -4255,6 +4277,7 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds until a retry may pass */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };

@@ -115,7 +115,8 @@ export function completeDocument(document: Json, routes: RouteFacts[], options: 
   return doc;
 }
 
-function problemResponses(codes: Set<ErrorCode>): Json {
+/** The problem+json responses for these codes, grouped by status, each with its codes enumerated. */
+export function problemResponses(codes: Iterable<ErrorCode>): Json {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
     const status = ERROR_STATUS[code];
