@@ -5,6 +5,8 @@ export {
   RevocationList,
   type RevocationOptions,
   revoke,
+  tokenIssueDelayMs,
+  userRevokedAt,
 } from "./revocations.js";
 export {
   bearerToken,

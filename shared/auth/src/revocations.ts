@@ -12,7 +12,8 @@
  *     token carrying its `sid` is refused;
  *   - a user (deactivation, a role change): every token of that user issued before the revocation
  *     is refused. Tokens carry `iat` in whole seconds, so a token issued in the same second as the
- *     revocation counts as issued before it (the user logs in again).
+ *     revocation counts as issued before it; the user service therefore issues that user no token
+ *     until the next second (userRevokedAt, tokenIssueDelayMs).
  */
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
@@ -80,6 +81,32 @@ export async function revoke(
       .publish(names.channel, JSON.stringify(revocation));
   }
   await transaction.exec();
+}
+
+/**
+ * When the user was last revoked as a whole (a role change, a deactivation), if within the tokens'
+ * lifetime. Tokens issued in that second count as revoked, so the user service waits for the next
+ * second before issuing this user a token (see tokenIssueDelayMs).
+ */
+export async function userRevokedAt(
+  redis: Redis,
+  userId: string,
+  options: RevocationOptions = {},
+): Promise<number | undefined> {
+  const { user } = keys(options.keyPrefix ?? "auth:");
+  const scores = await redis.zmscore(
+    user,
+    userId,
+    toMember({ kind: "user", id: userId, at: 0, reason: "deactivated" }),
+  );
+  const known = scores.filter((score): score is string => score !== null).map(Number);
+  return known.length > 0 ? Math.max(...known) : undefined;
+}
+
+/** How long to wait before a token issued now would no longer fall in the second of a revocation. */
+export function tokenIssueDelayMs(revokedAt: number | undefined, now = Date.now()): number {
+  if (revokedAt === undefined) return 0;
+  return Math.max(0, (Math.floor(revokedAt / 1000) + 1) * 1000 - now);
 }
 
 /** A verifier's copy of the revocations; emits "revoked" (a Revocation) for each one it learns of. */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually, testInfra, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
-import { type Revocation, RevocationList, revoke } from "../src/index.js";
+import { type Revocation, RevocationList, revoke, tokenIssueDelayMs, userRevokedAt } from "../src/index.js";
 
 let redis: Redis;
 const lists: RevocationList[] = [];
@@ -52,6 +52,26 @@ describe("RevocationList", () => {
     );
     expect(list.isRevoked(token("u-2", "s-b", Math.floor(at / 1000) + 5))).toBe(false);
     expect(list.isRevoked(token("u-3", "s-a", Math.floor(at / 1000) - 5))).toBe(false);
+  });
+
+  test("a token issued in the second of its user's revocation would be refused: the issuer waits for the next", async () => {
+    const keyPrefix = `${uniqueName("t_rev")}:`;
+    const list = await startList(keyPrefix);
+    expect(await userRevokedAt(redis, "u-4", { keyPrefix })).toBeUndefined();
+    const at = Math.floor(Date.now() / 1000) * 1000 + 400;
+    await revoke(redis, { kind: "user", id: "u-4", at, reason: "deactivated" }, { keyPrefix });
+    await revoke(redis, { kind: "user", id: "u-4", at: at - 100_000 }, { keyPrefix });
+    expect(await userRevokedAt(redis, "u-4", { keyPrefix })).toBe(at);
+    await eventually("the announcement", () =>
+      list.isRevoked(token("u-4", "s-a", Math.floor(at / 1000) - 5)),
+    );
+    // In the same second, even after the revocation: refused.
+    expect(list.isRevoked(token("u-4", "s-a", Math.floor(at / 1000)))).toBe(true);
+    // So a token is issued only from the next second on, and that one passes.
+    expect(tokenIssueDelayMs(at, at + 100)).toBe(500);
+    expect(tokenIssueDelayMs(at, at + 600)).toBe(0);
+    expect(tokenIssueDelayMs(undefined)).toBe(0);
+    expect(list.isRevoked(token("u-4", "s-a", Math.floor((at + 600) / 1000)))).toBe(false);
   });
 
   test("revocations announced while its connection was down are loaded when it reconnects", async () => {

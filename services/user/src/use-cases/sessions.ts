@@ -5,7 +5,7 @@
  * at once. A revocation reaches every verifier through the revocation list, so the session's
  * access tokens stop working before they expire.
  */
-import { type RevocationOptions, revoke } from "@platform/auth";
+import { type RevocationOptions, revoke, tokenIssueDelayMs, userRevokedAt } from "@platform/auth";
 import { unauthenticated } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
@@ -101,6 +101,9 @@ async function pair(
   sessionId: string,
   refreshToken: string,
 ): Promise<TokenPair> {
+  // Right after a role change or a reactivation, a token signed in the same second would count as
+  // revoked (`iat` is in whole seconds): wait for the next second, at most one.
+  await Bun.sleep(tokenIssueDelayMs(await userRevokedAt(deps.redis, user.id, deps.revocationOptions)));
   const access = await issueAccessToken(deps.keys, deps.tokens, user, sessionId);
   // The user as it is now, after signing: a deactivation or a role change between the read the
   // caller made and the signature would otherwise yield a token issued after its revocation.
