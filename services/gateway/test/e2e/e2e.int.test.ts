@@ -271,6 +271,81 @@ describe("the platform through the gateway", () => {
     expect((await api("POST", `/orders/${before.body.id}/cancel`, { token: buyer.token })).status).toBe(200);
   });
 
+  test("sort and cursor walk 250 products of a category without a duplicate or a gap, under every sort", async () => {
+    // A catalog manager of its own (an admin promoted by the admin), so that 250 creations spend
+    // their own rate-limit bucket and leave the admin's to the other tests.
+    const manager = await customer();
+    const promoted = await api("PATCH", `/users/${manager.id}`, {
+      token: adminToken,
+      body: { role: "admin" },
+    });
+    expect(promoted.body).toMatchObject({ role: "admin" });
+    const managerToken = await login(manager.email, "buyer-password-1");
+    const category = uniqueName("walk");
+    const made: Array<{ sku: string; name: string; priceCents: number }> = [];
+    for (let i = 0; i < 250; i++) {
+      // Few distinct names and prices: ties everywhere, which the SKU breaks.
+      const entry = {
+        sku: `${category.toUpperCase().replaceAll("_", "-")}-${String(i).padStart(3, "0")}`,
+        name: `Item ${i % 7}`,
+        priceCents: 100 * (i % 11),
+      };
+      // As any client would: past the bucket, wait as long as Retry-After says and go on.
+      for (;;) {
+        const res = await api("POST", "/products", {
+          token: managerToken,
+          body: { ...entry, category, initialStock: 1 },
+        });
+        if (res.status === 201) break;
+        expect(res.status).toBe(429);
+        await Bun.sleep(Number(res.headers.get("retry-after")) * 1000);
+      }
+      made.push(entry);
+    }
+    type Listed = { sku: string; name: string; priceCents: number };
+    const walk = async (sort: string) => {
+      const seen: Listed[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: { items: Listed[]; nextCursor: string | null } } = await api(
+          "GET",
+          `/products?category=${category}&sort=${sort}&limit=17${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    const bySku = (a: Listed, b: Listed) => (a.sku < b.sku ? -1 : 1);
+    const expected: Record<string, (a: Listed, b: Listed) => number> = {
+      sku: bySku,
+      priceCents: (a, b) => a.priceCents - b.priceCents || bySku(a, b),
+      "-priceCents": (a, b) => b.priceCents - a.priceCents || bySku(a, b),
+    };
+    for (const sort of ["sku", "name", "-name", "priceCents", "-priceCents", "-createdAt"]) {
+      const seen = await walk(sort);
+      expect({ sort, count: seen.length, distinct: new Set(seen.map((p) => p.sku)).size }).toEqual({
+        sort,
+        count: 250,
+        distinct: 250,
+      });
+      const order = expected[sort];
+      if (order) expect(seen.map((p) => p.sku)).toEqual([...made].sort(order).map((p) => p.sku));
+      // Created one after another: newest first is the reverse of the making.
+      if (sort === "-createdAt")
+        expect(seen.map((p) => p.sku)).toEqual([...made].reverse().map((p) => p.sku));
+      if (sort === "name" || sort === "-name") {
+        // Names in order (the database's collation decides), ties by SKU.
+        for (let i = 1; i < seen.length; i++) {
+          const [a, b] = [seen[i - 1], seen[i]] as [Listed, Listed];
+          if (a.name === b.name) expect(a.sku < b.sku).toBe(true);
+          else expect(a.name.localeCompare(b.name) * (sort === "name" ? 1 : -1)).toBeLessThan(0);
+        }
+      }
+    }
+  });
+
   test("the typed client, generated from the gateway's document, speaks to the platform", async () => {
     const anonymous = createApiClient(platform.gateway);
     const email = `${uniqueName("typed")}@example.com`;
