@@ -1,7 +1,7 @@
 /**
  * compose.yaml cannot run here (no Docker engine), so this keeps it honest: the infrastructure
  * images the architecture names, one healthy-checked entry per service folder, built from the one
- * Dockerfile with that service's name, and the exposure: only the gateway and the mail UI published,
+ * Dockerfile with that service's name, and the exposure: only the gateway and the sinks' pages published,
  * every store behind a password that comes from .env, never from the file.
  */
 import { describe, expect, test } from "bun:test";
@@ -56,13 +56,23 @@ describe("compose.yaml", () => {
     }
   });
 
-  test("only the gateway and the mail sink's web UI (on loopback) are published", () => {
+  test("the notification service sends text messages to the SMS sink, which runs from the same image", () => {
+    const sink = compose.services["sms-sink"];
+    expect(sink?.command).toEqual(["bun", "scripts/sms-sink.ts"]);
+    expect(existsSync(join(root, "scripts", "sms-sink.ts"))).toBe(true);
+    expect(sink?.healthcheck?.test.join(" ")).toContain("127.0.0.1:8026/ready");
+    expect(compose.services.notification?.environment?.SMS_URL).toContain("http://sms-sink:8026/messages");
+    expect(compose.services.notification?.depends_on?.["sms-sink"]).toEqual({ condition: "service_healthy" });
+  });
+
+  test("only the gateway and the development sinks' pages (on loopback) are published", () => {
     const published = Object.entries(compose.services)
       .filter(([, entry]) => (entry.ports ?? []).length > 0)
       .map(([name, entry]) => [name, entry.ports]);
     expect(Object.fromEntries(published)).toEqual({
       gateway: ["8080:8080"],
       mailpit: ["127.0.0.1:8025:8025"],
+      "sms-sink": ["127.0.0.1:8026:8026"],
     });
   });
 

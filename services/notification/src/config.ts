@@ -20,10 +20,13 @@ export const notificationConfigSchema = Env.Object({
   ...consumerSettings("notification"),
   ...tokenVerificationSettings(),
 
-  /** The channels a customer is notified on; webhook also needs WEBHOOK_URL. */
+  /**
+   * The channels a customer may be notified on (each user can switch email, sms and webhook off);
+   * webhook also needs WEBHOOK_URL, sms needs SMS_URL.
+   */
   CHANNELS: Env.String({
     pattern: `^(${CHANNELS.join("|")})(,(${CHANNELS.join("|")}))*$`,
-    default: "log,email,websocket,webhook",
+    default: "log,email,websocket,webhook,sms",
   }),
   SMTP_URL: url(["smtp", "smtps"], "smtp://127.0.0.1:1025"),
   MAIL_FROM: Env.String({ minLength: 3, default: "Order Platform <orders@order-platform.local>" }),
@@ -38,6 +41,16 @@ export const notificationConfigSchema = Env.Object({
   WEBHOOK_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 3_000 }),
   /** Webhook calls in flight at once. */
   WEBHOOK_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 500, default: 16 }),
+  /**
+   * The SMS provider's endpoint: `POST {to, body, reference}` (scripts/sms-sink.ts in development,
+   * started by `bun run start` at http://127.0.0.1:8026/messages).
+   */
+  SMS_URL: Env.Optional(url(["http", "https"])),
+  /** Sent as a bearer token to the SMS provider, when it wants one. */
+  SMS_TOKEN: Env.Optional(Env.String({ minLength: 1 })),
+  SMS_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 5_000 }),
+  /** Text messages in flight at once. */
+  SMS_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 500, default: 8 }),
   /** WebSocket pushes (a Redis PUBLISH each) and log lines in flight at once. */
   WEBSOCKET_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 500, default: 32 }),
   LOG_CONCURRENCY: Env.Integer({ minimum: 1, maximum: 500, default: 32 }),
@@ -70,9 +83,11 @@ export function loadNotificationConfig(
   return config;
 }
 
-/** The channels in force: those configured, less webhook when no URL is set. */
+/** The channels in force: those configured, less webhook and sms when they have no URL. */
 export function enabledChannels(config: NotificationConfig): Channel[] {
   return (csv(config.CHANNELS) as Channel[]).filter(
-    (channel) => channel !== "webhook" || Boolean(config.WEBHOOK_URL),
+    (channel) =>
+      (channel !== "webhook" || Boolean(config.WEBHOOK_URL)) &&
+      (channel !== "sms" || Boolean(config.SMS_URL)),
   );
 }

@@ -15,6 +15,7 @@ import { createApp } from "./app.js";
 import type { ChannelSender } from "./channels/channel.js";
 import { emailChannel } from "./channels/email.js";
 import { logChannel } from "./channels/log.js";
+import { httpSmsProvider, smsChannel } from "./channels/sms.js";
 import { webhookChannel } from "./channels/webhook.js";
 import { websocketChannel } from "./channels/websocket.js";
 import { enabledChannels, type NotificationConfig } from "./config.js";
@@ -55,6 +56,11 @@ export function createNotificationRuntime(config: NotificationConfig, connection
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     });
   }
+  if (config.SMS_URL) {
+    senders.sms = smsChannel(
+      httpSmsProvider({ url: config.SMS_URL, token: config.SMS_TOKEN, timeoutMs: config.SMS_TIMEOUT_MS }),
+    );
+  }
   const worker = new DeliveryWorker({
     db,
     senders,
@@ -64,6 +70,7 @@ export function createNotificationRuntime(config: NotificationConfig, connection
       webhook: config.WEBHOOK_CONCURRENCY,
       websocket: config.WEBSOCKET_CONCURRENCY,
       log: config.LOG_CONCURRENCY,
+      sms: config.SMS_CONCURRENCY,
     },
     maxAttempts: config.MAX_ATTEMPTS,
     retryBaseMs: config.RETRY_BASE_MS,

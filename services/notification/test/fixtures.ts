@@ -1,4 +1,5 @@
 /** The owners the notification tests place orders for; their events come from @platform/testing. */
+import type { OrderOwner } from "@platform/events";
 import { orderCreatedEvent } from "@platform/testing";
 
 export const ann = {
@@ -7,9 +8,17 @@ export const ann = {
   name: "Ann <Admin>",
 };
 export const bob = { id: "01900000-0000-7000-8000-0000000000b2", email: "bob@example.com", name: "Bob" };
+/** A customer with a phone who wants text messages and no email. */
+export const cy = {
+  id: "01900000-0000-7000-8000-0000000000c3",
+  email: "cy@example.com",
+  name: "Cy",
+  phone: "+4915112345678",
+  notificationPreferences: { email: false, sms: true, webhook: true },
+};
 
 /** order.created of a two-line order (4,499 cents) for this owner. */
-export const orderCreated = (user = ann) =>
+export const orderCreated = (user: OrderOwner = ann) =>
   orderCreatedEvent({
     user,
     order: {

@@ -10,7 +10,7 @@ import { eventually, stockLowEvent, unknownTypeEvent, unreadableEntryFields } fr
 import { sql } from "kysely";
 import type { NotificationView } from "../src/routes/notification-view.js";
 import { pruneNotifications } from "../src/store/notification.store.js";
-import { ann, bob, orderCreated } from "./fixtures.js";
+import { ann, bob, cy, orderCreated } from "./fixtures.js";
 import { createNotificationTestContext, type NotificationTestContext } from "./test-context.js";
 
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
@@ -157,6 +157,40 @@ describe("notifications", () => {
     expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
     const again = await ctx.call<Problem>("POST", `/notifications/${failed.id}/retry`, adminToken);
     expect([again.status, again.body.code]).toEqual([409, "INVALID_TRANSITION"]);
+  });
+
+  test("sms: to the owner's phone, one short line; a provider failing spends attempts, an admin retry sends it once", async () => {
+    ctx.smsProviderSettings.status = 503;
+    const event = orderCreated(cy);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+    const failed = await eventually(
+      "the text message to fail for good",
+      async () => {
+        const sms = (await rowsOf(event.id)).find((r) => r.channel === "sms");
+        return sms?.status === "failed" ? sms : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(failed).toMatchObject({ recipient: cy.phone, attempts: ctx.config.MAX_ATTEMPTS });
+    expect(failed.lastError).toContain("503");
+    // Cy switched email off: log, WebSocket, webhook and sms only.
+    expect((await rowsOf(event.id)).map((r) => r.channel)).toEqual(["log", "sms", "webhook", "websocket"]);
+
+    ctx.smsProviderSettings.status = 201;
+    const adminToken = await ctx.tokens.sign({ userId: bob.id, role: "admin" });
+    const retried = await ctx.call<NotificationView>("POST", `/notifications/${failed.id}/retry`, adminToken);
+    expect([retried.status, retried.body.status]).toEqual([202, "pending"]);
+    await eventually(
+      "the retried text message sent",
+      async () => (await rowsOf(event.id)).find((r) => r.channel === "sms")?.status === "sent",
+    );
+    expect(ctx.texts.filter((t) => t.reference === failed.id)).toEqual([
+      {
+        to: cy.phone,
+        body: `Order ${event.payload.order.id.slice(-8)} confirmed: 2 items, total €44.99.`,
+        reference: failed.id,
+      },
+    ]);
   });
 
   test("a user lists their own notifications, newest first; another user's are not found", async () => {

@@ -1,6 +1,7 @@
 /**
  * The notification service in process on real Postgres and Redis, with a real SMTP server, a real
- * webhook receiver and its WebSocket endpoint on a real socket: its own schema and streams.
+ * webhook receiver, a real HTTP SMS provider endpoint and its WebSocket endpoint on a real socket:
+ * its own schema and streams.
  */
 import { createTokenVerifier } from "@platform/auth";
 import { loadConfig } from "@platform/config";
@@ -37,6 +38,19 @@ export async function createNotificationTestContext(overrides: Record<string, st
       return new Response(null, { status: 204 });
     },
   });
+  const texts: Array<{ to: string; body: string; reference: string }> = [];
+  /** How the SMS provider answers: a test can make it fail. */
+  const smsProviderSettings = { status: 201 };
+  const smsProvider = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      if (smsProviderSettings.status >= 300)
+        return new Response("provider trouble", { status: smsProviderSettings.status });
+      texts.push((await request.json()) as { to: string; body: string; reference: string });
+      return Response.json({ id: crypto.randomUUID() }, { status: smsProviderSettings.status });
+    },
+  });
   const schema = uniqueName("t_notifications");
   const config: NotificationConfig = loadConfig(notificationConfigSchema, {
     POSTGRES_URL: infra.postgresUrl,
@@ -48,6 +62,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
     SMTP_TIMEOUT_MS: "1000",
     WEBHOOK_URL: `http://127.0.0.1:${webhookReceiver.port}/hooks`,
     WEBHOOK_SECRET: "test-webhook-secret-0123456789",
+    SMS_URL: `http://127.0.0.1:${smsProvider.port}/messages`,
     ADMIN_EMAILS: "ops@example.com,boss@example.com",
     MAX_DELIVERIES: "3",
     CLAIM_IDLE_MS: "300",
@@ -105,6 +120,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
     runtime.email.close();
     await smtp.stop();
     webhookReceiver.stop(true);
+    smsProvider.stop(true);
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
     await db.destroy();
     redis.disconnect();
@@ -118,6 +134,8 @@ export async function createNotificationTestContext(overrides: Record<string, st
     smtp,
     webhooks,
     webhookReceiverSettings,
+    texts,
+    smsProviderSettings,
     tokens,
     verifier,
     runtime,

@@ -69,7 +69,13 @@ describe("placing an order", () => {
     expect(created).toMatchObject({ type: "order.created", version: 1, requestId: "req-place-1" });
     expect(created?.payload).toEqual({
       order: res.body,
-      user: { id: buyer.id, email: buyer.email, name: "Buyer" },
+      // The owner's contact details and channel choices, as the user service gave them.
+      user: {
+        id: buyer.id,
+        email: buyer.email,
+        name: "Buyer",
+        notificationPreferences: { email: true, sms: true, webhook: true },
+      },
     });
     // The reservation was committed: the stock is sold, not merely held.
     await eventually("the commit task to finish", async () => {

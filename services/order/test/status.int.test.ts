@@ -15,8 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-async function placed(quantity = 2) {
-  const buyer = await ctx.customer();
+async function placed(quantity = 2, profile: Parameters<OrderTestContext["customer"]>[0] = {}) {
+  const buyer = await ctx.customer(profile);
   const sku = await ctx.product(10);
   const res = await ctx.call<OrderView>("POST", "/orders", {
     token: buyer.token,
@@ -49,7 +49,8 @@ describe("order status", () => {
   });
 
   test("an admin ships then delivers; each change is an order.status.updated event with from, to and version", async () => {
-    const { buyer, order } = await placed();
+    const notificationPreferences = { email: false, sms: true, webhook: false };
+    const { buyer, order } = await placed(2, { phone: "+4915112345678", notificationPreferences });
     const asUser = await ctx.call<Problem>("POST", `/orders/${order.id}/status`, {
       token: buyer.token,
       body: { status: "SHIPPED" },
@@ -92,7 +93,14 @@ describe("order status", () => {
           from: "CONFIRMED",
           to: "SHIPPED",
           version: 2,
-          user: { id: buyer.id, email: buyer.email, name: "Buyer" },
+          // The owner as they placed the order: contact details and channel choices included.
+          user: {
+            id: buyer.id,
+            email: buyer.email,
+            name: "Buyer",
+            phone: "+4915112345678",
+            notificationPreferences,
+          },
         }),
         true,
       ],

@@ -108,14 +108,29 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
 
   const adminToken = await login(ADMIN.email, ADMIN.password);
 
-  /** A new customer: registered and logged in through the user service. */
-  async function customer() {
+  /**
+   * A new customer: registered and logged in through the user service; with a phone and channel
+   * preferences when given (set before they order, so the order carries them).
+   */
+  async function customer(
+    profile: {
+      phone?: string;
+      notificationPreferences?: { email: boolean; sms: boolean; webhook: boolean };
+    } = {},
+  ) {
     const email = `${uniqueName("buyer")}@example.com`;
     const res = await userApi<{ id: string }>("POST", "/users", {
       body: { email, name: "Buyer", password: "buyer-password" },
     });
     if (res.status !== 201) throw new Error(`registration failed: ${res.status}`);
-    return { id: res.body.id, email, token: await login(email, "buyer-password") };
+    const token = await login(email, "buyer-password");
+    if (profile.phone) await userApi("PATCH", "/users/me", { token, body: { phone: profile.phone } });
+    if (profile.notificationPreferences)
+      await userApi("PUT", "/users/me/notification-preferences", {
+        token,
+        body: profile.notificationPreferences,
+      });
+    return { id: res.body.id, email, token };
   }
 
   /** A product with stock, created through the inventory API as the admin. */

@@ -43,8 +43,38 @@ describe("profiles", () => {
     const ann = await ctx.register();
     const res = await ctx.call("GET", `/internal/users/${ann.id}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: ann.id, email: ann.email, name: "Test User", role: "user", active: true });
+    expect(res.body).toEqual({
+      id: ann.id,
+      email: ann.email,
+      name: "Test User",
+      role: "user",
+      active: true,
+      notificationPreferences: { email: true, sms: true, webhook: true },
+    });
     expect((await ctx.call("GET", "/internal/users/01900000-0000-7000-8000-000000000000")).status).toBe(404);
+  });
+
+  test("notification preferences: all on until changed; PUT takes all three and the internal view carries them with the phone", async () => {
+    const ann = await ctx.register();
+    const token = await ctx.login(ann.email, ann.password);
+    const path = "/users/me/notification-preferences";
+    expect((await ctx.call("GET", path, { token })).body).toEqual({ email: true, sms: true, webhook: true });
+    const partial = await ctx.call<Problem>("PUT", path, { token, body: { email: false, sms: true } });
+    const notBoolean = await ctx.call<Problem>("PUT", path, {
+      token,
+      body: { email: "no", sms: true, webhook: true },
+    });
+    for (const res of [partial, notBoolean])
+      expect([res.status, res.body.code]).toEqual([422, "VALIDATION_FAILED"]);
+    expect((await ctx.call("GET", path)).status).toBe(401);
+    const chosen = { email: false, sms: true, webhook: false };
+    expect((await ctx.call("PUT", path, { token, body: chosen })).body).toEqual(chosen);
+    expect((await ctx.call("GET", path, { token })).body).toEqual(chosen);
+    await ctx.call("PATCH", "/users/me", { token, body: { phone: "+4915112345678" } });
+    expect((await ctx.call("GET", `/internal/users/${ann.id}`)).body).toMatchObject({
+      phone: "+4915112345678",
+      notificationPreferences: chosen,
+    });
   });
 
   test("PATCH /users/{id}: an admin deactivates a user; the user's tokens are refused at once (403) and login too", async () => {

@@ -17,6 +17,7 @@ const user = {
   phone: null,
   role: "user" as const,
   status: "active" as const,
+  notificationPreferences: { email: true, sms: true, webhook: true },
   createdAt: new Date(),
 };
 

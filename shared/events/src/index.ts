@@ -15,6 +15,8 @@ export {
   EVENT_TYPES,
   type EventHandlers,
   type EventType,
+  type NotificationPreferences,
+  NotificationPreferencesSchema,
   type OrderLine,
   OrderLineSchema,
   type OrderOwner,

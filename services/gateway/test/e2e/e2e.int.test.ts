@@ -1,7 +1,8 @@
 /**
  * End to end: every service as a real process behind the gateway, driven only through the public
- * API (ARCHITECTURE §2–§7): accounts, catalog, orders and their invariants, the activity trail,
- * notifications by email and WebSocket, the error contract, and one request id through every log.
+ * API (ARCHITECTURE §2–§7): accounts, catalog (archive, sorts and cursors), orders and their
+ * invariants, the activity trail, notifications by email, SMS and WebSocket with the customer's
+ * preferences, the error contract, and one request id through every log.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createApiClient } from "@platform/api-client";
@@ -135,6 +136,62 @@ describe("the platform through the gateway", () => {
     });
     expect(trail.map((e) => e.type)).toEqual(["order.status.updated", "order.created"]);
     socket.close();
+  });
+
+  test("a customer with a phone who turned email off: a text message per order event, reaching the sink once; no email", async () => {
+    const buyer = await customer();
+    const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    expect((await api("PATCH", "/users/me", { token: buyer.token, body: { phone } })).body).toMatchObject({
+      phone,
+    });
+    const preferences = "/users/me/notification-preferences";
+    expect((await api("GET", preferences, { token: buyer.token })).body).toEqual({
+      email: true,
+      sms: true,
+      webhook: true,
+    });
+    // Half a preference is not a preference: PUT takes all three; a stranger takes none.
+    const partial = await api<Problem>("PUT", preferences, { token: buyer.token, body: { email: false } });
+    expect([partial.status, partial.body.code]).toEqual([422, "VALIDATION_FAILED"]);
+    expect(
+      (await api<Problem>("PUT", preferences, { body: { email: false, sms: true, webhook: true } })).status,
+    ).toBe(401);
+    const chosen = { email: false, sms: true, webhook: false };
+    expect((await api("PUT", preferences, { token: buyer.token, body: chosen })).body).toEqual(chosen);
+    expect((await api("GET", preferences, { token: buyer.token })).body).toEqual(chosen);
+
+    const sku = await product(5, 1200);
+    const placed = await api<{ id: string }>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    expect(placed.status).toBe(201);
+    const shortId = placed.body.id.slice(-8);
+    const confirmation = await eventually("the confirmation text message", async () =>
+      (await platform.textMessages(phone)).find((m) => m.body.startsWith(`Order ${shortId} confirmed`)),
+    );
+    expect(confirmation.body).toBe(`Order ${shortId} confirmed: 1 item, total €12.00.`);
+    const notifications = await eventually("the notifications sent", async () => {
+      const list = await api("GET", `/notifications?orderId=${placed.body.id}`, { token: buyer.token });
+      const items = list.body.items ?? [];
+      return items.length === 3 && items.every((n) => n.status === "sent") ? items : undefined;
+    });
+    expect(notifications.map((n) => n.channel).sort()).toEqual(["log", "sms", "websocket"]);
+    const sms = notifications.find((n) => n.channel === "sms");
+    expect(sms).toMatchObject({ recipient: phone, attempts: 1 });
+    expect(confirmation.reference).toBe(sms?.id as string);
+
+    // The order's later events follow the preferences it was placed with.
+    await api("POST", `/orders/${placed.body.id}/cancel`, { token: buyer.token });
+    await eventually("the cancellation text message", async () =>
+      (await platform.textMessages(phone)).some((m) => m.body === `Order ${shortId} was cancelled.`),
+    );
+    const texts = await platform.textMessages(phone);
+    expect(texts.map((m) => [m.body, m.posts])).toEqual([
+      [`Order ${shortId} was cancelled.`, 1],
+      [`Order ${shortId} confirmed: 1 item, total €12.00.`, 1],
+    ]);
+    expect(platform.smtp.messages.some((m) => m.text?.includes(placed.body.id))).toBe(false);
   });
 
   test("a hot SKU under concurrent orders from several users: exactly the stock is sold, never more", async () => {

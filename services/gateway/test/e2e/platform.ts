@@ -1,7 +1,8 @@
 /**
  * The whole platform for the end-to-end suite: every service as a real process on free ports, on
  * the local infrastructure, each with schemas, key prefixes, streams and a Mongo database of its
- * own, a real SMTP server, and the gateway in front. Tests speak only to the gateway.
+ * own, a real SMTP server, the development SMS sink (scripts/sms-sink.ts) as a process of its own,
+ * and the gateway in front. Tests speak only to the gateway (and read what the sinks received).
  */
 import { join } from "node:path";
 import { createDatabase } from "@platform/db";
@@ -17,6 +18,7 @@ import { sql } from "kysely";
 import { MongoClient } from "mongodb";
 
 const services = join(import.meta.dir, "..", "..", "..");
+const smsSink = join(services, "..", "scripts", "sms-sink.ts");
 const main = (name: string) => join(services, name, "src", "main.ts");
 
 export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password" };
@@ -40,6 +42,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
   // Debug: a test follows one request id through every service's lines (per-request lines are debug).
   const common = { POSTGRES_URL: infra.postgresUrl, REDIS_URL: infra.redisUrl, LOG_LEVEL: "debug" };
   const started: Record<string, ServiceProcess> = {};
+  started.sms = await startServiceProcess(smsSink, {});
 
   started.user = await startServiceProcess(main("user"), {
     ...common,
@@ -86,6 +89,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     ...consumerEnv,
     POSTGRES_SCHEMA: schemas.notification,
     SMTP_URL: smtp.url,
+    SMS_URL: `${started.sms.baseUrl}/messages`,
     ADMIN_EMAILS: ADMIN.email,
     DELIVERY_INTERVAL_MS: "100",
   });
@@ -109,7 +113,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     stopped ??= (async () => {
       const logs: Record<string, Array<Record<string, unknown>>> = {};
       // The edge first, the consumers last, as a rolling stop would.
-      for (const name of ["gateway", "order", "inventory", "user", "notification", "activity"]) {
+      for (const name of ["gateway", "order", "inventory", "user", "notification", "activity", "sms"]) {
         logs[name] = (await started[name]?.stop())?.lines ?? [];
       }
       await smtp.stop();
@@ -145,8 +149,20 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     return { code, output: output + errors };
   }
 
+  /** The platform's services (the SMS sink is not one of them). */
   const serviceUrls = Object.fromEntries(
-    Object.entries(started).map(([name, process]) => [name, process.baseUrl]),
+    Object.entries(started)
+      .filter(([name]) => name !== "sms")
+      .map(([name, process]) => [name, process.baseUrl]),
   );
-  return { gateway: started.gateway.baseUrl, serviceUrls, smtp, stop, reconcile };
+  /** The text messages the SMS sink received for a number. */
+  const textMessages = async (to: string) => {
+    const res = await fetch(`${started.sms?.baseUrl}/messages?to=${encodeURIComponent(to)}`);
+    return (
+      (await res.json()) as {
+        messages: Array<{ to: string; body: string; reference: string; posts: number }>;
+      }
+    ).messages;
+  };
+  return { gateway: started.gateway.baseUrl, serviceUrls, smtp, textMessages, stop, reconcile };
 }

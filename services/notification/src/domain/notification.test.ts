@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createEvent, newEvent, UnknownEventError } from "@platform/events";
 import { orderCreatedEvent, orderStatusUpdatedEvent, stockLowEvent } from "@platform/testing";
-import { type Channel, notificationsFor } from "./notification.js";
+import { type Channel, notificationsFor, ownerChannels } from "./notification.js";
 
 const options: { customerChannels: Channel[]; adminEmails: string[] } = {
   customerChannels: ["log", "email", "websocket"],
@@ -36,6 +36,49 @@ describe("notificationsFor", () => {
         },
       });
     }
+  });
+
+  test("sms goes to the owner's phone as one short line, and only when they have a phone", () => {
+    const channels: Channel[] = ["log", "email", "sms"];
+    const id = Bun.randomUUIDv7();
+    const withPhone = orderCreatedEvent({
+      user: { id, email: "ada@example.com", name: "Ada", phone: "+4915112345678" },
+    });
+    const made = notificationsFor(withPhone, { ...options, customerChannels: channels });
+    expect(made.map((n) => [n.channel, n.recipient])).toEqual([
+      ["log", id],
+      ["email", "ada@example.com"],
+      ["sms", "+4915112345678"],
+    ]);
+    const sms = made.find((n) => n.channel === "sms");
+    expect(sms?.bodyText).toBe(
+      `Order ${withPhone.payload.order.id.slice(-8)} confirmed: 1 item, total €25.00.`,
+    );
+    const withoutPhone = orderCreatedEvent({ user: { id, email: "ada@example.com", name: "Ada" } });
+    expect(
+      notificationsFor(withoutPhone, { ...options, customerChannels: channels }).map((n) => n.channel),
+    ).toEqual(["log", "email"]);
+  });
+
+  test("the owner's preferences switch email, sms and webhook off; log and WebSocket stay", () => {
+    const channels: Channel[] = ["log", "email", "webhook", "websocket", "sms"];
+    const user = {
+      id: Bun.randomUUIDv7(),
+      email: "ada@example.com",
+      name: "Ada",
+      phone: "+4915112345678",
+      notificationPreferences: { email: false, sms: true, webhook: false },
+    };
+    expect(ownerChannels(channels, user)).toEqual(["log", "websocket", "sms"]);
+    const nothingOptional = {
+      ...user,
+      notificationPreferences: { email: false, sms: false, webhook: false },
+    };
+    expect(ownerChannels(channels, nothingOptional)).toEqual(["log", "websocket"]);
+    // Only what the platform is configured for, whatever the user wants.
+    expect(
+      ownerChannels(["log"], { ...user, notificationPreferences: { email: true, sms: true, webhook: true } }),
+    ).toEqual(["log"]);
   });
 
   test("a status change carries the reason in its words", () => {

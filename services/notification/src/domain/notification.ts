@@ -1,10 +1,37 @@
 /** Notifications: what the service sends for an event, on which channel, to whom. Pure functions. */
-import { type DomainEvent, dispatchEvent, type EventHandlers, type PlatformEvent } from "@platform/events";
+import {
+  type DomainEvent,
+  dispatchEvent,
+  type EventHandlers,
+  type OrderOwner,
+  type PlatformEvent,
+} from "@platform/events";
 import { type Rendered, renderOrderCreated, renderStatusUpdated, renderStockLow } from "./templates.js";
 
 /** The ways a notification reaches someone. */
-export const CHANNELS = ["log", "email", "webhook", "websocket"] as const;
+export const CHANNELS = ["log", "email", "webhook", "websocket", "sms"] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * The channels an order's owner is notified on: those configured that the owner has not switched
+ * off (log and WebSocket cannot be), and sms only when they have a phone. The owner's preferences
+ * come with the event, as they were when the order was placed; an event without them (written
+ * before preferences existed) gets every configured channel.
+ */
+export function ownerChannels(configured: readonly Channel[], owner: OrderOwner): Channel[] {
+  return configured.filter((channel) => {
+    if (channel === "log" || channel === "websocket") return true;
+    if (channel === "sms" && !owner.phone) return false;
+    return owner.notificationPreferences?.[channel] ?? true;
+  });
+}
+
+/** Where a channel sends to: an address, a phone number, or (log, WebSocket, webhook) the user. */
+function recipientOf(channel: Channel, owner: OrderOwner): string {
+  if (channel === "email") return owner.email;
+  if (channel === "sms") return owner.phone ?? "";
+  return owner.id;
+}
 
 export type NotificationStatus = "pending" | "sent" | "failed";
 
@@ -24,8 +51,8 @@ export interface NewNotification {
 }
 
 /**
- * The notifications an event gives rise to: for an order event, one per customer channel to the
- * owner; for stock.low, email and log to the admins; nothing for the rest. An event no contract
+ * The notifications an event gives rise to: for an order event, one per channel the owner gets
+ * (ownerChannels); for stock.low, email and log to the admins; nothing for the rest. An event no contract
  * knows, or whose payload does not fit, throws (it ends in the dead-letter stream).
  */
 export function notificationsFor(
@@ -44,11 +71,11 @@ export function notificationsFor(
       totalCents: order.totalCents,
       currency: order.currency,
     };
-    return customerChannels.map((channel) =>
+    return ownerChannels(customerChannels, user).map((channel) =>
       build(read, channel, rendered, data, {
         userId: user.id,
         orderId: order.id,
-        recipient: channel === "email" ? user.email : user.id,
+        recipient: recipientOf(channel, user),
       }),
     );
   };
@@ -91,7 +118,8 @@ function build(
     channel,
     ...target,
     subject: rendered.subject,
-    bodyText: rendered.text,
+    // A text message gets the one short line; every other channel the whole text.
+    bodyText: channel === "sms" ? rendered.short : rendered.text,
     bodyHtml: rendered.html,
     data: { ...data, eventId: event.id, occurredAt: event.occurredAt },
   };

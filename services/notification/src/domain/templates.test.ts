@@ -27,6 +27,12 @@ describe("templates", () => {
     ]);
   });
 
+  test("a text message is one short line: the order, how many items, the total", () => {
+    expect(renderOrderCreated(order, { name: "Ada" }).short).toBe(
+      "Order 0000abcd confirmed: 2 items, total €44.99.",
+    );
+  });
+
   test("HTML escapes every value a customer or an admin typed", () => {
     const { html } = renderOrderCreated(order, { name: `<script>alert("x")</script>` });
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
@@ -53,6 +59,7 @@ describe("templates", () => {
     expect(cancelled.subject).toBe("Order 0000abcd was cancelled");
     expect(cancelled.text).toContain("\nOut of stock: MUG-1.\n");
     expect(cancelled.html).toContain("<p>Out of stock: MUG-1.</p>");
+    expect(cancelled.short).toBe("Order 0000abcd was cancelled.");
   });
 
   test("low stock names the SKU, what is left and the threshold", () => {
@@ -60,6 +67,7 @@ describe("templates", () => {
       subject: "Low stock: LAMP-9",
       text: "LAMP-9 is down to 2 (threshold 5). Replenish it soon.",
       html: "<p><code>LAMP-9</code> is down to <strong>2</strong> (threshold 5). Replenish it soon.</p>",
+      short: "Low stock: LAMP-9 is down to 2.",
     });
   });
 });

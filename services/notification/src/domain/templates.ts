@@ -1,8 +1,9 @@
-/** The words of each notification, as text and as HTML (every value escaped). */
+/** The words of each notification: as text, as HTML (every value escaped), and one short line (SMS). */
 export interface Rendered {
   subject: string;
   text: string;
   html: string;
+  short: string;
 }
 
 interface Line {
@@ -58,6 +59,7 @@ export function renderOrderCreated(
       "",
       `Total: ${total}`,
     ].join("\n"),
+    short: `Order ${shortId(order.id)} confirmed: ${order.items.length === 1 ? "1 item" : `${order.items.length} items`}, total ${total}.`,
     html: `<p>Hello ${escapeHtml(user.name)},</p><p>we have your order <code>${escapeHtml(order.id)}</code>:</p><table><thead><tr><th align="left">Item</th><th>Qty</th><th>Price</th><th>Subtotal</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><td colspan="3"><strong>Total</strong></td><td align="right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`,
   };
 }
@@ -79,6 +81,7 @@ export function renderStatusUpdated(
   return {
     subject: `Order ${shortId(order.id)} ${said}`,
     text: `Hello ${user.name},\n\nyour order ${order.id} ${said} (${from} → ${to}).${reason ? `\n${reason}` : ""}\nTotal: ${money(order.totalCents, order.currency)}`,
+    short: `Order ${shortId(order.id)} ${said}.`,
     html: `<p>Hello ${escapeHtml(user.name)},</p><p>your order <code>${escapeHtml(order.id)}</code> ${escapeHtml(said)} (${escapeHtml(from)} → ${escapeHtml(to)}).</p>${reason ? `<p>${escapeHtml(reason)}</p>` : ""}<p>Total: ${escapeHtml(money(order.totalCents, order.currency))}</p>`,
   };
 }
@@ -95,6 +98,7 @@ export function renderStockLow({
   return {
     subject: `Low stock: ${sku}`,
     text: `${sku} is down to ${available} (threshold ${threshold}). Replenish it soon.`,
+    short: `Low stock: ${sku} is down to ${available}.`,
     html: `<p><code>${escapeHtml(sku)}</code> is down to <strong>${available}</strong> (threshold ${threshold}). Replenish it soon.</p>`,
   };
 }

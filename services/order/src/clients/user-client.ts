@@ -1,7 +1,8 @@
 /**
  * Validates order owners against the user service (GET /internal/users/{id}) with a short timeout.
- * Positive answers are cached briefly: an active user stays valid for a few seconds, which spares
- * the user service one call per order; negative answers are never cached.
+ * Positive answers are cached briefly: an active user (with their contact details and channel
+ * preferences) stays valid for a few seconds, which spares the user service one call per order;
+ * negative answers are never cached.
  */
 
 import { AppError, dependencyUnavailable } from "@platform/errors";
@@ -44,9 +45,16 @@ export class UserClient {
       this.options.logger.warn({ status: response.status, requestId }, "user service answered an error");
       throw dependencyUnavailable("user service");
     }
-    const user = (await response.json()) as OrderOwner & { active: boolean };
+    const user = (await response.json()) as Required<Omit<OrderOwner, "phone">> &
+      Pick<OrderOwner, "phone"> & { active: boolean };
     if (!user.active) throw new AppError("FORBIDDEN", "The account is not active.");
-    const owner = { id: user.id, email: user.email, name: user.name };
+    const owner: OrderOwner = {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      ...(user.phone ? { phone: user.phone } : {}),
+      notificationPreferences: user.notificationPreferences,
+    };
     this.cache.set(userId, owner);
     return owner;
   }

@@ -1,5 +1,5 @@
 /** Orders, their lines and status history in Postgres: plain functions taking db or a transaction. */
-import type { DomainEvent } from "@platform/events";
+import type { DomainEvent, OrderOwner } from "@platform/events";
 import { outboxInsert } from "@platform/outbox";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Order, OrderLine, OrderStatus } from "../domain/order.js";
@@ -10,7 +10,7 @@ export type OrderDb = Kysely<OrderDatabase>;
 /** What one placement stores, all in one statement. */
 export interface PlacedOrder {
   order: Order;
-  owner: { email: string; name: string };
+  owner: OrderOwner;
   requestId: string;
   /** The order.created event for the outbox. */
   event: DomainEvent;
@@ -36,9 +36,11 @@ export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promi
     : sql``;
   await sql`
     with placed as (
-      insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, request_id, created_at, updated_at)
+      insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, owner_phone,
+                           owner_preferences, request_id, created_at, updated_at)
       values (${order.id}, ${order.userId}, 'CONFIRMED', ${order.totalCents}, ${order.currency}, ${owner.email},
-              ${owner.name}, ${requestId}, ${order.createdAt}, ${order.createdAt})
+              ${owner.name}, ${owner.phone ?? null}, ${owner.notificationPreferences ? JSON.stringify(owner.notificationPreferences) : null}::jsonb,
+              ${requestId}, ${order.createdAt}, ${order.createdAt})
     ), lines as (
       insert into order_item (order_id, line_no, sku, name, unit_price_cents, quantity, subtotal_cents)
       select ${order.id}, line_no, sku, name, unit_price_cents, quantity, subtotal_cents
@@ -98,20 +100,20 @@ export async function listOrders(db: OrderDb, query: OrderQuery): Promise<Order[
 /**
  * Moves an order to its next status, only if nobody changed it meanwhile (same status and version):
  * of two racing changes exactly one wins. Records the history line and answers the order as it now
- * is, with its owner (for the event); undefined if it lost.
+ * is, with its owner as they were when they placed it (for the event); undefined if it lost.
  */
 export async function transitionOrder(
   db: OrderDb,
   order: Order,
   to: OrderStatus,
-): Promise<{ order: Order; owner: { id: string; email: string; name: string } } | undefined> {
+): Promise<{ order: Order; owner: OrderOwner } | undefined> {
   const updated = await db
     .updateTable("order")
     .set((eb) => ({ status: to, version: eb("version", "+", 1), updatedAt: new Date() }))
     .where("id", "=", order.id)
     .where("status", "=", order.status)
     .where("version", "=", order.version)
-    .returning(["version", "updatedAt", "ownerEmail", "ownerName"])
+    .returning(["version", "updatedAt", "ownerEmail", "ownerName", "ownerPhone", "ownerPreferences"])
     .executeTakeFirst();
   if (!updated) return undefined;
   const { at } = await db
@@ -127,7 +129,13 @@ export async function transitionOrder(
       updatedAt: updated.updatedAt,
       statusHistory: [...order.statusHistory, { status: to, at }],
     },
-    owner: { id: order.userId, email: updated.ownerEmail ?? "", name: updated.ownerName ?? "" },
+    owner: {
+      id: order.userId,
+      email: updated.ownerEmail ?? "",
+      name: updated.ownerName ?? "",
+      ...(updated.ownerPhone ? { phone: updated.ownerPhone } : {}),
+      ...(updated.ownerPreferences ? { notificationPreferences: updated.ownerPreferences } : {}),
+    },
   };
 }
 

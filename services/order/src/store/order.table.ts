@@ -1,3 +1,4 @@
+import type { NotificationPreferences } from "@platform/events";
 import type { OutboxTable } from "@platform/outbox";
 import type { ColumnType, Generated } from "kysely";
 import type { OrderStatus } from "../domain/order.js";
@@ -14,6 +15,9 @@ export interface OrderTable {
   requestId: string;
   ownerEmail: string | null;
   ownerName: string | null;
+  ownerPhone: string | null;
+  /** Null for orders placed before preferences existed: every channel on. */
+  ownerPreferences: NotificationPreferences | null;
   createdAt: CreatedAt;
   updatedAt: ColumnType<Date, never, Date>;
 }

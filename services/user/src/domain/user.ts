@@ -12,7 +12,15 @@ export interface User {
   phone: string | null;
   role: Role;
   status: UserStatus;
+  notificationPreferences: NotificationPreferences;
   createdAt: Date;
+}
+
+/** Which optional channels the user wants; the log and the WebSocket push are always on. */
+export interface NotificationPreferences {
+  email: boolean;
+  sms: boolean;
+  webhook: boolean;
 }
 
 export interface PublicUser {

@@ -1,12 +1,17 @@
-/** The caller's own account: PATCH /users/me (name, phone), PUT /users/me/password. */
+/**
+ * The caller's own account: PATCH /users/me (name, phone), PUT /users/me/password, and
+ * GET/PUT /users/me/notification-preferences.
+ */
 import { requireAuth, type TokenVerifier } from "@platform/auth";
+import { notFound } from "@platform/errors";
 import { clientIp, problems, requestContext, type TrustedProxies } from "@platform/http";
 import { Elysia } from "elysia";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { assertPasswordLength, toPublicUser } from "../domain/user.js";
-import { changePassword, changeProfile } from "../use-cases/account.js";
+import { findUserById } from "../store/user.store.js";
+import { changeNotificationPreferences, changePassword, changeProfile } from "../use-cases/account.js";
 import type { SessionDeps } from "../use-cases/sessions.js";
-import { PasswordBody, ProfileBody, PublicUserSchema } from "./schemas.js";
+import { NotificationPreferencesSchema, PasswordBody, ProfileBody, PublicUserSchema } from "./schemas.js";
 
 export interface AccountRouteDeps extends SessionDeps {
   verifier: TokenVerifier;
@@ -44,6 +49,38 @@ export function accountRoutes(deps: AccountRouteDeps) {
           summary: "Change one's password; every other session of the user is revoked",
           responses: { 204: { description: "Changed" } },
           ...problems("RATE_LIMITED"),
+        },
+      },
+    )
+    .get(
+      "/users/me/notification-preferences",
+      async ({ principal }) => {
+        const user = await findUserById(deps.db, principal.userId);
+        if (!user) throw notFound("The account no longer exists.");
+        return user.notificationPreferences;
+      },
+      {
+        response: { 200: NotificationPreferencesSchema },
+        detail: {
+          summary: "Which optional channels one wants (log and WebSocket are always on)",
+          ...problems("NOT_FOUND"),
+        },
+      },
+    )
+    .put(
+      "/users/me/notification-preferences",
+      ({ body, principal }) =>
+        changeNotificationPreferences(deps, principal.userId, {
+          email: body.email,
+          sms: body.sms,
+          webhook: body.webhook,
+        }),
+      {
+        body: NotificationPreferencesSchema,
+        response: { 200: NotificationPreferencesSchema },
+        detail: {
+          summary: "Choose the optional channels (orders placed from now on follow them)",
+          ...problems("NOT_FOUND"),
         },
       },
     );

@@ -18,8 +18,10 @@ export function internalRoutes({ db }: { db: UserDb }) {
         id: user.id,
         email: user.email,
         name: user.name,
+        ...(user.phone ? { phone: user.phone } : {}),
         role: user.role,
         active: user.status === "active",
+        notificationPreferences: user.notificationPreferences,
       };
     },
     {

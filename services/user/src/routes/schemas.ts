@@ -23,6 +23,13 @@ export const ProfileBody = t.Object({
   phone: t.Optional(t.Nullable(Phone)),
 });
 
+/** Which optional channels the user wants (log and WebSocket are always on); PUT sends all three. */
+export const NotificationPreferencesSchema = t.Object({
+  email: t.Boolean({ description: "order emails" }),
+  sms: t.Boolean({ description: "order text messages (when the profile has a phone)" }),
+  webhook: t.Boolean({ description: "the shop's webhook for this user's orders" }),
+});
+
 export const PasswordBody = t.Object({
   currentPassword: t.String({ minLength: 1, maxLength: 128 }),
   newPassword: NewPassword,
@@ -35,13 +42,18 @@ export const UserListQuery = t.Object({
   ...PageQuery,
 });
 
-/** What the order service learns of a user (GET /internal/users/{id}). */
+/**
+ * What the order service learns of a user (GET /internal/users/{id}): enough to accept an order and
+ * to carry the owner's contact details and channel preferences on its events.
+ */
 export const InternalUserSchema = t.Object({
   id: t.String({ format: "uuid" }),
   email: t.String(),
   name: t.String(),
+  phone: t.Optional(t.String()),
   role: t.Union([t.Literal("user"), t.Literal("admin")]),
   active: t.Boolean(),
+  notificationPreferences: NotificationPreferencesSchema,
 });
 
 /** A JSON Web Key Set: public keys only. */

@@ -2,7 +2,7 @@
 import { containsPattern, isUniqueViolation } from "@platform/db";
 import { AppError } from "@platform/errors";
 import type { Kysely } from "kysely";
-import type { Role, User, UserStatus } from "../domain/user.js";
+import type { NotificationPreferences, Role, User, UserStatus } from "../domain/user.js";
 import type { UserDatabase, UserRow } from "./user.table.js";
 
 export type UserDb = Kysely<UserDatabase>;
@@ -14,10 +14,22 @@ const toUser = (row: Omit<UserRow, "passwordHash" | "updatedAt">): User => ({
   phone: row.phone,
   role: row.role,
   status: row.status,
+  notificationPreferences: { email: row.notifyEmail, sms: row.notifySms, webhook: row.notifyWebhook },
   createdAt: row.createdAt,
 });
 
-const PUBLIC_COLUMNS = ["id", "email", "name", "phone", "role", "status", "createdAt"] as const;
+const PUBLIC_COLUMNS = [
+  "id",
+  "email",
+  "name",
+  "phone",
+  "role",
+  "status",
+  "notifyEmail",
+  "notifySms",
+  "notifyWebhook",
+  "createdAt",
+] as const;
 
 export interface NewUser {
   email: string;
@@ -48,20 +60,33 @@ export async function findUserById(db: UserDb, id: string): Promise<User | undef
   return row && toUser(row);
 }
 
-/** What may change of a user through the API (the profile by its owner, the access by an admin). */
+/**
+ * What may change of a user through the API (the profile and notification preferences by their
+ * owner, the access by an admin).
+ */
 export interface UserChange {
   name?: string;
   phone?: string | null;
   role?: Role;
   status?: UserStatus;
+  notificationPreferences?: NotificationPreferences;
 }
 
 /** Applies a change; the user as it is now (a change of nothing writes nothing), undefined when none. */
 export async function updateUser(db: UserDb, id: string, change: UserChange): Promise<User | undefined> {
   if (Object.values(change).every((value) => value === undefined)) return findUserById(db, id);
+  const { notificationPreferences: preferences, ...columns } = change;
   const row = await db
     .updateTable("user")
-    .set({ ...change, updatedAt: new Date() })
+    .set({
+      ...columns,
+      ...(preferences && {
+        notifyEmail: preferences.email,
+        notifySms: preferences.sms,
+        notifyWebhook: preferences.webhook,
+      }),
+      updatedAt: new Date(),
+    })
     .where("id", "=", id)
     .returning(PUBLIC_COLUMNS)
     .executeTakeFirst();

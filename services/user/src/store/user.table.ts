@@ -7,6 +7,9 @@ export interface UserTable {
   name: string;
   passwordHash: string;
   phone: string | null;
+  notifyEmail: Generated<boolean>;
+  notifySms: Generated<boolean>;
+  notifyWebhook: Generated<boolean>;
   role: Role;
   status: Generated<UserStatus>;
   createdAt: ColumnType<Date, never, never>;

@@ -7,11 +7,12 @@ import { revoke } from "@platform/auth";
 import { forbidden, notFound } from "@platform/errors";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
-import type { User } from "../domain/user.js";
+import type { NotificationPreferences, User } from "../domain/user.js";
 import { liveSessionIds, revokeOtherSessions } from "../store/session.store.js";
 import { findCredentials, updatePasswordHash, updateUser } from "../store/user.store.js";
 import type { SessionDeps } from "./sessions.js";
 
+/** Changes the name or phone; a change of nothing writes nothing. */
 export async function changeProfile(
   deps: SessionDeps,
   userId: string,
@@ -20,6 +21,16 @@ export async function changeProfile(
   const user = await updateUser(deps.db, userId, change);
   if (!user) throw notFound("The account no longer exists.");
   return user;
+}
+
+export async function changeNotificationPreferences(
+  deps: SessionDeps,
+  userId: string,
+  notificationPreferences: NotificationPreferences,
+): Promise<NotificationPreferences> {
+  const user = await updateUser(deps.db, userId, { notificationPreferences });
+  if (!user) throw notFound("The account no longer exists.");
+  return user.notificationPreferences;
 }
 
 export async function changePassword(

@@ -49,11 +49,28 @@ export const OrderSchema = Type.Object({
 });
 export type OrderView = Static<typeof OrderSchema>;
 
-/** Who placed an order, as its events carry it (so consumers need no call back). */
+/**
+ * Which of the optional channels a user wants (GET/PUT /users/me/notification-preferences); the log
+ * and the WebSocket push are always on.
+ */
+export const NotificationPreferencesSchema = Type.Object({
+  email: Type.Boolean(),
+  sms: Type.Boolean(),
+  webhook: Type.Boolean(),
+});
+export type NotificationPreferences = Static<typeof NotificationPreferencesSchema>;
+
+/**
+ * Who placed an order, as its events carry it (so consumers need no call back): contact details and
+ * channel preferences as they were when the order was placed. `phone` and `notificationPreferences`
+ * were added later and are optional, so events written before them still read (every channel on).
+ */
 export const OrderOwnerSchema = Type.Object({
   id: Type.String(),
   email: Type.String(),
   name: Type.String(),
+  phone: Type.Optional(Type.String()),
+  notificationPreferences: Type.Optional(NotificationPreferencesSchema),
 });
 export type OrderOwner = Static<typeof OrderOwnerSchema>;
 

@@ -1,9 +1,11 @@
 import type { Migration } from "@platform/db";
 import * as notifications from "./0001-notifications.js";
 import * as deliveryLanes from "./0002-delivery-lanes.js";
+import * as smsChannel from "./0003-sms-channel.js";
 
 /** Every migration of the notification service, in order. */
 export const migrations: Record<string, Migration> = {
   "0001-notifications": notifications,
   "0002-delivery-lanes": deliveryLanes,
+  "0003-sms-channel": smsChannel,
 };

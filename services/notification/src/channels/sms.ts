@@ -1,0 +1,60 @@
+/**
+ * Text messages to the order owner's phone, through a provider. A provider is one function; the one
+ * here speaks the development SMS sink's HTTP API (scripts/sms-sink.ts), and any gateway with a
+ * JSON endpoint of the same shape: `POST <SMS_URL>` with `{to, body, reference}`, bearer token
+ * optional. `reference` is the notification's id, so a provider that deduplicates on it (the sink
+ * does) sends one message even when a delivery is retried after an answer was lost. Another
+ * provider (Twilio, MessageBird) is another SmsProvider, chosen in runtime.ts.
+ */
+import { type ChannelSender, ChannelUnavailableError } from "./channel.js";
+
+export interface TextMessage {
+  /** E.164. */
+  to: string;
+  body: string;
+  /** Idempotency reference: one message per reference. */
+  reference: string;
+}
+
+/** Sends one message; throws ChannelUnavailableError when the provider cannot be reached. */
+export type SmsProvider = (message: TextMessage) => Promise<void>;
+
+export function httpSmsProvider({
+  url,
+  token,
+  timeoutMs,
+}: {
+  url: string;
+  token?: string;
+  timeoutMs: number;
+}): SmsProvider {
+  return async (message) => {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(message),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      // No answer at all (refused, reset, timed out): the provider is away, not the message wrong.
+      throw new ChannelUnavailableError(`SMS provider unavailable: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    // Any other failure spends an attempt, as a webhook's does: retried with backoff, then failed.
+    if (!response.ok) {
+      const detail = (await response.text()).slice(0, 200);
+      throw new Error(`SMS provider answered ${response.status}${detail ? `: ${detail}` : ""}`);
+    }
+  };
+}
+
+export const smsChannel =
+  (provider: SmsProvider): ChannelSender =>
+  (notification) =>
+    provider({ to: notification.recipient, body: notification.bodyText, reference: notification.id });
