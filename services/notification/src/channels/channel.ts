@@ -11,3 +11,20 @@ export type ChannelSender = (notification: NotificationRow) => Promise<void>;
 export class ChannelUnavailableError extends Error {
   override readonly name = "ChannelUnavailableError";
 }
+
+/**
+ * POSTs a body for an HTTP channel (webhook, SMS provider). No answer at all (refused, reset, timed
+ * out) means the endpoint is away, not the message wrong: a ChannelUnavailableError. Any answer is
+ * returned, for the channel to judge.
+ */
+export async function postToChannel(
+  what: string,
+  url: string,
+  { headers, body, timeoutMs }: { headers: Record<string, string>; body: string; timeoutMs: number },
+): Promise<Response> {
+  try {
+    return await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new ChannelUnavailableError(`${what} unavailable: ${(error as Error).message}`, { cause: error });
+  }
+}

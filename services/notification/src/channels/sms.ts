@@ -6,7 +6,7 @@
  * does) sends one message even when a delivery is retried after an answer was lost. Another
  * provider (Twilio, MessageBird) is another SmsProvider, chosen in runtime.ts.
  */
-import { type ChannelSender, ChannelUnavailableError } from "./channel.js";
+import { type ChannelSender, postToChannel } from "./channel.js";
 
 export interface TextMessage {
   /** E.164. */
@@ -16,7 +16,7 @@ export interface TextMessage {
   reference: string;
 }
 
-/** Sends one message; throws ChannelUnavailableError when the provider cannot be reached. */
+/** Sends one message; throws ChannelUnavailableError (channel.ts) when the provider cannot be reached. */
 export type SmsProvider = (message: TextMessage) => Promise<void>;
 
 export function httpSmsProvider({
@@ -29,23 +29,14 @@ export function httpSmsProvider({
   timeoutMs: number;
 }): SmsProvider {
   return async (message) => {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(message),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      // No answer at all (refused, reset, timed out): the provider is away, not the message wrong.
-      throw new ChannelUnavailableError(`SMS provider unavailable: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const response = await postToChannel("SMS provider", url, {
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(message),
+      timeoutMs,
+    });
     // Any other failure spends an attempt, as a webhook's does: retried with backoff, then failed.
     if (!response.ok) {
       const detail = (await response.text()).slice(0, 200);

@@ -4,7 +4,7 @@
  * with the shared secret; a receiver recomputes it and refuses a timestamp older than a few minutes.
  */
 import { createHmac } from "node:crypto";
-import { type ChannelSender, ChannelUnavailableError } from "./channel.js";
+import { type ChannelSender, postToChannel } from "./channel.js";
 
 export const WEBHOOK_SIGNATURE_HEADER = "x-webhook-signature";
 
@@ -32,24 +32,15 @@ export function webhookChannel({
       subject: notification.subject,
       data: notification.data,
     });
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-webhook-id": notification.id,
-          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
-        },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      // No answer at all (refused, reset, timed out): the endpoint is away, not the message wrong.
-      throw new ChannelUnavailableError(`webhook endpoint unavailable: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const response = await postToChannel("webhook endpoint", url, {
+      headers: {
+        "content-type": "application/json",
+        "x-webhook-id": notification.id,
+        [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+      timeoutMs,
+    });
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
   };
 }
