@@ -22,6 +22,9 @@ function classify(cmdline: string[]): string | undefined {
   const service = text.match(/services\/([a-z]+)\/src\/main\.ts/)?.[1];
   if (service) return service;
   if (text.includes("mail-sink.ts")) return "mail sink";
+  if (text.includes("sms-sink.ts")) return "sms sink";
+  if (/(^|\/)jaeger$/.test(cmdline[0] ?? "")) return "jaeger";
+  if (/(^|\/)prometheus$/.test(cmdline[0] ?? "")) return "prometheus";
   if (/^postgres|\/postgres\b/.test(cmdline[0] ?? "") || text.startsWith("postgres:")) return "postgres";
   if (text.includes("redis-server")) return "redis";
   if (text.includes("MongoWireServer") || text.includes("mongod")) return "mongodb";

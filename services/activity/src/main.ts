@@ -8,12 +8,15 @@ import { serve } from "@platform/http";
 import { waitForDependency } from "@platform/jobs";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
+import { startTracing } from "@platform/telemetry";
 import { MongoClient } from "mongodb";
 import { loadActivityConfig } from "./config.js";
 import { createActivityRuntime } from "./runtime.js";
 import { activityCollection, ensureIndexes } from "./store/activity.store.js";
 
 const config = loadActivityConfig();
+// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+const tracing = startTracing({ service: "activity", ...config });
 const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
 // No explicit connect(): the driver connects on the first operation and reconnects by itself.
 // Bounded waits: a server that vanished mid-operation must not hold the consumer forever.
@@ -42,5 +45,6 @@ serve(runtime.app, {
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "mongodb", close: () => client.close() },
+    { name: "traces", close: () => tracing.shutdown() },
   ],
 });

@@ -10,7 +10,7 @@ import { cors } from "@elysiajs/cors";
 import type { RevocationList, TokenVerifier } from "@platform/auth";
 import { bearerToken } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
-import { clientIp, httpKernel, REQUEST_ID_HEADER, trustedProxies } from "@platform/http";
+import { clientIp, httpKernel, labelRoute, REQUEST_ID_HEADER, trustedProxies } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
@@ -98,6 +98,7 @@ export function createApp(
         const path = new URL(request.url).pathname.slice("/api".length);
         const route = matchRoute(request.method, path);
         if (!route) throw notFound(`No route for ${request.method} /api${path}.`);
+        labelRoute(request, route.label);
         const ip = ipOf(request, server);
         let userId: string | undefined;
         const token = bearerToken(request.headers.get("authorization"));

@@ -3,10 +3,13 @@ import { startVerifier } from "@platform/auth";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
+import { startTracing } from "@platform/telemetry";
 import { loadGatewayConfig } from "./config.js";
 import { createGatewayRuntime } from "./runtime.js";
 
 const config = loadGatewayConfig();
+// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+const tracing = startTracing({ service: "gateway", ...config });
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
@@ -21,5 +24,6 @@ serve(runtime.app, {
   closers: [
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
+    { name: "traces", close: () => tracing.shutdown() },
   ],
 });

@@ -7,6 +7,7 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
+import { startTracing } from "@platform/telemetry";
 import { loadInventoryConfig } from "./config.js";
 import { createInventoryRuntime } from "./runtime.js";
 import { migrations } from "./store/migrations/index.js";
@@ -14,6 +15,8 @@ import type { InventoryDatabase } from "./store/product.table.js";
 import { syncSellableCatalog } from "./use-cases/catalog.js";
 
 const config = loadInventoryConfig();
+// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+const tracing = startTracing({ service: "inventory", ...config });
 const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
@@ -42,5 +45,6 @@ serve(runtime.app, {
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
+    { name: "traces", close: () => tracing.shutdown() },
   ],
 });

@@ -8,12 +8,15 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
+import { startTracing } from "@platform/telemetry";
 import { loadNotificationConfig } from "./config.js";
 import { createNotificationRuntime } from "./runtime.js";
 import { migrations } from "./store/migrations/index.js";
 import type { NotificationDatabase } from "./store/notification.table.js";
 
 const config = loadNotificationConfig();
+// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+const tracing = startTracing({ service: "notification", ...config });
 const logger = createLogger({ service: "notification", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
@@ -36,5 +39,6 @@ serve(runtime.app, {
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
+    { name: "traces", close: () => tracing.shutdown() },
   ],
 });

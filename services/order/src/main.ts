@@ -4,12 +4,15 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
+import { startTracing } from "@platform/telemetry";
 import { loadOrderConfig } from "./config.js";
 import { createOrderRuntime } from "./runtime.js";
 import { migrations } from "./store/migrations/index.js";
 import type { OrderDatabase } from "./store/order.table.js";
 
 const config = loadOrderConfig();
+// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+const tracing = startTracing({ service: "order", ...config });
 const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<OrderDatabase>("order", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
@@ -28,5 +31,6 @@ serve(runtime.app, {
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
+    { name: "traces", close: () => tracing.shutdown() },
   ],
 });

@@ -4,6 +4,7 @@ import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
+import { startTracing } from "@platform/telemetry";
 import { loadSigningKeys } from "./auth/signing-keys.js";
 import { loadUserConfig } from "./config.js";
 import { createUserRuntime } from "./runtime.js";
@@ -12,6 +13,8 @@ import type { UserDatabase } from "./store/user.table.js";
 import { seedAdmin } from "./use-cases/seed-admin.js";
 
 const config = loadUserConfig();
+// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+const tracing = startTracing({ service: "user", ...config });
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<UserDatabase>("user", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);
@@ -32,5 +35,6 @@ serve(runtime.app, {
     { name: "revocations", close: () => revocations.close() },
     { name: "redis", close: () => redis.quit() },
     { name: "postgres", close: () => db.destroy() },
+    { name: "traces", close: () => tracing.shutdown() },
   ],
 });

@@ -101,6 +101,19 @@ export const serviceSettings = (defaultPort: number, defaultHost = "127.0.0.1") 
   PORT: port(defaultPort),
   LOG_LEVEL: logLevel(),
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 120_000 }),
+  ...tracingSettings(),
+});
+
+/** OpenTelemetry: traces go over OTLP/HTTP to this endpoint when it is set, nowhere otherwise. */
+export const tracingSettings = () => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(url(["http", "https"])),
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union([Type.Literal("http/protobuf"), Type.Literal("http/json")], {
+    default: "http/protobuf",
+  }),
+  /** Longest a finished span waits before its batch is exported (ms). */
+  OTEL_BSP_SCHEDULE_DELAY: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
+  /** The share of new traces recorded, 0 to 1 (a trace a caller began keeps the caller's decision). */
+  OTEL_TRACES_SAMPLER_ARG: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
 });
 
 /** The variables every service with a Postgres schema of its own reads. */

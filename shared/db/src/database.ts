@@ -4,7 +4,8 @@
  * tables without a schema and tests can run a service against a throwaway schema of their own.
  */
 import type { Logger } from "@platform/logging";
-import { CamelCasePlugin, Kysely, PostgresDialect, sql } from "kysely";
+import { recordFinishedSpan } from "@platform/telemetry";
+import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 
 export interface DatabaseOptions {
@@ -60,7 +61,27 @@ export function createDatabase<DB>({
   pool.on("connect", (client) => client.on("error", lost));
   pool.on("error", () => {}); // the client's own listener has logged it
 
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+    log: querySpan,
+  });
+}
+
+/**
+ * Every query as a span of the trace it runs in (none outside one): Kysely reports each query with
+ * its duration once it ran, in the caller's async context, so the span is recorded after the fact.
+ */
+function querySpan(event: LogEvent): void {
+  const text = event.query.sql;
+  recordFinishedSpan(`postgres ${text.trimStart().split(/\s/, 1)[0]?.toLowerCase()}`, {
+    durationMs: event.queryDurationMillis,
+    attributes: {
+      "db.system.name": "postgresql",
+      "db.query.text": text.length > 2000 ? `${text.slice(0, 2000)}…` : text,
+    },
+    ...(event.level === "error" ? { error: event.error } : {}),
+  });
 }
 
 /** For readiness checks. */

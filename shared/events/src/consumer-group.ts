@@ -19,6 +19,7 @@ import { hostname } from "node:os";
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
+import { type Handoff, handoffSpan, runInContext, SpanKind } from "@platform/telemetry";
 import type { Redis } from "ioredis";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
 import { type DomainEvent, fromStreamFields } from "./envelope.js";
@@ -236,13 +237,21 @@ export class ConsumerGroup {
     let logger = this.options.logger.child({ stream, entryId, deliveries });
     for (let outageRetries = 0; ; outageRetries++) {
       try {
-        const event = fromStreamFields(fields);
+        const { event, handoff } = this.consuming(fromStreamFields(fields), stream);
         logger = logger.child({
           eventId: event.id,
           eventType: event.type,
           requestId: event.requestId || undefined,
         });
-        await this.bounded(handler(event, { stream, entryId, deliveries, logger }));
+        try {
+          await runInContext(handoff?.context, () =>
+            this.bounded(handler(event, { stream, entryId, deliveries, logger })),
+          );
+        } catch (error) {
+          handoff?.end(error);
+          throw error;
+        }
+        handoff?.end();
         await this.acknowledge(stream, [entryId]);
         metrics?.processed.inc({ ...labels, type: event.type });
         return;
@@ -270,18 +279,35 @@ export class ConsumerGroup {
   }
 
   /**
+   * With tracing on, an event that carries a trace is handled in a CONSUMER span of it, and handed
+   * to the handler with that span's `traceparent` (which the notification service keeps on the
+   * notifications it stores, so their deliveries continue the trace).
+   */
+  private consuming(read: DomainEvent, stream: string): { event: DomainEvent; handoff?: Handoff } {
+    const handoff = handoffSpan(`${this.options.group} ${read.type}`, read.traceparent, {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        "messaging.destination.name": stream,
+        "messaging.consumer.group.name": this.options.group,
+      },
+    });
+    return handoff ? { event: { ...read, traceparent: handoff.traceparent }, handoff } : { event: read };
+  }
+
+  /**
    * The new entries of one read through the batch handler, acknowledged with one XACK. Entries that
    * cannot be read, and every entry of a batch that failed for any reason but an outage, go through
    * handle() one by one: the per-entry rules (retry, dead letter) stay exactly as they are.
    */
   private async handleBatch(stream: string, entries: Entry[]): Promise<void> {
     const { group, redis, metrics, logger, batchHandler } = this.options;
-    const batch: Array<{ entryId: string; fields: string[]; event: DomainEvent }> = [];
+    // Each event of the batch has its own span (they come from as many traces), ended with the batch.
+    const batch: Array<{ entryId: string; fields: string[]; event: DomainEvent; handoff?: Handoff }> = [];
     const alone: Entry[] = [];
     for (const entry of entries) {
       const [entryId, fields] = entry;
       try {
-        if (fields) batch.push({ entryId, fields, event: fromStreamFields(fields) });
+        if (fields) batch.push({ entryId, fields, ...this.consuming(fromStreamFields(fields), stream) });
         else alone.push(entry);
       } catch {
         alone.push(entry);
@@ -298,7 +324,10 @@ export class ConsumerGroup {
           ),
         );
         await redis.xack(stream, group, ...batch.map((b) => b.entryId));
-        for (const { event } of batch) metrics?.processed.inc({ stream, group, type: event.type });
+        for (const { event, handoff } of batch) {
+          handoff?.end();
+          metrics?.processed.inc({ stream, group, type: event.type });
+        }
         break;
       } catch (err) {
         if (isDependencyFailure(err) && !this.closing) {
@@ -314,6 +343,8 @@ export class ConsumerGroup {
           );
           if (!this.closing) continue;
         }
+        // One by one from here, each in a span of its own again.
+        for (const { handoff } of batch) handoff?.end(err);
         alone.push(...batch.map(({ entryId, fields }): Entry => [entryId, fields]));
         break;
       }

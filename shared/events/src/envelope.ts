@@ -1,7 +1,9 @@
 /**
  * The envelope of every domain event (ARCHITECTURE §3), and its encoding as a Redis Streams entry:
- * flat fields id, type, version, occurredAt, requestId, payload (JSON).
+ * flat fields id, type, version, occurredAt, requestId, payload (JSON), and `traceparent` when the
+ * event was made inside a trace (ARCHITECTURE §10).
  */
+import { traceparentOf } from "@platform/telemetry";
 
 export interface DomainEvent<P = unknown> {
   /** UUIDv7: the event's identity; consumers deduplicate on it. */
@@ -14,6 +16,8 @@ export interface DomainEvent<P = unknown> {
   occurredAt: string;
   requestId: string;
   payload: P;
+  /** W3C trace context of where the event was made (or relayed), so its consumers continue the trace. */
+  traceparent?: string;
 }
 
 export function newEvent<P>(
@@ -21,7 +25,16 @@ export function newEvent<P>(
   payload: P,
   { requestId, version = 1 }: { requestId: string; version?: number },
 ): DomainEvent<P> {
-  return { id: Bun.randomUUIDv7(), type, version, occurredAt: new Date().toISOString(), requestId, payload };
+  const traceparent = traceparentOf();
+  return {
+    id: Bun.randomUUIDv7(),
+    type,
+    version,
+    occurredAt: new Date().toISOString(),
+    requestId,
+    payload,
+    ...(traceparent ? { traceparent } : {}),
+  };
 }
 
 /** An entry that cannot be read as a DomainEvent: retrying will not help, it ends in the DLQ. */
@@ -30,7 +43,7 @@ export class MalformedEventError extends Error {
 }
 
 export function toStreamFields(event: DomainEvent): string[] {
-  return [
+  const fields = [
     "id",
     event.id,
     "type",
@@ -44,6 +57,8 @@ export function toStreamFields(event: DomainEvent): string[] {
     "payload",
     JSON.stringify(event.payload),
   ];
+  if (event.traceparent) fields.push("traceparent", event.traceparent);
+  return fields;
 }
 
 /** Redis returns an entry's fields as [name, value, name, value, ...]. */
@@ -55,7 +70,7 @@ export function fieldsToRecord(fields: readonly string[]): Record<string, string
 
 export function fromStreamFields(fields: readonly string[]): DomainEvent {
   const record = fieldsToRecord(fields);
-  const { id, type, version, occurredAt, requestId = "", payload } = record;
+  const { id, type, version, occurredAt, requestId = "", payload, traceparent } = record;
   if (!id || !type || !version || !occurredAt || payload === undefined) {
     throw new MalformedEventError(
       `entry lacks ${["id", "type", "version", "occurredAt", "payload"].filter((k) => !record[k]).join(", ")}`,
@@ -70,5 +85,13 @@ export function fromStreamFields(fields: readonly string[]): DomainEvent {
   } catch {
     throw new MalformedEventError("payload is not JSON");
   }
-  return { id, type, version: parsedVersion, occurredAt, requestId, payload: parsedPayload };
+  return {
+    id,
+    type,
+    version: parsedVersion,
+    occurredAt,
+    requestId,
+    payload: parsedPayload,
+    ...(traceparent ? { traceparent } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * The Elysia plugin every service starts from, composed of small plugins: request ids, request
- * input checks (target, body size, JSON depth, NUL), problem+json errors, an access log with HTTP
+ * The Elysia plugin every service starts from, composed of small plugins: request ids, a trace
+ * span per request (when tracing is on), request input checks (target, body size, JSON depth, NUL), problem+json errors, an access log with HTTP
  * metrics, /health, /ready and /metrics, and the service's OpenAPI document at /swagger.
  *
  *   new Elysia().use(httpKernel({ service: "order", logger, readiness: { postgres: () => ping(db) } }))
@@ -14,6 +14,7 @@ import { opsRoutes, type ReadinessCheck, type ServiceState } from "./plugins/ops
 import { problemErrors } from "./plugins/problem-errors.js";
 import { requestContext, requestIds } from "./plugins/request-ids.js";
 import { requestInput } from "./plugins/request-input.js";
+import { requestTracing } from "./plugins/request-tracing.js";
 
 export interface HttpKernelOptions {
   service: string;
@@ -49,6 +50,7 @@ export function httpKernel(options: HttpKernelOptions) {
     .decorate("serviceState", state)
     .decorate("metrics", metrics)
     .use(requestIds())
+    .use(requestTracing())
     .use(accessLog({ logger, metrics, level: options.accessLog ?? "debug" }))
     .use(requestInput({ maxBodyBytes, parseBodies: options.parseBodies ?? true }))
     .use(requestContext(logger))

@@ -16,4 +16,5 @@ export { requestContext } from "./plugins/request-ids.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, problem, problemResponse } from "./problem.js";
 export { readBody } from "./read-body.js";
 export { REQUEST_ID_HEADER, resolveRequestId } from "./request-id.js";
+export { labelRoute } from "./route-label.js";
 export { type RunningService, type ServeOptions, serve } from "./serve.js";

@@ -1,6 +1,7 @@
 /**
  * The one root logger of a service: pino, JSON lines on stdout with `time`, `level`, `service`
- * and `msg`; per-request child loggers add `requestId`.
+ * and `msg`; per-request child loggers add `requestId`, and with tracing on a line written inside a
+ * trace carries its `traceId` and `spanId`.
  *
  * Written from the main thread (pino.destination), not through a transport: transports run in
  * worker threads, which have been unreliable on Bun. Lines are buffered (up to 4 KiB, flushed every
@@ -8,6 +9,7 @@
  * hundreds of lines a second. A crash can lose the last quarter second of lines. Pretty output:
  * pipe through pino-pretty.
  */
+import { activeTraceIds } from "@platform/telemetry";
 import pino from "pino";
 
 export type Logger = pino.Logger;
@@ -29,6 +31,8 @@ export function createLogger({ service, level = "info", destination }: LoggerOpt
       messageKey: "msg",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // With tracing on, a line written inside a trace names it (beside the request id).
+      mixin: () => activeTraceIds() ?? {},
       // Never log credentials, even when a whole request or config object is logged by mistake.
       redact: {
         paths: ["password", "*.password", "authorization", "*.authorization", "headers.authorization"],

@@ -13,6 +13,7 @@
 import { type DomainEvent, publishEvent, toStreamFields, trimStream } from "@platform/events";
 import { PollingLoop } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
+import { handoffSpan, SpanKind } from "@platform/telemetry";
 import type { Redis } from "ioredis";
 import {
   lockUnpublished,
@@ -106,6 +107,29 @@ export class OutboxRelay {
 
   /** XADDs one run of rows for one stream in a single round trip; answers which went out. */
   private async publishRun(run: OutboxRow[]): Promise<{ published: number[]; failure?: unknown }> {
+    // With tracing on, each event's relay is a span of the trace it was made in, and the entry
+    // carries that span's context: its consumers continue the trace from the relay.
+    const handoffs = run.map((row) =>
+      handoffSpan(`relay ${row.event.type}`, row.event.traceparent, {
+        kind: SpanKind.PRODUCER,
+        attributes: { "messaging.destination.name": row.stream },
+      }),
+    );
+    const outcome = await this.publishEvents(
+      run.map((row, i) => {
+        const handoff = handoffs[i];
+        return handoff ? { ...row, event: { ...row.event, traceparent: handoff.traceparent } } : row;
+      }),
+    );
+    const published = new Set(outcome.published);
+    for (const [i, handoff] of handoffs.entries()) {
+      handoff?.end(published.has(run[i]?.id as number) ? undefined : (outcome.failure ?? "not published"));
+    }
+    return outcome;
+  }
+
+  /** The XADDs of publishRun, after the beforePublish hook. */
+  private async publishEvents(run: OutboxRow[]): Promise<{ published: number[]; failure?: unknown }> {
     const { redis, beforePublish } = this.options;
     try {
       await beforePublish?.(run.map((row) => row.event));

@@ -22,6 +22,7 @@ export async function insertOutboxEvent(db: OutboxDb, stream: string, event: Dom
       version: event.version,
       payload: JSON.stringify(event.payload),
       requestId: event.requestId,
+      traceparent: event.traceparent ?? null,
       occurredAt: new Date(event.occurredAt),
       publishedAt: null,
     })
@@ -58,6 +59,7 @@ export async function lockUnpublished(db: OutboxDb, limit: number): Promise<Outb
       occurredAt: row.occurredAt.toISOString(),
       requestId: row.requestId,
       payload: row.payload,
+      ...(row.traceparent ? { traceparent: row.traceparent } : {}),
     },
   }));
 }
@@ -87,7 +89,7 @@ export async function unpublishedCount(db: OutboxDb): Promise<number> {
  * statement (a data-modifying CTE) instead of a transaction of several.
  */
 export function outboxInsert(stream: string, event: DomainEvent) {
-  return sql`insert into outbox (event_id, stream, type, version, payload, request_id, occurred_at)
+  return sql`insert into outbox (event_id, stream, type, version, payload, request_id, traceparent, occurred_at)
     values (${event.id}, ${stream}, ${event.type}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb,
-            ${event.requestId}, ${new Date(event.occurredAt)})`;
+            ${event.requestId}, ${event.traceparent ?? null}, ${new Date(event.occurredAt)})`;
 }

@@ -12,6 +12,8 @@ export interface OutboxTable {
   version: number;
   payload: JSONColumnType<Record<string, unknown>, string, string>;
   requestId: string;
+  /** Where the event was made, when inside a trace: the relay continues it (addOutboxTraceparent). */
+  traceparent: ColumnType<string | null, string | null | undefined, string | null>;
   occurredAt: Date;
   publishedAt: ColumnType<Date | null, Date | null, Date | null>;
 }
@@ -35,4 +37,13 @@ export async function createOutboxTable(db: Kysely<unknown>): Promise<void> {
     .addColumn("published_at", "timestamptz")
     .execute();
   await sql`create index outbox_unpublished_idx on outbox (id) where published_at is null`.execute(db);
+}
+
+/** For a service's migration: the column that keeps an event's trace context until it is relayed. */
+export async function addOutboxTraceparent(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable("outbox").addColumn("traceparent", "text").execute();
+}
+
+export async function dropOutboxTraceparent(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable("outbox").dropColumn("traceparent").execute();
 }

@@ -10,6 +10,7 @@ import { testInfra, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import {
+  addOutboxTraceparent,
   createOutboxTable,
   insertOutboxEvent,
   type OutboxDatabase,
@@ -26,7 +27,10 @@ const logger = createLogger({ service: "order", level: "silent" });
 beforeAll(async () => {
   const infra = await testInfra();
   db = createDatabase<OutboxDatabase>({ url: infra.postgresUrl, schema, poolMax: 6 });
-  await migrateToLatest(db as Kysely<unknown>, schema, { "0001-outbox": { up: createOutboxTable } });
+  await migrateToLatest(db as Kysely<unknown>, schema, {
+    "0001-outbox": { up: createOutboxTable },
+    "0002-outbox-traceparent": { up: addOutboxTraceparent },
+  });
   redis = new Redis(infra.redisUrl);
 });
 afterAll(async () => {

@@ -6,6 +6,7 @@
  */
 import { waitForDependency } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
+import { SpanKind, tracingEnabled, withSpan } from "@platform/telemetry";
 import { Redis } from "ioredis";
 
 export function createRedis(url: string, logger: Logger): Redis {
@@ -26,7 +27,33 @@ export function createRedis(url: string, logger: Logger): Redis {
     if (down) logger.info("redis connection restored");
     down = false;
   });
+  if (tracingEnabled()) traceCommands(redis);
   return redis;
+}
+
+/**
+ * With tracing on (startTracing before createRedis), each command sent inside a trace becomes a span
+ * of it (a Lua script shows as evalsha); commands outside one (idle polls, blocking reads) make
+ * none. Pipelines and transactions are not traced.
+ */
+function traceCommands(redis: Redis): void {
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((
+    command: Parameters<Redis["sendCommand"]>[0],
+    stream?: Parameters<Redis["sendCommand"]>[1],
+  ) =>
+    withSpan(
+      `redis ${command.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        onlyInTrace: true,
+        attributes: { "db.system.name": "redis", "db.operation.name": command.name },
+      },
+      () => {
+        send(command, stream);
+        return command.promise;
+      },
+    )) as Redis["sendCommand"];
 }
 
 /**

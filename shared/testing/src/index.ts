@@ -9,6 +9,7 @@ export {
 export { type HttpClient, httpClient, type TestRequest, type TestResponse } from "./http-client.js";
 export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
+export { OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 export { OwnMongo, OwnPostgres, OwnRedis } from "./own-servers.js";
 export { freePort, runToExit, type ServiceProcess, startServiceProcess } from "./service-process.js";
 export { SmtpSink } from "./smtp-sink.js";

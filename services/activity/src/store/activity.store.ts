@@ -1,10 +1,29 @@
-/** The activity log in MongoDB: one document per event, the event id as _id. */
+/**
+ * The activity log in MongoDB: one document per event, the event id as _id. Inside a trace, each
+ * write and query is a span of it (the driver has no instrumentation that works on Bun).
+ */
+import { SpanKind, withSpan } from "@platform/telemetry";
 import type { Collection, Db } from "mongodb";
 import type { ActivityEntry } from "../domain/activity.js";
 
 export type ActivityCollection = Collection<ActivityEntry>;
 
 const DUPLICATE_KEY = 11000;
+
+const traced = <T>(operation: string, work: () => Promise<T>) =>
+  withSpan(
+    `mongodb ${operation} entries`,
+    {
+      kind: SpanKind.CLIENT,
+      onlyInTrace: true,
+      attributes: {
+        "db.system.name": "mongodb",
+        "db.collection.name": "entries",
+        "db.operation.name": operation,
+      },
+    },
+    work,
+  );
 
 export function activityCollection(db: Db): ActivityCollection {
   return db.collection<ActivityEntry>("entries");
@@ -24,7 +43,7 @@ export async function recordEntry(
   entry: ActivityEntry,
 ): Promise<"stored" | "duplicate"> {
   try {
-    await entries.insertOne(entry);
+    await traced("insertOne", () => entries.insertOne(entry));
     return "stored";
   } catch (error) {
     if ((error as { code?: number }).code === DUPLICATE_KEY) return "duplicate";
@@ -36,7 +55,7 @@ export async function recordEntry(
 export async function recordEntries(entries: ActivityCollection, batch: ActivityEntry[]): Promise<void> {
   if (batch.length === 0) return;
   try {
-    await entries.insertMany(batch, { ordered: false });
+    await traced("insertMany", () => entries.insertMany(batch, { ordered: false }));
   } catch (error) {
     const { writeErrors } = error as { writeErrors?: Array<{ code?: number }> | { code?: number } };
     const failures = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
@@ -63,7 +82,9 @@ export function listEntries(entries: ActivityCollection, query: ActivityQuery): 
     const { occurredAt, id } = query.before;
     filter.$or = [{ occurredAt: { $lt: occurredAt } }, { occurredAt, _id: { $lt: id } }];
   }
-  return entries.find(filter).sort({ occurredAt: -1, _id: -1 }).limit(query.limit).toArray();
+  return traced("find", () =>
+    entries.find(filter).sort({ occurredAt: -1, _id: -1 }).limit(query.limit).toArray(),
+  );
 }
 
 /** Deletes the entries that occurred before the cutoff; resolves to how many went. */

@@ -3,16 +3,24 @@ import { matchRoute } from "./upstream-routes.js";
 
 describe("matchRoute", () => {
   test.each([
-    ["POST", "/users", { service: "user", authenticated: false }],
-    ["GET", "/users/me", { service: "user", authenticated: true }],
-    ["POST", "/auth/login", { service: "user", authenticated: false }],
-    ["GET", "/products", { service: "inventory", authenticated: false }],
-    ["GET", "/products/MUG-1", { service: "inventory", authenticated: false }],
-    ["POST", "/products", { service: "inventory", authenticated: true }],
-    ["POST", "/products/MUG-1/replenish", { service: "inventory", authenticated: true }],
-    ["POST", "/orders", { service: "order", authenticated: true }],
-    ["GET", "/activity", { service: "activity", authenticated: true }],
-    ["POST", "/notifications/x/retry", { service: "notification", authenticated: true }],
+    ["POST", "/users", { service: "user", authenticated: false, label: "/api/users" }],
+    ["GET", "/users/me", { service: "user", authenticated: true, label: "/api/users/*" }],
+    ["POST", "/auth/login", { service: "user", authenticated: false, label: "/api/auth/*" }],
+    ["GET", "/products", { service: "inventory", authenticated: false, label: "/api/products" }],
+    ["GET", "/products/MUG-1", { service: "inventory", authenticated: false, label: "/api/products/*" }],
+    ["POST", "/products", { service: "inventory", authenticated: true, label: "/api/products" }],
+    [
+      "POST",
+      "/products/MUG-1/replenish",
+      { service: "inventory", authenticated: true, label: "/api/products/*" },
+    ],
+    ["POST", "/orders", { service: "order", authenticated: true, label: "/api/orders" }],
+    ["GET", "/activity", { service: "activity", authenticated: true, label: "/api/activity" }],
+    [
+      "POST",
+      "/notifications/x/retry",
+      { service: "notification", authenticated: true, label: "/api/notifications/*" },
+    ],
   ] as const)("%s %s", (method, path, route) => {
     expect(matchRoute(method, path)).toEqual(route);
   });

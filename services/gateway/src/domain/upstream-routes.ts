@@ -8,6 +8,11 @@ export interface Route {
   service: ServiceName;
   /** Needs a verified bearer token before it is forwarded. */
   authenticated: boolean;
+  /**
+   * What metrics and traces call it: the prefix itself (`/api/orders`) or anything below it
+   * (`/api/orders/*`): few values, and `POST /api/orders` (the SLO's) apart from the rest.
+   */
+  label: string;
 }
 
 /** Anyone may register, log in, refresh and browse the catalog; everything else needs a token. */
@@ -36,7 +41,11 @@ export function matchRoute(method: string, path: string): Route | undefined {
   if (path.split("/").includes("internal")) return undefined;
   for (const [prefix, service] of PREFIXES) {
     if (path === prefix || path.startsWith(`${prefix}/`))
-      return { service, authenticated: !isPublic(method, path) };
+      return {
+        service,
+        authenticated: !isPublic(method, path),
+        label: path === prefix ? `/api${prefix}` : `/api${prefix}/*`,
+      };
   }
   return undefined;
 }

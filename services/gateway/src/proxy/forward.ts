@@ -3,12 +3,13 @@
  * checked against the limit) is passed through as a stream, never parsed here; an undeclared
  * (chunked) one is read up to the limit first, so an oversized one is 413 before any service sees
  * a byte of it. Hop-by-hop headers are dropped, the request id and the client's IP
- * travel on. A service that does not answer in time is 504; one that cannot be reached is 503;
+ * travel on, and the trace continues in the forwarding span's `traceparent` (replacing the client's). A service that does not answer in time is 504; one that cannot be reached is 503;
  * both as problems naming no host.
  */
 import { AppError } from "@platform/errors";
 import { REQUEST_ID_HEADER, readBody } from "@platform/http";
 import type { Logger } from "@platform/logging";
+import { tracedFetch } from "@platform/telemetry";
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -50,7 +51,7 @@ export async function forward(request: Request, options: ForwardOptions): Promis
       : await readBody(request, options.maxBodyBytes);
   let response: Response;
   try {
-    response = await fetch(target, {
+    response = await tracedFetch(`forward to ${options.service}`, target, {
       method: request.method,
       headers,
       body,

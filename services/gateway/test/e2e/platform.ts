@@ -23,8 +23,11 @@ const main = (name: string) => join(services, name, "src", "main.ts");
 
 export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password" };
 
-/** Environment added to a service's (the security suite tightens the gateway's limits). */
-export type PlatformOverrides = Partial<Record<"gateway" | "user", Record<string, string>>>;
+/**
+ * Environment added to a service's (the security suite tightens the gateway's limits), or to every
+ * service's (`all`: the tracing suite points them at its OTLP receiver).
+ */
+export type PlatformOverrides = Partial<Record<"gateway" | "user" | "all", Record<string, string>>>;
 
 export async function startPlatform(overrides: PlatformOverrides = {}) {
   const infra = await testInfra();
@@ -40,7 +43,12 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
   const smtp = new SmtpSink(await freePort());
   await smtp.start();
   // Debug: a test follows one request id through every service's lines (per-request lines are debug).
-  const common = { POSTGRES_URL: infra.postgresUrl, REDIS_URL: infra.redisUrl, LOG_LEVEL: "debug" };
+  const common = {
+    POSTGRES_URL: infra.postgresUrl,
+    REDIS_URL: infra.redisUrl,
+    LOG_LEVEL: "debug",
+    ...overrides.all,
+  };
   const started: Record<string, ServiceProcess> = {};
   started.sms = await startServiceProcess(smsSink, {});
 

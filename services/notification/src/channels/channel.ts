@@ -1,3 +1,4 @@
+import { tracedFetch } from "@platform/telemetry";
 import type { NotificationRow } from "../store/notification.table.js";
 
 /** A way to deliver a notification. Resolves when delivered; throws (with a reason) when not. */
@@ -23,7 +24,12 @@ export async function postToChannel(
   { headers, body, timeoutMs }: { headers: Record<string, string>; body: string; timeoutMs: number },
 ): Promise<Response> {
   try {
-    return await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    return await tracedFetch(`POST to ${what}`, url, {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
     throw new ChannelUnavailableError(`${what} unavailable: ${(error as Error).message}`, { cause: error });
   }

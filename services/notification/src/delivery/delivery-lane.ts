@@ -14,6 +14,7 @@
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
+import { handoffSpan, runInContext, SpanKind } from "@platform/telemetry";
 import { type ChannelSender, ChannelUnavailableError } from "../channels/channel.js";
 import type { Channel } from "../domain/notification.js";
 import { claimDue, type NotificationDb } from "../store/notification.store.js";
@@ -175,8 +176,18 @@ export class DeliveryLane {
 
   private async deliver(row: NotificationRow): Promise<void> {
     const { sender, writer, metrics, channel, maxAttempts, retryBaseMs, logger } = this.options;
+    // With tracing on, the delivery is a span of the order's trace (the row keeps its context).
+    const span = handoffSpan(`deliver ${channel}`, row.traceparent, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "notification.id": row.id,
+        "notification.channel": channel,
+        "notification.attempt": row.attempts + 1,
+      },
+    });
     try {
-      await sender(row);
+      await runInContext(span?.context, () => sender(row));
+      span?.end();
       writer.record({ id: row.id, sentAt: new Date() });
       metrics.sent(channel, row.data.occurredAt);
       if (this.probing || this.pauses > 0) {
@@ -187,6 +198,7 @@ export class DeliveryLane {
       this.probing = false;
       this.pauses = 0;
     } catch (error) {
+      span?.end(error);
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof ChannelUnavailableError) {
         metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });

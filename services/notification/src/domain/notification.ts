@@ -48,6 +48,8 @@ export interface NewNotification {
   bodyHtml: string;
   /** What a webhook or WebSocket receives. */
   data: Record<string, unknown>;
+  /** The trace the event was handled in, if any: the delivery continues it. */
+  traceparent: string | null;
 }
 
 /**
@@ -122,5 +124,6 @@ function build(
     bodyText: channel === "sms" ? rendered.short : rendered.text,
     bodyHtml: rendered.html,
     data: { ...data, eventId: event.id, occurredAt: event.occurredAt },
+    traceparent: event.traceparent ?? null,
   };
 }

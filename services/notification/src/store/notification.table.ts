@@ -20,6 +20,8 @@ export interface NotificationTable {
   createdAt: ColumnType<Date, never, never>;
   updatedAt: ColumnType<Date, never, Date>;
   sentAt: Date | null;
+  /** W3C trace context of the event's consumption, when traced: the delivery continues it. */
+  traceparent: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NotificationDatabase {

@@ -1,14 +1,15 @@
 /**
  * Validates order owners against the user service (GET /internal/users/{id}) with a short timeout.
- * Positive answers are cached briefly: an active user (with their contact details and channel
- * preferences) stays valid for a few seconds, which spares the user service one call per order;
- * negative answers are never cached.
+ * Positive answers are cached for USER_CACHE_TTL_MS (30 s): an active user (with their contact
+ * details and channel preferences) stays valid that long, which spares the user service one call
+ * per order; negative answers are never cached.
  */
 
 import { AppError, dependencyUnavailable } from "@platform/errors";
 import type { OrderOwner } from "@platform/events";
 import { REQUEST_ID_HEADER } from "@platform/http";
 import type { Logger } from "@platform/logging";
+import { tracedFetch } from "@platform/telemetry";
 import { LRUCache } from "lru-cache";
 
 export interface UserClientOptions {
@@ -31,7 +32,8 @@ export class UserClient {
     if (cached) return cached;
     let response: Response;
     try {
-      response = await fetch(`${this.options.baseUrl}/internal/users/${encodeURIComponent(userId)}`, {
+      const url = `${this.options.baseUrl}/internal/users/${encodeURIComponent(userId)}`;
+      response = await tracedFetch("validate user", url, {
         headers: { [REQUEST_ID_HEADER]: requestId },
         // Bun pools keep-alive sockets; a half-open one could stall the call without a timeout.
         signal: AbortSignal.timeout(this.options.timeoutMs),

@@ -6,7 +6,9 @@ import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { HttpMetrics } from "../metrics.js";
 import { REQUEST_ID_HEADER } from "../request-id.js";
+import { routeLabelOf } from "../route-label.js";
 import { OPS_PATHS } from "./ops-routes.js";
+import { responseStatus } from "./response-status.js";
 
 export interface AccessLogOptions {
   logger: Logger;
@@ -25,9 +27,11 @@ export function accessLog({ logger, metrics, level }: AccessLogOptions) {
       const { request, set, route, path } = context;
       const began = startedAt.get(request);
       const seconds = began === undefined ? 0 : (performance.now() - began) / 1000;
-      const response = (context as { responseValue?: unknown }).responseValue;
-      const status = response instanceof Response ? response.status : Number(set.status ?? 200);
-      metrics.httpDuration.observe({ method: request.method, route: route || "unmatched", status }, seconds);
+      const status = responseStatus(set, (context as { responseValue?: unknown }).responseValue);
+      metrics.httpDuration.observe(
+        { method: request.method, route: routeLabelOf(request, route || "unmatched"), status },
+        seconds,
+      );
       const lineLevel = OPS_PATHS.has(path) ? "debug" : status >= 400 ? "info" : level;
       logger[lineLevel](
         {

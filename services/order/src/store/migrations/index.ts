@@ -2,10 +2,12 @@ import type { Migration } from "@platform/db";
 import * as orders from "./0001-orders.js";
 import * as orderOwner from "./0002-order-owner.js";
 import * as ownerContact from "./0003-owner-contact.js";
+import * as outboxTraceparent from "./0004-outbox-traceparent.js";
 
 /** Every migration of the order service, in order. */
 export const migrations: Record<string, Migration> = {
   "0001-orders": orders,
   "0002-order-owner": orderOwner,
   "0003-owner-contact": ownerContact,
+  "0004-outbox-traceparent": outboxTraceparent,
 };

@@ -1,0 +1,22 @@
+export { tracedFetch } from "./http-client.js";
+export {
+  activeTraceIds,
+  type Context,
+  contextFrom,
+  failSpan,
+  type Handoff,
+  handoffSpan,
+  injectTraceContext,
+  recordFinishedSpan,
+  runInContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  startActiveSpan,
+  startTracing,
+  type Tracing,
+  type TracingSettings,
+  traceparentOf,
+  tracingEnabled,
+  withSpan,
+} from "./tracing.js";
