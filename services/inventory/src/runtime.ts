@@ -1,13 +1,15 @@
 /**
  * The inventory service wired from its config, for main.ts and the tests alike: the stock store,
  * the two event relays (the stock scripts' Redis outbox, the catalog's Postgres outbox), the
- * reservation sweeper, the gRPC server and the REST app. Nothing starts here; start() and stop()
- * run and end the background work (the gRPC server listens where main.ts says).
+ * reservation sweeper, the gRPC server, the REST app and the metrics on its /metrics. Nothing
+ * starts here; start() and stop() run and end the background work (the gRPC server listens where
+ * main.ts says).
  */
 import type { TokenVerifier } from "@platform/auth";
 import { outboxRelaySettings } from "@platform/config";
+import { createMetrics, type HttpMetrics } from "@platform/http";
 import type { Logger } from "@platform/logging";
-import { OutboxRelay } from "@platform/outbox";
+import { OutboxRelay, outboxBacklogGauge } from "@platform/outbox";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import type { InventoryConfig } from "./config.js";
@@ -15,6 +17,7 @@ import { StockEventRelay } from "./events/stock-event-relay.js";
 import { createGrpcServer } from "./grpc/server.js";
 import { ReservationSweeper } from "./stock/reservation-sweeper.js";
 import { stockKeys } from "./stock/stock-keys.js";
+import { stockLowGauge } from "./stock/stock-metrics.js";
 import { StockStore } from "./stock/stock-store.js";
 import type { InventoryDb } from "./store/product.store.js";
 import { applyProductChanges } from "./use-cases/catalog.js";
@@ -24,14 +27,17 @@ export interface InventoryConnections {
   redis: Redis;
   verifier: TokenVerifier;
   logger: Logger;
+  /** The /metrics registry to use (one is made if absent). */
+  metrics?: HttpMetrics;
 }
 
-export function createInventoryRuntime(
-  config: InventoryConfig,
-  { db, redis, verifier, logger }: InventoryConnections,
-) {
+export function createInventoryRuntime(config: InventoryConfig, connections: InventoryConnections) {
+  const { db, redis, verifier, logger } = connections;
+  const metrics = connections.metrics ?? createMetrics("inventory");
   const keys = stockKeys(config.REDIS_KEY_PREFIX);
   const stock = new StockStore(redis, keys, config.RESERVATION_RETENTION_SECONDS);
+  stockLowGauge(metrics.registry, stock);
+  outboxBacklogGauge(metrics.registry, db);
   const stockEvents = new StockEventRelay({
     redis,
     outboxKey: keys.outbox,
@@ -61,10 +67,12 @@ export function createInventoryRuntime(
       maxReservationTtlSeconds: config.MAX_RESERVATION_TTL_SECONDS,
     },
     logger,
+    metrics.registry,
   );
-  const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger });
+  const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger, metrics });
   return {
     app,
+    metrics,
     keys,
     stock,
     stockEvents,

@@ -361,3 +361,29 @@ describe("products", () => {
     }
   });
 });
+
+describe("metrics", () => {
+  test("/metrics: stock_low_products counts the products at or below their threshold, archived ones not; outbox_backlog the unrelayed rows", async () => {
+    // A catalog of its own, read once: the count is reused for 15 s, and this one is known exactly.
+    const own = await createInventoryTestContext();
+    try {
+      await own.product({ initialStock: 2, lowStockThreshold: 2 }); // at its threshold
+      await own.product({ initialStock: 0, lowStockThreshold: 0 }); // out of stock
+      await own.product({ initialStock: 10, lowStockThreshold: 2 }); // well stocked
+      const archived = await own.product({ initialStock: 1, lowStockThreshold: 2 });
+      expect((await own.call("DELETE", `/products/${archived}`, { token: own.adminToken })).status).toBe(204);
+      const sold = await own.product({ initialStock: 5, lowStockThreshold: 2 });
+      await own.grpc.reserve({
+        reservationId: `low-${sold}`,
+        lines: [{ sku: sold, quantity: 4 }],
+        ttlSeconds: 60,
+      });
+      const metrics = await own.metrics();
+      expect(metrics("stock_low_products", { service: "inventory" })).toBe(3);
+      // Its catalog relay never ran: five product.created and one product.archived wait in the outbox.
+      expect(metrics("outbox_backlog")).toBe(6);
+    } finally {
+      await own.close();
+    }
+  });
+});

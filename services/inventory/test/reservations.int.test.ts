@@ -303,3 +303,31 @@ describe("Reserve", () => {
     }
   });
 });
+
+describe("metrics", () => {
+  test("/metrics counts every gRPC call by method and status, and times it", async () => {
+    const RESERVE = "/inventory.v1.InventoryService/Reserve";
+    const sku = await ctx.product({ initialStock: 1 });
+    const before = await ctx.metrics();
+    const reserve = (reservationId: string, lineSku = sku) =>
+      ctx.grpc.reserve({ reservationId, lines: [{ sku: lineSku, quantity: 1 }], ttlSeconds: 60 });
+    await reserve(`metrics-${sku}-1`);
+    expect(await statusOf(reserve(`metrics-${sku}-2`))).toBe(Status.FAILED_PRECONDITION);
+    expect(await statusOf(reserve(`metrics-${sku}-3`, "NO-SUCH-SKU"))).toBe(Status.NOT_FOUND);
+    await ctx.grpc.getStock({ skus: [sku] });
+    const after = await ctx.metrics();
+    const moved = (name: string, labels: Record<string, string>) =>
+      (after(name, labels) ?? 0) - (before(name, labels) ?? 0);
+
+    for (const code of ["OK", "FAILED_PRECONDITION", "NOT_FOUND"]) {
+      expect([code, moved("grpc_server_handled_total", { method: RESERVE, code })]).toEqual([code, 1]);
+    }
+    expect(moved("grpc_server_handling_seconds_count", { method: RESERVE })).toBe(3);
+    const getStock = "/inventory.v1.InventoryService/GetStock";
+    expect(moved("grpc_server_handled_total", { method: getStock, code: "OK" })).toBe(1);
+    expect(
+      after("grpc_server_handled_total", { method: RESERVE, code: "OK", service: "inventory" }),
+    ).toBeNumber();
+    expect(after("outbox_backlog")).toBeGreaterThanOrEqual(0);
+  });
+});

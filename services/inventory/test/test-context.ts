@@ -92,6 +92,12 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     return sku;
   }
 
+  /** GET /metrics now, read with sampleOf. */
+  async function metrics() {
+    const text = await (await app.handle(new Request("http://inventory.test/metrics"))).text();
+    return (name: string, labels?: Record<string, string>) => sampleOf(text, name, labels);
+  }
+
   async function close() {
     inventoryClient.close();
     await grpcServer.shutdown();
@@ -119,8 +125,24 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     userToken,
     call,
     product,
+    metrics,
     close,
   };
 }
 
 export type InventoryTestContext = Awaited<ReturnType<typeof createInventoryTestContext>>;
+
+/** A sample's value in Prometheus text, by name and some of its labels; undefined when there is none. */
+export function sampleOf(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  for (const line of text.split("\n")) {
+    const match = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match?.[1] !== name) continue;
+    const found = new Map([...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) return Number(match[3]);
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 /** Builds the order service's REST app from its config and dependencies; never listens. */
 import type { TokenVerifier } from "@platform/auth";
 import { pingDatabase } from "@platform/db";
-import { httpKernel } from "@platform/http";
+import { type HttpMetrics, httpKernel } from "@platform/http";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
@@ -9,13 +9,23 @@ import type { OrderConfig } from "./config.js";
 import { internalRoutes } from "./routes/internal.js";
 import { ordersRoutes } from "./routes/orders.js";
 import type { OrderDeps } from "./use-cases/order-deps.js";
+import type { PlacementMetrics } from "./use-cases/placement-metrics.js";
 
-export function createApp(config: OrderConfig, deps: OrderDeps & { redis: Redis; verifier: TokenVerifier }) {
+export interface OrderAppDeps extends OrderDeps {
+  redis: Redis;
+  verifier: TokenVerifier;
+  /** The registry /metrics serves (the runtime's, with the order metrics); one is made if absent. */
+  metrics?: HttpMetrics;
+  placements: PlacementMetrics;
+}
+
+export function createApp(config: OrderConfig, deps: OrderAppDeps) {
   return new Elysia()
     .use(
       httpKernel({
         service: "order",
         logger: deps.logger,
+        metrics: deps.metrics,
         description: "Orders: placement saga, status lifecycle, transactional outbox.",
         maxBodyBytes: config.MAX_BODY_BYTES,
         readiness: {

@@ -1,13 +1,14 @@
 /**
  * The order service wired from its config, for main.ts and the tests alike: the user client, the
  * reservation client (inventory over gRPC, behind a breaker), the reservation task worker, the
- * outbox relay and the REST app. Nothing starts here; start() and stop() run and end the
- * background work.
+ * outbox relay, the REST app and the metrics on its /metrics. Nothing starts here; start() and
+ * stop() run and end the background work.
  */
 import type { TokenVerifier } from "@platform/auth";
 import { outboxRelaySettings } from "@platform/config";
+import { createMetrics, type HttpMetrics } from "@platform/http";
 import type { Logger } from "@platform/logging";
-import { OutboxRelay } from "@platform/outbox";
+import { OutboxRelay, outboxBacklogGauge } from "@platform/outbox";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { ReservationClient } from "./clients/reservation-client.js";
@@ -17,6 +18,7 @@ import { pruneKeys } from "./store/idempotency.store.js";
 import type { OrderDb } from "./store/order.store.js";
 import { ReservationTasks } from "./tasks/reservation-tasks.js";
 import type { OrderDeps } from "./use-cases/order-deps.js";
+import { PlacementMetrics } from "./use-cases/placement-metrics.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -25,9 +27,14 @@ export interface OrderConnections {
   redis: Redis;
   verifier: TokenVerifier;
   logger: Logger;
+  /** The /metrics registry to use (one is made if absent). */
+  metrics?: HttpMetrics;
 }
 
-export function createOrderRuntime(config: OrderConfig, { db, redis, verifier, logger }: OrderConnections) {
+export function createOrderRuntime(config: OrderConfig, connections: OrderConnections) {
+  const { db, redis, verifier, logger } = connections;
+  const metrics = connections.metrics ?? createMetrics("order");
+  outboxBacklogGauge(metrics.registry, db);
   const users = new UserClient({
     baseUrl: config.USER_SERVICE_URL,
     timeoutMs: config.USER_TIMEOUT_MS,
@@ -42,6 +49,7 @@ export function createOrderRuntime(config: OrderConfig, { db, redis, verifier, l
     breakerVolume: config.BREAKER_VOLUME,
     breakerResetMs: config.BREAKER_RESET_MS,
     logger: logger.child({ component: "inventory" }),
+    registry: metrics.registry,
   });
   const relay = new OutboxRelay({
     name: "order outbox relay",
@@ -75,9 +83,16 @@ export function createOrderRuntime(config: OrderConfig, { db, redis, verifier, l
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     logger,
   };
-  const app = createApp(config, { ...deps, redis, verifier });
+  const app = createApp(config, {
+    ...deps,
+    redis,
+    verifier,
+    metrics,
+    placements: new PlacementMetrics(metrics.registry),
+  });
   return {
     ...deps,
+    metrics,
     app,
     start() {
       relay.start();

@@ -39,6 +39,7 @@ describe("faults", () => {
   test("with the inventory's Redis stopped, orders fail cleanly with 503 and leave nothing; they work again once it is back", async () => {
     const buyer = await ctx.customer();
     const sku = await ctx.product(10);
+    const refusedBefore = await ctx.metrics();
     await ownRedis.stop();
     for (let i = 0; i < 5; i++) {
       const res = await ctx.call<Problem>("POST", "/orders", {
@@ -50,6 +51,14 @@ describe("faults", () => {
     // The breaker opened after repeated failures: the order service says so on /ready.
     const ready = await ctx.app.handle(new Request("http://order.test/ready"));
     expect(ready.status).toBe(503);
+    // And on /metrics: the breaker open (2), the five refusals counted by their code.
+    const refusedAfter = await ctx.metrics();
+    expect(refusedAfter("circuit_breaker_state", { breaker: "inventory" })).toBe(2);
+    const unavailable = { reason: "DEPENDENCY_UNAVAILABLE" };
+    expect(
+      (refusedAfter("orders_refused_total", unavailable) ?? 0) -
+        (refusedBefore("orders_refused_total", unavailable) ?? 0),
+    ).toBe(5);
     expect(await ctx.db.selectFrom("order").select("id").where("userId", "=", buyer.id).execute()).toEqual(
       [],
     );
@@ -63,6 +72,8 @@ describe("faults", () => {
       return res.status === 201 ? res.body : undefined;
     });
     expect(placed.items[0]?.quantity).toBe(1);
+    // The trial call went through: the breaker is closed again.
+    expect((await ctx.metrics())("circuit_breaker_state", { breaker: "inventory" })).toBe(0);
     // Nothing was reserved by the failed attempts: only this one order's unit is gone.
     expect(await ctx.available(sku)).toBe(9);
   });

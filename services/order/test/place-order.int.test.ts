@@ -321,3 +321,37 @@ describe("reading orders", () => {
     expect(badCursor.status).toBe(422);
   });
 });
+
+describe("metrics", () => {
+  test("/metrics: a placed order moves orders_placed_total and the gRPC counters of both sides; a replay moves nothing; a refusal counts by reason", async () => {
+    const RESERVE = "/inventory.v1.InventoryService/Reserve";
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(1);
+    const before = { order: await ctx.metrics(), inventory: await ctx.metrics("inventory") };
+    const order = { token: buyer.token, body: { items: [{ sku, quantity: 1 }] } };
+    const key = { "idempotency-key": `metrics-${sku}` };
+    expect((await ctx.call("POST", "/orders", { ...order, headers: key })).status).toBe(201);
+    const replay = await ctx.call("POST", "/orders", { ...order, headers: key });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const refused = await ctx.call<Problem>("POST", "/orders", order);
+    expect([refused.status, refused.body.code]).toEqual([409, "INSUFFICIENT_STOCK"]);
+    const after = { order: await ctx.metrics(), inventory: await ctx.metrics("inventory") };
+    const moved = (service: "order" | "inventory", name: string, labels?: Record<string, string>) =>
+      (after[service](name, labels) ?? 0) - (before[service](name, labels) ?? 0);
+
+    expect(moved("order", "orders_placed_total")).toBe(1);
+    expect(moved("order", "orders_refused_total", { reason: "INSUFFICIENT_STOCK" })).toBe(1);
+    expect(moved("order", "order_placement_duration_seconds_count", { outcome: "placed" })).toBe(1);
+    expect(moved("order", "order_placement_duration_seconds_count", { outcome: "refused" })).toBe(1);
+    for (const service of ["order", "inventory"] as const) {
+      const side = service === "order" ? "client" : "server";
+      expect(moved(service, `grpc_${side}_handled_total`, { method: RESERVE, code: "OK" })).toBe(1);
+      expect(
+        moved(service, `grpc_${side}_handled_total`, { method: RESERVE, code: "FAILED_PRECONDITION" }),
+      ).toBe(1);
+      expect(moved(service, `grpc_${side}_handling_seconds_count`, { method: RESERVE })).toBe(2);
+      expect(after[service]("outbox_backlog")).toBeGreaterThanOrEqual(0);
+    }
+    expect(after.order("circuit_breaker_state", { breaker: "inventory", service: "order" })).toBe(0);
+  });
+});

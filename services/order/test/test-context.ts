@@ -149,6 +149,16 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     return res.body.available;
   }
 
+  /** GET /metrics of the order service (in process) or of the inventory process now, read with sampleOf. */
+  async function metrics(service: "order" | "inventory" = "order") {
+    const res =
+      service === "order"
+        ? await app.handle(new Request("http://order.test/metrics"))
+        : await fetch(`${inventory.baseUrl}/metrics`);
+    const text = await res.text();
+    return (name: string, labels?: Record<string, string>) => sampleOf(text, name, labels);
+  }
+
   let closed:
     | Promise<{ userLogs: Array<Record<string, unknown>>; inventoryLogs: Array<Record<string, unknown>> }>
     | undefined;
@@ -183,8 +193,24 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     customer,
     product,
     available,
+    metrics,
     close,
   };
 }
 
 export type OrderTestContext = Awaited<ReturnType<typeof createOrderTestContext>>;
+
+/** A sample's value in Prometheus text, by name and some of its labels; undefined when there is none. */
+export function sampleOf(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  for (const line of text.split("\n")) {
+    const match = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match?.[1] !== name) continue;
+    const found = new Map([...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) return Number(match[3]);
+  }
+  return undefined;
+}

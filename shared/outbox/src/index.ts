@@ -8,5 +8,12 @@ export {
   prunePublished,
   unpublishedCount,
 } from "./outbox.store.js";
-export { createOutboxTable, type OutboxDatabase, type OutboxTable } from "./outbox.table.js";
+export {
+  addOutboxTraceparent,
+  createOutboxTable,
+  dropOutboxTraceparent,
+  type OutboxDatabase,
+  type OutboxTable,
+} from "./outbox.table.js";
+export { type OutboxBacklogOptions, outboxBacklogGauge } from "./outbox-metrics.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";

@@ -24,6 +24,8 @@ export {
   type SkuStock,
   StockStatus,
 } from "./gen/inventory/v1/inventory.js";
+export { grpcClientMetricsMiddleware, grpcServerMetricsMiddleware } from "./grpc-metrics.js";
+export { grpcClientTracing, grpcServerTracing } from "./grpc-tracing.js";
 export {
   createInventoryClient,
   INSUFFICIENT_STOCK_TRAILER,

@@ -1,12 +1,15 @@
 /**
  * A nice-grpc client of InventoryService with the platform's call policy: every call has a
- * deadline, carries the request id in metadata, and is retried with backoff only on UNAVAILABLE or
+ * deadline, carries the request id (and, traced, its span's `traceparent`) in metadata, and is retried with backoff only on UNAVAILABLE or
  * DEADLINE_EXCEEDED (every InventoryService call is idempotent per reservation id).
  */
 import { type Channel, createChannel, createClientFactory, Metadata, Status } from "nice-grpc";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { retryMiddleware } from "nice-grpc-client-middleware-retry";
+import type { Registry } from "prom-client";
 import { type InventoryServiceClient, InventoryServiceDefinition } from "./gen/inventory/v1/inventory.js";
+import { grpcClientMetricsMiddleware } from "./grpc-metrics.js";
+import { grpcClientTracing } from "./grpc-tracing.js";
 
 export const REQUEST_ID_METADATA_KEY = "x-request-id";
 
@@ -20,6 +23,8 @@ export interface InventoryClientOptions {
   deadlineMs?: number;
   /** Retries after the first attempt, for UNAVAILABLE and DEADLINE_EXCEEDED only. */
   retries?: number;
+  /** Where the calls' grpc_client_* metrics go (the service's /metrics registry); none if absent. */
+  registry?: Registry;
 }
 
 export interface InventoryClient {
@@ -39,11 +44,14 @@ export function createInventoryClient({
   address,
   deadlineMs = 2_000,
   retries = 2,
+  registry,
 }: InventoryClientOptions): InventoryClient {
   const channel = createChannel(address);
   const client = createClientFactory()
+    .use(grpcClientTracing)
     .use(retryMiddleware)
     .use(deadlineMiddleware)
+    .use(grpcClientMetricsMiddleware(registry))
     .create(InventoryServiceDefinition, channel, {
       "*": {
         deadline: deadlineMs,

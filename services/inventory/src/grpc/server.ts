@@ -1,12 +1,17 @@
-/** The gRPC server of the inventory service: the request-context middleware and the service. */
+/** The inventory's gRPC server: tracing, metrics, the request-context middleware and the service. */
 import type { Logger } from "@platform/logging";
-import { InventoryServiceDefinition } from "@platform/proto";
+import { grpcServerMetricsMiddleware, grpcServerTracing, InventoryServiceDefinition } from "@platform/proto";
 import { createServer, type Server } from "nice-grpc";
+import type { Registry } from "prom-client";
 import { type InventoryServiceDeps, inventoryService } from "./inventory-service.js";
 import { requestContextMiddleware } from "./request-context.js";
 
-export function createGrpcServer(deps: InventoryServiceDeps, logger: Logger): Server {
-  const server = createServer().use(requestContextMiddleware(logger));
+export function createGrpcServer(deps: InventoryServiceDeps, logger: Logger, registry: Registry): Server {
+  // The metrics outside the request context: they count the status it made of an error.
+  const server = createServer()
+    .use(grpcServerTracing)
+    .use(grpcServerMetricsMiddleware(registry))
+    .use(requestContextMiddleware(logger));
   server.add(InventoryServiceDefinition, inventoryService(deps));
   return server;
 }

@@ -52,6 +52,9 @@ const catalogEntry = (product: SellableProduct) =>
     ...(product.archived ? [true] : []),
   ]);
 
+/** A catalog entry's 5th element marks an archived product (a tombstone). */
+const isArchivedEntry = (entry: string) => (JSON.parse(entry) as unknown[])[4] === true;
+
 /**
  * How long a settled reservation stays in Redis by default: as long as a reservation holds by
  * default (RESERVATION_TTL_SECONDS, 900 s), so whatever happens around one order — a retried Reserve,
@@ -238,6 +241,29 @@ export class StockStore {
         yield { id: key.slice(prefix.length), state: state as ReservationState, lines: parsed };
       }
     } while (cursor !== "0");
+  }
+
+  /**
+   * How many sellable (not archived) products are at or below their low-stock threshold, out of
+   * stock included. The catalog is walked with HSCAN, a page at a time with one HMGET of its
+   * levels, so no single command holds Redis for long however large the catalog.
+   */
+  async lowStockCount(): Promise<number> {
+    const low = new Set<string>(); // HSCAN may return an entry twice
+    let cursor = "0";
+    do {
+      const [next, page] = await this.redis.hscan(this.keys.catalog, cursor, "COUNT", 500);
+      cursor = next;
+      const skus: string[] = [];
+      for (let i = 0; i + 1 < page.length; i += 2) {
+        const [sku, entry] = [page[i] as string, page[i + 1] as string];
+        if (!isArchivedEntry(entry)) skus.push(sku);
+      }
+      for (const level of (await this.levels(skus)).values()) {
+        if (level.available <= level.threshold) low.add(level.sku);
+      }
+    } while (cursor !== "0");
+    return low.size;
   }
 
   /** Every SKU's counters, for the reconciliation. */

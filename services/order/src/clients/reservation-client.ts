@@ -17,6 +17,7 @@ import {
 } from "@platform/proto";
 import { ClientError, Status } from "nice-grpc";
 import CircuitBreaker from "opossum";
+import { Gauge, type Registry } from "prom-client";
 
 export interface ReservationClientOptions {
   address: string;
@@ -29,6 +30,8 @@ export interface ReservationClientOptions {
   /** How long the breaker stays open before it lets a trial call through. */
   breakerResetMs: number;
   logger: Logger;
+  /** The service's /metrics registry: the gRPC client metrics and the breaker's state go there. */
+  registry?: Registry;
 }
 
 /** Failures that say the inventory is unwell (they count against the breaker); the rest are answers. */
@@ -43,6 +46,7 @@ export class ReservationClient {
       address: options.address,
       deadlineMs: options.deadlineMs,
       retries: options.retries,
+      registry: options.registry,
     });
     this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
       timeout: false, // each call has its gRPC deadline
@@ -53,6 +57,7 @@ export class ReservationClient {
     });
     this.breaker.on("open", () => options.logger.warn("inventory circuit breaker opened"));
     this.breaker.on("close", () => options.logger.info("inventory circuit breaker closed"));
+    if (options.registry) breakerStateGauge(options.registry, "inventory", this.breaker);
   }
 
   get breakerOpen(): boolean {
@@ -150,4 +155,31 @@ export class ReservationClient {
       throw error;
     }
   }
+}
+
+/** The breaker's state as a number, for alerting on `circuit_breaker_state == 2`. */
+const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
+
+/** `circuit_breaker_state{breaker}`, read from the breaker at scrape time. */
+function breakerStateGauge(
+  registry: Registry,
+  breaker: string,
+  circuit: Pick<CircuitBreaker, "opened" | "halfOpen">,
+): void {
+  new Gauge({
+    name: "circuit_breaker_state",
+    help: "Circuit breaker state: 0 closed, 1 half-open, 2 open",
+    labelNames: ["breaker"] as const,
+    registers: [registry],
+    collect() {
+      this.set(
+        { breaker },
+        circuit.opened
+          ? BREAKER_STATE.open
+          : circuit.halfOpen
+            ? BREAKER_STATE.halfOpen
+            : BREAKER_STATE.closed,
+      );
+    },
+  });
 }

@@ -9,6 +9,7 @@ import { changeStatus } from "../use-cases/change-status.js";
 import { idempotent } from "../use-cases/idempotent-request.js";
 import type { OrderDeps } from "../use-cases/order-deps.js";
 import { placeOrder } from "../use-cases/place-order.js";
+import type { PlacementMetrics } from "../use-cases/placement-metrics.js";
 import {
   IdempotencyHeaders,
   OrderListQuery,
@@ -21,6 +22,7 @@ import {
 export interface OrderRouteDeps extends OrderDeps {
   verifier: TokenVerifier;
   idempotency: { leaseMs: number; waitMs: number };
+  placements: PlacementMetrics;
 }
 
 /** The body of POST /orders in a canonical form, so "the same body" ignores key order and spacing. */
@@ -45,19 +47,21 @@ export function ordersRoutes(deps: OrderRouteDeps) {
           });
           return { status: 201, body: placed.order, recorded: placed.keyCompleted };
         };
-        const answer = key
-          ? await idempotent(
-              deps.db,
-              {
-                userId: principal.userId,
-                key,
-                requestHash: requestHash(body.items),
-                requestId,
-                ...deps.idempotency,
-              },
-              place,
-            )
-          : { ...(await place(Bun.randomUUIDv7())), replayed: false };
+        const answer = await deps.placements.measure(async () =>
+          key
+            ? idempotent(
+                deps.db,
+                {
+                  userId: principal.userId,
+                  key,
+                  requestHash: requestHash(body.items),
+                  requestId,
+                  ...deps.idempotency,
+                },
+                place,
+              )
+            : { ...(await place(Bun.randomUUIDv7())), replayed: false },
+        );
         const responseHeaders: Record<string, string> = { "content-type": "application/json" };
         if (answer.replayed) responseHeaders["idempotent-replayed"] = "true";
         if (answer.status === 201) responseHeaders.location = `/orders/${(answer.body as { id: string }).id}`;
