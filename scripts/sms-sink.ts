@@ -11,7 +11,9 @@
  *   GET  /messages?to=                    the messages received, newest first (the last 1 000)
  *   GET  /health, /ready                  200
  *
- * One JSON log line per message. Not for production: it accepts anything from anyone it can reach.
+ * One JSON log line per message (number and text included). Not for production: it accepts anything
+ * from anyone it can reach, and lists every message to anyone; keep it on loopback (HOST defaults to
+ * 127.0.0.1; compose publishes it on loopback only).
  */
 
 const port = Number(process.env.PORT ?? 8026);

@@ -84,9 +84,10 @@ export async function revoke(
 }
 
 /**
- * When the user was last revoked as a whole (a role change, a deactivation), if within the tokens'
- * lifetime. Tokens issued in that second count as revoked, so the user service waits for the next
- * second before issuing this user a token (see tokenIssueDelayMs).
+ * When the user was last revoked as a whole (a role change, a deactivation), as long as Redis keeps
+ * it (entries go once no token they could apply to is alive). Tokens issued in that second count as
+ * revoked, so the user service waits for the next second before issuing this user a token (see
+ * tokenIssueDelayMs).
  */
 export async function userRevokedAt(
   redis: Redis,

@@ -3,8 +3,9 @@
  * here speaks the development SMS sink's HTTP API (scripts/sms-sink.ts), and any gateway with a
  * JSON endpoint of the same shape: `POST <SMS_URL>` with `{to, body, reference}`, bearer token
  * optional. `reference` is the notification's id, so a provider that deduplicates on it (the sink
- * does) sends one message even when a delivery is retried after an answer was lost. Another
- * provider (Twilio, MessageBird) is another SmsProvider, chosen in runtime.ts.
+ * does) sends one message even when a delivery is retried after an answer was lost; with one that
+ * does not, such a retry is a second text (the same window as email's). Another provider (Twilio,
+ * MessageBird) is another SmsProvider, chosen in runtime.ts.
  */
 import { type ChannelSender, postToChannel } from "./channel.js";
 
@@ -38,10 +39,8 @@ export function httpSmsProvider({
       timeoutMs,
     });
     // Any other failure spends an attempt, as a webhook's does: retried with backoff, then failed.
-    if (!response.ok) {
-      const detail = (await response.text()).slice(0, 200);
-      throw new Error(`SMS provider answered ${response.status}${detail ? `: ${detail}` : ""}`);
-    }
+    // The provider's words are not kept: they often repeat the number, which has no place in logs.
+    if (!response.ok) throw new Error(`SMS provider answered ${response.status}`);
   };
 }
 

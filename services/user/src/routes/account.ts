@@ -79,7 +79,8 @@ export function accountRoutes(deps: AccountRouteDeps) {
         body: NotificationPreferencesSchema,
         response: { 200: NotificationPreferencesSchema },
         detail: {
-          summary: "Choose the optional channels (orders placed from now on follow them)",
+          summary:
+            "Choose the optional channels: orders placed from now on follow them (within the order service's 30 s user cache); orders placed before keep theirs",
           ...problems("NOT_FOUND"),
         },
       },
