@@ -1,11 +1,15 @@
 /**
  * `bun run start`: the whole platform on this machine. Brings up the infrastructure
- * (scripts/infra.sh) and a development SMTP sink, starts every service that exists as its own
+ * (scripts/infra.sh), a development SMTP sink and a development SMS sink, starts every service that exists as its own
  * process (each migrates its schema at start-up), prefixes their log lines with the service name,
  * waits until each is ready, seeds the first admin and a demo catalog, then prints where everything
  * is. A process that exits is started again with backoff (lib/supervisor.ts), as compose or
  * Kubernetes would. Ctrl-C stops the services gracefully; the infrastructure keeps running
  * (`bun run infra:down`).
+ *
+ * `bun run start --observability` (or OBSERVABILITY=1) also runs Jaeger (traces; the services
+ * export to it over OTLP) and Prometheus (observability/prometheus/prometheus.local.yml: scrapes
+ * every service, loads the alert rules), installed by scripts/lib/observability.sh.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,25 +24,69 @@ interface PlatformProcess {
   env?: Record<string, string>;
   /** Entry point; services/<name>/src/main.ts unless given. */
   main?: string;
+  /** A program that is not ours (Jaeger, Prometheus): run as given instead of `bun <main>`. */
+  command?: string[];
   /** How to tell it is up: GET /ready (services) or an open TCP port. */
   ready?: "http" | "tcp";
 }
 
 /** A customer for trying things out (a development convenience, like the demo catalog). */
 const DEMO_CUSTOMER = { email: "demo@example.com", name: "Demo Customer", password: "demo-password-1" };
+/** The demo customer's phone, so their orders also send a text message to the SMS sink. */
+const DEMO_PHONE = "+15555550100";
+const SMS_SINK_PORT = 8026;
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
 
 /** Every part of the architecture and its default port; those not built yet are skipped. */
 const PROCESSES: PlatformProcess[] = [
   // The development SMTP sink the notification service sends to (compose uses Mailpit instead).
   { name: "mail", port: 1025, main: join(root, "scripts", "mail-sink.ts"), ready: "tcp" },
+  // The development SMS provider: text messages land here (GET /messages lists them).
+  { name: "sms", port: SMS_SINK_PORT, main: join(root, "scripts", "sms-sink.ts") },
   { name: "user", port: 3001, env: {} },
   { name: "inventory", port: 3002 },
   { name: "order", port: 3003 },
   { name: "activity", port: 3004 },
-  { name: "notification", port: 3005, env: { ADMIN_EMAILS: process.env.ADMIN_EMAIL ?? "admin@example.com" } },
+  {
+    name: "notification",
+    port: 3005,
+    env: {
+      ADMIN_EMAILS: process.env.ADMIN_EMAIL ?? "admin@example.com",
+      SMS_URL: process.env.SMS_URL ?? `http://127.0.0.1:${SMS_SINK_PORT}/messages`,
+    },
+  },
   { name: "gateway", port: gatewayPort },
 ];
+
+const observability = process.argv.includes("--observability") || process.env.OBSERVABILITY === "1";
+const OTLP_HTTP_PORT = 4318;
+
+/** Jaeger and Prometheus, installed on first use (Prometheus from the OS packages, Jaeger built with Go). */
+async function observabilityProcesses(): Promise<PlatformProcess[]> {
+  log("observability: making Jaeger and Prometheus available (scripts/lib/observability.sh)");
+  const install = Bun.spawn(["bash", join(root, "scripts", "lib", "observability.sh"), "install"], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [code, output] = await Promise.all([install.exited, new Response(install.stdout).text()]);
+  if (code !== 0) throw new Error("scripts/lib/observability.sh install failed");
+  const bin = (name: string) => output.match(new RegExp(`^${name}=(.*)$`, "m"))?.[1] ?? "";
+  return [
+    // All in one, in memory: OTLP on 4317/4318 (loopback), the UI on 16686.
+    { name: "jaeger", port: OTLP_HTTP_PORT, command: [bin("JAEGER_BIN")], ready: "tcp" },
+    {
+      name: "prometheus",
+      port: 9090,
+      command: [
+        bin("PROMETHEUS_BIN"),
+        `--config.file=${join(root, "observability", "prometheus", "prometheus.local.yml")}`,
+        `--storage.tsdb.path=${join(data, "prometheus")}`,
+        "--web.listen-address=127.0.0.1:9090",
+      ],
+      ready: "tcp",
+    },
+  ];
+}
 
 const DEMO_CATALOG = [
   { sku: "DEMO-MUG", name: "Stoneware mug", priceCents: 1250, initialStock: 120, lowStockThreshold: 10 },
@@ -127,15 +175,40 @@ async function seedDemoCatalog(
     headers: { "content-type": "application/json" },
     body: JSON.stringify(DEMO_CUSTOMER),
   });
-  if (customer.status !== 201 && customer.status !== 409)
+  if (customer.status !== 201 && customer.status !== 409) {
     log(`demo customer: ${customer.status} ${await customer.text()}`);
+    return;
+  }
+  await giveDemoCustomerAPhone();
+}
+
+/** The demo customer's phone, unless they have one (a phone they changed is left alone). */
+async function giveDemoCustomerAPhone(): Promise<void> {
+  const login = await fetch("http://127.0.0.1:3001/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: DEMO_CUSTOMER.email, password: DEMO_CUSTOMER.password }),
+  });
+  if (!login.ok) return log(`demo customer's phone: login ${login.status}`);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const me = await fetch("http://127.0.0.1:3001/users/me", {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  if (me.ok && ((await me.json()) as { phone?: string }).phone) return;
+  const res = await fetch("http://127.0.0.1:3001/users/me", {
+    method: "PATCH",
+    headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ phone: DEMO_PHONE }),
+  });
+  if (!res.ok) log(`demo customer's phone: ${res.status} ${await res.text()}`);
 }
 
 const infraEnv = await infrastructure();
+if (observability) infraEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${OTLP_HTTP_PORT}`;
 const admin = adminCredentials();
 const toStart: PlatformProcess[] = [];
-for (const p of PROCESSES) {
-  if (!existsSync(mainOf(p))) continue;
+for (const p of [...(observability ? await observabilityProcesses() : []), ...PROCESSES]) {
+  if (!p.command && !existsSync(mainOf(p))) continue;
   // An SMTP server that already answers (Mailpit, say) is used instead of the sink.
   if (p.ready === "tcp" && (await tcpReady(p.port)())) {
     log(`${p.name}: something already answers on port ${p.port}; using it`);
@@ -164,7 +237,7 @@ try {
       const prefix = `\x1b[${COLORS[index % COLORS.length]}m${p.name.padEnd(width)}\x1b[0m | `;
       return supervisor.start({
         name: p.name,
-        command: ["bun", ...profileFlags(p.name), mainOf(p)],
+        command: p.command ?? ["bun", ...profileFlags(p.name), mainOf(p)],
         cwd: root,
         env: {
           ...process.env,
@@ -189,9 +262,15 @@ await seedDemoCatalog(admin, toStart);
 log("the platform is up:");
 for (const { name, port, ready } of toStart) {
   const where =
-    ready === "tcp"
-      ? `smtp://localhost:${port}   messages in .data/mail`
-      : `http://localhost:${port}   docs: http://localhost:${port}/swagger`;
+    name === "jaeger"
+      ? "http://localhost:16686   traces (OTLP in on 4318)"
+      : name === "prometheus"
+        ? `http://localhost:${port}   metrics and alerts (/alerts)`
+        : name === "sms"
+          ? `http://localhost:${port}/messages   text messages received`
+          : ready === "tcp"
+            ? `smtp://localhost:${port}   messages in .data/mail`
+            : `http://localhost:${port}   docs: http://localhost:${port}/swagger`;
   console.log(`  ${name.padEnd(width)}  ${where}`);
 }
 const gateway = `http://localhost:${gatewayPort}`;

@@ -1,7 +1,8 @@
 /**
  * compose.yaml cannot run here (no Docker engine), so this keeps it honest: the infrastructure
  * images the architecture names, one healthy-checked entry per service folder, built from the one
- * Dockerfile with that service's name, and the exposure: only the gateway and the sinks' pages published,
+ * Dockerfile with that service's name, the observability profile with the files it mounts, and the
+ * exposure: only the gateway, the sinks' pages and the observability UIs (on loopback) published,
  * every store behind a password that comes from .env, never from the file.
  */
 import { describe, expect, test } from "bun:test";
@@ -18,6 +19,8 @@ interface ComposeService {
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
+  profiles?: string[];
+  volumes?: string[];
 }
 
 const compose = Bun.YAML.parse(await Bun.file(join(root, "compose.yaml")).text()) as {
@@ -65,7 +68,7 @@ describe("compose.yaml", () => {
     expect(compose.services.notification?.depends_on?.["sms-sink"]).toEqual({ condition: "service_healthy" });
   });
 
-  test("only the gateway and the development sinks' pages (on loopback) are published", () => {
+  test("only the gateway, the development sinks' pages and the observability UIs (on loopback) are published", () => {
     const published = Object.entries(compose.services)
       .filter(([, entry]) => (entry.ports ?? []).length > 0)
       .map(([name, entry]) => [name, entry.ports]);
@@ -73,16 +76,68 @@ describe("compose.yaml", () => {
       gateway: ["8080:8080"],
       mailpit: ["127.0.0.1:8025:8025"],
       "sms-sink": ["127.0.0.1:8026:8026"],
+      prometheus: ["127.0.0.1:9090:9090"],
+      grafana: ["127.0.0.1:3000:3000"],
+      jaeger: ["127.0.0.1:16686:16686"],
     });
   });
 
-  test("Postgres, Redis and MongoDB require passwords, taken from the environment, and the services use them", async () => {
+  test("the observability profile runs Prometheus, Grafana and Jaeger on the repository's files, and only it", () => {
+    const { prometheus, grafana, jaeger } = compose.services;
+    const profiled = Object.entries(compose.services).filter(([, entry]) => entry.profiles !== undefined);
+    expect(Object.fromEntries(profiled.map(([name, entry]) => [name, entry.profiles]))).toEqual({
+      prometheus: ["observability"],
+      grafana: ["observability"],
+      jaeger: ["observability"],
+    });
+    expect(prometheus?.image).toStartWith("prom/prometheus:");
+    expect(grafana?.image).toStartWith("grafana/grafana:");
+    expect(jaeger?.image).toMatch(/^jaegertracing\/(jaeger:2\.|all-in-one:1\.)/);
+    // The repository's folders, mounted where each image reads them.
+    const mounts = (entry?: ComposeService) =>
+      Object.fromEntries(
+        (entry?.volumes ?? [])
+          .filter((volume) => volume.startsWith("./"))
+          .map((volume) => volume.split(":").slice(0, 2).reverse()),
+      );
+    expect(mounts(prometheus)).toEqual({ "/etc/prometheus": "./observability/prometheus" });
+    expect(mounts(grafana)).toEqual({
+      "/etc/grafana/provisioning/datasources": "./observability/grafana/provisioning/datasources",
+      "/etc/grafana/provisioning/dashboards": "./observability/grafana/provisioning/dashboards",
+      "/var/lib/grafana/dashboards": "./observability/grafana/dashboards",
+    });
+    expect(prometheus?.command).toContain("--config.file=/etc/prometheus/prometheus.yml");
+    for (const file of [
+      "observability/prometheus/prometheus.yml",
+      "observability/prometheus/alerts.yml",
+      "observability/grafana/provisioning/datasources/datasources.yml",
+      "observability/grafana/provisioning/dashboards/dashboards.yml",
+    ])
+      expect(existsSync(join(root, file)), file).toBe(true);
+    const home = grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? "";
+    expect(home).toStartWith("/var/lib/grafana/dashboards/");
+    expect(existsSync(join(root, "observability/grafana/dashboards", home.split("/").pop() ?? "-"))).toBe(
+      true,
+    );
+    expect(grafana?.environment?.GF_AUTH_ANONYMOUS_ORG_ROLE).toBe("Viewer");
+  });
+
+  test("every service sends traces where OTEL_EXPORTER_OTLP_ENDPOINT says, and nowhere by default", () => {
+    for (const name of serviceFolders)
+      expect(compose.services[name]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation, not a template
+        "${OTEL_EXPORTER_OTLP_ENDPOINT:-}",
+      );
+  });
+
+  test("Postgres, Redis, MongoDB and Grafana require passwords, taken from the environment, and the services use them", async () => {
     const text = await Bun.file(join(root, "compose.yaml")).text();
     const { postgres, redis, mongo, gateway } = compose.services;
     const fromEnv = /^\$\{[A-Z_]+:\?[^}]+\}$/;
     expect(postgres?.environment?.POSTGRES_PASSWORD).toMatch(fromEnv);
     expect(mongo?.environment?.MONGO_INITDB_ROOT_PASSWORD).toMatch(fromEnv);
     expect(redis?.command?.[redis.command.indexOf("--requirepass") + 1]).toMatch(fromEnv);
+    expect(compose.services.grafana?.environment?.GF_SECURITY_ADMIN_PASSWORD).toMatch(fromEnv);
     const env = gateway?.environment ?? {};
     expect(env.POSTGRES_URL).toContain("${POSTGRES_PASSWORD");
     expect(env.REDIS_URL).toContain("${REDIS_PASSWORD");

@@ -1,7 +1,9 @@
 /**
  * deploy/k8s cannot be applied here (no cluster, no kubectl), so this keeps the Kustomize base
  * honest: every file it lists exists and parses, and every service folder has a Deployment and a
- * Service on the port compose gives it, with readiness on /ready and liveness on /health.
+ * Service on the port compose gives it, with readiness on /ready and liveness on /health. And the
+ * observability component: its files exist, its copies of observability/ are current, Prometheus
+ * scrapes every service, and the services' traces go to its Jaeger.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
@@ -20,7 +22,11 @@ interface Container {
 interface Resource {
   kind: string;
   metadata: { name: string };
-  spec: { template?: { spec: { containers: Container[] } }; ports?: Array<{ port: number }> };
+  spec: {
+    template?: { spec: { containers: Container[] } };
+    ports?: Array<{ name?: string; port: number }>;
+    ingress?: Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
+  };
 }
 
 const kustomization = Bun.YAML.parse(await Bun.file(join(base, "kustomization.yaml")).text()) as {
@@ -56,5 +62,106 @@ describe("deploy/k8s/base", () => {
       expect(container.livenessProbe.httpGet.path).toBe("/health");
       expect(service.spec.ports?.[0]?.port).toBe(port);
     }
+  });
+});
+
+const component = join(root, "deploy", "k8s", "components", "observability");
+const componentKustomization = Bun.YAML.parse(
+  await Bun.file(join(component, "kustomization.yaml")).text(),
+) as {
+  kind: string;
+  resources: string[];
+  configMapGenerator: Array<{ name: string; behavior?: string; files?: string[]; literals?: string[] }>;
+};
+const componentResources: Resource[] = [];
+for (const file of componentKustomization.resources) {
+  const parsed = Bun.YAML.parse(await Bun.file(join(component, file)).text()) as Resource | Resource[];
+  componentResources.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+}
+const generated = (name: string) => componentKustomization.configMapGenerator.find((g) => g.name === name);
+
+describe("deploy/k8s/components/observability", () => {
+  test("is a Component whose resources and generated files exist, used by the example overlay", async () => {
+    expect(componentKustomization.kind).toBe("Component");
+    const files = componentKustomization.configMapGenerator.flatMap((g) => g.files ?? []);
+    for (const file of [...componentKustomization.resources, ...files])
+      expect(existsSync(join(component, file)), file).toBe(true);
+    for (const name of ["prometheus", "grafana", "jaeger"]) {
+      expect(
+        componentResources.find((r) => r.kind === "Deployment" && r.metadata.name === name),
+      ).toBeDefined();
+      expect(componentResources.find((r) => r.kind === "Service" && r.metadata.name === name)).toBeDefined();
+    }
+    const overlay = Bun.YAML.parse(
+      await Bun.file(join(root, "deploy", "k8s", "overlays", "observability", "kustomization.yaml")).text(),
+    ) as { resources: string[]; components: string[] };
+    expect(overlay).toMatchObject({
+      resources: ["../../base"],
+      components: ["../../components/observability"],
+    });
+  });
+
+  test("holds current copies of observability/ (alerts, Grafana provisioning, every dashboard)", async () => {
+    const dashboards = readdirSync(join(root, "observability", "grafana", "dashboards"));
+    const copies: Record<string, string> = {
+      "prometheus/alerts.yml": "observability/prometheus/alerts.yml",
+      "grafana/datasources.yml": "observability/grafana/provisioning/datasources/datasources.yml",
+      "grafana/dashboards.yml": "observability/grafana/provisioning/dashboards/dashboards.yml",
+      ...Object.fromEntries(
+        dashboards.map((f) => [`grafana/dashboards/${f}`, `observability/grafana/dashboards/${f}`]),
+      ),
+    };
+    for (const [copy, original] of Object.entries(copies)) {
+      const [a, b] = await Promise.all([
+        Bun.file(join(component, copy)).text(),
+        Bun.file(join(root, original)).text(),
+      ]);
+      expect(
+        a === b,
+        `deploy/k8s/components/observability/${copy} differs from ${original}: copy it again`,
+      ).toBe(true);
+    }
+    expect([...(generated("grafana-dashboards")?.files ?? [])].sort()).toEqual(
+      dashboards.map((f) => `grafana/dashboards/${f}`).sort(),
+    );
+    expect(generated("prometheus-config")?.files).toEqual([
+      "prometheus/prometheus.yml",
+      "prometheus/alerts.yml",
+    ]);
+  });
+
+  test("Prometheus scrapes every service's http port, by the service's name, with the alert rules", async () => {
+    const config = Bun.YAML.parse(await Bun.file(join(component, "prometheus", "prometheus.yml")).text()) as {
+      global: { scrape_interval: string };
+      rule_files: string[];
+      scrape_configs: Array<{
+        relabel_configs: Array<{ action?: string; regex?: string; target_label?: string }>;
+      }>;
+    };
+    expect(config.global.scrape_interval).toBe("15s");
+    expect(config.rule_files).toEqual(["alerts.yml"]);
+    const relabel = config.scrape_configs[0]?.relabel_configs ?? [];
+    const keep = relabel.find((r) => r.action === "keep")?.regex ?? "";
+    const [names, port] = keep.split(";");
+    expect(new Set(names?.replace(/[()]/g, "").split("|"))).toEqual(new Set(services));
+    expect(port).toBe("http");
+    expect(relabel.some((r) => r.target_label === "job")).toBe(true);
+    const policy = componentResources.find((r) => r.kind === "NetworkPolicy");
+    expect(policy?.spec.ingress?.[0]?.from).toEqual([
+      { podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
+    ]);
+    expect(policy?.spec.ingress?.[0]?.ports).toEqual([{ port: "http" }]);
+  });
+
+  test("the services' traces go to the Jaeger Service's OTLP/HTTP port", () => {
+    const patch = generated("platform-config");
+    expect(patch?.behavior).toBe("merge");
+    const endpoint = patch?.literals
+      ?.find((l) => l.startsWith("OTEL_EXPORTER_OTLP_ENDPOINT="))
+      ?.split("=")[1];
+    const jaeger = componentResources.find((r) => r.kind === "Service" && r.metadata.name === "jaeger");
+    const otlp = jaeger?.spec.ports?.find((p) => p.name === "otlp-http");
+    expect(endpoint).toBe(`http://jaeger:${otlp?.port}`);
+    expect(otlp?.port).toBe(4318);
   });
 });

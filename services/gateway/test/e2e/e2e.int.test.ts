@@ -5,6 +5,7 @@
  * preferences, the error contract, and one request id through every log.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { createApiClient } from "@platform/api-client";
 import { GENERATED_FILE, generateTypes } from "@platform/api-client/generate";
 import type { Problem } from "@platform/http";
@@ -438,6 +439,29 @@ describe("the platform through the gateway", () => {
     const { code, output } = await platform.reconcile();
     expect(output).toMatch(/reconcile: \d+ reservation\(s\), \d+ SKU\(s\), 0 drift\(s\)/);
     expect(code).toBe(0);
+  });
+
+  test("every metric the dashboards and alert rules name is on the /metrics of each service observability/metrics.txt says", async () => {
+    const listed = (
+      await Bun.file(join(import.meta.dir, "..", "..", "..", "..", "observability", "metrics.txt")).text()
+    )
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ") as [string, string]);
+    expect(listed.length).toBeGreaterThan(0);
+    const exported: Record<string, Set<string>> = {};
+    for (const [service, url] of Object.entries(platform.serviceUrls)) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      // A metric with no sample yet (a labelled counter before its first use) still has its TYPE line.
+      exported[service] = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string));
+    }
+    const missing = listed.flatMap(([metric, services]) =>
+      services
+        .split(",")
+        .filter((service) => !exported[service]?.has(metric))
+        .map((service) => `${metric} on ${service}`),
+    );
+    expect(missing).toEqual([]);
   });
 
   test("one request id reaches every service's log lines", async () => {
