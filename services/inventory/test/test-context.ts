@@ -8,7 +8,7 @@ import { loadConfig } from "@platform/config";
 import { createDatabase, migrateToLatest } from "@platform/db";
 import { createLogger } from "@platform/logging";
 import { createInventoryClient } from "@platform/proto";
-import { httpClient, testInfra, testTokens, uniqueName } from "@platform/testing";
+import { httpClient, sampleOf, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { type InventoryConfig, inventoryConfigSchema } from "../src/config.js";
@@ -131,18 +131,3 @@ export async function createInventoryTestContext(overrides: Record<string, strin
 }
 
 export type InventoryTestContext = Awaited<ReturnType<typeof createInventoryTestContext>>;
-
-/** A sample's value in Prometheus text, by name and some of its labels; undefined when there is none. */
-export function sampleOf(
-  text: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number | undefined {
-  for (const line of text.split("\n")) {
-    const match = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (match?.[1] !== name) continue;
-    const found = new Map([...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
-    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) return Number(match[3]);
-  }
-  return undefined;
-}

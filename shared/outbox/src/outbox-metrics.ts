@@ -5,6 +5,7 @@
  * at `limit`, so a relay that was down for hours cannot make a scrape slow; and it is reused for
  * `cacheMs`, so several Prometheus replicas or a dashboard refreshing often cost one query.
  */
+import { reusedFor } from "@platform/jobs";
 import type { Kysely } from "kysely";
 import { Gauge, type Registry } from "prom-client";
 import type { OutboxDb } from "./outbox.store.js";
@@ -47,33 +48,4 @@ export async function backlogCount(db: OutboxDb, limit: number): Promise<number>
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .executeTakeFirstOrThrow();
   return Number(n);
-}
-
-/**
- * `fn`'s answer, reused for `reuseMs` (scrapes meanwhile share it, so they never pile up reads);
- * undefined if it fails or takes longer than `waitMs`, so a scrape never hangs on a dependency.
- */
-function reusedFor<T>(reuseMs: number, waitMs: number, fn: () => Promise<T>): () => Promise<T | undefined> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return async () => {
-    const now = performance.now();
-    if (!last || now - last.at >= reuseMs) {
-      const entry = { at: now, value: fn() };
-      last = entry;
-      entry.value.catch(() => {
-        if (last === entry) last = undefined; // a failure is not reused
-      });
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, waitMs, undefined);
-    });
-    try {
-      return await Promise.race([last.value, timeout]);
-    } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
 }

@@ -6,7 +6,7 @@
  */
 import { waitForDependency } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
-import { SpanKind, tracingEnabled, withSpan } from "@platform/telemetry";
+import { inRecordedTrace, SpanKind, tracingEnabled, withSpan } from "@platform/telemetry";
 import { Redis } from "ioredis";
 
 export function createRedis(url: string, logger: Logger): Redis {
@@ -42,18 +42,21 @@ function traceCommands(redis: Redis): void {
     command: Parameters<Redis["sendCommand"]>[0],
     stream?: Parameters<Redis["sendCommand"]>[1],
   ) =>
-    withSpan(
-      `redis ${command.name}`,
-      {
-        kind: SpanKind.CLIENT,
-        onlyInTrace: true,
-        attributes: { "db.system.name": "redis", "db.operation.name": command.name },
-      },
-      () => {
-        send(command, stream);
-        return command.promise;
-      },
-    )) as Redis["sendCommand"];
+    // Outside a recorded trace (most commands: idle polls, or a trace sampled out), the plain send.
+    !inRecordedTrace()
+      ? send(command, stream)
+      : withSpan(
+          `redis ${command.name}`,
+          {
+            kind: SpanKind.CLIENT,
+            onlyInTrace: true,
+            attributes: { "db.system.name": "redis", "db.operation.name": command.name },
+          },
+          () => {
+            send(command, stream);
+            return command.promise;
+          },
+        )) as Redis["sendCommand"];
 }
 
 /**

@@ -7,6 +7,7 @@ export {
   type Handoff,
   handoffSpan,
   injectTraceContext,
+  inRecordedTrace,
   recordFinishedSpan,
   runInContext,
   type Span,

@@ -136,8 +136,8 @@ export function startActiveSpan(
 
 /**
  * Runs `work` in a new span, child of `parent` or of the active span. With `onlyInTrace`, no span is
- * made unless one is active already (a store call is worth a span inside a request or an event, not
- * in every idle poll of a background loop).
+ * made unless a recorded one is active already (a store call is worth a span inside a request or an
+ * event, not in every idle poll of a background loop, nor in a trace the sampler left out).
  */
 export async function withSpan<T>(
   name: string,
@@ -146,7 +146,8 @@ export async function withSpan<T>(
 ): Promise<T> {
   if (!enabled) return work(undefined);
   const parent = options.parent ?? context.active();
-  if (options.onlyInTrace && !trace.getSpan(parent)) return work(undefined);
+  // Inside a trace that is recorded: a trace sampled out has every span of it dropped anyway.
+  if (options.onlyInTrace && !trace.getSpan(parent)?.isRecording()) return work(undefined);
   const span = tracer().startSpan(
     name,
     { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
@@ -170,7 +171,7 @@ export function recordFinishedSpan(
   name: string,
   { durationMs, attributes, error }: { durationMs: number; attributes?: Attributes; error?: unknown },
 ): void {
-  if (!enabled || !trace.getActiveSpan()) return;
+  if (!enabled || !trace.getActiveSpan()?.isRecording()) return;
   const end = Date.now();
   const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes, startTime: end - durationMs });
   if (error !== undefined) failSpan(span, error);
@@ -214,6 +215,9 @@ export function handoffSpan(
 export function runInContext<T>(active: Context | undefined, work: () => T): T {
   return active ? context.with(active, work) : work();
 }
+
+/** Whether the active span is one being recorded (inside a trace the sampler kept). */
+export const inRecordedTrace = (): boolean => enabled && trace.getActiveSpan()?.isRecording() === true;
 
 /** Marks a span failed with the error's message. */
 export function failSpan(span: Span | undefined, error: unknown): void {

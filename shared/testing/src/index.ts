@@ -11,6 +11,7 @@ export { type TestInfra, testInfra } from "./infra.js";
 export { eventually, uniqueName } from "./names.js";
 export { OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 export { OwnMongo, OwnPostgres, OwnRedis } from "./own-servers.js";
+export { sampleOf } from "./prometheus-text.js";
 export { freePort, runToExit, type ServiceProcess, startServiceProcess } from "./service-process.js";
 export { SmtpSink } from "./smtp-sink.js";
 export { type TestTokens, testTokens } from "./tokens.js";
