@@ -11,7 +11,8 @@ setDefaultTimeout(30_000);
 
 let ctx: OrderTestContext;
 beforeAll(async () => {
-  ctx = await createOrderTestContext();
+  // No user cache: a profile change shows in the next status event at once.
+  ctx = await createOrderTestContext({ orderConfig: { USER_CACHE_TTL_MS: "0" } });
 });
 afterAll(() => ctx.close());
 
@@ -68,6 +69,10 @@ describe("order status", () => {
       body: { status: "SHIPPED" },
     });
     expect(shipped.body.status).toBe("SHIPPED");
+    // The buyer changes their phone and switches text messages off before the order arrives.
+    const changed = { email: true, sms: false, webhook: false };
+    await ctx.userApi("PATCH", "/users/me", { token: buyer.token, body: { phone: "+4915199999999" } });
+    await ctx.userApi("PUT", "/users/me/notification-preferences", { token: buyer.token, body: changed });
     const delivered = await ctx.call<OrderView>("POST", `/orders/${order.id}/status`, {
       token: ctx.adminToken,
       body: { status: "DELIVERED" },
@@ -93,7 +98,7 @@ describe("order status", () => {
           from: "CONFIRMED",
           to: "SHIPPED",
           version: 2,
-          // The owner as they placed the order: contact details and channel choices included.
+          // The owner's contact details and channel choices, as they were at this change.
           user: {
             id: buyer.id,
             email: buyer.email,
@@ -104,7 +109,22 @@ describe("order status", () => {
         }),
         true,
       ],
-      [expect.objectContaining({ from: "SHIPPED", to: "DELIVERED", version: 3 }), false],
+      [
+        expect.objectContaining({
+          from: "SHIPPED",
+          to: "DELIVERED",
+          version: 3,
+          // Changed since the order was placed: the event follows the owner as they are now.
+          user: {
+            id: buyer.id,
+            email: buyer.email,
+            name: "Buyer",
+            phone: "+4915199999999",
+            notificationPreferences: changed,
+          },
+        }),
+        false,
+      ],
     ]);
   });
 

@@ -192,6 +192,8 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     adminToken,
     call,
     customer,
+    /** The user service's API (a customer changing their profile). */
+    userApi,
     product,
     available,
     metrics,

@@ -28,8 +28,27 @@ export class UserClient {
 
   /** The active user behind an order, or a 403 (unknown or inactive), or a 503 (user service down). */
   async validate(userId: string, requestId: string): Promise<OrderOwner> {
+    const { owner, active } = await this.lookUp(userId, requestId);
+    if (!active) throw new AppError("FORBIDDEN", "The account is not active.");
+    return owner;
+  }
+
+  /**
+   * An order owner's contact details and channel preferences as they are now (active or not), for a
+   * later event of their order; undefined when the user service cannot say (the caller keeps what
+   * the order recorded).
+   */
+  async contact(userId: string, requestId: string): Promise<OrderOwner | undefined> {
+    try {
+      return (await this.lookUp(userId, requestId)).owner;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async lookUp(userId: string, requestId: string): Promise<{ owner: OrderOwner; active: boolean }> {
     const cached = this.cache.get(userId);
-    if (cached) return cached;
+    if (cached) return { owner: cached, active: true };
     let response: Response;
     try {
       const url = `${this.options.baseUrl}/internal/users/${encodeURIComponent(userId)}`;
@@ -47,17 +66,17 @@ export class UserClient {
       this.options.logger.warn({ status: response.status, requestId }, "user service answered an error");
       throw dependencyUnavailable("user service");
     }
-    const user = (await response.json()) as Required<Omit<OrderOwner, "phone">> &
-      Pick<OrderOwner, "phone"> & { active: boolean };
-    if (!user.active) throw new AppError("FORBIDDEN", "The account is not active.");
+    // notificationPreferences may be missing from an older user service (a rolling deploy).
+    const user = (await response.json()) as OrderOwner & { active: boolean };
     const owner: OrderOwner = {
       id: user.id,
       email: user.email,
       name: user.name,
       ...(user.phone ? { phone: user.phone } : {}),
-      notificationPreferences: user.notificationPreferences,
+      ...(user.notificationPreferences ? { notificationPreferences: user.notificationPreferences } : {}),
     };
-    this.cache.set(userId, owner);
-    return owner;
+    // USER_CACHE_TTL_MS=0 caches nothing (lru-cache would read a ttl of 0 as "for ever").
+    if (user.active && this.options.cacheTtlMs > 0) this.cache.set(userId, owner);
+    return { owner, active: user.active };
   }
 }

@@ -106,10 +106,22 @@ export async function transitionOrder(
   db: OrderDb,
   order: Order,
   to: OrderStatus,
+  /** The owner as they are now, recorded instead of what the order had (contact details, choices). */
+  owner?: OrderOwner,
 ): Promise<{ order: Order; owner: OrderOwner } | undefined> {
   const updated = await db
     .updateTable("order")
-    .set((eb) => ({ status: to, version: eb("version", "+", 1), updatedAt: new Date() }))
+    .set((eb) => ({
+      status: to,
+      version: eb("version", "+", 1),
+      updatedAt: new Date(),
+      ...(owner && {
+        ownerEmail: owner.email,
+        ownerName: owner.name,
+        ownerPhone: owner.phone ?? null,
+        ownerPreferences: owner.notificationPreferences ?? null,
+      }),
+    }))
     .where("id", "=", order.id)
     .where("status", "=", order.status)
     .where("version", "=", order.version)

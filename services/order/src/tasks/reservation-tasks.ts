@@ -169,7 +169,9 @@ export class ReservationTasks {
         const gone =
           error instanceof AppError && (error.code === "INSUFFICIENT_STOCK" || error.code === "UNKNOWN_SKU");
         if (!gone || order.status !== "CONFIRMED") throw error;
-        await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, OUT_OF_STOCK_REASON);
+        await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, {
+          reason: OUT_OF_STOCK_REASON,
+        });
         await deleteTask(trx, task.orderId, task.action);
         this.options.relay.nudge();
         log.error(

@@ -6,6 +6,7 @@
  */
 import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
+import type { OrderOwner } from "@platform/events";
 import { insertOutboxEvent } from "@platform/outbox";
 import { canSee, type Order, type OrderStatus, type OrderView, toOrderView } from "../domain/order.js";
 import { assertTransition } from "../domain/order-status.js";
@@ -24,12 +25,18 @@ export async function changeStatus(
   }: { orderId: string; to: OrderStatus; principal: Principal; requestId: string },
 ): Promise<OrderView> {
   const { db, tasks, relay } = deps;
+  // The owner as they are now, so the event honours a channel switched off or a phone changed since
+  // the order was placed (outside the transaction: a call to the user service, cached; when it
+  // cannot answer, the event carries what the order recorded).
+  const before = await findOrder(db, orderId);
+  const owner =
+    before && canSee(before, principal) ? await deps.users.contact(before.userId, requestId) : undefined;
   const view = await db.transaction().execute(async (trx) => {
     // A cancel may drop a Commit that a worker is carrying out: wait for it first (see lockCommitTask).
     if (to === "CANCELLED") await lockCommitTask(trx, orderId);
     const order = await findOrder(trx, orderId);
     if (!order || !canSee(order, principal)) throw notFound("No such order.");
-    const result = await recordTransition(trx, deps.eventsStream, order, to, requestId);
+    const result = await recordTransition(trx, deps.eventsStream, order, to, requestId, { owner });
     if (to === "CANCELLED") {
       // A Commit still owed is owed no more: the Return gives back whatever the reservation holds.
       // (A Commit in flight holds the task's row lock; this waits for it, then Return follows it.)
@@ -46,7 +53,9 @@ export async function changeStatus(
 
 /**
  * One transition inside the caller's transaction: checked against the lifecycle, conditional on
- * the version read, with its history line and its order.status.updated outbox row.
+ * the version read, with its history line and its order.status.updated outbox row. `owner`, when
+ * given, is the owner as they are now (recorded on the order and carried by the event); otherwise
+ * the event carries the owner the order recorded.
  */
 export async function recordTransition(
   trx: OrderDb,
@@ -54,10 +63,10 @@ export async function recordTransition(
   order: Order,
   to: OrderStatus,
   requestId: string,
-  reason?: string,
+  { reason, owner }: { reason?: string; owner?: OrderOwner } = {},
 ): Promise<OrderView> {
   assertTransition(order.status, to);
-  const moved = await transitionOrder(trx, order, to);
+  const moved = await transitionOrder(trx, order, to, owner);
   if (!moved) {
     throw new AppError("INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
   }

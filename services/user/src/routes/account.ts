@@ -80,7 +80,7 @@ export function accountRoutes(deps: AccountRouteDeps) {
         response: { 200: NotificationPreferencesSchema },
         detail: {
           summary:
-            "Choose the optional channels: orders placed from now on follow them (within the order service's 30 s user cache); orders placed before keep theirs",
+            "Choose the optional channels: every order event from now on follows them (within the order service's 30 s user cache)",
           ...problems("NOT_FOUND"),
         },
       },

@@ -132,7 +132,7 @@ export interface paths {
         };
         /** Which optional channels one wants (log and WebSocket are always on) */
         get: operations["getUsersMeNotification-preferences"];
-        /** Choose the optional channels: orders placed from now on follow them (within the order service's 30 s user cache); orders placed before keep theirs */
+        /** Choose the optional channels: every order event from now on follows them (within the order service's 30 s user cache) */
         put: operations["putUsersMeNotification-preferences"];
         post?: never;
         delete?: never;
