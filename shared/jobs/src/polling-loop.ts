@@ -5,6 +5,7 @@
  * worker, the reservation sweeper and the task worker are all this loop around a `run` function.
  */
 import type { Logger } from "@platform/logging";
+import { runOutsideTrace } from "@platform/telemetry";
 
 export interface PollingLoopOptions {
   /** For the logs. */
@@ -60,16 +61,21 @@ export class PollingLoop {
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
     this.dueAt = Date.now() + delayMs;
-    this.timer = setTimeout(() => {
-      this.dueAt = Number.POSITIVE_INFINITY;
-      if (this.running) return this.schedule(10);
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-        const nudged = this.nudgedWhileRunning && this.failures === 0;
-        this.nudgedWhileRunning = false;
-        if (!this.stopped) this.schedule(nudged ? (this.options.nudgeDelayMs ?? 0) : this.nextDelay());
-      });
-    }, delayMs);
+    // A nudge comes from inside a request: its pass (and every one after) is not part of that trace.
+    this.timer = setTimeout(
+      () =>
+        runOutsideTrace(() => {
+          this.dueAt = Number.POSITIVE_INFINITY;
+          if (this.running) return this.schedule(10);
+          this.running = this.pass().finally(() => {
+            this.running = undefined;
+            const nudged = this.nudgedWhileRunning && this.failures === 0;
+            this.nudgedWhileRunning = false;
+            if (!this.stopped) this.schedule(nudged ? (this.options.nudgeDelayMs ?? 0) : this.nextDelay());
+          });
+        }),
+      delayMs,
+    );
   }
 
   private async pass(): Promise<void> {

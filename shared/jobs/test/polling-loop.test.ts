@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "@platform/logging";
+import { activeTraceIds, startTracing, withSpan } from "@platform/telemetry";
 import { backoffDelay, PollingLoop, retentionJob } from "../src/index.js";
 
 const logger = createLogger({ service: "jobs-test", level: "silent" });
@@ -22,6 +23,41 @@ describe("PollingLoop", () => {
     await loop.stop();
     expect(work).toBe(0);
     expect(passes).toBe(4);
+  });
+
+  test("a pass nudged from inside a trace runs outside it (so does every pass after it)", async () => {
+    // Tracing on, towards a receiver that takes anything: what is exported does not matter here.
+    const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(null) });
+    const tracing = startTracing({
+      service: "jobs-test",
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+    });
+    const seen: Array<string | undefined> = [];
+    const loop = new PollingLoop({
+      name: "t",
+      intervalMs: 20,
+      logger,
+      run: async () => {
+        seen.push(activeTraceIds()?.traceId);
+        return 0;
+      },
+    });
+    try {
+      loop.start();
+      await Bun.sleep(30);
+      const traceId = await withSpan("a request", {}, async () => {
+        loop.nudge();
+        return activeTraceIds()?.traceId;
+      });
+      expect(traceId).toBeDefined();
+      await Bun.sleep(100);
+    } finally {
+      await loop.stop();
+      await tracing.shutdown();
+      receiver.stop(true);
+    }
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.filter((id) => id !== undefined)).toEqual([]);
   });
 
   test("a nudge runs a pass before the interval", async () => {

@@ -10,6 +10,7 @@ export {
   inRecordedTrace,
   recordFinishedSpan,
   runInContext,
+  runOutsideTrace,
   type Span,
   SpanKind,
   SpanStatusCode,

@@ -211,6 +211,15 @@ export function handoffSpan(
   };
 }
 
+/**
+ * Runs `work` outside any trace. For background loops: a timer set while a request was being handled
+ * carries that request's context, and so would every pass after it, each one's work showing up in
+ * that old trace.
+ */
+export function runOutsideTrace<T>(work: () => T): T {
+  return enabled ? context.with(ROOT_CONTEXT, work) : work();
+}
+
 /** Runs `work` with the context active (a handoff's), or as it is without one. */
 export function runInContext<T>(active: Context | undefined, work: () => T): T {
   return active ? context.with(active, work) : work();
