@@ -12,6 +12,12 @@ export { eventually, uniqueName } from "./names.js";
 export { OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 export { OwnMongo, OwnPostgres, OwnRedis } from "./own-servers.js";
 export { sampleOf } from "./prometheus-text.js";
-export { freePort, runToExit, type ServiceProcess, startServiceProcess } from "./service-process.js";
+export {
+  freePort,
+  freePorts,
+  runToExit,
+  type ServiceProcess,
+  startServiceProcess,
+} from "./service-process.js";
 export { SmtpSink } from "./smtp-sink.js";
 export { type TestTokens, testTokens } from "./tokens.js";

@@ -67,8 +67,8 @@ abstract class OwnServer {
 
 /** redis-server with AOF on, as in production. */
 export class OwnRedis extends OwnServer {
-  static async create(): Promise<OwnRedis> {
-    return new OwnRedis(await freePort());
+  static async create(port?: number): Promise<OwnRedis> {
+    return new OwnRedis(port ?? (await freePort()));
   }
 
   get url(): string {
@@ -95,8 +95,8 @@ export class OwnRedis extends OwnServer {
 export class OwnPostgres extends OwnServer {
   private readonly bin = OwnPostgres.binDir();
 
-  static async create(): Promise<OwnPostgres> {
-    const server = new OwnPostgres(await freePort());
+  static async create(port?: number): Promise<OwnPostgres> {
+    const server = new OwnPostgres(port ?? (await freePort()));
     await server.initialise();
     return server;
   }
@@ -183,8 +183,8 @@ export class OwnPostgres extends OwnServer {
 
 /** A real mongod when one is installed, else mongo-java-server (H2 file, so restarts keep the data). */
 export class OwnMongo extends OwnServer {
-  static async create(): Promise<OwnMongo> {
-    return new OwnMongo(await freePort());
+  static async create(port?: number): Promise<OwnMongo> {
+    return new OwnMongo(port ?? (await freePort()));
   }
 
   get url(): string {

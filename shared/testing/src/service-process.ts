@@ -2,6 +2,20 @@
 import type { Subprocess } from "bun";
 import { eventually } from "./names.js";
 
+/**
+ * `count` distinct free ports, held all at once while they are chosen: ports picked one by one and
+ * released in between can come back twice (two services on one port, the second one's readiness
+ * check answered by the first).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () =>
+    Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() }),
+  );
+  const ports = servers.map((server) => server.port ?? 0);
+  await Promise.all(servers.map((server) => server.stop(true)));
+  return ports;
+}
+
 export async function freePort(): Promise<number> {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = server.port ?? 0;

@@ -6,7 +6,7 @@
  * idle times, the reservation TTL and the breaker's reset.
  */
 import { join } from "node:path";
-import { freePort, OwnMongo, OwnPostgres, OwnRedis, SmtpSink } from "@platform/testing";
+import { freePorts, OwnMongo, OwnPostgres, OwnRedis, SmtpSink } from "@platform/testing";
 import { httpReady, Supervisor } from "../../../../scripts/lib/supervisor.js";
 
 const root = join(import.meta.dir, "..", "..", "..", "..");
@@ -19,18 +19,22 @@ export const SERVICES = ["user", "inventory", "order", "activity", "notification
 export type ServiceName = (typeof SERVICES)[number];
 
 export async function startCrashPlatform() {
+  // Every port chosen at once, so no two of the platform's servers are handed the same one.
+  const names = [...SERVICES, "grpc"] as const;
+  const [postgresPort, redisPort, mongoPort, smtpPort, ...chosen] = await freePorts(4 + names.length);
   const [postgres, redis, mongo] = await Promise.all([
-    OwnPostgres.create(),
-    OwnRedis.create(),
-    OwnMongo.create(),
+    OwnPostgres.create(postgresPort),
+    OwnRedis.create(redisPort),
+    OwnMongo.create(mongoPort),
   ]);
   await Promise.all([postgres.start(), redis.start(), mongo.start()]);
-  const smtp = new SmtpSink(await freePort());
+  const smtp = new SmtpSink(smtpPort as number);
   await smtp.start();
 
-  const ports = Object.fromEntries(
-    await Promise.all([...SERVICES, "grpc"].map(async (name) => [name, await freePort()] as const)),
-  ) as Record<ServiceName | "grpc", number>;
+  const ports = Object.fromEntries(names.map((name, i) => [name, chosen[i] as number])) as Record<
+    ServiceName | "grpc",
+    number
+  >;
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
   const jwks = `${url("user")}/.well-known/jwks.json`;
   const common = {
