@@ -4,7 +4,7 @@
  * tables without a schema and tests can run a service against a throwaway schema of their own.
  */
 import type { Logger } from "@platform/logging";
-import { recordFinishedSpan } from "@platform/telemetry";
+import { recordFinishedSpan, tracingEnabled } from "@platform/telemetry";
 import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 
@@ -64,7 +64,8 @@ export function createDatabase<DB>({
   return new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin()],
-    log: querySpan,
+    // Only with tracing on (startTracing comes first in every main.ts): otherwise no per-query hook.
+    ...(tracingEnabled() ? { log: querySpan } : {}),
   });
 }
 

@@ -6,6 +6,7 @@
  *   new Elysia().use(httpKernel({ service: "order", logger, readiness: { postgres: () => ping(db) } }))
  */
 import type { Logger } from "@platform/logging";
+import { tracingEnabled } from "@platform/telemetry";
 import { Elysia } from "elysia";
 import { createMetrics, type HttpMetrics } from "./metrics.js";
 import { accessLog } from "./plugins/access-log.js";
@@ -46,15 +47,18 @@ export function httpKernel(options: HttpKernelOptions) {
   const { service, logger, readiness = {}, readinessTimeoutMs = 2000, maxBodyBytes = 1024 * 1024 } = options;
   const metrics = options.metrics ?? createMetrics(service);
   const state: ServiceState = { draining: false };
-  return new Elysia({ name: "http-kernel", seed: service })
-    .decorate("serviceState", state)
-    .decorate("metrics", metrics)
-    .use(requestIds())
-    .use(requestTracing())
-    .use(accessLog({ logger, metrics, level: options.accessLog ?? "debug" }))
-    .use(requestInput({ maxBodyBytes, parseBodies: options.parseBodies ?? true }))
-    .use(requestContext(logger))
-    .use(problemErrors(logger))
-    .use(openApiDocument({ service, version: options.version, description: options.description }))
-    .use(opsRoutes({ service, logger, metrics, state, readiness, readinessTimeoutMs }));
+  return (
+    new Elysia({ name: "http-kernel", seed: service })
+      .decorate("serviceState", state)
+      .decorate("metrics", metrics)
+      .use(requestIds())
+      // Only with tracing on (started before the app is built): otherwise no per-request hooks.
+      .use(tracingEnabled() ? requestTracing() : new Elysia({ name: "request-tracing" }))
+      .use(accessLog({ logger, metrics, level: options.accessLog ?? "debug" }))
+      .use(requestInput({ maxBodyBytes, parseBodies: options.parseBodies ?? true }))
+      .use(requestContext(logger))
+      .use(problemErrors(logger))
+      .use(openApiDocument({ service, version: options.version, description: options.description }))
+      .use(opsRoutes({ service, logger, metrics, state, readiness, readinessTimeoutMs }))
+  );
 }
