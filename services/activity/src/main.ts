@@ -15,7 +15,7 @@ import { createActivityRuntime } from "./runtime.js";
 import { activityCollection, ensureIndexes } from "./store/activity.store.js";
 
 const config = loadActivityConfig();
-// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+// First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
 const tracing = startTracing({ service: "activity", ...config });
 const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
 // No explicit connect(): the driver connects on the first operation and reconnects by itself.

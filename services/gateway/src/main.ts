@@ -8,7 +8,7 @@ import { loadGatewayConfig } from "./config.js";
 import { createGatewayRuntime } from "./runtime.js";
 
 const config = loadGatewayConfig();
-// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+// First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
 const tracing = startTracing({ service: "gateway", ...config });
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);

@@ -15,7 +15,7 @@ import type { InventoryDatabase } from "./store/product.table.js";
 import { syncSellableCatalog } from "./use-cases/catalog.js";
 
 const config = loadInventoryConfig();
-// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+// First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
 const tracing = startTracing({ service: "inventory", ...config });
 const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations, logger);

@@ -15,7 +15,7 @@ import { migrations } from "./store/migrations/index.js";
 import type { NotificationDatabase } from "./store/notification.table.js";
 
 const config = loadNotificationConfig();
-// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+// First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
 const tracing = startTracing({ service: "notification", ...config });
 const logger = createLogger({ service: "notification", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations, logger);

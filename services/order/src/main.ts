@@ -11,7 +11,7 @@ import { migrations } from "./store/migrations/index.js";
 import type { OrderDatabase } from "./store/order.table.js";
 
 const config = loadOrderConfig();
-// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+// First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
 const tracing = startTracing({ service: "order", ...config });
 const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<OrderDatabase>("order", config, migrations, logger);

@@ -13,7 +13,7 @@ import type { UserDatabase } from "./store/user.table.js";
 import { seedAdmin } from "./use-cases/seed-admin.js";
 
 const config = loadUserConfig();
-// First: the clients made below (Redis) are traced only when tracing is on before they exist.
+// First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
 const tracing = startTracing({ service: "user", ...config });
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<UserDatabase>("user", config, migrations, logger);

@@ -3,6 +3,8 @@
  * deadline, carries the request id (and, traced, its span's `traceparent`) in metadata, and is retried with backoff only on UNAVAILABLE or
  * DEADLINE_EXCEEDED (every InventoryService call is idempotent per reservation id).
  */
+
+import { tracingEnabled } from "@platform/telemetry";
 import { type Channel, createChannel, createClientFactory, Metadata, Status } from "nice-grpc";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { retryMiddleware } from "nice-grpc-client-middleware-retry";
@@ -47,8 +49,10 @@ export function createInventoryClient({
   registry,
 }: InventoryClientOptions): InventoryClient {
   const channel = createChannel(address);
-  const client = createClientFactory()
-    .use(grpcClientTracing)
+  // The tracing middleware only when tracing was started (before the client is made): with it off,
+  // no extra layer on every call.
+  const factory = tracingEnabled() ? createClientFactory().use(grpcClientTracing) : createClientFactory();
+  const client = factory
     .use(retryMiddleware)
     .use(deadlineMiddleware)
     .use(grpcClientMetricsMiddleware(registry))
