@@ -3,6 +3,11 @@
  * one, on a platform of its own (the end-to-end harness), as a customer and as an admin. Any
  * failure fails the run. Part of `bun run test` (scripts/test.sh installs Schemathesis).
  *
+ * Each run's whole report goes to `.data/schemathesis/<target>-<role>.log`; the console gets one line
+ * per run, and the whole report only when the run failed. Schemathesis closes a report with a
+ * pytest-like "=== No issues found in 12.3s ===" banner, which log readers that look for a test
+ * summary take for one that ran nothing; the test summary proper is bun's, at the end of the run.
+ *
  *   bun scripts/api-fuzz.ts                   # the whole run
  *   API_FUZZ_EXAMPLES=10 bun scripts/api-fuzz.ts
  *
@@ -12,12 +17,15 @@
  * (ARCHITECTURE §5: an answer must not reveal who exists), which the stateful "created resource is
  * available" check reads as a bug. The admin's run registers, and reads back, as it pleases.
  */
-import { join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { ADMIN, startPlatform } from "../services/gateway/test/e2e/platform.js";
 
 const root = join(import.meta.dir, "..");
 const schemathesis = process.env.SCHEMATHESIS ?? join(root, ".data", "tools", "venv", "bin", "schemathesis");
 const examples = process.env.API_FUZZ_EXAMPLES ?? "25";
+const reports = join(root, ".data", "schemathesis");
+await mkdir(reports, { recursive: true });
 
 // Limits out of the way: the fuzzer speaks from one address, many times a second.
 const platform = await startPlatform({
@@ -66,7 +74,6 @@ async function run(
   token: string,
   extra: string[],
 ) {
-  console.log(`\n=== schemathesis: ${target.name} as ${role}`);
   const child = Bun.spawn(
     [
       schemathesis,
@@ -87,9 +94,25 @@ async function run(
       "1",
       ...extra,
     ],
-    { cwd: join(root, "scripts", "schemathesis"), stdout: "inherit", stderr: "inherit" },
+    { cwd: join(root, "scripts", "schemathesis"), stdout: "pipe", stderr: "pipe" },
   );
-  return child.exited;
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  const report = out + err;
+  const file = join(reports, `${target.name.replace(/\W+/g, "-").replace(/-$/, "")}-${role}.log`);
+  await Bun.write(file, report);
+  const cases = report.match(/(\d+) generated/)?.[1] ?? "?";
+  if (code === 0) {
+    console.log(
+      `schemathesis ${target.name} as ${role}: no failure in ${cases} generated cases (${relative(root, file)})`,
+    );
+  } else {
+    console.log(`schemathesis ${target.name} as ${role}: FAILED (exit ${code}); its report:\n${report}`);
+  }
+  return code;
 }
 
 async function login(gateway: string, email: string, password: string): Promise<string> {
