@@ -1,5 +1,6 @@
 /** The order service's configuration, read once from the environment (see README). */
 import {
+  consumerTuning,
   Env,
   loadConfigOrExit,
   outboxSettings,
@@ -31,6 +32,19 @@ export const orderConfigSchema = Env.Object({
   BREAKER_RESET_MS: Env.Integer({ minimum: 100, default: 10_000 }),
   /** How long stock stays reserved for an order whose transaction has not committed yet. */
   RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 10, default: 900 }),
+
+  /**
+   * `none`: orders are CONFIRMED at once. Any provider (`sandbox`, `stripe`; the payment service
+   * speaks to it): orders wait PENDING_PAYMENT for payment.succeeded (ARCHITECTURE §13).
+   */
+  PAYMENT_PROVIDER: Env.Union([Env.Literal("none"), Env.Literal("sandbox"), Env.Literal("stripe")], {
+    default: "none",
+  }),
+  /** How long an order may wait for its payment before it is cancelled and its stock released. */
+  PAYMENT_WINDOW_SECONDS: Env.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  /** The payment service's stream, read by the `order` group when payments are on. */
+  PAYMENTS_STREAM: Env.String({ minLength: 1, default: "events:payments" }),
+  ...consumerTuning("order"),
 
   IDEMPOTENCY_RETENTION_HOURS: Env.Integer({ minimum: 24, default: 24 }),
   IDEMPOTENCY_WAIT_MS: Env.Integer({ minimum: 100, default: 10_000 }),

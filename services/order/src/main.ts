@@ -1,4 +1,4 @@
-/** The order service process: REST API, outbox relay and reservation task worker; graceful stop on signal. */
+/** The order service process: REST API, outbox relay, reservation task worker and (with a payment provider) the payment consumer; graceful stop on signal. */
 import { startVerifier } from "@platform/auth";
 import { openServiceDatabase } from "@platform/db";
 import { serve } from "@platform/http";
@@ -19,7 +19,7 @@ const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const { verifier, revocations } = await startVerifier(config, redis);
 const runtime = createOrderRuntime(config, { db, redis, verifier, logger });
-runtime.start();
+await runtime.start();
 
 serve(runtime.app, {
   hostname: config.HOST,

@@ -1,11 +1,13 @@
 /**
  * The order service wired from its config, for main.ts and the tests alike: the user client, the
  * reservation client (inventory over gRPC, behind a breaker), the reservation task worker, the
- * outbox relay, the REST app and the metrics on its /metrics. Nothing starts here; start() and
+ * outbox relay, the payment consumer (with a payment provider), the REST app and the metrics on
+ * its /metrics. Nothing starts here; start() and
  * stop() run and end the background work.
  */
 import type { TokenVerifier } from "@platform/auth";
-import { outboxRelaySettings } from "@platform/config";
+import { groupSettings, outboxRelaySettings } from "@platform/config";
+import { ConsumerMetrics } from "@platform/events";
 import { createMetrics, type HttpMetrics } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { OutboxRelay, outboxBacklogGauge } from "@platform/outbox";
@@ -14,6 +16,7 @@ import { createApp } from "./app.js";
 import { ReservationClient } from "./clients/reservation-client.js";
 import { UserClient } from "./clients/user-client.js";
 import type { OrderConfig } from "./config.js";
+import { paymentConsumer } from "./events/payment-consumer.js";
 import { pruneKeys } from "./store/idempotency.store.js";
 import type { OrderDb } from "./store/order.store.js";
 import { ReservationTasks } from "./tasks/reservation-tasks.js";
@@ -81,8 +84,21 @@ export function createOrderRuntime(config: OrderConfig, connections: OrderConnec
     relay,
     eventsStream: config.EVENTS_STREAM,
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    payments: {
+      required: config.PAYMENT_PROVIDER !== "none",
+      windowSeconds: config.PAYMENT_WINDOW_SECONDS,
+    },
     logger,
   };
+  // Payment outcomes confirm or cancel orders; without a provider there are none to read.
+  const paymentEvents = deps.payments.required
+    ? paymentConsumer(deps, {
+        ...groupSettings(config, [config.PAYMENTS_STREAM]),
+        redis,
+        logger: logger.child({ component: "payment-consumer" }),
+        metrics: new ConsumerMetrics(metrics.registry),
+      })
+    : undefined;
   const app = createApp(config, {
     ...deps,
     redis,
@@ -94,13 +110,15 @@ export function createOrderRuntime(config: OrderConfig, connections: OrderConnec
     ...deps,
     metrics,
     app,
-    start() {
+    paymentEvents,
+    async start() {
       relay.start();
       tasks.start();
+      await paymentEvents?.start();
     },
-    /** Lets the passes in hand finish, then closes the inventory channel. */
+    /** Lets the passes and the event in hand finish, then closes the inventory channel. */
     async stop() {
-      await Promise.all([tasks.stop(), relay.stop()]);
+      await Promise.all([tasks.stop(), relay.stop(), paymentEvents?.stop()]);
       inventory.close();
     },
   };

@@ -42,14 +42,14 @@ async function orderWithCommitOwed(sku: string, quantity: number, ttlSeconds: nu
     "req-owed",
   );
   const owner = { id: buyer.id, email: buyer.email, name: "Buyer" };
-  const order = newOrder({ id: orderId, userId: buyer.id, ...priceLines(reserved) }, new Date());
+  const order = newOrder({ id: orderId, userId: buyer.id, ...priceLines(reserved) }, "CONFIRMED", new Date());
   await insertPlacedOrder(ctx.db, {
     order,
     owner,
     requestId: "req-owed",
     event: orderCreated(toOrderView(order), owner, "req-owed"),
     eventsStream: ctx.config.EVENTS_STREAM,
-    commitDueAt: new Date(Date.now() + 3_600_000), // the running worker leaves it alone
+    task: { action: "commit", dueAt: new Date(Date.now() + 3_600_000) }, // the running worker leaves it alone
   });
   return { buyer, orderId };
 }

@@ -73,6 +73,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
     POSTGRES_SCHEMA: schemas.order,
     REDIS_URL: infra.redisUrl,
     EVENTS_STREAM: uniqueName("events:orders"),
+    PAYMENTS_STREAM: uniqueName("events:payments"),
     USER_SERVICE_URL: user.baseUrl,
     JWKS_URL: `${user.baseUrl}/.well-known/jwks.json`,
     INVENTORY_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
@@ -92,7 +93,7 @@ export async function createOrderTestContext(options: OrderTestOptions = {}) {
   });
   const deps = createOrderRuntime(config, { db, redis, verifier, logger });
   const { app } = deps;
-  deps.start();
+  await deps.start();
 
   /** A request to the order service (in process). */
   const call = httpClient(app, "http://order.test");

@@ -139,9 +139,7 @@ export const tokenClaimSettings = () => ({
 export const redisSettings = () => ({ REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379") });
 
 /** The event consumer's knobs: group, deliveries before the dead-letter stream, reclaim idle time. */
-export const consumerSettings = (group: string) => ({
-  ORDERS_STREAM: Type.String({ minLength: 1, default: "events:orders" }),
-  INVENTORY_STREAM: Type.String({ minLength: 1, default: "events:inventory" }),
+export const consumerTuning = (group: string) => ({
   CONSUMER_GROUP: Type.String({ minLength: 1, default: group }),
   MAX_DELIVERIES: Type.Integer({ minimum: 1, default: 5 }),
   /** An entry pending this long is reclaimed from a consumer that stopped (or retried after a failure). */
@@ -150,21 +148,34 @@ export const consumerSettings = (group: string) => ({
   CONSUMER_BLOCK_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
 });
 
-/** The consumer-group part of a configuration read with consumerSettings(), as a ConsumerGroup takes it. */
-export const consumerGroupSettings = (config: {
-  ORDERS_STREAM: string;
-  INVENTORY_STREAM: string;
+/** A consumer of every stream of the platform (the activity log, the notifications). */
+export const consumerSettings = (group: string) => ({
+  ORDERS_STREAM: Type.String({ minLength: 1, default: "events:orders" }),
+  INVENTORY_STREAM: Type.String({ minLength: 1, default: "events:inventory" }),
+  PAYMENTS_STREAM: Type.String({ minLength: 1, default: "events:payments" }),
+  ...consumerTuning(group),
+});
+
+interface ConsumerTuning {
   CONSUMER_GROUP: string;
   MAX_DELIVERIES: number;
   CLAIM_IDLE_MS: number;
   CONSUMER_BLOCK_MS: number;
-}) => ({
-  streams: [config.ORDERS_STREAM, config.INVENTORY_STREAM],
+}
+
+/** The consumer-group part of a configuration, as a ConsumerGroup takes it, for these streams. */
+export const groupSettings = (config: ConsumerTuning, streams: string[]) => ({
+  streams,
   group: config.CONSUMER_GROUP,
   maxDeliveries: config.MAX_DELIVERIES,
   claimIdleMs: config.CLAIM_IDLE_MS,
   blockMs: config.CONSUMER_BLOCK_MS,
 });
+
+/** The consumer-group part of a configuration read with consumerSettings(): every stream. */
+export const consumerGroupSettings = (
+  config: ConsumerTuning & { ORDERS_STREAM: string; INVENTORY_STREAM: string; PAYMENTS_STREAM: string },
+) => groupSettings(config, [config.ORDERS_STREAM, config.INVENTORY_STREAM, config.PAYMENTS_STREAM]);
 
 /** The transactional outbox's knobs: the stream it publishes to, its bound, polling and retention. */
 export const outboxSettings = (stream: string) => ({

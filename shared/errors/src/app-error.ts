@@ -10,10 +10,12 @@
  * Beyond §5: MALFORMED_REQUEST (a body that is not JSON at all, 400, where VALIDATION_FAILED is a
  * well-formed body with wrong fields, 422), IDEMPOTENCY_KEY_IN_PROGRESS (the first request with the
  * key is still running: retry, 409; IDEMPOTENCY_KEY_REUSED is a different body under a used key,
- * 422) and UPSTREAM_TIMEOUT (the gateway's 504, where DEPENDENCY_UNAVAILABLE is 503).
+ * 422), UPSTREAM_TIMEOUT (the gateway's 504, where DEPENDENCY_UNAVAILABLE is 503) and
+ * INVALID_SIGNATURE (a payment provider's webhook whose signature does not verify, 400).
  */
 export const ERROR_STATUS = {
   MALFORMED_REQUEST: 400,
+  INVALID_SIGNATURE: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,

@@ -1,8 +1,13 @@
-/** The order lifecycle: CONFIRMED → SHIPPED → DELIVERED, and CONFIRMED → CANCELLED. */
+/**
+ * The order lifecycle: CONFIRMED → SHIPPED → DELIVERED, and CONFIRMED → CANCELLED. With a payment
+ * provider an order starts PENDING_PAYMENT: paid, it becomes CONFIRMED; unpaid (failed, window
+ * over, cancelled by its owner), CANCELLED.
+ */
 import { AppError } from "@platform/errors";
 import type { OrderStatus } from "./order.js";
 
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  PENDING_PAYMENT: ["CONFIRMED", "CANCELLED"],
   CONFIRMED: ["SHIPPED", "CANCELLED"],
   SHIPPED: ["DELIVERED"],
   DELIVERED: [],

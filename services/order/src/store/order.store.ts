@@ -15,16 +15,19 @@ export interface PlacedOrder {
   /** The order.created event for the outbox. */
   event: DomainEvent;
   eventsStream: string;
-  /** When the Commit task comes due if the request itself does not carry it out. */
-  commitDueAt: Date;
+  /**
+   * The task that follows the placement: the Commit (due when the request itself has not carried
+   * it out) for a CONFIRMED order, the end of the payment window for one PENDING_PAYMENT.
+   */
+  task: { action: "commit" | "expire"; dueAt: Date };
   /** The Idempotency-Key this placement answers, completed in the same statement. */
   idempotency?: { userId: string; key: string; responseBody: unknown };
 }
 
 /**
- * Stores a new (CONFIRMED) order, its lines, its first history line, its order.created outbox row,
- * its Commit task and (with a key) the Idempotency-Key's answer, in one statement: atomic on its
- * own and one round trip, where a transaction of six inserts took eight.
+ * Stores a new order (CONFIRMED, or PENDING_PAYMENT), its lines, its first history line, its
+ * order.created outbox row, its task and (with a key) the Idempotency-Key's answer, in one
+ * statement: atomic on its own and one round trip, where a transaction of six inserts took eight.
  */
 export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promise<void> {
   const { order, owner, requestId, event, idempotency } = placed;
@@ -38,7 +41,7 @@ export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promi
     with placed as (
       insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, owner_phone,
                            owner_preferences, request_id, created_at, updated_at)
-      values (${order.id}, ${order.userId}, 'CONFIRMED', ${order.totalCents}, ${order.currency}, ${owner.email},
+      values (${order.id}, ${order.userId}, ${order.status}, ${order.totalCents}, ${order.currency}, ${owner.email},
               ${owner.name}, ${owner.phone ?? null}, ${owner.notificationPreferences ? JSON.stringify(owner.notificationPreferences) : null}::jsonb,
               ${requestId}, ${order.createdAt}, ${order.createdAt})
     ), lines as (
@@ -49,27 +52,28 @@ export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promi
                   ${lines.map((l) => l.subtotalCents)}::bigint[])
            with ordinality as l(sku, name, unit_price_cents, quantity, subtotal_cents, line_no)
     ), history as (
-      insert into order_status_history (order_id, version, status, at) values (${order.id}, 1, 'CONFIRMED', ${order.createdAt})
+      insert into order_status_history (order_id, version, status, at) values (${order.id}, 1, ${order.status}, ${order.createdAt})
     ), event as (
       ${outboxInsert(placed.eventsStream, event)}
     ), task as (
       insert into reservation_task (order_id, action, request_id, next_attempt_at, last_error)
-      values (${order.id}, 'commit', ${requestId}, ${placed.commitDueAt}, null)
+      values (${order.id}, ${placed.task.action}, ${requestId}, ${placed.task.dueAt}, null)
     )${completeKey}
     select 1`.execute(db);
 }
 
-/** A new CONFIRMED order as placeOrder stores it (the time is the application's). */
+/** A new order as placeOrder stores it (the time is the application's). */
 export const newOrder = (
   fields: Pick<Order, "id" | "userId" | "items" | "totalCents" | "currency">,
+  status: "CONFIRMED" | "PENDING_PAYMENT",
   at: Date,
 ): Order => ({
   ...fields,
-  status: "CONFIRMED",
+  status,
   version: 1,
   createdAt: at,
   updatedAt: at,
-  statusHistory: [{ status: "CONFIRMED", at }],
+  statusHistory: [{ status, at }],
 });
 
 export async function findOrder(db: OrderDb, id: string): Promise<Order | undefined> {
@@ -141,13 +145,56 @@ export async function transitionOrder(
       updatedAt: updated.updatedAt,
       statusHistory: [...order.statusHistory, { status: to, at }],
     },
-    owner: {
-      id: order.userId,
-      email: updated.ownerEmail ?? "",
-      name: updated.ownerName ?? "",
-      ...(updated.ownerPhone ? { phone: updated.ownerPhone } : {}),
-      ...(updated.ownerPreferences ? { notificationPreferences: updated.ownerPreferences } : {}),
-    },
+    owner: ownerOf(order.userId, updated),
+  };
+}
+
+/** What a payment needs to know of its order: who owes what, and whether it is still owed. */
+export interface OrderBilling {
+  orderId: string;
+  status: OrderStatus;
+  totalCents: number;
+  currency: string;
+  owner: OrderOwner;
+}
+
+export async function findBilling(db: OrderDb, id: string): Promise<OrderBilling | undefined> {
+  const row = await db
+    .selectFrom("order")
+    .select([
+      "id",
+      "userId",
+      "status",
+      "totalCents",
+      "currency",
+      "ownerEmail",
+      "ownerName",
+      "ownerPhone",
+      "ownerPreferences",
+    ])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    orderId: row.id,
+    status: row.status,
+    totalCents: row.totalCents,
+    currency: row.currency,
+    owner: ownerOf(row.userId, row),
+  };
+}
+
+/** The owner an order recorded (contact details and choices), as its events carry it. */
+function ownerOf(
+  userId: string,
+  row: Pick<OrderRow, "ownerEmail" | "ownerName" | "ownerPhone" | "ownerPreferences">,
+): OrderOwner {
+  return {
+    id: userId,
+    email: row.ownerEmail ?? "",
+    name: row.ownerName ?? "",
+    ...(row.ownerPhone ? { phone: row.ownerPhone } : {}),
+    ...(row.ownerPreferences ? { notificationPreferences: row.ownerPreferences } : {}),
   };
 }
 

@@ -53,7 +53,7 @@ export interface IdempotencyKeyTable {
 
 export interface ReservationTaskTable {
   orderId: string;
-  action: "commit" | "return";
+  action: "commit" | "return" | "expire";
   requestId: string;
   attempts: Generated<number>;
   nextAttemptAt: Generated<Date>;

@@ -1,11 +1,12 @@
 /**
- * Inventory calls owed after a commit: Commit once an order is stored, Return once it is
- * cancelled. Written in the same transaction as the change, deleted once the call succeeded.
+ * Work owed after a commit: Commit once an order is stored (or paid), Return once it is cancelled,
+ * Expire when an unpaid order's payment window ends. Written in the same transaction as the
+ * change, deleted once done.
  */
 import { sql } from "kysely";
 import type { OrderDb } from "./order.store.js";
 
-export type ReservationAction = "commit" | "return";
+export type ReservationAction = "commit" | "return" | "expire";
 
 export interface ReservationTask {
   orderId: string;
@@ -14,10 +15,14 @@ export interface ReservationTask {
   attempts: number;
 }
 
-export async function addTask(db: OrderDb, task: Omit<ReservationTask, "attempts">): Promise<void> {
+/** A task due now, or at `dueAt`. */
+export async function addTask(
+  db: OrderDb,
+  { dueAt, ...task }: Omit<ReservationTask, "attempts"> & { dueAt?: Date },
+): Promise<void> {
   await db
     .insertInto("reservationTask")
-    .values({ ...task, lastError: null })
+    .values({ ...task, lastError: null, ...(dueAt && { nextAttemptAt: dueAt }) })
     .execute();
 }
 

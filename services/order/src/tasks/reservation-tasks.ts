@@ -1,7 +1,9 @@
 /**
  * Carries out the inventory calls an order owes after its transaction (Commit after placing, Return
  * after cancelling). Each is tried at once; a failure leaves the task in Postgres, and the worker
- * retries it with backoff, so an inventory outage after the commit loses nothing.
+ * retries it with backoff, so an inventory outage after the commit loses nothing. An `expire` task
+ * ends an unpaid order's payment window: still PENDING_PAYMENT then, the order is cancelled and its
+ * stock given back (a Return task).
  *
  * A Commit that finds its reservation no longer holding the stock (it expired while the order
  * service was down past the TTL, or its record is gone) reserves the order's lines again and
@@ -17,6 +19,7 @@ import { ClientError, Status } from "nice-grpc";
 import type { ReservationClient } from "../clients/reservation-client.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 import {
+  addTask,
   deferTask,
   deleteCommitTasks,
   deleteTask,
@@ -41,6 +44,9 @@ export interface ReservationTasksOptions {
 /** Why the platform cancels an order whose reservation lapsed and whose stock is gone. */
 export const OUT_OF_STOCK_REASON =
   "The reserved stock lapsed before the order was settled and is no longer available.";
+
+/** Why the platform cancels an order that was not paid in time. */
+export const PAYMENT_WINDOW_REASON = "The order was not paid within its payment window.";
 
 /** How long finished Commit tasks gather before they are deleted together. */
 const COMPLETION_FLUSH_MS = 20;
@@ -122,6 +128,7 @@ export class ReservationTasks {
     const log = logger.child({ orderId: task.orderId, action: task.action, requestId: task.requestId });
     try {
       if (task.action === "return") await inventory.returnStock(task.orderId, task.requestId);
+      else if (task.action === "expire") await this.expire(trx, task, log);
       else if (!(await this.commit(trx, task, log))) return false;
       await deleteTask(trx, task.orderId, task.action);
       if (task.attempts > 0) log.info({ attempts: task.attempts + 1 }, "reservation task done after retries");
@@ -139,6 +146,27 @@ export class ReservationTasks {
       }
       return false;
     }
+  }
+
+  /**
+   * Ends the payment window: an order still PENDING_PAYMENT is cancelled and a Return owed (it
+   * releases the reservation). Paid or cancelled meanwhile, the order is owed nothing; a payment
+   * that lands while this runs loses the conditional update or wins it, never both.
+   */
+  private async expire(trx: OrderDb, task: ReservationTask, log: Logger): Promise<void> {
+    const order = await findOrder(trx, task.orderId);
+    if (order?.status !== "PENDING_PAYMENT") return;
+    try {
+      await recordTransition(trx, this.options.eventsStream, order, "CANCELLED", task.requestId, {
+        reason: PAYMENT_WINDOW_REASON,
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code === "INVALID_TRANSITION") return; // paid just now
+      throw error;
+    }
+    await addTask(trx, { orderId: task.orderId, action: "return", requestId: task.requestId });
+    this.options.relay.nudge();
+    log.info("the order was not paid in time; cancelled, its stock to be released");
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * Status changes: cancel (owner or admin, CONFIRMED → CANCELLED, stock returned) and the admin's
+ * Status changes: cancel (owner or admin, CONFIRMED or PENDING_PAYMENT → CANCELLED, stock
+ * returned; the payment service refunds a paid order when it sees the event) and the admin's
  * SHIPPED / DELIVERED. The update is conditional on the status and version read, so of two racing
  * changes exactly one wins; the loser gets 409 INVALID_TRANSITION. The history line, the
  * order.status.updated outbox row and (for a cancel) the Return task share the transaction.
@@ -41,6 +42,7 @@ export async function changeStatus(
       // A Commit still owed is owed no more: the Return gives back whatever the reservation holds.
       // (A Commit in flight holds the task's row lock; this waits for it, then Return follows it.)
       await deleteTask(trx, orderId, "commit");
+      await deleteTask(trx, orderId, "expire");
       await addTask(trx, { orderId, action: "return", requestId });
     }
     return result;

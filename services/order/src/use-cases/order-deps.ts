@@ -14,5 +14,10 @@ export interface OrderDeps {
   relay: OutboxRelay;
   eventsStream: string;
   reservationTtlSeconds: number;
+  /**
+   * With a payment provider (ARCHITECTURE §13) orders wait PENDING_PAYMENT for up to
+   * `windowSeconds`; without one (`none`) they are CONFIRMED at once.
+   */
+  payments: { required: boolean; windowSeconds: number };
   logger: Logger;
 }

@@ -1,9 +1,13 @@
 /**
  * Placing an order (ARCHITECTURE §2): validate the user, reserve every line (keyed by the order id,
  * so a retry never reserves twice), then one statement stores the order, its lines, its history,
- * the order.created outbox row, the Commit task and (with an Idempotency-Key) the key's answer. If
- * that fails the reservation is released and the request fails; if it succeeds the reservation is
+ * the order.created outbox row, its task and (with an Idempotency-Key) the key's answer. If that
+ * fails the reservation is released and the request fails; if it succeeds the reservation is
  * committed (now, or by the task worker if the inventory is away).
+ *
+ * With a payment provider (§13) the order is stored PENDING_PAYMENT instead: its stock stays
+ * reserved for the payment window, the Commit waits for payment.succeeded, and the task is the end
+ * of the window (the order cancelled and its stock released if still unpaid then).
  */
 import type { Principal } from "@platform/auth";
 import { type OrderView, orderLines, priceLines, toOrderView } from "../domain/order.js";
@@ -25,6 +29,12 @@ export interface PlaceOrderInput {
 /** How long the task worker leaves a new order's Commit to the request that placed it. */
 const COMMIT_GRACE_MS = 10_000;
 
+/**
+ * How much longer than the payment window the reservation holds: a payment that lands in the
+ * window's last second still finds its stock reserved when the Commit follows.
+ */
+export const PAYMENT_RESERVATION_GRACE_SECONDS = 120;
+
 /** The order, and whether the key's answer was stored with it. */
 export async function placeOrder(
   deps: OrderDeps,
@@ -36,12 +46,17 @@ export async function placeOrder(
 
   const lines = orderLines(input.items);
   const owner = await users.validate(principal.userId, requestId);
-  const reservation = await inventory.reserve(orderId, lines, deps.reservationTtlSeconds, requestId);
+  const { required: payFirst, windowSeconds } = deps.payments;
+  const ttlSeconds = payFirst
+    ? windowSeconds + PAYMENT_RESERVATION_GRACE_SECONDS
+    : deps.reservationTtlSeconds;
+  const reservation = await inventory.reserve(orderId, lines, ttlSeconds, requestId);
 
   let view: OrderView;
   try {
     const now = new Date();
-    const order = newOrder({ id: orderId, userId: owner.id, ...priceLines(reservation.lines) }, now);
+    const status = payFirst ? "PENDING_PAYMENT" : "CONFIRMED";
+    const order = newOrder({ id: orderId, userId: owner.id, ...priceLines(reservation.lines) }, status, now);
     view = toOrderView(order);
     await insertPlacedOrder(db, {
       order,
@@ -49,7 +64,9 @@ export async function placeOrder(
       requestId,
       event: orderCreated(view, owner, requestId),
       eventsStream: deps.eventsStream,
-      commitDueAt: new Date(now.getTime() + COMMIT_GRACE_MS),
+      task: payFirst
+        ? { action: "expire", dueAt: new Date(now.getTime() + windowSeconds * 1000) }
+        : { action: "commit", dueAt: new Date(now.getTime() + COMMIT_GRACE_MS) },
       idempotency: idempotencyKey
         ? { userId: principal.userId, key: idempotencyKey, responseBody: view }
         : undefined,
@@ -62,7 +79,10 @@ export async function placeOrder(
       () => undefined,
     );
     if (stored) {
-      await settleRetry(deps, orderId, reservation.holding, requestId);
+      // A stored order waiting for its payment holds its reservation for that: nothing to settle.
+      if (stored.status !== "PENDING_PAYMENT") {
+        await settleRetry(deps, orderId, reservation.holding, requestId);
+      }
       return { order: toOrderView(stored), keyCompleted: false };
     }
     if (stored === undefined) {
@@ -77,7 +97,7 @@ export async function placeOrder(
     throw error;
   }
   relay.nudge();
-  await tasks.commitNow(orderId, requestId);
+  if (!payFirst) await tasks.commitNow(orderId, requestId);
   log.debug({ totalCents: view.totalCents, lines: view.items.length }, "order placed");
   return { order: view, keyCompleted: idempotencyKey !== undefined };
 }

@@ -7,7 +7,13 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { type DomainEvent, MalformedEventError, newEvent } from "../envelope.js";
-import { OrderOwnerSchema, OrderSchema, OrderStatusSchema, ProductSnapshotSchema } from "./schemas.js";
+import {
+  OrderOwnerSchema,
+  OrderSchema,
+  OrderStatusSchema,
+  PaymentSnapshotSchema,
+  ProductSnapshotSchema,
+} from "./schemas.js";
 
 export * from "./schemas.js";
 
@@ -33,6 +39,29 @@ export const EVENT_CONTRACTS = {
       version: Type.Integer(),
       reason: Type.Optional(Type.String()),
       order: OrderSchema,
+      user: OrderOwnerSchema,
+    }),
+  },
+  /** An order's payment went through (the order service confirms the order and commits its stock). */
+  "payment.succeeded": {
+    version: 1,
+    payload: Type.Object({ payment: PaymentSnapshotSchema, user: OrderOwnerSchema }),
+  },
+  /** An order's payment failed for good (declined past its attempts): the order is cancelled. */
+  "payment.failed": {
+    version: 1,
+    payload: Type.Object({ payment: PaymentSnapshotSchema, user: OrderOwnerSchema, reason: Type.String() }),
+  },
+  /** Money went back to the customer: `refund` is this refund, `payment` the payment after it. */
+  "payment.refunded": {
+    version: 1,
+    payload: Type.Object({
+      payment: PaymentSnapshotSchema,
+      refund: Type.Object({
+        id: Type.String({ format: "uuid" }),
+        amountCents: Type.Integer(),
+        reason: Type.String(),
+      }),
       user: OrderOwnerSchema,
     }),
   },

@@ -16,7 +16,12 @@ if (!FormatRegistry.Has("date-time")) {
   );
 }
 
+/**
+ * PENDING_PAYMENT only with a payment provider (ARCHITECTURE §13): stock reserved, waiting for the
+ * payment; it becomes CONFIRMED when paid, CANCELLED when the payment fails or its window ends.
+ */
 export const OrderStatusSchema = Type.Union([
+  Type.Literal("PENDING_PAYMENT"),
   Type.Literal("CONFIRMED"),
   Type.Literal("SHIPPED"),
   Type.Literal("DELIVERED"),
@@ -85,3 +90,31 @@ export const ProductSnapshotSchema = Type.Object({
   updatedAt: Type.String({ format: "date-time" }),
 });
 export type ProductSnapshot = Static<typeof ProductSnapshotSchema>;
+
+/**
+ * A payment's state (the payment service): PENDING until paid, REQUIRES_ACTION while the customer
+ * has a step to take (3-D Secure), then SUCCEEDED, FAILED (declined past its attempts), CANCELLED
+ * (the order went before it was paid) or REFUNDED (all of it given back).
+ */
+export const PaymentStatusSchema = Type.Union([
+  Type.Literal("PENDING"),
+  Type.Literal("REQUIRES_ACTION"),
+  Type.Literal("SUCCEEDED"),
+  Type.Literal("FAILED"),
+  Type.Literal("CANCELLED"),
+  Type.Literal("REFUNDED"),
+]);
+export type PaymentStatus = Static<typeof PaymentStatusSchema>;
+
+/** A payment as payment events carry it. Money in minor units of `currency`. */
+export const PaymentSnapshotSchema = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  orderId: Type.String({ format: "uuid" }),
+  userId: Type.String({ format: "uuid" }),
+  provider: Type.String(),
+  status: PaymentStatusSchema,
+  amountCents: Type.Integer(),
+  refundedCents: Type.Integer(),
+  currency: Type.String(),
+});
+export type PaymentSnapshot = Static<typeof PaymentSnapshotSchema>;

@@ -3,6 +3,7 @@ import * as orders from "./0001-orders.js";
 import * as orderOwner from "./0002-order-owner.js";
 import * as ownerContact from "./0003-owner-contact.js";
 import * as outboxTraceparent from "./0004-outbox-traceparent.js";
+import * as pendingPayment from "./0005-pending-payment.js";
 
 /** Every migration of the order service, in order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "0002-order-owner": orderOwner,
   "0003-owner-contact": ownerContact,
   "0004-outbox-traceparent": outboxTraceparent,
+  "0005-pending-payment": pendingPayment,
 };

@@ -1,0 +1,77 @@
+/**
+ * What a payment's outcome does to its order (ARCHITECTURE §13), from the payment service's events:
+ * - payment.succeeded: PENDING_PAYMENT → CONFIRMED, the end of the payment window dropped and the
+ *   Commit owed (carried out at once, or by the task worker);
+ * - payment.failed: PENDING_PAYMENT → CANCELLED with the reason, and the stock released (Return).
+ * An order no longer PENDING_PAYMENT is left as it is: the event was applied already (a
+ * redelivery), or the order was cancelled first, in which case the payment service refunds the
+ * payment when it sees the cancellation. Every change shares a transaction with its history line,
+ * its order.status.updated outbox row and its task, as every other transition does.
+ */
+import type { PlatformEvent } from "@platform/events";
+import { findOrder } from "../store/order.store.js";
+import { addTask, deleteTask } from "../store/reservation-task.store.js";
+import { recordTransition } from "./change-status.js";
+import type { OrderDeps } from "./order-deps.js";
+
+/** How long the task worker leaves a paid order's Commit to the consumer that confirmed it. */
+const COMMIT_GRACE_MS = 10_000;
+
+export async function applyPaymentSucceeded(
+  deps: OrderDeps,
+  event: PlatformEvent<"payment.succeeded">,
+): Promise<void> {
+  const { payment } = event.payload;
+  const { requestId } = event;
+  const log = deps.logger.child({ orderId: payment.orderId, paymentId: payment.id, requestId });
+  const confirmed = await deps.db.transaction().execute(async (trx) => {
+    const order = await findOrder(trx, payment.orderId);
+    if (!order) throw new Error(`payment ${payment.id} is for an order that does not exist`);
+    if (order.status !== "PENDING_PAYMENT") return false;
+    if (order.totalCents !== payment.amountCents || order.currency !== payment.currency) {
+      // The payment service checks amounts against the order; this is the second lock on the door.
+      // The order stays unpaid: its window ends it, and the cancellation refunds the payment.
+      log.error(
+        { paid: payment.amountCents, currency: payment.currency, total: order.totalCents },
+        "a payment does not match its order's total; the order is not confirmed",
+      );
+      return false;
+    }
+    await recordTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId);
+    await deleteTask(trx, order.id, "expire");
+    await addTask(trx, {
+      orderId: order.id,
+      action: "commit",
+      requestId,
+      dueAt: new Date(Date.now() + COMMIT_GRACE_MS),
+    });
+    return true;
+  });
+  if (!confirmed) return;
+  deps.relay.nudge();
+  await deps.tasks.commitNow(payment.orderId, requestId);
+  log.info("order paid and confirmed");
+}
+
+export async function applyPaymentFailed(
+  deps: OrderDeps,
+  event: PlatformEvent<"payment.failed">,
+): Promise<void> {
+  const { payment, reason } = event.payload;
+  const { requestId } = event;
+  const cancelled = await deps.db.transaction().execute(async (trx) => {
+    const order = await findOrder(trx, payment.orderId);
+    if (!order) throw new Error(`payment ${payment.id} is for an order that does not exist`);
+    if (order.status !== "PENDING_PAYMENT") return false;
+    await recordTransition(trx, deps.eventsStream, order, "CANCELLED", requestId, {
+      reason: `The payment failed: ${reason}`,
+    });
+    await deleteTask(trx, order.id, "expire");
+    await addTask(trx, { orderId: order.id, action: "return", requestId });
+    return true;
+  });
+  if (!cancelled) return;
+  deps.relay.nudge();
+  await deps.tasks.runNow({ orderId: payment.orderId, action: "return", requestId });
+  deps.logger.info({ orderId: payment.orderId, requestId }, "order cancelled: its payment failed");
+}
