@@ -1,7 +1,7 @@
 /**
- * The activity service process: the `activity` consumer group on the order and inventory streams,
- * and the REST queries. On SIGTERM the listener stops, the consumer finishes the event in hand,
- * then the connections close.
+ * The activity service process: the `activity` consumer group on the order, inventory and payment
+ * streams, and the REST queries. On SIGTERM the listener stops, the consumer finishes the event in
+ * hand, then the connections close.
  */
 import { startVerifier } from "@platform/auth";
 import { serve } from "@platform/http";

@@ -1,7 +1,7 @@
 /**
  * The activity service wired from its config, for main.ts and the tests alike: the consumer group
- * on the order and inventory streams, the retention job and the REST app. Nothing starts here;
- * start() and stop() run and end the background work.
+ * on the order, inventory and payment streams, the retention job and the REST app. Nothing starts
+ * here; start() and stop() run and end the background work.
  */
 import type { TokenVerifier } from "@platform/auth";
 import { consumerGroupSettings } from "@platform/config";

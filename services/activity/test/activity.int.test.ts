@@ -6,6 +6,8 @@ import {
   eventually,
   orderCreatedEvent,
   orderStatusUpdatedEvent,
+  paymentRefundedEvent,
+  paymentSucceededEvent,
   stockLowEvent,
   unknownTypeEvent,
   unreadableEntryFields,
@@ -140,6 +142,34 @@ describe("activity", () => {
     await publishEvent(ctx.redis, ctx.config.INVENTORY_STREAM, low);
     await eventually("the stock.low entry", async () => (await storedCount(low.id)) === 1);
     expect(await ctx.entries.findOne({ _id: low.id })).toMatchObject({ sku: "LAMP-9", type: "stock.low" });
+  });
+
+  test("payment events from the payments stream join their order's trail, which the owner reads", async () => {
+    const orderId = Bun.randomUUIDv7();
+    const created = orderCreated(ann, orderId);
+    const paid = paymentSucceededEvent({ user: owner(ann), payment: { orderId } });
+    const refunded = paymentRefundedEvent({
+      user: owner(ann),
+      payment: { id: paid.payload.payment.id, orderId },
+    });
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, created);
+    await publishEvent(ctx.redis, ctx.config.PAYMENTS_STREAM, paid);
+    await publishEvent(ctx.redis, ctx.config.PAYMENTS_STREAM, refunded);
+    await eventually("three entries", async () => (await ctx.entries.countDocuments({ orderId })) === 3);
+    expect(await ctx.entries.findOne({ _id: paid.id })).toMatchObject({
+      type: "payment.succeeded",
+      orderId,
+      userId: ann,
+      source: ctx.config.PAYMENTS_STREAM,
+    });
+    const trail = await ctx.call<{ items: ActivityView[] }>("GET", `/activity?orderId=${orderId}`, {
+      token: await ctx.tokens.sign({ userId: ann }),
+    });
+    expect(trail.body.items.map((e) => [e.type, e.id])).toEqual([
+      ["payment.refunded", refunded.id],
+      ["payment.succeeded", paid.id],
+      ["order.created", created.id],
+    ]);
   });
 
   test("an entry read by a consumer that died before acking is taken over and stored once", async () => {

@@ -27,6 +27,7 @@ describe("the activity service process", () => {
       REDIS_URL: redisUrl,
       ORDERS_STREAM: uniqueName("events:orders"),
       INVENTORY_STREAM: uniqueName("events:inventory"),
+      PAYMENTS_STREAM: uniqueName("events:payments"),
     });
     const client = new MongoClient(mongoUrl);
     try {

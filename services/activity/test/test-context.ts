@@ -20,6 +20,7 @@ export async function createActivityTestContext() {
     REDIS_URL: infra.redisUrl,
     ORDERS_STREAM: uniqueName("events:orders"),
     INVENTORY_STREAM: uniqueName("events:inventory"),
+    PAYMENTS_STREAM: uniqueName("events:payments"),
     MAX_DELIVERIES: "3",
     CLAIM_IDLE_MS: "300",
     CONSUMER_BLOCK_MS: "100",

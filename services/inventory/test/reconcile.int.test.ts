@@ -118,4 +118,28 @@ describe("reconcile", () => {
       ["lapsed-with-order", false],
     ]);
   });
+
+  test("an order waiting for its payment holds its reservation, or lets it lapse, and neither is drift", async () => {
+    const sku = await ctx.product({ initialStock: 5 });
+    const held = Bun.randomUUIDv7();
+    const lapsed = Bun.randomUUIDv7();
+    await ctx.grpc.reserve({ reservationId: held, lines: [{ sku, quantity: 2 }], ttlSeconds: 600 });
+    await ctx.grpc.reserve({ reservationId: lapsed, lines: [{ sku, quantity: 1 }], ttlSeconds: 600 });
+    // Its payment window ended before the order service got round to cancelling the order.
+    await ctx.stock.settle("expire", lapsed, Date.now() + 3_600_000);
+    const orders: Record<string, OrderStatus> = { [held]: "PENDING_PAYMENT", [lapsed]: "PENDING_PAYMENT" };
+    const states = async (batch: string[]) => Object.fromEntries(batch.map((id) => [id, orders[id] ?? null]));
+    // (The earlier tests' reservations are in the same store: look at this test's only.)
+    const mine = (drift: Drift[]) =>
+      drift.filter((d) => d.reservationId === held || d.reservationId === lapsed || d.sku === sku);
+
+    expect(mine((await reconcile(ctx.stock, states, { repair: true, logger })).drift)).toEqual([]);
+    // Neither committed nor taken again: two units still held, the lapsed one back for sale.
+    expect((await ctx.stock.levels([sku])).get(sku)).toMatchObject({ available: 3, reserved: 2 });
+
+    // Once paid the order is confirmed and owes its Commit: a reservation still held is drift then.
+    orders[held] = "CONFIRMED";
+    const paid = mine((await reconcile(ctx.stock, states, { repair: false, logger })).drift);
+    expect(paid.map((d) => [d.kind, d.reservationId])).toEqual([["placed-not-committed", held]]);
+  });
 });

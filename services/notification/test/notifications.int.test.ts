@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { createHmac } from "node:crypto";
 import { listDeadLetters, publishEvent } from "@platform/events";
 import type { Problem } from "@platform/http";
-import { eventually, stockLowEvent, unknownTypeEvent, unreadableEntryFields } from "@platform/testing";
+import {
+  eventually,
+  paymentRefundedEvent,
+  paymentSucceededEvent,
+  stockLowEvent,
+  unknownTypeEvent,
+  unreadableEntryFields,
+} from "@platform/testing";
 import { sql } from "kysely";
 import type { NotificationView } from "../src/routes/notification-view.js";
 import { pruneNotifications } from "../src/store/notification.store.js";
@@ -94,6 +101,45 @@ describe("notifications", () => {
     expect(mail?.to && "text" in mail.to ? mail.to.text : "").toBe("ops@example.com, boss@example.com");
     expect(mail?.subject).toBe("Low stock: LAMP-1");
     expect((await rowsOf(event.id)).map((r) => r.channel)).toEqual(["email", "log"]);
+  });
+
+  test("payment events from the payments stream reach the order's owner: the email, the webhook, the WebSocket push", async () => {
+    const annSocket = await ctx.socket(await ctx.tokens.sign({ userId: ann.id }));
+    const paid = paymentSucceededEvent({ user: ann, payment: { amountCents: 4499 } });
+    const { orderId } = paid.payload.payment;
+    const refunded = paymentRefundedEvent({ user: ann, payment: paid.payload.payment });
+    await publishEvent(ctx.redis, ctx.config.PAYMENTS_STREAM, paid);
+    await publishEvent(ctx.redis, ctx.config.PAYMENTS_STREAM, refunded);
+
+    for (const event of [paid, refunded]) {
+      const rows = await eventually(`every channel sent for ${event.type}`, async () => {
+        const found = await rowsOf(event.id);
+        return found.length === 4 && found.every((r) => r.status === "sent") ? found : undefined;
+      });
+      expect(rows.map((r) => [r.channel, r.orderId, r.userId])).toEqual(
+        ["email", "log", "webhook", "websocket"].map((channel) => [channel, orderId, ann.id]),
+      );
+    }
+    const [receipt] = ctx.smtp.forEvent(paid.id);
+    expect(receipt?.to && "text" in receipt.to ? receipt.to.text : "").toBe("ann@example.com");
+    expect(receipt?.subject).toBe(`Payment received for order ${orderId.slice(-8)}`);
+    expect(receipt?.text).toContain(`your payment of €44.99 for order ${orderId}`);
+    const [refundMail] = ctx.smtp.forEvent(refunded.id);
+    expect(refundMail?.subject).toBe(`Refund of €44.99 for order ${orderId.slice(-8)}`);
+    expect(refundMail?.text).toContain("Order cancelled.");
+
+    const webhook = ctx.webhooks.find((w) => w.body.includes(refunded.id));
+    expect(JSON.parse(webhook?.body ?? "{}")).toMatchObject({
+      type: "payment.refunded",
+      orderId,
+      userId: ann.id,
+      data: { paymentStatus: "REFUNDED", refund: refunded.payload.refund },
+    });
+    await eventually("both pushes on Ann's socket", () => annSocket.received.length >= 2);
+    expect(annSocket.received.map((m) => (m.notification as { eventId: string }).eventId)).toEqual(
+      expect.arrayContaining([paid.id, refunded.id]),
+    );
+    annSocket.ws.close();
   });
 
   test("SMTP down: the email stays pending and is retried, and is sent once SMTP is back", async () => {

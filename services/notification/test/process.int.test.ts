@@ -29,6 +29,7 @@ describe("the notification service process", () => {
       REDIS_URL: redisUrl,
       ORDERS_STREAM: uniqueName("events:orders"),
       INVENTORY_STREAM: uniqueName("events:inventory"),
+      PAYMENTS_STREAM: uniqueName("events:payments"),
     });
     try {
       const ready = await fetch(`${service.baseUrl}/ready`);

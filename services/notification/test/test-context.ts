@@ -58,6 +58,7 @@ export async function createNotificationTestContext(overrides: Record<string, st
     REDIS_URL: infra.redisUrl,
     ORDERS_STREAM: uniqueName("events:orders"),
     INVENTORY_STREAM: uniqueName("events:inventory"),
+    PAYMENTS_STREAM: uniqueName("events:payments"),
     SMTP_URL: smtp.url,
     SMTP_TIMEOUT_MS: "1000",
     WEBHOOK_URL: `http://127.0.0.1:${webhookReceiver.port}/hooks`,

@@ -4,8 +4,10 @@ import {
   type DomainEvent,
   dispatchEvent,
   type EventHandlers,
+  fromStreamFields,
   MalformedEventError,
   readEvent,
+  toStreamFields,
   UnknownEventError,
 } from "../src/index.js";
 
@@ -21,6 +23,17 @@ const order = {
   statusHistory: [{ status: "CONFIRMED" as const, at: "2026-11-25T10:00:00.000Z" }],
 };
 const user = { id: order.userId, email: "ada@example.com", name: "Ada" };
+const payment = {
+  id: "0193a3c2-7e4a-7000-8000-000000000003",
+  orderId: order.id,
+  userId: order.userId,
+  provider: "sandbox",
+  status: "REFUNDED" as const,
+  amountCents: 2500,
+  refundedCents: 2500,
+  currency: "EUR",
+};
+const refund = { id: "0193a3c2-7e4a-7000-8000-000000000004", amountCents: 2500, reason: "order cancelled" };
 
 /** An event as it comes off a stream: any type, any payload. */
 const raw = (overrides: Partial<DomainEvent>): DomainEvent => ({
@@ -50,6 +63,9 @@ describe("event contracts", () => {
     const handlers: EventHandlers<string> = {
       "order.created": (event) => `placed ${event.payload.order.totalCents}`,
       "order.status.updated": "ignore",
+      "payment.succeeded": "ignore",
+      "payment.failed": "ignore",
+      "payment.refunded": (event) => `refunded ${event.payload.refund.amountCents}`,
       "product.created": "ignore",
       "product.updated": "ignore",
       "product.archived": "ignore",
@@ -65,5 +81,30 @@ describe("event contracts", () => {
       { requestId: "r" },
     );
     expect(dispatchEvent(handlers, replenished)).toBeUndefined();
+    const refunded = createEvent("payment.refunded", { payment, refund, user }, { requestId: "r" });
+    expect(dispatchEvent(handlers, refunded)).toBe("refunded 2500");
+  });
+
+  test("a payment event comes off a stream entry as it went in; one whose payment does not fit is rejected", () => {
+    const refunded = createEvent("payment.refunded", { payment, refund, user }, { requestId: "req-2" });
+    expect(readEvent(fromStreamFields(toStreamFields(refunded)))).toEqual(refunded);
+    const failed = createEvent(
+      "payment.failed",
+      { payment: { ...payment, status: "FAILED", refundedCents: 0 }, user, reason: "card declined" },
+      { requestId: "req-3" },
+    );
+    expect(readEvent(fromStreamFields(toStreamFields(failed)))).toEqual(failed);
+
+    const paymentEvent = (payload: unknown) => raw({ type: "payment.refunded", payload });
+    expect(() => readEvent(paymentEvent({ payment: { ...payment, status: "PAID" }, refund, user }))).toThrow(
+      "/payment/status",
+    );
+    expect(() =>
+      readEvent(paymentEvent({ payment: { ...payment, amountCents: "25.00" }, refund, user })),
+    ).toThrow("/payment/amountCents");
+    expect(() => readEvent(paymentEvent({ payment, user }))).toThrow("/refund");
+    expect(() => readEvent(raw({ type: "payment.failed", payload: failed.payload }))).not.toThrow();
+    const { reason: _, ...noReason } = failed.payload;
+    expect(() => readEvent(raw({ type: "payment.failed", payload: noReason }))).toThrow(MalformedEventError);
   });
 });

@@ -9,6 +9,7 @@ import {
   type OrderOwner,
   type OrderStatus,
   type OrderView,
+  type PayloadOf,
 } from "@platform/events";
 
 const someone = (id: string = Bun.randomUUIDv7()): OrderOwner => ({
@@ -80,6 +81,63 @@ export function orderStatusUpdatedEvent({
     { orderId, userId: user.id, ...change, order, user },
     { requestId },
   );
+}
+
+type PaymentSnapshot = PayloadOf<"payment.succeeded">["payment"];
+
+/** A payment of an order as payment events carry it: 25.00 EUR through the sandbox, paid. */
+function paymentFixture(fields: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
+  return {
+    id: Bun.randomUUIDv7(),
+    orderId: Bun.randomUUIDv7(),
+    userId: Bun.randomUUIDv7(),
+    provider: "sandbox",
+    status: "SUCCEEDED",
+    amountCents: 2500,
+    refundedCents: 0,
+    currency: "EUR",
+    ...fields,
+  };
+}
+
+interface PaymentEventFields {
+  user?: OrderOwner;
+  payment?: Partial<PaymentSnapshot>;
+  requestId?: string;
+}
+
+/** payment.succeeded: this owner's order (a new one unless given) was paid. */
+export function paymentSucceededEvent({
+  user = someone(),
+  payment = {},
+  requestId = "req-payment",
+}: PaymentEventFields = {}) {
+  const paid = paymentFixture({ userId: user.id, ...payment });
+  return createEvent("payment.succeeded", { payment: paid, user }, { requestId });
+}
+
+/** payment.failed: this owner's payment was declined for good, for this reason. */
+export function paymentFailedEvent({
+  user = someone(),
+  payment = {},
+  reason = "Your card was declined.",
+  requestId = "req-payment",
+}: PaymentEventFields & { reason?: string } = {}) {
+  const failed = paymentFixture({ userId: user.id, status: "FAILED", ...payment });
+  return createEvent("payment.failed", { payment: failed, user, reason }, { requestId });
+}
+
+/** payment.refunded: the whole of this owner's payment went back, for this reason. */
+export function paymentRefundedEvent({
+  user = someone(),
+  payment = {},
+  reason = "Order cancelled.",
+  requestId = "req-payment",
+}: PaymentEventFields & { reason?: string } = {}) {
+  const paid = paymentFixture({ userId: user.id, ...payment });
+  const refunded = { ...paid, status: "REFUNDED" as const, refundedCents: paid.amountCents };
+  const refund = { id: Bun.randomUUIDv7(), amountCents: paid.amountCents, reason };
+  return createEvent("payment.refunded", { payment: refunded, refund, user }, { requestId });
 }
 
 export function stockLowEvent({

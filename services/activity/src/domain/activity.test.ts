@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { MalformedEventError, newEvent, UnknownEventError } from "@platform/events";
-import { orderCreatedEvent, orderStatusUpdatedEvent, stockLowEvent } from "@platform/testing";
+import {
+  orderCreatedEvent,
+  orderStatusUpdatedEvent,
+  paymentFailedEvent,
+  paymentRefundedEvent,
+  paymentSucceededEvent,
+  stockLowEvent,
+} from "@platform/testing";
 import { toActivityEntry, toActivityView } from "./activity.js";
 
 describe("toActivityEntry", () => {
@@ -33,6 +40,33 @@ describe("toActivityEntry", () => {
     );
     expect(low).toMatchObject({ sku: "LAMP-9", type: "stock.low" });
     expect(low.orderId).toBeUndefined();
+  });
+
+  test("a payment event is filed under the order it paid for and its owner, so the order's trail shows it", () => {
+    const orderId = Bun.randomUUIDv7();
+    for (const event of [
+      paymentSucceededEvent({ payment: { orderId } }),
+      paymentFailedEvent({ payment: { orderId } }),
+      paymentRefundedEvent({ payment: { orderId } }),
+    ]) {
+      const entry = toActivityEntry(event, "events:payments");
+      expect(entry).toMatchObject({
+        _id: event.id,
+        type: event.type,
+        orderId,
+        userId: event.payload.payment.userId,
+        source: "events:payments",
+        payload: event.payload,
+      });
+      expect(entry.sku).toBeUndefined();
+    }
+  });
+
+  test("a payment event without its payment throws: it is dead-lettered", () => {
+    const { user } = paymentSucceededEvent().payload;
+    expect(() =>
+      toActivityEntry(newEvent("payment.succeeded", { user }, { requestId: "r" }), "events:payments"),
+    ).toThrow(MalformedEventError);
   });
 
   test("an unknown type or a payload that does not fit its contract throws: it is dead-lettered", () => {

@@ -29,10 +29,19 @@ export interface ActivityView {
   payload: unknown;
 }
 
+const paymentSubject = (payment: { orderId: string; userId: string }) => ({
+  orderId: payment.orderId,
+  userId: payment.userId,
+});
+
 /** What each event is about, for the indexed queries. */
 const SUBJECTS: EventHandlers<Pick<ActivityEntry, "orderId" | "userId" | "sku">> = {
   "order.created": ({ payload }) => ({ orderId: payload.order.id, userId: payload.user.id }),
   "order.status.updated": ({ payload }) => ({ orderId: payload.orderId, userId: payload.userId }),
+  // A payment is filed with its order, so the order's trail shows it was paid, declined or refunded.
+  "payment.succeeded": ({ payload }) => paymentSubject(payload.payment),
+  "payment.failed": ({ payload }) => paymentSubject(payload.payment),
+  "payment.refunded": ({ payload }) => paymentSubject(payload.payment),
   "product.created": ({ payload }) => ({ sku: payload.product.sku }),
   "product.updated": ({ payload }) => ({ sku: payload.sku }),
   "product.archived": ({ payload }) => ({ sku: payload.sku }),

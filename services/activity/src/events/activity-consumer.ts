@@ -1,8 +1,8 @@
 /**
- * The `activity` consumer group on the order and inventory streams: every event becomes one
- * document. The entry is acknowledged only after MongoDB has it; a redelivered event finds its
- * document already there (its id is the _id) and changes nothing; an unknown type or an
- * unreadable entry fails every time and ends in the stream's dead-letter stream.
+ * The `activity` consumer group on the order, inventory and payment streams: every event becomes
+ * one document. The entry is acknowledged only after MongoDB has it; a redelivered event finds its
+ * document already there (its id is the _id) and changes nothing; an unknown type or an unreadable
+ * entry fails every time and ends in the stream's dead-letter stream.
  */
 import { ConsumerGroup, type ConsumerGroupSettings } from "@platform/events";
 import { toActivityEntry } from "../domain/activity.js";

@@ -16,6 +16,7 @@ export interface RequestContext {
 /** Every error code's gRPC status: a code added to @platform/errors must be placed here too. */
 const STATUS_BY_CODE: Record<ErrorCode, Status> = {
   MALFORMED_REQUEST: Status.INVALID_ARGUMENT,
+  INVALID_SIGNATURE: Status.INVALID_ARGUMENT,
   VALIDATION_FAILED: Status.INVALID_ARGUMENT,
   UNAUTHENTICATED: Status.UNAUTHENTICATED,
   INVALID_CREDENTIALS: Status.UNAUTHENTICATED,

@@ -5,19 +5,25 @@
  * - a SKU whose `available` is below zero (reported; a person decides);
  * - a committed reservation whose order does not exist (stock sold to nobody): returned;
  * - a committed reservation whose order was cancelled (its Return never happened): returned;
- * - a reservation still held whose order exists (its Commit never happened): committed;
+ * - a reservation still held whose order stands (its Commit never happened): committed;
  * - an expired reservation whose order stands (its Commit came too late and was not carried out
  *   again): the stock taken afresh and committed, or reported when it is gone.
+ * An order stands when it exists and is neither cancelled nor waiting for its payment. One that is
+ * PENDING_PAYMENT (ARCHITECTURE §13) owes its Commit only once paid: its reservation stays held
+ * meanwhile, and when the payment window (the reservation's TTL) ends the order service cancels the
+ * order and releases it, or finds it already lapsed. Held or lapsed, it is not drift.
  * It looks at what Redis still holds: reservations in flight and those settled within
  * RESERVATION_RETENTION_SECONDS. Its cost follows that, not the number of orders ever placed.
  * Commit and Return are idempotent, so mending one that the order service is mending at the same
  * moment is harmless. The counter check reads reservations and counters at slightly different
  * moments: repair it while traffic is quiet.
  */
+import type { OrderStatus } from "@platform/events";
 import type { Logger } from "@platform/logging";
 import type { PricedLine, StockStore } from "./stock-store.js";
 
-export type OrderStatus = "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+// The order service answers with the statuses its API and events show: one definition for them all.
+export type { OrderStatus };
 
 /** The order service's answer: each id's status, or null when there is no such order. */
 export type OrderStatesLookup = (ids: string[]) => Promise<Record<string, OrderStatus | null>>;
@@ -95,7 +101,7 @@ export async function reconcile(
     for (const { id, state, lines } of batch) {
       const order = states[id] ?? null;
       if (state === "expired") {
-        if (order === null || order === "CANCELLED") continue;
+        if (!stands(order)) continue;
         const outcome = repair ? await retake(stock, id, lines) : undefined;
         drift.push({
           kind: "lapsed-with-order",
@@ -114,7 +120,7 @@ export async function reconcile(
           detail: `committed, order ${order ?? "missing"}`,
           repaired: repair,
         });
-      } else if (state === "reserved" && order !== null && order !== "CANCELLED") {
+      } else if (state === "reserved" && stands(order)) {
         if (repair) await stock.settle("commit", id);
         drift.push({
           kind: "placed-not-committed",
@@ -127,6 +133,11 @@ export async function reconcile(
   }
   for (const item of drift) logger.warn(item, "stock drift");
   return { reservations, skus: levels.size, drift };
+}
+
+/** An order whose stock must be sold: it exists, is not cancelled and is not waiting for its payment. */
+function stands(order: OrderStatus | null): boolean {
+  return order !== null && order !== "CANCELLED" && order !== "PENDING_PAYMENT";
 }
 
 /** Reserves a lapsed reservation's lines again (the same id) and commits them, if the stock is there. */

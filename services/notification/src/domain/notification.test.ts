@@ -1,7 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { createEvent, newEvent, UnknownEventError } from "@platform/events";
-import { orderCreatedEvent, orderStatusUpdatedEvent, stockLowEvent } from "@platform/testing";
-import { type Channel, notificationsFor, ownerChannels } from "./notification.js";
+import {
+  orderCreatedEvent,
+  orderStatusUpdatedEvent,
+  paymentFailedEvent,
+  paymentRefundedEvent,
+  paymentSucceededEvent,
+  stockLowEvent,
+} from "@platform/testing";
+import { CHANNELS, type Channel, notificationsFor, ownerChannels } from "./notification.js";
 
 const options: { customerChannels: Channel[]; adminEmails: string[] } = {
   customerChannels: ["log", "email", "websocket"],
@@ -86,6 +93,78 @@ describe("notificationsFor", () => {
     const [first] = notificationsFor(event, options);
     expect(first?.bodyText).toContain("Out of stock: MUG-1.");
     expect(first?.data).toMatchObject({ type: "order.status.updated", status: "CANCELLED" });
+  });
+
+  test("an order placed to be paid reads as received, awaiting payment; its payment confirms it", () => {
+    const placed = orderCreatedEvent({ order: { status: "PENDING_PAYMENT" } });
+    const [received] = notificationsFor(placed, options);
+    expect(received?.subject).toBe(`Order ${placed.payload.order.id.slice(-8)} received, awaiting payment`);
+    expect(received?.data).toMatchObject({ type: "order.created", status: "PENDING_PAYMENT" });
+    const paid = orderStatusUpdatedEvent({ from: "PENDING_PAYMENT", to: "CONFIRMED" });
+    const [confirmed] = notificationsFor(paid, options);
+    expect(confirmed?.subject).toBe(`Order ${paid.payload.orderId.slice(-8)} was paid and is confirmed`);
+  });
+
+  // Cy wants text messages and webhooks, no email.
+  const cy = {
+    id: Bun.randomUUIDv7(),
+    email: "cy@example.com",
+    name: "Cy",
+    phone: "+4915112345678",
+    notificationPreferences: { email: false, sms: true, webhook: true },
+  };
+  const every = { ...options, customerChannels: [...CHANNELS] };
+
+  test("a payment event reaches the order's owner on the channels an order event does, about that order", () => {
+    const event = paymentSucceededEvent({ user: cy });
+    const { payment } = event.payload;
+    const made = notificationsFor(event, every);
+    const forAnOrder = notificationsFor(orderCreatedEvent({ user: cy }), every);
+    expect(made.map((n) => [n.channel, n.recipient])).toEqual(
+      forAnOrder.map((n) => [n.channel, n.recipient]),
+    );
+    expect(made.map((n) => n.channel)).toEqual(["log", "webhook", "websocket", "sms"]);
+    for (const notification of made) {
+      expect(notification).toMatchObject({
+        eventId: event.id,
+        eventType: "payment.succeeded",
+        userId: cy.id,
+        orderId: payment.orderId,
+        subject: `Payment received for order ${payment.orderId.slice(-8)}`,
+        data: {
+          type: "payment.succeeded",
+          orderId: payment.orderId,
+          paymentId: payment.id,
+          paymentStatus: "SUCCEEDED",
+          amountCents: 2500,
+          refundedCents: 0,
+          currency: "EUR",
+          eventId: event.id,
+          occurredAt: event.occurredAt,
+        },
+      });
+    }
+    expect(made.find((n) => n.channel === "sms")?.bodyText).toBe(
+      `Payment of €25.00 received for order ${payment.orderId.slice(-8)}.`,
+    );
+  });
+
+  test("a failed payment tells the owner why; a refund how much went back and why", () => {
+    const failed = paymentFailedEvent({ reason: "Your card was declined." });
+    const [declined] = notificationsFor(failed, options);
+    expect(declined?.subject).toBe(`Payment failed for order ${failed.payload.payment.orderId.slice(-8)}`);
+    expect(declined?.bodyText).toContain("Your card was declined.");
+    expect(declined?.data).toMatchObject({ paymentStatus: "FAILED", reason: "Your card was declined." });
+
+    const refunded = paymentRefundedEvent({ payment: { amountCents: 4499 }, reason: "Order cancelled." });
+    const [refund] = notificationsFor(refunded, options);
+    expect(refund?.subject).toBe(`Refund of €44.99 for order ${refunded.payload.payment.orderId.slice(-8)}`);
+    expect(refund?.bodyText).toContain("Order cancelled.");
+    expect(refund?.data).toMatchObject({
+      paymentStatus: "REFUNDED",
+      refundedCents: 4499,
+      refund: refunded.payload.refund,
+    });
   });
 
   test("low stock goes to the admins by email and log; by log alone when no admin address is set", () => {

@@ -6,7 +6,15 @@ import {
   type OrderOwner,
   type PlatformEvent,
 } from "@platform/events";
-import { type Rendered, renderOrderCreated, renderStatusUpdated, renderStockLow } from "./templates.js";
+import {
+  type Rendered,
+  renderOrderCreated,
+  renderPaymentFailed,
+  renderPaymentRefunded,
+  renderPaymentSucceeded,
+  renderStatusUpdated,
+  renderStockLow,
+} from "./templates.js";
 
 /** The ways a notification reaches someone. */
 export const CHANNELS = ["log", "email", "webhook", "websocket", "sms"] as const;
@@ -52,40 +60,69 @@ export interface NewNotification {
   traceparent: string | null;
 }
 
+type OrderEvent = PlatformEvent<"order.created" | "order.status.updated">;
+type PaymentEvent = PlatformEvent<"payment.succeeded" | "payment.failed" | "payment.refunded">;
+
 /**
- * The notifications an event gives rise to: for an order event, one per channel the owner gets
- * (ownerChannels); for stock.low, email and log to the admins; nothing for the rest. An event no contract
- * knows, or whose payload does not fit, throws (it ends in the dead-letter stream).
+ * The notifications an event gives rise to: for an order or payment event, one per channel the
+ * owner gets (ownerChannels); for stock.low, email and log to the admins; nothing for the rest. An
+ * event no contract knows, or whose payload does not fit, throws (it ends in the dead-letter stream).
  */
 export function notificationsFor(
   event: DomainEvent,
   { customerChannels, adminEmails }: { customerChannels: Channel[]; adminEmails: string[] },
 ): NewNotification[] {
+  /** One per channel the owner gets, about one of their orders; `data` is what a webhook receives. */
   const toOwner = (
-    read: PlatformEvent<"order.created" | "order.status.updated">,
+    read: PlatformEvent,
+    { user, orderId }: { user: OrderOwner; orderId: string },
     rendered: Rendered,
-  ): NewNotification[] => {
-    const { order, user } = read.payload;
-    const data = {
-      type: read.type,
-      orderId: order.id,
-      status: order.status,
-      totalCents: order.totalCents,
-      currency: order.currency,
-    };
-    return ownerChannels(customerChannels, user).map((channel) =>
-      build(read, channel, rendered, data, {
-        userId: user.id,
-        orderId: order.id,
-        recipient: recipientOf(channel, user),
-      }),
+    data: Record<string, unknown>,
+  ): NewNotification[] =>
+    ownerChannels(customerChannels, user).map((channel) =>
+      build(
+        read,
+        channel,
+        rendered,
+        { type: read.type, orderId, ...data },
+        {
+          userId: user.id,
+          orderId,
+          recipient: recipientOf(channel, user),
+        },
+      ),
     );
+  const aboutOrder = (read: OrderEvent, rendered: Rendered) => {
+    const { order, user } = read.payload;
+    const { status, totalCents, currency } = order;
+    return toOwner(read, { user, orderId: order.id }, rendered, { status, totalCents, currency });
+  };
+  const aboutPayment = (read: PaymentEvent, rendered: Rendered, more: Record<string, unknown> = {}) => {
+    const { payment, user } = read.payload;
+    return toOwner(read, { user, orderId: payment.orderId }, rendered, {
+      paymentId: payment.id,
+      paymentStatus: payment.status,
+      amountCents: payment.amountCents,
+      refundedCents: payment.refundedCents,
+      currency: payment.currency,
+      ...more,
+    });
   };
   const handlers: EventHandlers<NewNotification[]> = {
-    "order.created": (read) => toOwner(read, renderOrderCreated(read.payload.order, read.payload.user)),
+    "order.created": (read) => aboutOrder(read, renderOrderCreated(read.payload.order, read.payload.user)),
     "order.status.updated": (read) => {
       const { order, user, from, to, reason } = read.payload;
-      return toOwner(read, renderStatusUpdated(order, user, from, to, reason));
+      return aboutOrder(read, renderStatusUpdated(order, user, from, to, reason));
+    },
+    "payment.succeeded": (read) =>
+      aboutPayment(read, renderPaymentSucceeded(read.payload.payment, read.payload.user)),
+    "payment.failed": (read) => {
+      const { payment, user, reason } = read.payload;
+      return aboutPayment(read, renderPaymentFailed(payment, user, reason), { reason });
+    },
+    "payment.refunded": (read) => {
+      const { payment, refund, user } = read.payload;
+      return aboutPayment(read, renderPaymentRefunded(payment, refund, user), { refund });
     },
     "stock.low": (read) => {
       const channels: Channel[] = adminEmails.length > 0 ? ["log", "email"] : ["log"];

@@ -1,10 +1,10 @@
 /**
- * The `notification` consumer group on the order and inventory streams. For each event it stores
- * the notifications it gives rise to (one per channel; a redelivery stores nothing new, the unique
- * (event, channel) sees to that) and acknowledges only after that write. The events of one read are
- * stored with one statement, and what was stored goes straight to the delivery lanes of this
- * process, claimed for a lease: no query looks for it. An unknown type or an unreadable entry ends
- * in the dead-letter stream.
+ * The `notification` consumer group on the order, inventory and payment streams. For each event it
+ * stores the notifications it gives rise to (one per channel; a redelivery stores nothing new, the
+ * unique (event, channel) sees to that) and acknowledges only after that write. The events of one
+ * read are stored with one statement, and what was stored goes straight to the delivery lanes of
+ * this process, claimed for a lease: no query looks for it. An unknown type or an unreadable entry
+ * ends in the dead-letter stream.
  */
 import { ConsumerGroup, type ConsumerGroupSettings } from "@platform/events";
 import type { DeliveryWorker } from "../delivery/delivery-worker.js";
