@@ -23,6 +23,7 @@ const OWN_FOLDERS: Record<string, string[]> = {
   inventory: ["grpc", "stock"],
   notification: ["channels", "delivery", "ws"],
   order: ["tasks"],
+  payment: ["providers"],
   user: ["auth"],
 };
 

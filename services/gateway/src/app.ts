@@ -40,6 +40,7 @@ export function createApp(
     order: config.ORDER_URL,
     activity: config.ACTIVITY_URL,
     notification: config.NOTIFICATION_URL,
+    payment: config.PAYMENT_URL,
   };
   const origins = corsOrigins(config);
   const proxies = trustedProxies(config.TRUSTED_PROXIES);

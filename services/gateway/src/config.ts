@@ -21,6 +21,7 @@ export const gatewayConfigSchema = Env.Object({
   ORDER_URL: upstream("http://127.0.0.1:3003"),
   ACTIVITY_URL: upstream("http://127.0.0.1:3004"),
   NOTIFICATION_URL: upstream("http://127.0.0.1:3005"),
+  PAYMENT_URL: upstream("http://127.0.0.1:3006"),
   /** A call to a service that has not answered by then is 504. */
   UPSTREAM_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 10_000 }),
   MAX_BODY_BYTES: Env.Integer({ minimum: 1024, default: 1024 * 1024 }),

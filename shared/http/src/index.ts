@@ -13,6 +13,7 @@ export { type KeysetPageOptions, keysetPage, type Page, PageOf, PageQuery } from
 export { REQUIRES_TOKEN, routeFacts } from "./plugins/openapi-document.js";
 export type { ReadinessCheck, ServiceState } from "./plugins/ops-routes.js";
 export { requestContext } from "./plugins/request-ids.js";
+export { rawBodyOf } from "./plugins/request-input.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, problem, problemResponse } from "./problem.js";
 export { readBody } from "./read-body.js";
 export { REQUEST_ID_HEADER, resolveRequestId } from "./request-id.js";

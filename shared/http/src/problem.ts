@@ -41,14 +41,15 @@ export function problem(
   extensions: Record<string, unknown> = {},
 ): Problem {
   const status = ERROR_STATUS[code];
+  // Extensions first: one named like a member of the problem (`status`, say) never replaces it.
   return {
+    ...extensions,
     type: `https://errors.order-platform.dev/${code.toLowerCase().replaceAll("_", "-")}`,
     title: TITLES[status] ?? "Error",
     status,
     detail,
     code,
     requestId,
-    ...extensions,
   };
 }
 

@@ -21,6 +21,20 @@ describe("matchRoute", () => {
       "/notifications/x/retry",
       { service: "notification", authenticated: true, label: "/api/notifications/*" },
     ],
+    ["POST", "/orders/1/payment", { service: "payment", authenticated: true, label: "/api/orders/*" }],
+    ["POST", "/orders/1/refund", { service: "payment", authenticated: true, label: "/api/orders/*" }],
+    ["POST", "/orders/1/cancel", { service: "order", authenticated: true, label: "/api/orders/*" }],
+    ["GET", "/payments", { service: "payment", authenticated: true, label: "/api/payments" }],
+    [
+      "POST",
+      "/payments/webhooks/stripe",
+      { service: "payment", authenticated: false, label: "/api/payments/*" },
+    ],
+    [
+      "POST",
+      "/payments/sandbox/1/confirm",
+      { service: "payment", authenticated: true, label: "/api/payments/*" },
+    ],
   ] as const)("%s %s", (method, path, route) => {
     expect(matchRoute(method, path)).toEqual(route);
   });

@@ -2,7 +2,7 @@
  * What the gateway exposes (ARCHITECTURE §5): each public path prefix, the service behind it and
  * whether a caller must be logged in. Anything else (internal routes included) is 404 here.
  */
-export type ServiceName = "user" | "inventory" | "order" | "activity" | "notification";
+export type ServiceName = "user" | "inventory" | "order" | "activity" | "notification" | "payment";
 
 export interface Route {
   service: ServiceName;
@@ -15,10 +15,14 @@ export interface Route {
   label: string;
 }
 
-/** Anyone may register, log in, refresh and browse the catalog; everything else needs a token. */
+/**
+ * Anyone may register, log in, refresh and browse the catalog, and a payment provider may deliver
+ * its webhooks (their signature is the payment service's check); everything else needs a token.
+ */
 function isPublic(method: string, path: string): boolean {
   if (method === "POST" && (path === "/users" || path === "/auth/login" || path === "/auth/refresh"))
     return true;
+  if (method === "POST" && path.startsWith("/payments/webhooks/")) return true;
   if ((method === "GET" || method === "HEAD") && (path === "/products" || path.startsWith("/products/")))
     return true;
   return false;
@@ -31,7 +35,11 @@ const PREFIXES: Array<[prefix: string, service: ServiceName]> = [
   ["/orders", "order"],
   ["/activity", "activity"],
   ["/notifications", "notification"],
+  ["/payments", "payment"],
 ];
+
+/** An order's payment and refund are the payment service's, though they sit under /orders. */
+const ORDER_PAYMENT = /^\/orders\/[^/]+\/(payment|refund)$/;
 
 /**
  * The route for a path under /api (given without the /api), or undefined. The path must already be
@@ -39,6 +47,7 @@ const PREFIXES: Array<[prefix: string, service: ServiceName]> = [
  */
 export function matchRoute(method: string, path: string): Route | undefined {
   if (path.split("/").includes("internal")) return undefined;
+  if (ORDER_PAYMENT.test(path)) return { service: "payment", authenticated: true, label: "/api/orders/*" };
   for (const [prefix, service] of PREFIXES) {
     if (path === prefix || path.startsWith(`${prefix}/`))
       return {

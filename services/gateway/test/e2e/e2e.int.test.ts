@@ -10,6 +10,7 @@ import { createApiClient } from "@platform/api-client";
 import { GENERATED_FILE, generateTypes } from "@platform/api-client/generate";
 import type { Problem } from "@platform/http";
 import { eventually, uniqueName } from "@platform/testing";
+import { gatewayClient, type Json } from "./gateway-client.js";
 import { ADMIN, startPlatform } from "./platform.js";
 
 setDefaultTimeout(60_000);
@@ -19,63 +20,19 @@ let adminToken: string;
 
 beforeAll(async () => {
   platform = await startPlatform();
+  ({ api, login, customer, available } = gatewayClient(platform.gateway));
   adminToken = await login(ADMIN.email, ADMIN.password);
 }, 120_000);
 afterAll(async () => {
   await platform.stop();
 });
 
-type Json = Record<string, unknown> & { items?: Array<Record<string, unknown>> };
-
-async function api<T = Json>(
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${platform.gateway}/api${path}`, {
-    method,
-    headers,
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === "string"
-          ? options.body
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
-}
-
-async function login(email: string, password: string): Promise<string> {
-  const res = await api<{ accessToken: string }>("POST", "/auth/login", { body: { email, password } });
-  if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
-  return res.body.accessToken;
-}
-
-async function customer() {
-  const email = `${uniqueName("e2e")}@example.com`;
-  const registered = await api<{ id: string }>("POST", "/users", {
-    body: { email, name: "E2E Buyer", password: "buyer-password-1" },
-  });
-  expect(registered.status).toBe(201);
-  return { id: registered.body.id, email, token: await login(email, "buyer-password-1") };
-}
-
-async function product(initialStock: number, priceCents = 1500) {
-  const sku = uniqueName("E2E").toUpperCase().replaceAll("_", "-");
-  const res = await api("POST", "/products", {
-    token: adminToken,
-    body: { sku, name: `Thing ${sku}`, priceCents, initialStock, lowStockThreshold: 1 },
-  });
-  expect(res.status).toBe(201);
-  return sku;
-}
-
-const available = async (sku: string) =>
-  (await api<{ available: number }>("GET", `/products/${sku}`)).body.available;
+let api: ReturnType<typeof gatewayClient>["api"];
+let login: ReturnType<typeof gatewayClient>["login"];
+let customer: ReturnType<typeof gatewayClient>["customer"];
+let available: ReturnType<typeof gatewayClient>["available"];
+const product = (initialStock: number, priceCents?: number) =>
+  gatewayClient(platform.gateway).product(adminToken, initialStock, priceCents);
 
 describe("the platform through the gateway", () => {
   test("register, log in, read your profile", async () => {

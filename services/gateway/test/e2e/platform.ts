@@ -24,10 +24,13 @@ const main = (name: string) => join(services, name, "src", "main.ts");
 export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password" };
 
 /**
- * Environment added to a service's (the security suite tightens the gateway's limits), or to every
- * service's (`all`: the tracing suite points them at its OTLP receiver).
+ * Environment added to a service's (the security suite tightens the gateway's limits, the payments
+ * suite names a provider to the order and payment services), or to every service's (`all`: the
+ * tracing suite points them at its OTLP receiver).
  */
-export type PlatformOverrides = Partial<Record<"gateway" | "user" | "all", Record<string, string>>>;
+export type PlatformOverrides = Partial<
+  Record<"gateway" | "user" | "order" | "payment" | "all", Record<string, string>>
+>;
 
 export async function startPlatform(overrides: PlatformOverrides = {}) {
   const infra = await testInfra();
@@ -37,8 +40,13 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     inventory: `${id}_inventory`,
     order: `${id}_orders`,
     notification: `${id}_notifications`,
+    payment: `${id}_payments`,
   };
-  const streams = { orders: `${id}:events:orders`, inventory: `${id}:events:inventory` };
+  const streams = {
+    orders: `${id}:events:orders`,
+    inventory: `${id}:events:inventory`,
+    payments: `${id}:events:payments`,
+  };
   const mongoDb = `${id}_activity`;
   const smtp = new SmtpSink(await freePort());
   await smtp.start();
@@ -75,17 +83,33 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     ...common,
     POSTGRES_SCHEMA: schemas.order,
     EVENTS_STREAM: streams.orders,
+    PAYMENTS_STREAM: streams.payments,
     USER_SERVICE_URL: started.user.baseUrl,
     INVENTORY_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
     JWKS_URL: jwks,
     OUTBOX_POLL_MS: "100",
+    CONSUMER_BLOCK_MS: "200",
+    ...overrides.order,
   });
   const consumerEnv = {
     ORDERS_STREAM: streams.orders,
     INVENTORY_STREAM: streams.inventory,
+    PAYMENTS_STREAM: streams.payments,
     JWKS_URL: jwks,
     CONSUMER_BLOCK_MS: "200",
   };
+  started.payment = await startServiceProcess(main("payment"), {
+    ...common,
+    POSTGRES_SCHEMA: schemas.payment,
+    EVENTS_STREAM: streams.payments,
+    ORDERS_STREAM: streams.orders,
+    ORDER_SERVICE_URL: started.order.baseUrl,
+    JWKS_URL: jwks,
+    OUTBOX_POLL_MS: "100",
+    CONSUMER_BLOCK_MS: "200",
+    REFUND_RETRY_MS: "500",
+    ...overrides.payment,
+  });
   started.activity = await startServiceProcess(main("activity"), {
     ...common,
     ...consumerEnv,
@@ -109,6 +133,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     ORDER_URL: started.order.baseUrl,
     ACTIVITY_URL: started.activity.baseUrl,
     NOTIFICATION_URL: started.notification.baseUrl,
+    PAYMENT_URL: started.payment.baseUrl,
     RATE_LIMIT_KEY_PREFIX: `${id}:gateway:`,
     RATE_LIMIT_USER_BURST: "150",
     RATE_LIMIT_USER_PER_MINUTE: "600",
@@ -121,7 +146,16 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     stopped ??= (async () => {
       const logs: Record<string, Array<Record<string, unknown>>> = {};
       // The edge first, the consumers last, as a rolling stop would.
-      for (const name of ["gateway", "order", "inventory", "user", "notification", "activity", "sms"]) {
+      for (const name of [
+        "gateway",
+        "payment",
+        "order",
+        "inventory",
+        "user",
+        "notification",
+        "activity",
+        "sms",
+      ]) {
         logs[name] = (await started[name]?.stop())?.lines ?? [];
       }
       await smtp.stop();

@@ -7,11 +7,18 @@
  * - JSON nested no deeper than MAX_JSON_DEPTH (400), a JSON body that is an object (422), no body
  *   read as an empty one, and no NUL character in the body or the query (422 naming the field).
  * With `parseBodies: false` (the gateway, which streams bodies through) only the first two apply.
+ * The body's text stays readable with `rawBodyOf(request)`, for what is checked byte for byte (a
+ * payment provider's webhook signature).
  */
 import { AppError, validationFailed } from "@platform/errors";
 import { Elysia } from "elysia";
 import { fieldsWithNul, parseJsonBody } from "../json-body.js";
 import { declaresTooLarge, payloadTooLarge, readBody } from "../read-body.js";
+
+const rawBodies = new WeakMap<Request, string>();
+
+/** The text of a request's body as it arrived, once the kernel has read it (undefined before). */
+export const rawBodyOf = (request: Request): string | undefined => rawBodies.get(request);
 
 export interface RequestInputOptions {
   maxBodyBytes: number;
@@ -34,6 +41,7 @@ export function requestInput({ maxBodyBytes, parseBodies }: RequestInputOptions)
     app
       .onParse({ as: "global" }, async ({ request }, contentType) => {
         const text = new TextDecoder().decode(await readBody(request, maxBodyBytes));
+        rawBodies.set(request, text);
         // No body is an empty one: a PATCH of nothing changes nothing; a POST still misses its fields.
         if (text === "") return {};
         if (contentType === "application/json" || contentType.endsWith("+json")) {

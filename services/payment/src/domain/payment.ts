@@ -1,0 +1,154 @@
+/**
+ * Payments as the service keeps them, and what a provider's word does to one; pure, no I/O.
+ * Money is integer minor units of `currency` (ARCHITECTURE §5).
+ */
+import type { OrderOwner, PaymentSnapshot, PaymentStatus } from "@platform/events";
+
+export type { PaymentStatus };
+
+export interface Payment {
+  id: string;
+  orderId: string;
+  userId: string;
+  provider: string;
+  /** The provider's id for it (a payment intent), once the provider has one. */
+  reference: string | null;
+  /** Handed to the customer's browser by Stripe.js; null for the sandbox. */
+  clientSecret: string | null;
+  status: PaymentStatus;
+  amountCents: number;
+  refundedCents: number;
+  currency: string;
+  /** Who pays, as the order recorded them: payment events carry it for the notifications. */
+  owner: OrderOwner;
+  failedAttempts: number;
+  /** The order was cancelled: money that arrives after that goes back. */
+  orderCancelled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type AttemptOutcome = "SUCCEEDED" | "DECLINED" | "REQUIRES_ACTION" | "MISMATCH";
+
+export interface Attempt {
+  outcome: AttemptOutcome;
+  message: string | null;
+  at: Date;
+}
+
+export type RefundStatus = "PENDING" | "SUCCEEDED" | "FAILED";
+
+export interface Refund {
+  id: string;
+  amountCents: number;
+  reason: string;
+  status: RefundStatus;
+  createdAt: Date;
+}
+
+/** What a provider says happened to a payment (read from its webhook). */
+export type ProviderOutcome =
+  | { kind: "succeeded"; amountCents: number; currency: string }
+  | { kind: "failed"; message: string }
+  | { kind: "requires_action" };
+
+/** What an outcome does: the attempt to record, the payment's new state, what to publish, whether to refund. */
+export interface Decision {
+  attempt: { outcome: AttemptOutcome; message: string | null } | undefined;
+  status: PaymentStatus;
+  failedAttempts: number;
+  publish: "payment.succeeded" | "payment.failed" | undefined;
+  /** The money arrived for an order that is gone: give it back. */
+  refund: boolean;
+}
+
+const OPEN: ReadonlySet<PaymentStatus> = new Set(["PENDING", "REQUIRES_ACTION"]);
+
+/**
+ * A provider's outcome applied to a payment. Webhooks come late, twice and out of order, so an
+ * outcome that no longer fits (a decline after the success, a success seen already) changes
+ * nothing. A success is always taken: the money moved. When the order is gone by then (cancelled,
+ * or the payment was given up), it is refunded. A success for another amount or currency than the
+ * order's is recorded and not taken.
+ */
+export function decide(payment: Payment, outcome: ProviderOutcome, maxAttempts: number): Decision {
+  const unchanged: Decision = {
+    attempt: undefined,
+    status: payment.status,
+    failedAttempts: payment.failedAttempts,
+    publish: undefined,
+    refund: false,
+  };
+  switch (outcome.kind) {
+    case "succeeded": {
+      if (payment.status === "SUCCEEDED" || payment.status === "REFUNDED") return unchanged;
+      if (outcome.amountCents !== payment.amountCents || outcome.currency !== payment.currency) {
+        const message = `paid ${outcome.amountCents} ${outcome.currency}, owed ${payment.amountCents} ${payment.currency}`;
+        return { ...unchanged, attempt: { outcome: "MISMATCH", message } };
+      }
+      return {
+        attempt: { outcome: "SUCCEEDED", message: null },
+        status: "SUCCEEDED",
+        failedAttempts: payment.failedAttempts,
+        publish: "payment.succeeded",
+        refund: payment.orderCancelled || !OPEN.has(payment.status),
+      };
+    }
+    case "failed": {
+      if (!OPEN.has(payment.status)) return unchanged;
+      const failedAttempts = payment.failedAttempts + 1;
+      const final = failedAttempts >= maxAttempts;
+      return {
+        attempt: { outcome: "DECLINED", message: outcome.message },
+        status: final ? "FAILED" : "PENDING",
+        failedAttempts,
+        publish: final ? "payment.failed" : undefined,
+        refund: false,
+      };
+    }
+    case "requires_action": {
+      if (payment.status !== "PENDING") return unchanged;
+      return {
+        ...unchanged,
+        attempt: { outcome: "REQUIRES_ACTION", message: null },
+        status: "REQUIRES_ACTION",
+      };
+    }
+  }
+}
+
+/** Whether the customer may still pay (or try again). */
+export const isOpen = (payment: Pick<Payment, "status">) => OPEN.has(payment.status);
+
+/** Who may see a payment: its payer and admins. Anyone else is told it does not exist. */
+export const canSee = (payment: Pick<Payment, "userId">, principal: { userId: string; role: string }) =>
+  principal.role === "admin" || payment.userId === principal.userId;
+
+/** A payment as its events carry it. */
+export const toSnapshot = (payment: Payment): PaymentSnapshot => ({
+  id: payment.id,
+  orderId: payment.orderId,
+  userId: payment.userId,
+  provider: payment.provider,
+  status: payment.status,
+  amountCents: payment.amountCents,
+  refundedCents: payment.refundedCents,
+  currency: payment.currency,
+});
+
+/** A payment as the API answers it: with its attempts and refunds. */
+export const toPaymentView = (payment: Payment, attempts: Attempt[], refunds: Refund[]) => ({
+  ...toSnapshot(payment),
+  createdAt: payment.createdAt.toISOString(),
+  updatedAt: payment.updatedAt.toISOString(),
+  attempts: attempts.map((a) => ({ outcome: a.outcome, message: a.message, at: a.at.toISOString() })),
+  refunds: refunds.map((r) => ({
+    id: r.id,
+    amountCents: r.amountCents,
+    reason: r.reason,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+  })),
+});
+
+export type PaymentView = ReturnType<typeof toPaymentView>;

@@ -1,0 +1,7 @@
+import type { Migration } from "@platform/db";
+import * as payments from "./0001-payments.js";
+
+/** Every migration of the payment service, in order. */
+export const migrations: Record<string, Migration> = {
+  "0001-payments": payments,
+};

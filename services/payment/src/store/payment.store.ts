@@ -1,0 +1,229 @@
+/** Payments, their attempts, refunds and applied webhooks in Postgres: plain functions taking db or a transaction. */
+import type { Kysely, Selectable } from "kysely";
+import type {
+  Attempt,
+  AttemptOutcome,
+  Payment,
+  PaymentStatus,
+  Refund,
+  RefundStatus,
+} from "../domain/payment.js";
+import type { PaymentDatabase, PaymentTable } from "./payment.table.js";
+
+export type PaymentDb = Kysely<PaymentDatabase>;
+
+const toPayment = (row: Selectable<PaymentTable>): Payment => ({
+  id: row.id,
+  orderId: row.orderId,
+  userId: row.userId,
+  provider: row.provider,
+  reference: row.reference,
+  clientSecret: row.clientSecret,
+  status: row.status,
+  amountCents: row.amountCents,
+  refundedCents: row.refundedCents,
+  currency: row.currency,
+  owner: row.owner,
+  failedAttempts: row.failedAttempts,
+  orderCancelled: row.orderCancelled,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
+
+/** A new PENDING payment, or undefined when the order has one already (the unique order id). */
+export async function insertPayment(
+  db: PaymentDb,
+  payment: Pick<Payment, "id" | "orderId" | "userId" | "provider" | "amountCents" | "currency" | "owner"> & {
+    requestId: string;
+  },
+): Promise<Payment | undefined> {
+  const row = await db
+    .insertInto("payment")
+    .values({
+      ...payment,
+      owner: JSON.stringify(payment.owner),
+      status: "PENDING",
+      reference: null,
+      clientSecret: null,
+    })
+    .onConflict((oc) => oc.column("orderId").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toPayment(row);
+}
+
+export async function setReference(
+  db: PaymentDb,
+  id: string,
+  { reference, clientSecret }: { reference: string; clientSecret: string | null },
+): Promise<void> {
+  await db
+    .updateTable("payment")
+    .set({ reference, clientSecret, updatedAt: new Date() })
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function findPayment(db: PaymentDb, id: string): Promise<Payment | undefined> {
+  const row = await db.selectFrom("payment").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toPayment(row);
+}
+
+export async function findPaymentOfOrder(db: PaymentDb, orderId: string): Promise<Payment | undefined> {
+  const row = await db.selectFrom("payment").selectAll().where("orderId", "=", orderId).executeTakeFirst();
+  return row && toPayment(row);
+}
+
+/** The payment, locked for the caller's transaction: webhooks, refunds and cancellations of one payment queue up. */
+export async function lockPayment(
+  db: PaymentDb,
+  by: { id: string } | { orderId: string },
+): Promise<Payment | undefined> {
+  const select = db.selectFrom("payment").selectAll().forUpdate();
+  const row = await ("id" in by
+    ? select.where("id", "=", by.id)
+    : select.where("orderId", "=", by.orderId)
+  ).executeTakeFirst();
+  return row && toPayment(row);
+}
+
+export async function updatePayment(
+  db: PaymentDb,
+  id: string,
+  changes: Partial<Pick<Payment, "status" | "failedAttempts" | "refundedCents" | "orderCancelled">>,
+): Promise<Payment> {
+  const row = await db
+    .updateTable("payment")
+    .set({ ...changes, updatedAt: new Date() })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toPayment(row);
+}
+
+/** Records a webhook as applied; false when it was already (a second delivery). */
+export async function claimProviderEvent(
+  db: PaymentDb,
+  event: { provider: string; eventId: string; paymentId: string },
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto("providerEvent")
+    .values(event)
+    .onConflict((oc) => oc.columns(["provider", "eventId"]).doNothing())
+    .returning("eventId")
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function insertAttempt(
+  db: PaymentDb,
+  attempt: { paymentId: string; outcome: AttemptOutcome; message: string | null; providerEventId: string },
+): Promise<void> {
+  await db.insertInto("paymentAttempt").values(attempt).execute();
+}
+
+export async function insertRefund(
+  db: PaymentDb,
+  refund: { id: string; paymentId: string; amountCents: number; reason: string; requestId: string },
+): Promise<Refund> {
+  const row = await db
+    .insertInto("refund")
+    .values({ ...refund, status: "PENDING", reference: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    amountCents: row.amountCents,
+    reason: row.reason,
+    status: row.status,
+    createdAt: row.createdAt,
+  };
+}
+
+/** The payment's refund still waiting for the provider's answer, if any. */
+export async function pendingRefund(
+  db: PaymentDb,
+  paymentId: string,
+): Promise<(Refund & { requestId: string }) | undefined> {
+  return db
+    .selectFrom("refund")
+    .select(["id", "amountCents", "reason", "status", "createdAt", "requestId"])
+    .where("paymentId", "=", paymentId)
+    .where("status", "=", "PENDING")
+    .executeTakeFirst();
+}
+
+export async function settleRefund(
+  db: PaymentDb,
+  id: string,
+  { status, reference }: { status: RefundStatus; reference: string },
+): Promise<void> {
+  await db
+    .updateTable("refund")
+    .set({ status, reference, updatedAt: new Date() })
+    .where("id", "=", id)
+    .execute();
+}
+
+export interface PaymentQuery {
+  userId?: string;
+  orderId?: string;
+  status?: PaymentStatus;
+  /** Keyset pagination: payments older than this id (UUIDv7). */
+  beforeId?: string;
+  limit: number;
+}
+
+/** Newest first, each with its attempts and refunds (three queries for the page). */
+export async function listPayments(
+  db: PaymentDb,
+  query: PaymentQuery,
+): Promise<Array<{ payment: Payment; attempts: Attempt[]; refunds: Refund[] }>> {
+  let select = db.selectFrom("payment").selectAll().orderBy("id", "desc").limit(query.limit);
+  if (query.userId) select = select.where("userId", "=", query.userId);
+  if (query.orderId) select = select.where("orderId", "=", query.orderId);
+  if (query.status) select = select.where("status", "=", query.status);
+  if (query.beforeId) select = select.where("id", "<", query.beforeId);
+  return withDetails(db, (await select.execute()).map(toPayment));
+}
+
+/** Payments with their attempts (oldest first) and refunds. */
+export async function withDetails(
+  db: PaymentDb,
+  payments: Payment[],
+): Promise<Array<{ payment: Payment; attempts: Attempt[]; refunds: Refund[] }>> {
+  if (payments.length === 0) return [];
+  const ids = payments.map((p) => p.id);
+  const [attempts, refunds] = await Promise.all([
+    db.selectFrom("paymentAttempt").selectAll().where("paymentId", "in", ids).orderBy("id").execute(),
+    db.selectFrom("refund").selectAll().where("paymentId", "in", ids).orderBy("createdAt").execute(),
+  ]);
+  return payments.map((payment) => ({
+    payment,
+    attempts: attempts
+      .filter((a) => a.paymentId === payment.id)
+      .map(({ outcome, message, at }) => ({ outcome, message, at })),
+    refunds: refunds
+      .filter((r) => r.paymentId === payment.id)
+      .map(({ id, amountCents, reason, status, createdAt }) => ({
+        id,
+        amountCents,
+        reason,
+        status,
+        createdAt,
+      })),
+  }));
+}
+
+/** Payments with a refund left PENDING since before `before` (the provider was away, or still working). */
+export async function paymentsOwingRefunds(db: PaymentDb, before: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("refund")
+    .select("paymentId")
+    .where("status", "=", "PENDING")
+    .where("updatedAt", "<", before)
+    .orderBy("updatedAt")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.paymentId);
+}

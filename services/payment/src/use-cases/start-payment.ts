@@ -1,0 +1,58 @@
+/**
+ * POST /orders/{id}/payment: the owner of an order that is PENDING_PAYMENT starts paying it. One
+ * payment per order: a second request (a retried click, a race) answers the first. The payment is
+ * stored before the provider hears of it, and the provider's side is created under the payment's
+ * id as idempotency key, so a crash in between is mended by the next request, never doubled.
+ */
+import type { Principal } from "@platform/auth";
+import { AppError, notFound } from "@platform/errors";
+import type { Payment } from "../domain/payment.js";
+import { findPayment, findPaymentOfOrder, insertPayment, setReference } from "../store/payment.store.js";
+import type { PaymentDeps } from "./payment-deps.js";
+
+export async function startPayment(
+  deps: PaymentDeps,
+  { orderId, principal, requestId }: { orderId: string; principal: Principal; requestId: string },
+): Promise<{ payment: Payment; created: boolean }> {
+  const { db, provider, orders } = deps;
+  if (!provider) {
+    throw new AppError("INVALID_TRANSITION", "Payments are off here: orders are confirmed when placed.");
+  }
+  const existing = await findPaymentOfOrder(db, orderId);
+  if (existing && existing.userId !== principal.userId) throw notFound("No such order.");
+  let payment = existing;
+  let created = false;
+  if (!payment) {
+    const billing = await orders.billing(orderId, requestId);
+    if (!billing || billing.owner.id !== principal.userId) throw notFound("No such order.");
+    if (billing.status !== "PENDING_PAYMENT") {
+      throw new AppError("INVALID_TRANSITION", `An order that is ${billing.status} takes no payment.`, {
+        orderStatus: billing.status,
+      });
+    }
+    const inserted = await insertPayment(db, {
+      id: Bun.randomUUIDv7(),
+      orderId,
+      userId: principal.userId,
+      provider: provider.name,
+      amountCents: billing.totalCents,
+      currency: billing.currency,
+      owner: billing.owner,
+      requestId,
+    });
+    created = inserted !== undefined;
+    payment = inserted ?? (await findPaymentOfOrder(db, orderId));
+    if (!payment) throw new Error(`the payment of order ${orderId} vanished`);
+  }
+  if (payment.reference === null) {
+    const made = await provider.createPayment({
+      paymentId: payment.id,
+      orderId,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+    });
+    await setReference(db, payment.id, made);
+    payment = (await findPayment(db, payment.id)) ?? payment;
+  }
+  return { payment, created };
+}
