@@ -33,6 +33,9 @@ function demoApp(readiness: Record<string, () => Promise<unknown>> = {}) {
     .get("/conflict", () => {
       throw new AppError("EMAIL_TAKEN", "That email is registered already.");
     })
+    .get("/clash", () => {
+      throw new AppError("INVALID_TRANSITION", "Paid already.", { status: "SUCCEEDED", code: "X", extra: 1 });
+    })
     .get("/boom", () => {
       throw new Error("connect ECONNREFUSED db.internal:5432 select * from users");
     });
@@ -180,6 +183,12 @@ describe("httpKernel", () => {
       code: "EMAIL_TAKEN",
       detail: "That email is registered already.",
     });
+  });
+
+  test("an extension named like a member of the problem never replaces it", async () => {
+    const res = await demoApp().app.handle(new Request("http://local/clash"));
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ status: 409, code: "INVALID_TRANSITION", extra: 1 });
   });
 
   test("an unknown error is a 500 INTERNAL that leaks nothing, and is logged whole", async () => {
