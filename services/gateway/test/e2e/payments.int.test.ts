@@ -1,11 +1,14 @@
 /**
- * Payments end to end with the sandbox provider (ARCHITECTURE §13), through the gateway only:
- * an order waits PENDING_PAYMENT; paid with Stripe's test cards it is confirmed (4242), declined
- * past its attempts it is cancelled (0002), a 3-D Secure card waits until confirmed again (3155);
+ * Payments end to end (ARCHITECTURE §13), through the gateway only, once with the sandbox provider
+ * and once with the Stripe provider against stripe-mock (a platform each): an order waits
+ * PENDING_PAYMENT; paid with Stripe's test cards it is confirmed (4242), declined past its attempts
+ * it is cancelled (0002), a 3-D Secure card waits until confirmed again (3155);
  * a paid order that is cancelled is refunded, an admin refunds another; webhooks with a bad
  * signature, replayed or out of order change nothing; an order left unpaid past its window is
  * cancelled, and money that arrives after that goes back. Each outcome with its events, activity
- * and notifications.
+ * and notifications. With the sandbox the customer pays on its confirm route; with Stripe the
+ * customer's browser pays through Stripe.js, so the test sends what Stripe then sends: the
+ * `payment_intent.*` webhook, signed with the SDK's test helper.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Problem } from "@platform/http";
@@ -13,6 +16,7 @@ import { eventually } from "@platform/testing";
 import { signSandboxWebhook } from "../../../payment/src/providers/sandbox.js";
 import { gatewayClient } from "./gateway-client.js";
 import { ADMIN, startPlatform } from "./platform.js";
+import { startStripeMock } from "./stripe-mock.js";
 
 setDefaultTimeout(60_000);
 
@@ -25,21 +29,34 @@ const CARDS = {
 /** Long enough to pay in, short enough to watch one end. */
 const WINDOW_SECONDS = 8;
 
+type Provider = "sandbox" | "stripe";
+
+let provider: Provider;
 let platform: Awaited<ReturnType<typeof startPlatform>>;
 let client: ReturnType<typeof gatewayClient>;
 let adminToken: string;
+let stripeMock: Awaited<ReturnType<typeof startStripeMock>> | undefined;
 
-beforeAll(async () => {
+/** A platform whose order and payment services use `name`; for Stripe, stripe-mock behind it. */
+async function startWith(name: Provider) {
+  provider = name;
+  stripeMock = name === "stripe" ? await startStripeMock() : undefined;
   platform = await startPlatform({
-    order: { PAYMENT_PROVIDER: "sandbox", PAYMENT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
-    payment: { PAYMENT_PROVIDER: "sandbox", PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    order: { PAYMENT_PROVIDER: name, PAYMENT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+    payment: {
+      PAYMENT_PROVIDER: name,
+      PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      ...(stripeMock && { STRIPE_SECRET_KEY: "sk_test_platform", STRIPE_API_URL: stripeMock.url }),
+    },
   });
   client = gatewayClient(platform.gateway);
   adminToken = await client.login(ADMIN.email, ADMIN.password);
-}, 120_000);
-afterAll(async () => {
+}
+
+async function stopAll() {
   await platform.stop();
-});
+  await stripeMock?.stop();
+}
 
 interface Order {
   id: string;
@@ -71,17 +88,42 @@ async function pendingOrder(quantity = 2) {
 }
 
 async function startPaying(orderId: string, token: string) {
-  const res = await client.api<{ paymentId: string; status: string; provider: string; amountCents: number }>(
-    "POST",
-    `/orders/${orderId}/payment`,
-    { token },
-  );
+  const res = await client.api<{
+    paymentId: string;
+    status: string;
+    provider: string;
+    amountCents: number;
+    clientSecret?: string;
+  }>("POST", `/orders/${orderId}/payment`, { token });
   expect(res.status).toBe(201);
-  return res.body;
+  return { ...res.body, orderId };
 }
 
+/** The sandbox's confirm route: the customer pays with a test card. */
 const confirm = (paymentId: string, card: string, token: string) =>
   client.api<Payment>("POST", `/payments/sandbox/${paymentId}/confirm`, { token, body: { card } });
+
+/**
+ * The customer pays with a test card: on the sandbox's confirm route, or (Stripe) as Stripe.js
+ * would, after which Stripe sends the outcome's webhook. Answers the payment as it now is.
+ */
+async function pay(
+  payment: { paymentId: string; orderId: string; amountCents: number },
+  card: string,
+  token: string,
+) {
+  if (provider === "sandbox") return confirm(payment.paymentId, card, token);
+  const before = await paymentOf(payment.orderId, token);
+  const type =
+    card === CARDS.succeeds || (card === CARDS.authenticate && before?.status === "REQUIRES_ACTION")
+      ? "payment_intent.succeeded"
+      : card === CARDS.declined
+        ? "payment_intent.payment_failed"
+        : "payment_intent.requires_action";
+  const delivered = await webhook(type, { id: payment.paymentId, ...payment });
+  expect([delivered.status, delivered.body.outcome]).toEqual([200, "applied"]);
+  return { status: 200, body: (await paymentOf(payment.orderId, token)) as Payment };
+}
 
 const orderOf = async (id: string, token: string) =>
   (await client.api<Order>("GET", `/orders/${id}`, { token })).body;
@@ -116,7 +158,7 @@ async function webhook(
     type,
     data: {
       object: {
-        id: `pi_sbx_${payment.id.replaceAll("-", "")}`,
+        id: `pi_${payment.id.replaceAll("-", "")}`,
         object: "payment_intent",
         amount: amountCents,
         amount_received: type === "payment_intent.succeeded" ? amountCents : 0,
@@ -127,25 +169,30 @@ async function webhook(
       },
     },
   });
-  return client.api<{ outcome: string } & Problem>("POST", "/payments/webhooks/sandbox", {
+  return client.api<{ outcome: string } & Problem>("POST", `/payments/webhooks/${provider}`, {
     body,
     headers: { "stripe-signature": await signSandboxWebhook(body, secret) },
   });
 }
 
-describe("payments with the sandbox provider", () => {
+describe.each(["sandbox", "stripe"] as const)("payments with the %s provider", (name) => {
+  beforeAll(() => startWith(name), 120_000);
+  afterAll(() => stopAll());
+
   test("paid with 4242: the order is confirmed, its stock committed; events, activity and notifications follow", async () => {
     const { buyer, sku, order } = await pendingOrder(2);
     expect(await client.available(sku)).toBe(8);
     const started = await startPaying(order.id, buyer.token);
-    expect(started).toMatchObject({ provider: "sandbox", status: "PENDING", amountCents: 2500 });
+    expect(started).toMatchObject({ provider, status: "PENDING", amountCents: 2500 });
+    // Stripe.js needs the intent's client secret; the sandbox has none.
+    expect(typeof started.clientSecret).toBe(provider === "stripe" ? "string" : "undefined");
     // A second click answers the same payment.
     const again = await client.api<{ paymentId: string }>("POST", `/orders/${order.id}/payment`, {
       token: buyer.token,
     });
     expect([again.status, again.body.paymentId]).toEqual([200, started.paymentId]);
 
-    const paid = await confirm(started.paymentId, CARDS.succeeds, buyer.token);
+    const paid = await pay(started, CARDS.succeeds, buyer.token);
     expect([paid.status, paid.body.status]).toEqual([200, "SUCCEEDED"]);
     expect(paid.body.attempts.map((a) => a.outcome)).toEqual(["SUCCEEDED"]);
 
@@ -169,16 +216,18 @@ describe("payments with the sandbox provider", () => {
     await eventually("the payment email", () =>
       emailsAbout(order.id).some((s) => /payment received/i.test(s)),
     );
-    // Paying again is refused: the order takes no more payment.
-    const twice = await confirm(started.paymentId, CARDS.succeeds, buyer.token);
-    expect([twice.status, (twice.body as unknown as Problem).code]).toEqual([409, "INVALID_TRANSITION"]);
+    if (provider === "sandbox") {
+      // Paying again is refused: the order takes no more payment.
+      const twice = await confirm(started.paymentId, CARDS.succeeds, buyer.token);
+      expect([twice.status, (twice.body as unknown as Problem).code]).toEqual([409, "INVALID_TRANSITION"]);
+    }
   });
 
   test("declined past its attempts: the payment fails, the order is cancelled and its stock released", async () => {
     const { buyer, sku, order } = await pendingOrder(3);
-    const { paymentId } = await startPaying(order.id, buyer.token);
+    const started = await startPaying(order.id, buyer.token);
     for (const expected of ["PENDING", "PENDING", "FAILED"]) {
-      const res = await confirm(paymentId, CARDS.declined, buyer.token);
+      const res = await pay(started, CARDS.declined, buyer.token);
       expect([res.status, res.body.status]).toEqual([200, expected]);
     }
     expect((await paymentOf(order.id, buyer.token))?.attempts).toEqual([
@@ -199,12 +248,12 @@ describe("payments with the sandbox provider", () => {
 
   test("a 3-D Secure card waits REQUIRES_ACTION until it is confirmed again; then the order is confirmed", async () => {
     const { buyer, order } = await pendingOrder(1);
-    const { paymentId } = await startPaying(order.id, buyer.token);
-    const challenged = await confirm(paymentId, CARDS.authenticate, buyer.token);
+    const started = await startPaying(order.id, buyer.token);
+    const challenged = await pay(started, CARDS.authenticate, buyer.token);
     expect(challenged.body.status).toBe("REQUIRES_ACTION");
     await Bun.sleep(300);
     expect((await orderOf(order.id, buyer.token)).status).toBe("PENDING_PAYMENT");
-    const passed = await confirm(paymentId, CARDS.authenticate, buyer.token);
+    const passed = await pay(started, CARDS.authenticate, buyer.token);
     expect(passed.body.status).toBe("SUCCEEDED");
     expect(passed.body.attempts.map((a) => a.outcome)).toEqual(["REQUIRES_ACTION", "SUCCEEDED"]);
     await eventually(
@@ -215,8 +264,7 @@ describe("payments with the sandbox provider", () => {
 
   test("a paid order that is cancelled is refunded in full; an admin refunds another paid order", async () => {
     const first = await pendingOrder(2);
-    const { paymentId } = await startPaying(first.order.id, first.buyer.token);
-    await confirm(paymentId, CARDS.succeeds, first.buyer.token);
+    await pay(await startPaying(first.order.id, first.buyer.token), CARDS.succeeds, first.buyer.token);
     await eventually(
       "confirmed",
       async () => (await orderOf(first.order.id, first.buyer.token)).status === "CONFIRMED",
@@ -239,8 +287,7 @@ describe("payments with the sandbox provider", () => {
     await eventually("the refund email", () => emailsAbout(first.order.id).some((s) => /refund/i.test(s)));
 
     const second = await pendingOrder(1);
-    const started = await startPaying(second.order.id, second.buyer.token);
-    await confirm(started.paymentId, CARDS.succeeds, second.buyer.token);
+    await pay(await startPaying(second.order.id, second.buyer.token), CARDS.succeeds, second.buyer.token);
     const asCustomer = await client.api<Problem>("POST", `/orders/${second.order.id}/refund`, {
       token: second.buyer.token,
       body: {},
@@ -273,7 +320,7 @@ describe("payments with the sandbox provider", () => {
       secret: "whsec_not_the_platforms_secret",
     });
     expect([forged.status, forged.body.code]).toEqual([400, "INVALID_SIGNATURE"]);
-    const unsigned = await client.api<Problem>("POST", "/payments/webhooks/sandbox", {
+    const unsigned = await client.api<Problem>("POST", `/payments/webhooks/${provider}`, {
       body: { id: "evt_x" },
     });
     expect([unsigned.status, unsigned.body.code]).toEqual([400, "INVALID_SIGNATURE"]);
@@ -325,8 +372,10 @@ describe("payments with the sandbox provider", () => {
       "the payment called off",
       async () => (await paymentOf(order.id, buyer.token))?.status === "CANCELLED",
     );
-    const closed = await confirm(paymentId, CARDS.succeeds, buyer.token);
-    expect([closed.status, (closed.body as unknown as Problem).code]).toEqual([409, "INVALID_TRANSITION"]);
+    if (provider === "sandbox") {
+      const closed = await confirm(paymentId, CARDS.succeeds, buyer.token);
+      expect([closed.status, (closed.body as unknown as Problem).code]).toEqual([409, "INVALID_TRANSITION"]);
+    }
 
     // The provider took the money anyway (a payment in flight as the window closed): it goes back.
     await webhook("payment_intent.succeeded", { id: paymentId, orderId: order.id, amountCents: 5000 });
