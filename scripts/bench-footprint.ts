@@ -107,7 +107,7 @@ console.log(
 const { rows } = await db.query<{ schema: string; bytes: string }>(
   `select n.nspname as schema, sum(pg_total_relation_size(c.oid))::bigint as bytes
    from pg_class c join pg_namespace n on n.oid = c.relnamespace
-   where c.relkind in ('r', 'm') and n.nspname in ('users', 'inventory', 'orders', 'notifications')
+   where c.relkind in ('r', 'm') and n.nspname in ('users', 'inventory', 'orders', 'notifications', 'payments')
    group by n.nspname order by n.nspname`,
 );
 console.log(

@@ -7,6 +7,11 @@
  * Kubernetes would. Ctrl-C stops the services gracefully; the infrastructure keeps running
  * (`bun run infra:down`).
  *
+ * Payments are off unless PAYMENT_PROVIDER says otherwise (`PAYMENT_PROVIDER=sandbox bun run start`:
+ * Stripe's test cards, no account); the order and payment services are given the same provider, and
+ * a webhook secret generated once into .data/payment-webhook-secret unless PAYMENT_WEBHOOK_SECRET is
+ * set.
+ *
  * `bun run start --observability` (or OBSERVABILITY=1) also runs Jaeger (traces; the services
  * export to it over OTLP) and Prometheus (observability/prometheus/prometheus.local.yml: scrapes
  * every service, loads the alert rules), installed by scripts/lib/observability.sh.
@@ -17,6 +22,7 @@ import { httpReady, Supervisor, tcpReady } from "./lib/supervisor.js";
 
 const root = join(import.meta.dir, "..");
 const data = join(root, ".data");
+const log = (message: string) => console.log(`\x1b[1mplatform\x1b[0m | ${message}`);
 
 interface PlatformProcess {
   name: string;
@@ -35,7 +41,51 @@ const DEMO_CUSTOMER = { email: "demo@example.com", name: "Demo Customer", passwo
 /** The demo customer's phone, so their orders also send a text message to the SMS sink. */
 const DEMO_PHONE = "+15555550100";
 const SMS_SINK_PORT = 8026;
+const PAYMENT_PORT = 3006;
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
+
+const PAYMENT_PROVIDERS = ["none", "sandbox", "stripe"] as const;
+type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
+const isPaymentProvider = (value: string): value is PaymentProvider =>
+  (PAYMENT_PROVIDERS as readonly string[]).includes(value);
+
+/**
+ * PAYMENT_PROVIDER (none unless set) for the order and payment services alike, which must agree,
+ * and with a provider the webhook secret: PAYMENT_WEBHOOK_SECRET, else one generated once into
+ * .data (git-ignored), as the admin's password is.
+ */
+function paymentSettings(): { provider: PaymentProvider; env: Record<string, string> } {
+  const provider = process.env.PAYMENT_PROVIDER || "none";
+  if (!isPaymentProvider(provider)) {
+    log(`PAYMENT_PROVIDER=${provider}: expected one of ${PAYMENT_PROVIDERS.join(", ")}`);
+    process.exit(1);
+  }
+  if (provider === "none") return { provider, env: { PAYMENT_PROVIDER: provider } };
+  if (provider === "stripe" && !process.env.STRIPE_SECRET_KEY) {
+    log("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY (sk_test_…); or try PAYMENT_PROVIDER=sandbox");
+    process.exit(1);
+  }
+  // Stripe signs with your endpoint's own secret: a generated one only lets the service start.
+  if (provider === "stripe" && !process.env.PAYMENT_WEBHOOK_SECRET) {
+    log(
+      "PAYMENT_WEBHOOK_SECRET is not set: Stripe's webhooks fail verification until it is your endpoint's whsec_…",
+    );
+  }
+  const secret = process.env.PAYMENT_WEBHOOK_SECRET || generatedWebhookSecret();
+  return { provider, env: { PAYMENT_PROVIDER: provider, PAYMENT_WEBHOOK_SECRET: secret } };
+}
+
+/** A webhook secret made once into .data/payment-webhook-secret (the sandbox signs with it). */
+function generatedWebhookSecret(): string {
+  const file = join(data, "payment-webhook-secret");
+  if (!existsSync(file)) {
+    mkdirSync(data, { recursive: true });
+    const random = crypto.getRandomValues(new Uint8Array(24)).toHex();
+    writeFileSync(file, `whsec_${random}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+const payments = paymentSettings();
 
 /** Every part of the architecture and its default port; those not built yet are skipped. */
 const PROCESSES: PlatformProcess[] = [
@@ -45,7 +95,7 @@ const PROCESSES: PlatformProcess[] = [
   { name: "sms", port: SMS_SINK_PORT, main: join(root, "scripts", "sms-sink.ts") },
   { name: "user", port: 3001, env: {} },
   { name: "inventory", port: 3002 },
-  { name: "order", port: 3003 },
+  { name: "order", port: 3003, env: payments.env },
   { name: "activity", port: 3004 },
   {
     name: "notification",
@@ -55,7 +105,12 @@ const PROCESSES: PlatformProcess[] = [
       SMS_URL: process.env.SMS_URL ?? `http://127.0.0.1:${SMS_SINK_PORT}/messages`,
     },
   },
-  { name: "gateway", port: gatewayPort },
+  {
+    name: "payment",
+    port: PAYMENT_PORT,
+    env: { ...payments.env, PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${gatewayPort}` },
+  },
+  { name: "gateway", port: gatewayPort, env: { PAYMENT_URL: `http://127.0.0.1:${PAYMENT_PORT}` } },
 ];
 
 const observability = process.argv.includes("--observability") || process.env.OBSERVABILITY === "1";
@@ -102,7 +157,7 @@ const DEMO_CATALOG = [
   },
 ];
 
-const COLORS = [90, 36, 33, 35, 32, 34, 31];
+const COLORS = [90, 36, 33, 35, 32, 34, 31, 93, 96];
 
 /**
  * PLATFORM_CPU_PROFILE=1: every process writes a CPU profile (markdown, grep-friendly) into
@@ -110,7 +165,6 @@ const COLORS = [90, 36, 33, 35, 32, 34, 31];
  */
 const profileFlags = (name: string) =>
   process.env.PLATFORM_CPU_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${join(data, "profiles", name)}`] : [];
-const log = (message: string) => console.log(`\x1b[1mplatform\x1b[0m | ${message}`);
 const mainOf = (p: PlatformProcess) => p.main ?? join(root, "services", p.name, "src", "main.ts");
 
 async function infrastructure(): Promise<Record<string, string>> {
@@ -203,6 +257,31 @@ async function giveDemoCustomerAPhone(): Promise<void> {
   if (!res.ok) log(`demo customer's phone: ${res.status} ${await res.text()}`);
 }
 
+/** With the sandbox: pay $ORDER with Stripe's test card 4242, through the gateway. */
+function printSandboxPayment(gateway: string): void {
+  const auth = `-H "authorization: Bearer $TOKEN"`;
+  console.log("  it waits PENDING_PAYMENT: pay it with Stripe's test card 4242 (the sandbox):\n");
+  console.log(
+    `    PAYMENT=$(curl -s -X POST ${gateway}/api/orders/$ORDER/payment ${auth} | sed -E 's/.*"paymentId":"([^"]+)".*/\\1/')`,
+  );
+  console.log(
+    `    curl -s -X POST ${gateway}/api/payments/sandbox/$PAYMENT/confirm ${auth} -H 'content-type: application/json' -d '{"card":"4242 4242 4242 4242"}'`,
+  );
+  console.log(`    curl -s ${gateway}/api/orders/$ORDER ${auth}   # CONFIRMED once paid\n`);
+}
+
+/** One line on payments: how to turn the sandbox on, or what the provider on needs. */
+function paymentsNote(gateway: string): string {
+  switch (payments.provider) {
+    case "none":
+      return "payments: none (orders are confirmed at once); try the sandbox with PAYMENT_PROVIDER=sandbox bun run start";
+    case "sandbox":
+      return "payments: sandbox (cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0025 0000 3155 asks for 3-D Secure)";
+    case "stripe":
+      return `payments: stripe (orders wait PENDING_PAYMENT); Stripe's webhooks go to ${gateway}/api/payments/webhooks/stripe`;
+  }
+}
+
 const infraEnv = await infrastructure();
 if (observability) infraEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${OTLP_HTTP_PORT}`;
 const admin = adminCredentials();
@@ -284,12 +363,18 @@ if (hasGateway) {
   console.log(
     `    TOKEN=$(curl -s -X POST ${gateway}/api/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_CUSTOMER.email}","password":"${DEMO_CUSTOMER.password}"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
   );
-  console.log(
-    `    curl -s -X POST ${gateway}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"DEMO-MUG","quantity":1}]}'\n`,
-  );
+  const placeOrder = `curl -s -X POST ${gateway}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"DEMO-MUG","quantity":1}]}'`;
+  if (payments.provider === "sandbox") {
+    // The order's id is the first "id" of its JSON (its lines have none; userId is another key).
+    console.log(`    ORDER=$(${placeOrder} | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)\n`);
+    printSandboxPayment(gateway);
+  } else {
+    console.log(`    ${placeOrder}\n`);
+  }
   console.log(
     `  then: curl -s ${gateway}/api/notifications -H "authorization: Bearer $TOKEN"   (and /api/activity)`,
   );
   console.log("  or run the walk-through: bun scripts/demo.ts");
+  console.log(`\n  ${paymentsNote(gateway)}`);
 }
 log("Ctrl-C stops the services");
