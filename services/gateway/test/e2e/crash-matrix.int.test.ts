@@ -1,9 +1,11 @@
 /**
  * The crash matrix (ARCHITECTURE §12): orders placed under load by careful clients (each order has
- * an Idempotency-Key and is retried with it until it gets a final answer; some are cancelled),
+ * an Idempotency-Key and is retried with it until it gets a final answer, then is paid with the
+ * sandbox provider's 4242 card, retried likewise; some are cancelled after, and so refunded),
  * while each service in turn is killed with SIGKILL and each dependency is crashed and restarted
  * (Postgres, Redis, MongoDB, the SMTP server). Afterwards, once everything has settled:
- * - every acknowledged order is stored exactly once, and nothing else is;
+ * - every acknowledged order is stored exactly once, and nothing else is; each has one payment,
+ *   succeeded, or refunded exactly once for an order cancelled after it was paid;
  * - each SKU's stock is its initial stock less what the orders still standing bought, never below
  *   zero, with nothing left reserved;
  * - every event has one notification per channel, all sent; every order has its email at the SMTP
@@ -113,6 +115,7 @@ async function client(token: string, running: () => boolean, placed: Placed[], r
       throw new Error(`unexpected answer ${answer.status} ${JSON.stringify(answer.body)}`);
     const order: Placed = { orderId: String(answer.body.id), lines, cancelled: false };
     placed.push(order);
+    await pay(token, order.orderId);
     if (n % 7 === 0) {
       // Cancelling is not idempotent: a retry after a lost answer finds the order cancelled already.
       const cancel = await untilFinal(
@@ -125,6 +128,26 @@ async function client(token: string, running: () => boolean, placed: Placed[], r
     }
     await Bun.sleep(20);
   }
+}
+
+/**
+ * Pays an order with the sandbox's 4242 card: starts its payment (the same one on a retry), then
+ * confirms it; a confirmation whose answer was lost finds the payment taken (409) on its retry.
+ */
+async function pay(token: string, orderId: string): Promise<void> {
+  const started = await untilFinal(() => call("POST", `/orders/${orderId}/payment`, token), "a payment");
+  if (started.status !== 201 && started.status !== 200)
+    throw new Error(`payment answered ${started.status} ${JSON.stringify(started.body)}`);
+  const paid = await untilFinal(
+    () =>
+      call("POST", `/payments/sandbox/${started.body.paymentId}/confirm`, token, {
+        card: "4242 4242 4242 4242",
+      }),
+    "a confirmation",
+  );
+  const taken = paid.status === 409 && paid.body.code === "INVALID_TRANSITION";
+  if (!(paid.status === 200 && paid.body.status === "SUCCEEDED") && !taken)
+    throw new Error(`confirmation answered ${paid.status} ${JSON.stringify(paid.body)}`);
 }
 
 describe("the crash matrix", () => {
@@ -166,6 +189,7 @@ describe("the crash matrix", () => {
     };
     const faults: Array<[string, () => Promise<void>]> = [
       ["order", () => killService("order")],
+      ["payment", () => killService("payment")],
       ["inventory", () => killService("inventory")],
       [
         "postgres",
@@ -220,6 +244,7 @@ describe("the crash matrix", () => {
     const redisClient = new Redis(redis.url);
     const db = createDatabase({ url: postgres.url, schema: "orders", poolMax: 2 });
     const notificationsDb = createDatabase({ url: postgres.url, schema: "notifications", poolMax: 2 });
+    const paymentsDb = createDatabase({ url: postgres.url, schema: "payments", poolMax: 2 });
     const mongoClient = new MongoClient(mongo.url);
     try {
       const levels = async () => {
@@ -246,6 +271,33 @@ describe("the crash matrix", () => {
         expect(statusOf.get(order.orderId)).toBe(order.cancelled ? "CANCELLED" : "CONFIRMED");
       expect(placed.length).toBeGreaterThan(50);
 
+      // One payment per order: taken for a standing order; refunded once for a cancelled one.
+      await eventually(
+        "every cancelled order's payment refunded",
+        async () => {
+          const { rows } = await sql<{ n: number }>`
+            select count(*)::int as n from payment where status = 'REFUNDED'`.execute(paymentsDb);
+          return rows[0]?.n === placed.filter((o) => o.cancelled).length;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+      const payments = (
+        await sql<{ orderId: string; status: string; refunds: number }>`
+          select p.order_id as "orderId", p.status,
+                 (select count(*)::int from refund r where r.payment_id = p.id and r.status = 'SUCCEEDED') as refunds
+          from payment p`.execute(paymentsDb)
+      ).rows;
+      expect(payments.map((p) => p.orderId).sort()).toEqual(placed.map((o) => o.orderId).sort());
+      const paymentOf = new Map(payments.map((p) => [p.orderId, p]));
+      for (const order of placed) {
+        expect({ order: order.orderId, ...paymentOf.get(order.orderId) }).toEqual({
+          order: order.orderId,
+          orderId: order.orderId,
+          status: order.cancelled ? "REFUNDED" : "SUCCEEDED",
+          refunds: order.cancelled ? 1 : 0,
+        });
+      }
+
       // Stock: initial less what the standing orders bought; never negative.
       const now = await levels();
       for (const { sku, initialStock } of CATALOG) {
@@ -265,13 +317,22 @@ describe("the crash matrix", () => {
         }>`select count(*)::int as n from outbox where published_at is null`.execute(db);
         return rows[0]?.n === 0;
       });
-      const events = (
-        await sql<{
-          eventId: string;
-          type: string;
-        }>`select event_id as "eventId", type from outbox order by id`.execute(db)
-      ).rows;
+      await eventually("the payments outbox drained", async () => {
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from outbox where published_at is null`.execute(paymentsDb);
+        return rows[0]?.n === 0;
+      });
+      const outboxEvents = (store: typeof db | typeof paymentsDb) =>
+        sql<{ eventId: string; type: string }>`select event_id as "eventId", type from outbox order by id`
+          .execute(store)
+          .then((result) => result.rows);
+      const events = [...(await outboxEvents(db)), ...(await outboxEvents(paymentsDb))];
       expect(events.filter((e) => e.type === "order.created")).toHaveLength(placed.length);
+      expect(events.filter((e) => e.type === "payment.succeeded")).toHaveLength(placed.length);
+      expect(events.filter((e) => e.type === "payment.refunded")).toHaveLength(
+        placed.filter((o) => o.cancelled).length,
+      );
       const eventIds = events.map((e) => e.eventId);
       await eventually(
         "every notification sent",
@@ -319,7 +380,7 @@ describe("the crash matrix", () => {
         console.error("activity group:", await redisClient.xinfo("GROUPS", "events:orders"));
         throw error;
       });
-      for (const stream of ["events:orders:dlq", "events:inventory:dlq"])
+      for (const stream of ["events:orders:dlq", "events:inventory:dlq", "events:payments:dlq"])
         expect(await redisClient.xlen(stream)).toBe(0);
 
       const { code, output } = await platform.reconcile();
@@ -340,6 +401,7 @@ describe("the crash matrix", () => {
       redisClient.disconnect();
       await db.destroy();
       await notificationsDb.destroy();
+      await paymentsDb.destroy();
       await mongoClient.close();
     }
   });

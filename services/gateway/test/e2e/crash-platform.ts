@@ -2,8 +2,8 @@
  * The whole platform for the crash matrix: every service as a real process under the same
  * supervisor as `bun run start` (a killed one is started again), on Postgres, Redis and a MongoDB
  * server of the test's own (so they can be crashed and restarted without disturbing other tests),
- * with a real SMTP server. Timings are shortened so that recovery fits in a test: leases, claim
- * idle times, the reservation TTL and the breaker's reset.
+ * with a real SMTP server. Payments are on, with the sandbox provider. Timings are shortened so
+ * that recovery fits in a test: leases, claim idle times, the reservation TTL and the breaker's reset.
  */
 import { join } from "node:path";
 import { freePorts, OwnMongo, OwnPostgres, OwnRedis, SmtpSink } from "@platform/testing";
@@ -15,7 +15,17 @@ const main = (name: string) => join(root, "services", name, "src", "main.ts");
 export const CRASH_ADMIN = { email: "admin@example.com", password: "crash-admin-password" };
 /** Short enough for a test; the Commit of a placed order is still owed well within it. */
 export const RESERVATION_TTL_SECONDS = 15;
-export const SERVICES = ["user", "inventory", "order", "activity", "notification", "gateway"] as const;
+export const SERVICES = [
+  "user",
+  "inventory",
+  "order",
+  "payment",
+  "activity",
+  "notification",
+  "gateway",
+] as const;
+/** Long enough for a client to pay through the faults; an order unpaid by then is cancelled. */
+export const PAYMENT_WINDOW_SECONDS = 120;
 export type ServiceName = (typeof SERVICES)[number];
 
 export async function startCrashPlatform() {
@@ -44,6 +54,10 @@ export async function startCrashPlatform() {
     JWKS_URL: jwks,
   };
   const consumers = { CONSUMER_BLOCK_MS: "200", CLAIM_IDLE_MS: "2000" };
+  const payments = {
+    PAYMENT_PROVIDER: "sandbox",
+    PAYMENT_WEBHOOK_SECRET: `whsec_${crypto.getRandomValues(new Uint8Array(24)).toHex()}`,
+  };
   const env: Record<ServiceName, Record<string, string>> = {
     user: { ...common, ADMIN_EMAIL: CRASH_ADMIN.email, ADMIN_PASSWORD: CRASH_ADMIN.password },
     inventory: {
@@ -63,6 +77,17 @@ export async function startCrashPlatform() {
       IDEMPOTENCY_WAIT_MS: "3000",
       RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS),
       BREAKER_RESET_MS: "1000",
+      ...consumers,
+      PAYMENT_PROVIDER: payments.PAYMENT_PROVIDER,
+      PAYMENT_WINDOW_SECONDS: String(PAYMENT_WINDOW_SECONDS),
+    },
+    payment: {
+      ...common,
+      ...consumers,
+      ...payments,
+      ORDER_SERVICE_URL: url("order"),
+      OUTBOX_POLL_MS: "100",
+      REFUND_RETRY_MS: "500",
     },
     // Debug: should the activity consumer stall, its last lines say where.
     activity: { ...common, ...consumers, MONGO_URL: mongo.url, LOG_LEVEL: "debug" },
@@ -81,6 +106,7 @@ export async function startCrashPlatform() {
       ORDER_URL: url("order"),
       ACTIVITY_URL: url("activity"),
       NOTIFICATION_URL: url("notification"),
+      PAYMENT_URL: url("payment"),
       RATE_LIMIT_IP_BURST: "100000",
       RATE_LIMIT_IP_PER_MINUTE: "1000000",
       RATE_LIMIT_USER_BURST: "100000",
