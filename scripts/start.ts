@@ -108,7 +108,7 @@ const PROCESSES: PlatformProcess[] = [
   {
     name: "payment",
     port: PAYMENT_PORT,
-    env: { ...payments.env, PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${gatewayPort}` },
+    env: payments.env,
   },
   { name: "gateway", port: gatewayPort, env: { PAYMENT_URL: `http://127.0.0.1:${PAYMENT_PORT}` } },
 ];

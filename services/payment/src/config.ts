@@ -37,8 +37,6 @@ export const paymentConfigSchema = Env.Object({
   PAYMENT_WEBHOOK_SECRET: Env.Optional(Env.String({ minLength: 16 })),
   /** Declined attempts before a payment fails for good and its order is cancelled. */
   PAYMENT_MAX_ATTEMPTS: Env.Integer({ minimum: 1, maximum: 20, default: 3 }),
-  /** Where a customer's browser reaches the platform (the sandbox's checkout page is under it). */
-  PUBLIC_URL: url(["http", "https"], "http://localhost:8080"),
   /** The order service, for what a payment is owed (GET /internal/orders/{id}/billing). */
   ORDER_SERVICE_URL: url(["http", "https"], "http://127.0.0.1:3003"),
   ORDER_TIMEOUT_MS: Env.Integer({ minimum: 50, default: 2_000 }),

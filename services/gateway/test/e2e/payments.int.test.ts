@@ -345,8 +345,8 @@ describe.each(["sandbox", "stripe"] as const)("payments with the %s provider", (
     ]);
   });
 
-  test("a payment for another amount than the order's is not taken", async () => {
-    const { buyer, order } = await pendingOrder(1);
+  test("money taken for another amount than the order's fails the payment: the order is cancelled, the money goes back", async () => {
+    const { buyer, sku, order } = await pendingOrder(1);
     const { paymentId } = await startPaying(order.id, buyer.token);
     const short = await webhook("payment_intent.succeeded", {
       id: paymentId,
@@ -354,9 +354,33 @@ describe.each(["sandbox", "stripe"] as const)("payments with the %s provider", (
       amountCents: 1,
     });
     expect(short.body.outcome).toBe("applied");
+    await eventually("the cent given back", async () => {
+      const now = await paymentOf(order.id, buyer.token);
+      return now?.refunds[0]?.status === "SUCCEEDED";
+    });
     const now = await paymentOf(order.id, buyer.token);
-    expect([now?.status, now?.attempts[0]?.outcome]).toEqual(["PENDING", "MISMATCH"]);
-    expect((await orderOf(order.id, buyer.token)).status).toBe("PENDING_PAYMENT");
+    expect([now?.status, now?.attempts[0]?.outcome, now?.refundedCents]).toEqual(["FAILED", "MISMATCH", 1]);
+    expect(now?.refunds).toEqual([expect.objectContaining({ amountCents: 1, status: "SUCCEEDED" })]);
+    await eventually(
+      "the order to be cancelled",
+      async () => (await orderOf(order.id, buyer.token)).status === "CANCELLED",
+    );
+    await eventually("the stock to come back", async () => (await client.available(sku)) === 10);
+  });
+
+  test("an order cancelled before anyone paid it takes no payment after", async () => {
+    const { buyer, order } = await pendingOrder(1);
+    const cancelled = await client.api<Order>("POST", `/orders/${order.id}/cancel`, { token: buyer.token });
+    expect(cancelled.body.status).toBe("CANCELLED");
+    const late = await client.api<Problem>("POST", `/orders/${order.id}/payment`, { token: buyer.token });
+    expect([late.status, late.body.code]).toEqual([409, "INVALID_TRANSITION"]);
+    // Once the payment service has seen the cancellation, a CANCELLED stand-in holds the order's place.
+    await eventually(
+      "the stand-in",
+      async () => (await paymentOf(order.id, buyer.token))?.status === "CANCELLED",
+    );
+    const again = await client.api<Problem>("POST", `/orders/${order.id}/payment`, { token: buyer.token });
+    expect([again.status, again.body.code]).toEqual([409, "INVALID_TRANSITION"]);
   });
 
   test("an order left unpaid past its window is cancelled and its stock released; money that arrives after that goes back", async () => {

@@ -64,6 +64,21 @@ export async function lockCommitTask(db: OrderDb, orderId: string): Promise<bool
   return (await commitTask(db, orderId).forUpdate().executeTakeFirst()) !== undefined;
 }
 
+/**
+ * Waits for and locks the order's tasks that a change of the order drops (its Commit, its window's
+ * end), before that change touches the order: the task worker locks tasks, then the order, so
+ * everything that changes an order with tasks locks in that order too and never deadlocks with it.
+ */
+export async function lockOrderTasks(db: OrderDb, orderId: string): Promise<void> {
+  await db
+    .selectFrom("reservationTask")
+    .select("action")
+    .where("orderId", "=", orderId)
+    .where("action", "in", ["commit", "expire"])
+    .forUpdate()
+    .execute();
+}
+
 /** Whether the order's Commit is still owed. */
 export async function commitOwed(db: OrderDb, orderId: string): Promise<boolean> {
   return (await commitTask(db, orderId).executeTakeFirst()) !== undefined;

@@ -13,7 +13,7 @@ import { canSee, type Order, type OrderStatus, type OrderView, toOrderView } fro
 import { assertTransition } from "../domain/order-status.js";
 import { orderStatusUpdated } from "../events/order-events.js";
 import { findOrder, type OrderDb, transitionOrder } from "../store/order.store.js";
-import { addTask, deleteTask, lockCommitTask } from "../store/reservation-task.store.js";
+import { addTask, deleteTask, lockOrderTasks } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
 export async function changeStatus(
@@ -33,8 +33,9 @@ export async function changeStatus(
   const owner =
     before && canSee(before, principal) ? await deps.users.contact(before.userId, requestId) : undefined;
   const view = await db.transaction().execute(async (trx) => {
-    // A cancel may drop a Commit that a worker is carrying out: wait for it first (see lockCommitTask).
-    if (to === "CANCELLED") await lockCommitTask(trx, orderId);
+    // A cancel drops a Commit (or the window's end) that a worker may be carrying out: wait for it
+    // first, and lock as the worker does, tasks before the order (see lockOrderTasks).
+    if (to === "CANCELLED") await lockOrderTasks(trx, orderId);
     const order = await findOrder(trx, orderId);
     if (!order || !canSee(order, principal)) throw notFound("No such order.");
     const result = await recordTransition(trx, deps.eventsStream, order, to, requestId, { owner });

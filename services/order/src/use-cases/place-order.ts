@@ -26,8 +26,8 @@ export interface PlaceOrderInput {
   idempotencyKey?: string;
 }
 
-/** How long the task worker leaves a new order's Commit to the request that placed it. */
-const COMMIT_GRACE_MS = 10_000;
+/** How long the task worker leaves a new (or just paid) order's Commit to whoever owes it now. */
+export const COMMIT_GRACE_MS = 10_000;
 
 /**
  * How much longer than the payment window the reservation holds: a payment that lands in the

@@ -8,14 +8,36 @@
  * payment when it sees the cancellation. Every change shares a transaction with its history line,
  * its order.status.updated outbox row and its task, as every other transition does.
  */
+import { AppError } from "@platform/errors";
 import type { PlatformEvent } from "@platform/events";
-import { findOrder } from "../store/order.store.js";
-import { addTask, deleteTask } from "../store/reservation-task.store.js";
+import type { Order, OrderView } from "../domain/order.js";
+import { findOrder, type OrderDb } from "../store/order.store.js";
+import { addTask, deleteTask, lockOrderTasks } from "../store/reservation-task.store.js";
 import { recordTransition } from "./change-status.js";
 import type { OrderDeps } from "./order-deps.js";
+import { COMMIT_GRACE_MS } from "./place-order.js";
 
-/** How long the task worker leaves a paid order's Commit to the consumer that confirmed it. */
-const COMMIT_GRACE_MS = 10_000;
+/**
+ * The order, still PENDING_PAYMENT, in a transaction that holds its tasks (the window's end, which
+ * the worker may be carrying out) before it touches the order, as the worker does.
+ */
+async function pendingOrder(trx: OrderDb, orderId: string, paymentId: string): Promise<Order | undefined> {
+  await lockOrderTasks(trx, orderId);
+  const order = await findOrder(trx, orderId);
+  if (!order) throw new Error(`payment ${paymentId} is for an order that does not exist`);
+  return order.status === "PENDING_PAYMENT" ? order : undefined;
+}
+
+/** A transition that lost to another change made meanwhile (the window's end, a cancel) is no change. */
+async function unlessChangedMeanwhile(transition: Promise<OrderView>): Promise<boolean> {
+  try {
+    await transition;
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "INVALID_TRANSITION") return false;
+    throw error;
+  }
+}
 
 export async function applyPaymentSucceeded(
   deps: OrderDeps,
@@ -25,9 +47,8 @@ export async function applyPaymentSucceeded(
   const { requestId } = event;
   const log = deps.logger.child({ orderId: payment.orderId, paymentId: payment.id, requestId });
   const confirmed = await deps.db.transaction().execute(async (trx) => {
-    const order = await findOrder(trx, payment.orderId);
-    if (!order) throw new Error(`payment ${payment.id} is for an order that does not exist`);
-    if (order.status !== "PENDING_PAYMENT") return false;
+    const order = await pendingOrder(trx, payment.orderId, payment.id);
+    if (!order) return false;
     if (order.totalCents !== payment.amountCents || order.currency !== payment.currency) {
       // The payment service checks amounts against the order; this is the second lock on the door.
       // The order stays unpaid: its window ends it, and the cancellation refunds the payment.
@@ -37,7 +58,11 @@ export async function applyPaymentSucceeded(
       );
       return false;
     }
-    await recordTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId);
+    if (
+      !(await unlessChangedMeanwhile(recordTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId)))
+    ) {
+      return false;
+    }
     await deleteTask(trx, order.id, "expire");
     await addTask(trx, {
       orderId: order.id,
@@ -60,12 +85,12 @@ export async function applyPaymentFailed(
   const { payment, reason } = event.payload;
   const { requestId } = event;
   const cancelled = await deps.db.transaction().execute(async (trx) => {
-    const order = await findOrder(trx, payment.orderId);
-    if (!order) throw new Error(`payment ${payment.id} is for an order that does not exist`);
-    if (order.status !== "PENDING_PAYMENT") return false;
-    await recordTransition(trx, deps.eventsStream, order, "CANCELLED", requestId, {
+    const order = await pendingOrder(trx, payment.orderId, payment.id);
+    if (!order) return false;
+    const moved = recordTransition(trx, deps.eventsStream, order, "CANCELLED", requestId, {
       reason: `The payment failed: ${reason}`,
     });
+    if (!(await unlessChangedMeanwhile(moved))) return false;
     await deleteTask(trx, order.id, "expire");
     await addTask(trx, { orderId: order.id, action: "return", requestId });
     return true;

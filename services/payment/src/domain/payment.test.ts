@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decide, type Payment } from "./payment.js";
+import { decide, LATE_PAYMENT_REASON, type Payment } from "./payment.js";
 
 const payment = (fields: Partial<Payment> = {}): Payment => ({
   id: "0193a5a0-0000-7000-8000-000000000001",
@@ -29,7 +29,7 @@ describe("decide", () => {
       status: "SUCCEEDED",
       failedAttempts: 0,
       publish: "payment.succeeded",
-      refund: false,
+      refundCents: 0,
     });
   });
 
@@ -40,32 +40,50 @@ describe("decide", () => {
     }
   });
 
-  test("a success for another amount or currency is recorded as a mismatch and not taken", () => {
+  test("a success for another amount or currency fails the payment, and what was taken goes back", () => {
     for (const outcome of [
       { ...paid, amountCents: 1 },
+      { ...paid, amountCents: 9000 },
       { ...paid, currency: "USD" },
     ]) {
       const decision = decide(payment(), outcome, 3);
       expect(decision.attempt?.outcome).toBe("MISMATCH");
-      expect([decision.status, decision.publish, decision.refund]).toEqual(["PENDING", undefined, false]);
+      expect([decision.status, decision.publish, decision.refundCents]).toEqual([
+        "FAILED",
+        "payment.failed",
+        outcome.amountCents,
+      ]);
     }
+    // After the order is gone, the money goes back all the same; nothing more is published.
+    const late = decide(
+      payment({ status: "CANCELLED", orderCancelled: true }),
+      { ...paid, amountCents: 1 },
+      3,
+    );
+    expect([late.status, late.publish, late.refundCents]).toEqual(["CANCELLED", undefined, 1]);
   });
 
   test("money that arrives for an order that is gone is taken and owed back", () => {
     expect(decide(payment({ status: "CANCELLED", orderCancelled: true }), paid, 3)).toMatchObject({
       status: "SUCCEEDED",
       publish: "payment.succeeded",
-      refund: true,
+      refundCents: 2500,
+      refundReason: LATE_PAYMENT_REASON,
     });
-    expect(decide(payment({ status: "FAILED", failedAttempts: 3 }), paid, 3).refund).toBe(true);
+    expect(decide(payment({ status: "FAILED", failedAttempts: 3 }), paid, 3).refundCents).toBe(2500);
   });
 
   test("declines count up to the attempts allowed; the last one fails the payment with payment.failed", () => {
     const first = decide(payment(), declined, 2);
-    expect(first).toMatchObject({ status: "PENDING", failedAttempts: 1, publish: undefined });
+    expect(first).toMatchObject({ status: "PENDING", failedAttempts: 1, publish: undefined, refundCents: 0 });
     expect(first.attempt).toEqual({ outcome: "DECLINED", message: "Your card was declined." });
     const last = decide(payment({ failedAttempts: 1, status: "REQUIRES_ACTION" }), declined, 2);
-    expect(last).toMatchObject({ status: "FAILED", failedAttempts: 2, publish: "payment.failed" });
+    expect(last).toMatchObject({
+      status: "FAILED",
+      failedAttempts: 2,
+      publish: "payment.failed",
+      failure: "Your card was declined.",
+    });
   });
 
   test("a decline after the success (out of order) changes nothing", () => {

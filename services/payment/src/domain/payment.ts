@@ -43,6 +43,9 @@ export interface Refund {
   amountCents: number;
   reason: string;
   status: RefundStatus;
+  /** The provider's id for it, once it has answered. */
+  reference: string | null;
+  requestId: string;
   createdAt: Date;
 }
 
@@ -52,15 +55,22 @@ export type ProviderOutcome =
   | { kind: "failed"; message: string }
   | { kind: "requires_action" };
 
-/** What an outcome does: the attempt to record, the payment's new state, what to publish, whether to refund. */
+/** What an outcome does: the attempt to record, the payment's new state, what to publish, what to give back. */
 export interface Decision {
   attempt: { outcome: AttemptOutcome; message: string | null } | undefined;
   status: PaymentStatus;
   failedAttempts: number;
   publish: "payment.succeeded" | "payment.failed" | undefined;
-  /** The money arrived for an order that is gone: give it back. */
-  refund: boolean;
+  /** Why the payment failed, for payment.failed. */
+  failure?: string;
+  /** Money taken that goes back, in minor units (0: none): for an order that is gone, or a wrong amount. */
+  refundCents: number;
+  /** Why it goes back. */
+  refundReason?: string;
 }
+
+/** Why money that arrives after its order was gone goes back. */
+export const LATE_PAYMENT_REASON = "The payment arrived after its order was cancelled.";
 
 const OPEN: ReadonlySet<PaymentStatus> = new Set(["PENDING", "REQUIRES_ACTION"]);
 
@@ -69,7 +79,8 @@ const OPEN: ReadonlySet<PaymentStatus> = new Set(["PENDING", "REQUIRES_ACTION"])
  * outcome that no longer fits (a decline after the success, a success seen already) changes
  * nothing. A success is always taken: the money moved. When the order is gone by then (cancelled,
  * or the payment was given up), it is refunded. A success for another amount or currency than the
- * order's is recorded and not taken.
+ * order's is not the order's payment: it fails the payment (the order is cancelled) and what was
+ * taken goes back.
  */
 export function decide(payment: Payment, outcome: ProviderOutcome, maxAttempts: number): Decision {
   const unchanged: Decision = {
@@ -77,21 +88,32 @@ export function decide(payment: Payment, outcome: ProviderOutcome, maxAttempts: 
     status: payment.status,
     failedAttempts: payment.failedAttempts,
     publish: undefined,
-    refund: false,
+    refundCents: 0,
   };
   switch (outcome.kind) {
     case "succeeded": {
       if (payment.status === "SUCCEEDED" || payment.status === "REFUNDED") return unchanged;
       if (outcome.amountCents !== payment.amountCents || outcome.currency !== payment.currency) {
         const message = `paid ${outcome.amountCents} ${outcome.currency}, owed ${payment.amountCents} ${payment.currency}`;
-        return { ...unchanged, attempt: { outcome: "MISMATCH", message } };
+        const open = OPEN.has(payment.status);
+        return {
+          attempt: { outcome: "MISMATCH", message },
+          status: open ? "FAILED" : payment.status,
+          failedAttempts: payment.failedAttempts,
+          publish: open ? "payment.failed" : undefined,
+          failure: "The amount paid did not match the order's total; it is given back.",
+          refundCents: outcome.amountCents,
+          refundReason: `The amount paid did not match the order's total (${message}).`,
+        };
       }
+      const gone = payment.orderCancelled || !OPEN.has(payment.status);
       return {
         attempt: { outcome: "SUCCEEDED", message: null },
         status: "SUCCEEDED",
         failedAttempts: payment.failedAttempts,
         publish: "payment.succeeded",
-        refund: payment.orderCancelled || !OPEN.has(payment.status),
+        refundCents: gone ? payment.amountCents : 0,
+        ...(gone && { refundReason: LATE_PAYMENT_REASON }),
       };
     }
     case "failed": {
@@ -103,7 +125,8 @@ export function decide(payment: Payment, outcome: ProviderOutcome, maxAttempts: 
         status: final ? "FAILED" : "PENDING",
         failedAttempts,
         publish: final ? "payment.failed" : undefined,
-        refund: false,
+        failure: outcome.message,
+        refundCents: 0,
       };
     }
     case "requires_action": {

@@ -14,8 +14,7 @@ import type { PaymentDeps } from "../use-cases/payment-deps.js";
 export function orderConsumer(deps: PaymentDeps, settings: ConsumerGroupSettings): ConsumerGroup {
   const handlers: EventHandlers<Promise<void>> = {
     "order.status.updated": async (event) => {
-      if (event.payload.to !== "CANCELLED") return;
-      await orderCancelled(deps, { orderId: event.payload.orderId, requestId: event.requestId });
+      if (event.payload.to === "CANCELLED") await orderCancelled(deps, event);
     },
     "order.created": "ignore",
     "payment.succeeded": "ignore",

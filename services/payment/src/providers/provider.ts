@@ -35,6 +35,8 @@ export interface PaymentProvider {
     refundId: string;
     amountCents: number;
   }): Promise<{ reference: string; status: RefundStatus }>;
+  /** Where a refund the provider answered "pending" stands now. */
+  refundStatus(reference: string): Promise<RefundStatus>;
   /**
    * Verifies a webhook's signature and reads it: a ProviderEvent, or undefined for an event this
    * service does not act on. A bad signature throws INVALID_SIGNATURE.

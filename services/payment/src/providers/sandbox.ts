@@ -12,7 +12,7 @@
  */
 import { validationFailed } from "@platform/errors";
 import Stripe from "stripe";
-import type { PaymentStatus } from "../domain/payment.js";
+import type { PaymentStatus, RefundStatus } from "../domain/payment.js";
 import type { PaymentProvider } from "./provider.js";
 import { readStripeWebhook } from "./stripe-events.js";
 
@@ -51,6 +51,10 @@ export class SandboxProvider implements PaymentProvider {
 
   async refund({ refundId }: { refundId: string }) {
     return { reference: `re_sbx_${refundId.replaceAll("-", "")}`, status: "SUCCEEDED" as const };
+  }
+
+  async refundStatus(): Promise<RefundStatus> {
+    return "SUCCEEDED";
   }
 
   readWebhook(body: string, signature: string | undefined) {

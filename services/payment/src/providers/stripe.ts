@@ -1,7 +1,7 @@
 /**
  * The Stripe provider, through the official SDK: a payment is a PaymentIntent (created once per
  * payment id: the idempotency key), refunds are Refunds (once per refund id), webhooks are verified
- * with `constructEvent`. STRIPE_API_URL points the SDK elsewhere (stripe-mock in the tests).
+ * with `constructEventAsync`. STRIPE_API_URL points the SDK elsewhere (stripe-mock in the tests).
  */
 import { AppError, dependencyUnavailable } from "@platform/errors";
 import Stripe from "stripe";
@@ -78,6 +78,10 @@ export class StripeProvider implements PaymentProvider {
     return { reference: refund.id, status: refundStatus(refund.status) };
   }
 
+  async refundStatus(reference: string): Promise<RefundStatus> {
+    return refundStatus((await call(() => this.stripe.refunds.retrieve(reference))).status);
+  }
+
   readWebhook(body: string, signature: string | undefined) {
     return readStripeWebhook(body, signature, this.webhookSecret);
   }
@@ -98,7 +102,10 @@ async function call<T>(request: () => Promise<T>): Promise<T> {
       error instanceof Stripe.errors.StripeInvalidRequestError ||
       error instanceof Stripe.errors.StripeCardError
     ) {
-      throw new AppError("INVALID_TRANSITION", `The payment provider refused: ${error.message}`);
+      // Stripe's message stays with the cause (it can name ids and settings); the client gets the gist.
+      throw Object.assign(new AppError("INVALID_TRANSITION", "The payment provider refused the request."), {
+        cause: error,
+      });
     }
     throw unavailable(error);
   }

@@ -96,7 +96,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
           }
           return {
             payment: locked,
-            refund: await oweRefund(trx, locked, body.reason ?? ADMIN_REFUND_REASON, requestId),
+            refund: await oweRefund(trx, locked, { reason: body.reason ?? ADMIN_REFUND_REASON, requestId }),
           };
         });
         // Owed above; if the provider cannot take it now, the refund job carries it out later.

@@ -3,7 +3,7 @@
  * one of Stripe's test cards. The sandbox answers as Stripe does, with a signed webhook, which is
  * verified and applied like any provider's before this answers the payment as it now is.
  */
-import { requireAuth, type TokenVerifier } from "@platform/auth";
+import { requireAuth } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
 import { isUuid, problems, requestContext } from "@platform/http";
 import { Elysia } from "elysia";
@@ -11,10 +11,10 @@ import { isOpen, toPaymentView } from "../domain/payment.js";
 import { SandboxProvider } from "../providers/sandbox.js";
 import { findPayment, withDetails } from "../store/payment.store.js";
 import { applyWebhook } from "../use-cases/apply-webhook.js";
-import type { PaymentDeps } from "../use-cases/payment-deps.js";
+import type { PaymentRouteDeps } from "./payments.js";
 import { ConfirmBody, PaymentParams, PaymentViewSchema } from "./schemas.js";
 
-export function sandboxRoutes(deps: PaymentDeps & { verifier: TokenVerifier }) {
+export function sandboxRoutes(deps: PaymentRouteDeps) {
   return new Elysia({ tags: ["payments"] })
     .use(requestContext(deps.logger))
     .use(requireAuth(deps.verifier))

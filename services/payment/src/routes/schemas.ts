@@ -16,8 +16,6 @@ export const StartedPaymentSchema = t.Object({
   currency: t.String(),
   /** For Stripe.js (`stripe` provider). */
   clientSecret: t.Optional(t.String()),
-  /** The sandbox's checkout page. */
-  checkoutUrl: t.Optional(t.String()),
 });
 
 export const PaymentViewSchema = t.Object({

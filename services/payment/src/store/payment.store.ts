@@ -8,7 +8,7 @@ import type {
   Refund,
   RefundStatus,
 } from "../domain/payment.js";
-import type { PaymentDatabase, PaymentTable } from "./payment.table.js";
+import type { PaymentDatabase, PaymentTable, RefundTable } from "./payment.table.js";
 
 export type PaymentDb = Kysely<PaymentDatabase>;
 
@@ -28,6 +28,16 @@ const toPayment = (row: Selectable<PaymentTable>): Payment => ({
   orderCancelled: row.orderCancelled,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
+});
+
+const toRefund = (row: Selectable<RefundTable>): Refund => ({
+  id: row.id,
+  amountCents: row.amountCents,
+  reason: row.reason,
+  status: row.status,
+  reference: row.reference,
+  requestId: row.requestId,
+  createdAt: row.createdAt,
 });
 
 /** A new PENDING payment, or undefined when the order has one already (the unique order id). */
@@ -50,6 +60,31 @@ export async function insertPayment(
     .returningAll()
     .executeTakeFirst();
   return row && toPayment(row);
+}
+
+/**
+ * A payment that stands for none: the order was cancelled before anyone started paying it. Written
+ * under the same unique order id, so a payment started a moment later finds it (and the order
+ * gone) instead of taking money for a cancelled order. Nothing when the order has a payment.
+ */
+export async function insertCancelledStandIn(
+  db: PaymentDb,
+  payment: Pick<Payment, "id" | "orderId" | "userId" | "provider" | "amountCents" | "currency" | "owner"> & {
+    requestId: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto("payment")
+    .values({
+      ...payment,
+      owner: JSON.stringify(payment.owner),
+      status: "CANCELLED",
+      orderCancelled: true,
+      reference: null,
+      clientSecret: null,
+    })
+    .onConflict((oc) => oc.column("orderId").doNothing())
+    .execute();
 }
 
 export async function setReference(
@@ -131,38 +166,46 @@ export async function insertRefund(
     .values({ ...refund, status: "PENDING", reference: null })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return {
-    id: row.id,
-    amountCents: row.amountCents,
-    reason: row.reason,
-    status: row.status,
-    createdAt: row.createdAt,
-  };
+  return toRefund(row);
 }
 
 /** The payment's refund still waiting for the provider's answer, if any. */
-export async function pendingRefund(
-  db: PaymentDb,
-  paymentId: string,
-): Promise<(Refund & { requestId: string }) | undefined> {
-  return db
+export async function pendingRefund(db: PaymentDb, paymentId: string): Promise<Refund | undefined> {
+  const row = await db
     .selectFrom("refund")
-    .select(["id", "amountCents", "reason", "status", "createdAt", "requestId"])
+    .selectAll()
     .where("paymentId", "=", paymentId)
     .where("status", "=", "PENDING")
     .executeTakeFirst();
+  return row && toRefund(row);
 }
 
+/** The provider's answer to a refund (still PENDING: its reference kept for asking again). */
 export async function settleRefund(
   db: PaymentDb,
   id: string,
-  { status, reference }: { status: RefundStatus; reference: string },
+  { status, reference }: { status: RefundStatus; reference: string | null },
 ): Promise<void> {
   await db
     .updateTable("refund")
     .set({ status, reference, updatedAt: new Date() })
     .where("id", "=", id)
     .execute();
+}
+
+/** A refund tried and not done: to the back of the refund job's queue. */
+export async function touchRefund(db: PaymentDb, id: string): Promise<void> {
+  await db.updateTable("refund").set({ updatedAt: new Date() }).where("id", "=", id).execute();
+}
+
+/** The provider's id for the payment (what a refund refers to), if it has one. */
+export async function findReference(db: PaymentDb, paymentId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("payment")
+    .select("reference")
+    .where("id", "=", paymentId)
+    .executeTakeFirst();
+  return row?.reference ?? null;
 }
 
 export interface PaymentQuery {
@@ -203,15 +246,7 @@ export async function withDetails(
     attempts: attempts
       .filter((a) => a.paymentId === payment.id)
       .map(({ outcome, message, at }) => ({ outcome, message, at })),
-    refunds: refunds
-      .filter((r) => r.paymentId === payment.id)
-      .map(({ id, amountCents, reason, status, createdAt }) => ({
-        id,
-        amountCents,
-        reason,
-        status,
-        createdAt,
-      })),
+    refunds: refunds.filter((r) => r.paymentId === payment.id).map(toRefund),
   }));
 }
 

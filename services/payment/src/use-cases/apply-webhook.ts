@@ -3,17 +3,16 @@
  * changes nothing), then applied once per provider event id, under the payment's lock, with its
  * attempt, the payment's new state and its event (payment.succeeded, payment.failed) in one
  * transaction. Deliveries that come twice or out of order change nothing (domain/payment.ts
- * `decide`); money that arrives for an order that is gone is owed back in the same transaction.
+ * `decide`); money that arrives for an order that is gone, or for another amount than the order's,
+ * is owed back in the same transaction.
  */
+import { isUuid } from "@platform/http";
 import { insertOutboxEvent } from "@platform/outbox";
 import { decide } from "../domain/payment.js";
 import { paymentFailed, paymentSucceeded } from "../events/payment-events.js";
 import { claimProviderEvent, insertAttempt, lockPayment, updatePayment } from "../store/payment.store.js";
 import type { PaymentDeps } from "./payment-deps.js";
 import { carryOutRefund, oweRefund } from "./refunds.js";
-
-/** Why money that arrived after its order was gone goes back. */
-export const LATE_PAYMENT_REASON = "The payment arrived after its order was cancelled.";
 
 export type WebhookOutcome = "applied" | "duplicate" | "ignored";
 
@@ -24,7 +23,8 @@ export async function applyWebhook(
   const { db, provider, logger } = deps;
   if (!provider) return "ignored";
   const event = await provider.readWebhook(body, signature);
-  if (!event) return "ignored";
+  // Not one of ours (another system's payment on the same account, or no id of ours at all).
+  if (!event || !isUuid(event.paymentId)) return "ignored";
   const log = logger.child({ paymentId: event.paymentId, providerEvent: event.id, requestId });
   const result = await db.transaction().execute(async (trx) => {
     const payment = await lockPayment(trx, { id: event.paymentId });
@@ -49,21 +49,28 @@ export async function applyWebhook(
     if (decision.publish === "payment.succeeded") {
       await insertOutboxEvent(trx, deps.eventsStream, paymentSucceeded(updated, requestId));
     } else if (decision.publish === "payment.failed") {
-      const reason = decision.attempt?.message ?? "The payment was declined.";
+      const reason = decision.failure ?? "The payment was declined.";
       await insertOutboxEvent(trx, deps.eventsStream, paymentFailed(updated, reason, requestId));
     }
-    if (decision.refund) await oweRefund(trx, updated, LATE_PAYMENT_REASON, requestId);
+    const refund = decision.refundCents > 0;
+    if (refund) {
+      await oweRefund(trx, updated, {
+        reason: decision.refundReason ?? "Money taken that was not owed.",
+        requestId,
+        amountCents: decision.refundCents,
+      });
+    }
     if (decision.attempt?.outcome === "MISMATCH") {
       log.error({ message: decision.attempt.message }, "a payment's amount does not match its order");
     }
-    return { outcome: "applied" as const, refund: decision.refund };
+    return { outcome: "applied" as const, refund };
   });
   if (result.outcome !== "applied") return result.outcome;
   deps.relay.nudge();
   if (result.refund) {
     // Owed in the transaction above; if the provider cannot take it now the refund job will.
     await carryOutRefund(deps, event.paymentId).catch((err) =>
-      log.warn({ err }, "the refund of a late payment failed; the refund job will retry it"),
+      log.warn({ err }, "the refund of money not owed failed; the refund job will retry it"),
     );
   }
   return "applied";

@@ -1,12 +1,13 @@
 /**
  * POST /orders/{id}/payment: the owner of an order that is PENDING_PAYMENT starts paying it. One
- * payment per order: a second request (a retried click, a race) answers the first. The payment is
+ * payment per order: a second request (a retried click, a race) answers the first while it is open;
+ * a payment that is over (paid, failed, called off with its order) is 409. The payment is
  * stored before the provider hears of it, and the provider's side is created under the payment's
  * id as idempotency key, so a crash in between is mended by the next request, never doubled.
  */
 import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
-import type { Payment } from "../domain/payment.js";
+import { isOpen, type Payment } from "../domain/payment.js";
 import { findPayment, findPaymentOfOrder, insertPayment, setReference } from "../store/payment.store.js";
 import type { PaymentDeps } from "./payment-deps.js";
 
@@ -43,6 +44,11 @@ export async function startPayment(
     created = inserted !== undefined;
     payment = inserted ?? (await findPaymentOfOrder(db, orderId));
     if (!payment) throw new Error(`the payment of order ${orderId} vanished`);
+  }
+  if (!isOpen(payment)) {
+    throw new AppError("INVALID_TRANSITION", `The order's payment is ${payment.status}; it takes no more.`, {
+      paymentStatus: payment.status,
+    });
   }
   if (payment.reference === null) {
     const made = await provider.createPayment({

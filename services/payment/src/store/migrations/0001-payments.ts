@@ -17,9 +17,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         .check(sql`status in ('PENDING', 'REQUIRES_ACTION', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'REFUNDED')`),
     )
     .addColumn("amount_cents", "bigint", (c) => c.notNull().check(sql`amount_cents >= 0`))
-    .addColumn("refunded_cents", "bigint", (c) =>
-      c.notNull().defaultTo(0).check(sql`refunded_cents between 0 and amount_cents`),
-    )
+    // Past amount_cents when money taken for another amount than the order's went back.
+    .addColumn("refunded_cents", "bigint", (c) => c.notNull().defaultTo(0).check(sql`refunded_cents >= 0`))
     .addColumn("currency", "text", (c) => c.notNull())
     .addColumn("owner", "jsonb", (c) => c.notNull())
     .addColumn("failed_attempts", "integer", (c) => c.notNull().defaultTo(0))
