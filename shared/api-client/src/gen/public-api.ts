@@ -5106,7 +5106,6 @@ export interface operations {
                         amountCents: number;
                         currency: string;
                         clientSecret?: string;
-                        checkoutUrl?: string;
                     };
                 };
             };
@@ -5124,7 +5123,6 @@ export interface operations {
                         amountCents: number;
                         currency: string;
                         clientSecret?: string;
-                        checkoutUrl?: string;
                     };
                 };
             };
