@@ -6,6 +6,7 @@ import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { PaymentConfig } from "./config.js";
+import { checkoutRoutes } from "./routes/checkout.js";
 import { paymentRoutes } from "./routes/payments.js";
 import { sandboxRoutes } from "./routes/sandbox.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -33,6 +34,7 @@ export function createApp(config: PaymentConfig, deps: PaymentAppDeps) {
       }),
     )
     .use(webhookRoutes(deps))
+    .use(checkoutRoutes(deps))
     .use(sandboxRoutes(deps))
     .use(paymentRoutes(deps));
 }

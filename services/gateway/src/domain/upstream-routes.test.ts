@@ -31,6 +31,11 @@ describe("matchRoute", () => {
       { service: "payment", authenticated: false, label: "/api/payments/*" },
     ],
     [
+      "GET",
+      "/payments/sandbox/1/checkout",
+      { service: "payment", authenticated: false, label: "/api/payments/*" },
+    ],
+    [
       "POST",
       "/payments/sandbox/1/confirm",
       { service: "payment", authenticated: true, label: "/api/payments/*" },

@@ -15,6 +15,8 @@ export interface Route {
   label: string;
 }
 
+const SANDBOX_CHECKOUT = /^\/payments\/sandbox\/[^/]+\/checkout$/;
+
 /**
  * Anyone may register, log in, refresh and browse the catalog, and a payment provider may deliver
  * its webhooks (their signature is the payment service's check); everything else needs a token.
@@ -23,6 +25,8 @@ function isPublic(method: string, path: string): boolean {
   if (method === "POST" && (path === "/users" || path === "/auth/login" || path === "/auth/refresh"))
     return true;
   if (method === "POST" && path.startsWith("/payments/webhooks/")) return true;
+  // The sandbox's checkout page: its link carries the payment's client secret instead.
+  if ((method === "GET" || method === "POST") && SANDBOX_CHECKOUT.test(path)) return true;
   if ((method === "GET" || method === "HEAD") && (path === "/products" || path.startsWith("/products/")))
     return true;
   return false;

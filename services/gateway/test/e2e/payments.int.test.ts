@@ -94,6 +94,7 @@ async function startPaying(orderId: string, token: string) {
     provider: string;
     amountCents: number;
     clientSecret?: string;
+    checkoutUrl?: string;
   }>("POST", `/orders/${orderId}/payment`, { token });
   expect(res.status).toBe(201);
   return { ...res.body, orderId };
@@ -184,8 +185,9 @@ describe.each(["sandbox", "stripe"] as const)("payments with the %s provider", (
     expect(await client.available(sku)).toBe(8);
     const started = await startPaying(order.id, buyer.token);
     expect(started).toMatchObject({ provider, status: "PENDING", amountCents: 2500 });
-    // Stripe.js needs the intent's client secret; the sandbox has none.
-    expect(typeof started.clientSecret).toBe(provider === "stripe" ? "string" : "undefined");
+    // Stripe.js needs the intent's client secret; the sandbox's checkout page is opened with its own.
+    expect(typeof started.clientSecret).toBe("string");
+    expect(typeof started.checkoutUrl).toBe(provider === "sandbox" ? "string" : "undefined");
     // A second click answers the same payment.
     const again = await client.api<{ paymentId: string }>("POST", `/orders/${order.id}/payment`, {
       token: buyer.token,
@@ -412,6 +414,42 @@ describe.each(["sandbox", "stripe"] as const)("payments with the %s provider", (
     );
     expect((await orderOf(order.id, buyer.token)).status).toBe("CANCELLED");
   });
+
+  if (name === "sandbox") {
+    test("the sandbox's checkout page: opened by its link alone, a declined card said in words, then paid", async () => {
+      const { buyer, order } = await pendingOrder(2);
+      const { paymentId, checkoutUrl } = await startPaying(order.id, buyer.token);
+      const page = (path: string, init?: RequestInit) => fetch(`${platform.gateway}${path}`, init);
+      const shown = await page(checkoutUrl ?? "");
+      expect(shown.status).toBe(200);
+      expect(shown.headers.get("content-type")).toStartWith("text/html");
+      const html = await shown.text();
+      expect(html).toContain("€25.00");
+      expect(html).toContain('<form method="post" action="checkout">');
+      expect(html).not.toContain("<script");
+
+      const wrongSecret = await page(`/api/payments/sandbox/${paymentId}/checkout?client_secret=guess`);
+      expect(wrongSecret.status).toBe(404);
+      const secret = new URL(checkoutUrl ?? "", platform.gateway).searchParams.get("client_secret") ?? "";
+      const post = (card: string) =>
+        page(`/api/payments/sandbox/${paymentId}/checkout`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ client_secret: secret, card }),
+        }).then((res) => res.text());
+      expect(await post(CARDS.declined)).toContain("Your card was declined.");
+      expect(await post("1234 5678 9012 3456")).toContain("test card numbers only");
+      expect(await post(CARDS.succeeds)).toContain("Paid. Thank you!");
+      await eventually(
+        "the order to be confirmed",
+        async () => (await orderOf(order.id, buyer.token)).status === "CONFIRMED",
+      );
+      expect((await paymentOf(order.id, buyer.token))?.attempts.map((a) => a.outcome)).toEqual([
+        "DECLINED",
+        "SUCCEEDED",
+      ]);
+    });
+  }
 
   test("an order that needs no payment, or someone else's, cannot be paid", async () => {
     const { order } = await pendingOrder(1);

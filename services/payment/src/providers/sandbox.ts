@@ -9,6 +9,8 @@
  *   4000 0000 0000 9995  is declined (insufficient_funds)
  *   4000 0025 0000 3155  needs authentication (3-D Secure): the payment waits REQUIRES_ACTION, and
  *                        confirming it again with the same card stands for the customer passing it
+ * Its checkout page (routes/checkout.ts) does the same for a browser, opened with the payment's
+ * client secret.
  */
 import { validationFailed } from "@platform/errors";
 import Stripe from "stripe";
@@ -41,8 +43,11 @@ export class SandboxProvider implements PaymentProvider {
 
   constructor(private readonly webhookSecret: string) {}
 
+  /** A payment intent of the simulator; its client secret opens the checkout page, as Stripe's opens Stripe.js. */
   async createPayment({ paymentId }: { paymentId: string }) {
-    return { reference: `pi_sbx_${paymentId.replaceAll("-", "")}`, clientSecret: null };
+    const reference = `pi_sbx_${paymentId.replaceAll("-", "")}`;
+    const secret = crypto.getRandomValues(new Uint8Array(24)).toHex();
+    return { reference, clientSecret: `${reference}_secret_${secret}` };
   }
 
   async cancelPayment(): Promise<void> {

@@ -11,6 +11,7 @@ import { listPayments, lockPayment } from "../store/payment.store.js";
 import type { PaymentDeps } from "../use-cases/payment-deps.js";
 import { carryOutRefund, oweRefund } from "../use-cases/refunds.js";
 import { startPayment } from "../use-cases/start-payment.js";
+import { checkoutUrl } from "./checkout.js";
 import {
   OrderParams,
   PaymentListQuery,
@@ -34,6 +35,7 @@ const started = (payment: Payment) => ({
   amountCents: payment.amountCents,
   currency: payment.currency,
   ...(payment.clientSecret ? { clientSecret: payment.clientSecret } : {}),
+  ...(payment.provider === "sandbox" && payment.clientSecret ? { checkoutUrl: checkoutUrl(payment) } : {}),
 });
 
 export function paymentRoutes(deps: PaymentRouteDeps) {

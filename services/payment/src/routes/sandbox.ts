@@ -4,13 +4,12 @@
  * verified and applied like any provider's before this answers the payment as it now is.
  */
 import { requireAuth } from "@platform/auth";
-import { AppError, notFound } from "@platform/errors";
+import { notFound } from "@platform/errors";
 import { isUuid, problems, requestContext } from "@platform/http";
 import { Elysia } from "elysia";
-import { isOpen, toPaymentView } from "../domain/payment.js";
-import { SandboxProvider } from "../providers/sandbox.js";
+import { toPaymentView } from "../domain/payment.js";
 import { findPayment, withDetails } from "../store/payment.store.js";
-import { applyWebhook } from "../use-cases/apply-webhook.js";
+import { confirmWithCard, sandboxOf } from "../use-cases/sandbox-confirm.js";
 import type { PaymentRouteDeps } from "./payments.js";
 import { ConfirmBody, PaymentParams, PaymentViewSchema } from "./schemas.js";
 
@@ -21,18 +20,11 @@ export function sandboxRoutes(deps: PaymentRouteDeps) {
     .post(
       "/payments/sandbox/:paymentId/confirm",
       async ({ params, body, principal, requestId }) => {
-        const sandbox = deps.provider instanceof SandboxProvider ? deps.provider : undefined;
-        if (!sandbox) throw notFound("The sandbox is not this platform's payment provider.");
+        sandboxOf(deps);
         const payment = isUuid(params.paymentId) ? await findPayment(deps.db, params.paymentId) : undefined;
         if (!payment || payment.userId !== principal.userId) throw notFound("No such payment.");
-        if (!isOpen(payment) || payment.reference === null) {
-          throw new AppError("INVALID_TRANSITION", `A payment that is ${payment.status} takes no card.`, {
-            paymentStatus: payment.status,
-          });
-        }
-        const charge = await sandbox.charge({ ...payment, reference: payment.reference }, body.card);
-        await applyWebhook(deps, { body: charge.body, signature: charge.signature, requestId });
-        const [now] = await withDetails(deps.db, [(await findPayment(deps.db, payment.id)) ?? payment]);
+        const paid = await confirmWithCard(deps, { payment, card: body.card, requestId });
+        const [now] = await withDetails(deps.db, [paid]);
         if (!now) throw notFound("No such payment.");
         return toPaymentView(now.payment, now.attempts, now.refunds);
       },

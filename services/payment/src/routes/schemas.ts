@@ -14,8 +14,10 @@ export const StartedPaymentSchema = t.Object({
   status: PaymentStatusSchema,
   amountCents: t.Integer(),
   currency: t.String(),
-  /** For Stripe.js (`stripe` provider). */
+  /** For Stripe.js (`stripe`), or what opens the sandbox's checkout page. */
   clientSecret: t.Optional(t.String()),
+  /** The sandbox's checkout page, on the public API (relative to the gateway). */
+  checkoutUrl: t.Optional(t.String()),
 });
 
 export const PaymentViewSchema = t.Object({

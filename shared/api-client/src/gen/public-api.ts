@@ -5106,6 +5106,7 @@ export interface operations {
                         amountCents: number;
                         currency: string;
                         clientSecret?: string;
+                        checkoutUrl?: string;
                     };
                 };
             };
@@ -5123,6 +5124,7 @@ export interface operations {
                         amountCents: number;
                         currency: string;
                         clientSecret?: string;
+                        checkoutUrl?: string;
                     };
                 };
             };

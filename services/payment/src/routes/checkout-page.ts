@@ -1,0 +1,52 @@
+/**
+ * The sandbox's checkout page: plain HTML with one form, no script and no style (the edge answers
+ * /api with `Content-Security-Policy: default-src 'none'`, which a form still passes). Every value
+ * shown is escaped.
+ */
+import type { Payment } from "../domain/payment.js";
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const money = (cents: number, currency: string) => {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).format(cents / 100);
+  } catch {
+    return `${cents} ${currency}`;
+  }
+};
+
+const HEADLINES: Record<Payment["status"], string> = {
+  PENDING: "Pay with a test card",
+  REQUIRES_ACTION: "Your bank asks you to confirm: pay again with the same card",
+  SUCCEEDED: "Paid. Thank you!",
+  FAILED: "The payment failed",
+  CANCELLED: "The order was cancelled; it takes no payment",
+  REFUNDED: "This payment was refunded",
+};
+
+export function checkoutPage(payment: Payment, clientSecret: string, message?: string): string {
+  const open = payment.status === "PENDING" || payment.status === "REQUIRES_ACTION";
+  const form = open
+    ? `<form method="post" action="checkout">
+  <input type="hidden" name="client_secret" value="${escape(clientSecret)}">
+  <label for="card">Card number</label>
+  <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required value="4242 4242 4242 4242">
+  <button type="submit">Pay ${escape(money(payment.amountCents, payment.currency))}</button>
+</form>
+<p>Stripe's test cards: 4242 4242 4242 4242 succeeds; 4000 0000 0000 0002 is declined;
+4000 0025 0000 3155 asks for confirmation first.</p>`
+    : "";
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sandbox checkout</title></head>
+<body><main>
+<h1>Sandbox checkout</h1>
+<p>Order <code>${escape(payment.orderId)}</code>: <strong>${escape(money(payment.amountCents, payment.currency))}</strong></p>
+<h2 role="status">${escape(HEADLINES[payment.status])}</h2>
+${message ? `<p role="alert">${escape(message)}</p>` : ""}
+${form}
+</main></body>
+</html>
+`;
+}
