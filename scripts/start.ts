@@ -268,6 +268,7 @@ function printSandboxPayment(gateway: string): void {
     `    curl -s -X POST ${gateway}/api/payments/sandbox/$PAYMENT/confirm ${auth} -H 'content-type: application/json' -d '{"card":"4242 4242 4242 4242"}'`,
   );
   console.log(`    curl -s ${gateway}/api/orders/$ORDER ${auth}   # CONFIRMED once paid\n`);
+  console.log("  or open the payment's checkoutUrl (in the answer of POST .../payment) in a browser.\n");
 }
 
 /** One line on payments: how to turn the sandbox on, or what the provider on needs. */
