@@ -10,7 +10,7 @@ import { createApiClient } from "@platform/api-client";
 import { GENERATED_FILE, generateTypes } from "@platform/api-client/generate";
 import type { Problem } from "@platform/http";
 import { eventually, uniqueName } from "@platform/testing";
-import { gatewayClient, type Json } from "./gateway-client.js";
+import { gatewayClient } from "./gateway-client.js";
 import { ADMIN, startPlatform } from "./platform.js";
 
 setDefaultTimeout(60_000);

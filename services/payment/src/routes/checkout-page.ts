@@ -5,7 +5,7 @@
  */
 import type { Payment } from "../domain/payment.js";
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const money = (cents: number, currency: string) => {
   try {
@@ -28,10 +28,10 @@ export function checkoutPage(payment: Payment, clientSecret: string, message?: s
   const open = payment.status === "PENDING" || payment.status === "REQUIRES_ACTION";
   const form = open
     ? `<form method="post" action="checkout">
-  <input type="hidden" name="client_secret" value="${escape(clientSecret)}">
+  <input type="hidden" name="client_secret" value="${escapeHtml(clientSecret)}">
   <label for="card">Card number</label>
   <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required value="4242 4242 4242 4242">
-  <button type="submit">Pay ${escape(money(payment.amountCents, payment.currency))}</button>
+  <button type="submit">Pay ${escapeHtml(money(payment.amountCents, payment.currency))}</button>
 </form>
 <p>Stripe's test cards: 4242 4242 4242 4242 succeeds; 4000 0000 0000 0002 is declined;
 4000 0025 0000 3155 asks for confirmation first.</p>`
@@ -42,9 +42,9 @@ export function checkoutPage(payment: Payment, clientSecret: string, message?: s
 <title>Sandbox checkout</title></head>
 <body><main>
 <h1>Sandbox checkout</h1>
-<p>Order <code>${escape(payment.orderId)}</code>: <strong>${escape(money(payment.amountCents, payment.currency))}</strong></p>
-<h2 role="status">${escape(HEADLINES[payment.status])}</h2>
-${message ? `<p role="alert">${escape(message)}</p>` : ""}
+<p>Order <code>${escapeHtml(payment.orderId)}</code>: <strong>${escapeHtml(money(payment.amountCents, payment.currency))}</strong></p>
+<h2 role="status">${escapeHtml(HEADLINES[payment.status])}</h2>
+${message ? `<p role="alert">${escapeHtml(message)}</p>` : ""}
 ${form}
 </main></body>
 </html>
