@@ -20,6 +20,7 @@ import { matchRoute, type ServiceName } from "./domain/upstream-routes.js";
 import { forward } from "./proxy/forward.js";
 import { websocketProxy } from "./proxy/websocket-proxy.js";
 import { type RateLimiter, tighter } from "./rate-limit/rate-limiter.js";
+import { consoleRoutes } from "./routes/console.js";
 import { docsRoutes } from "./routes/docs.js";
 
 export interface GatewayDeps {
@@ -91,6 +92,7 @@ export function createApp(
   }
   return app
     .use(docsRoutes(upstreams, config.UPSTREAM_TIMEOUT_MS))
+    .use(consoleRoutes(config.CONSOLE_DIR, logger))
     .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, revocations, logger }))
     .all(
       "/api/*",

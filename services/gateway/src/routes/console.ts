@@ -1,0 +1,63 @@
+/**
+ * The web console (ARCHITECTURE §11) at `/`: the files Vite built into CONSOLE_DIR.
+ * - Hashed assets (`/assets/…`: their names change with their content) are cached for a year;
+ *   index.html and the other files never (`no-cache`), so a new build shows at once.
+ * - Any other GET that names no file and has no extension is one of the app's own routes
+ *   (`/orders/…`): index.html, and the app's router takes it from there (the SPA fallback).
+ * - Paths of the edge itself (/api, /docs, /health, /ready, /metrics) never fall back to the app.
+ * A strict Content-Security-Policy: the app's own scripts, styles and connections only (its API and
+ * WebSocket are same-origin).
+ */
+import { existsSync, statSync } from "node:fs";
+import { extname, join, resolve, sep } from "node:path";
+import { notFound } from "@platform/errors";
+import type { Logger } from "@platform/logging";
+import { Elysia } from "elysia";
+
+const EDGE_PATHS = ["/api", "/docs", "/health", "/ready", "/metrics"];
+
+export const CONSOLE_HEADERS: Record<string, string> = {
+  "content-security-policy":
+    "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+};
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+export function consoleRoutes(dir: string, logger: Logger) {
+  const root = resolve(dir);
+  const index = join(root, "index.html");
+  if (!existsSync(index)) {
+    logger.warn({ dir: root }, "the web console is not built (bun run --cwd console build); / answers 404");
+  }
+
+  /** The built file a path names, if it is one inside the console's folder. */
+  function fileOf(path: string): string | undefined {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return undefined; // malformed percent-encoding names no file
+    }
+    const candidate = resolve(root, `.${decoded}`);
+    if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
+    return existsSync(candidate) && statSync(candidate).isFile() ? candidate : undefined;
+  }
+
+  const serve = (file: string, cacheControl: string) =>
+    new Response(Bun.file(file), { headers: { ...CONSOLE_HEADERS, "cache-control": cacheControl } });
+
+  return new Elysia({ tags: ["console"] }).get(
+    "/*",
+    ({ request }) => {
+      const path = new URL(request.url).pathname;
+      if (EDGE_PATHS.some((edge) => path === edge || path.startsWith(`${edge}/`))) {
+        throw notFound(`No route for GET ${path}.`);
+      }
+      const file = path === "/" ? undefined : fileOf(path);
+      if (file) return serve(file, path.startsWith("/assets/") ? IMMUTABLE : "no-cache");
+      if (extname(path) !== "" || !existsSync(index)) throw notFound(`No such file: ${path}.`);
+      return serve(index, "no-cache");
+    },
+    { detail: { hide: true } },
+  );
+}
