@@ -24,8 +24,12 @@ export const SERVICES = [
   "notification",
   "gateway",
 ] as const;
-/** Long enough for a client to pay through the faults; an order unpaid by then is cancelled. */
-export const PAYMENT_WINDOW_SECONDS = 120;
+/**
+ * Long enough for a client to pay through the faults (an order unpaid by then is cancelled), short
+ * enough that a reservation left by a placement that failed half-way (held for the window and the
+ * reservation TTL) expires while the test settles.
+ */
+export const PAYMENT_WINDOW_SECONDS = 30;
 export type ServiceName = (typeof SERVICES)[number];
 
 export async function startCrashPlatform() {

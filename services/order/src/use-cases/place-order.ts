@@ -29,12 +29,6 @@ export interface PlaceOrderInput {
 /** How long the task worker leaves a new (or just paid) order's Commit to whoever owes it now. */
 export const COMMIT_GRACE_MS = 10_000;
 
-/**
- * How much longer than the payment window the reservation holds: a payment that lands in the
- * window's last second still finds its stock reserved when the Commit follows.
- */
-export const PAYMENT_RESERVATION_GRACE_SECONDS = 120;
-
 /** The order, and whether the key's answer was stored with it. */
 export async function placeOrder(
   deps: OrderDeps,
@@ -47,9 +41,9 @@ export async function placeOrder(
   const lines = orderLines(input.items);
   const owner = await users.validate(principal.userId, requestId);
   const { required: payFirst, windowSeconds } = deps.payments;
-  const ttlSeconds = payFirst
-    ? windowSeconds + PAYMENT_RESERVATION_GRACE_SECONDS
-    : deps.reservationTtlSeconds;
+  // Waiting for a payment, the stock is held for the window and then as long as any order's is
+  // before its Commit: a payment in the window's last second still finds it when the Commit follows.
+  const ttlSeconds = payFirst ? windowSeconds + deps.reservationTtlSeconds : deps.reservationTtlSeconds;
   const reservation = await inventory.reserve(orderId, lines, ttlSeconds, requestId);
 
   let view: OrderView;
