@@ -96,6 +96,8 @@ interface Placed {
   cancelled: boolean;
   /** Not paid within its window (its client was held up by the faults): cancelled by the platform. */
   expired?: boolean;
+  /** What the client saw that made it count the order as unpaid (for a failure's explanation). */
+  unpaidBecause?: string;
 }
 
 /** A client placing orders until told to stop; every acknowledged order is recorded. */
@@ -117,9 +119,11 @@ async function client(token: string, running: () => boolean, placed: Placed[], r
       throw new Error(`unexpected answer ${answer.status} ${JSON.stringify(answer.body)}`);
     const order: Placed = { orderId: String(answer.body.id), lines, cancelled: false };
     placed.push(order);
-    if (!(await pay(token, order.orderId))) {
+    const unpaid = await pay(token, order.orderId);
+    if (unpaid) {
       order.cancelled = true;
       order.expired = true;
+      order.unpaidBecause = unpaid;
       continue;
     }
     if (n % 7 === 0) {
@@ -139,12 +143,14 @@ async function client(token: string, running: () => boolean, placed: Placed[], r
 /**
  * Pays an order with the sandbox's 4242 card: starts its payment (the same one on a retry), then
  * confirms it. A confirmation whose answer was lost finds the payment over (409) on its retry: taken,
- * or called off because the order's window ended first. Resolves to whether the money was taken.
+ * or called off because the order's window ended first. Resolves to undefined when the money was
+ * taken, else to what was seen.
  */
-async function pay(token: string, orderId: string): Promise<boolean> {
+async function pay(token: string, orderId: string): Promise<string | undefined> {
   const over = (answer: Answer) => answer.status === 409 && answer.body.code === "INVALID_TRANSITION";
   const started = await untilFinal(() => call("POST", `/orders/${orderId}/payment`, token), "a payment");
-  if (over(started)) return false; // the window ended before the payment started
+  // The window ended before the payment started.
+  if (over(started)) return `starting it: ${JSON.stringify(started.body)}`;
   if (started.status !== 201 && started.status !== 200)
     throw new Error(`payment answered ${started.status} ${JSON.stringify(started.body)}`);
   const paid = await untilFinal(
@@ -154,10 +160,13 @@ async function pay(token: string, orderId: string): Promise<boolean> {
       }),
     "a confirmation",
   );
-  if (paid.status === 200 && paid.body.status === "SUCCEEDED") return true;
+  if (paid.status === 200 && paid.body.status === "SUCCEEDED") return undefined;
   if (!over(paid)) throw new Error(`confirmation answered ${paid.status} ${JSON.stringify(paid.body)}`);
   const now = await untilFinal(() => call("GET", `/payments?orderId=${orderId}`, token), "a payment's state");
-  return (now.body.items as Array<{ status: string }> | undefined)?.[0]?.status === "SUCCEEDED";
+  const status = (now.body.items as Array<{ status: string }> | undefined)?.[0]?.status;
+  return status === "SUCCEEDED"
+    ? undefined
+    : `confirming it: ${JSON.stringify(paid.body)}; then ${now.status} ${status}`;
 }
 
 describe("the crash matrix", () => {
@@ -289,8 +298,17 @@ describe("the crash matrix", () => {
         .rows;
       expect(stored.map((o) => o.id).sort()).toEqual(placed.map((o) => o.orderId).sort());
       const statusOf = new Map(stored.map((o) => [o.id, o.status]));
-      for (const order of placed)
-        expect(statusOf.get(order.orderId)).toBe(order.cancelled ? "CANCELLED" : "CONFIRMED");
+      for (const order of placed) {
+        expect({
+          order: order.orderId,
+          status: statusOf.get(order.orderId),
+          unpaid: order.unpaidBecause,
+        }).toEqual({
+          order: order.orderId,
+          status: order.cancelled ? "CANCELLED" : "CONFIRMED",
+          unpaid: order.unpaidBecause,
+        });
+      }
       expect(placed.length).toBeGreaterThan(50);
 
       // One payment per order: taken for a standing order; refunded once for a cancelled one.
