@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { httpKernel } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { Elysia } from "elysia";
-import { consoleRoutes } from "./console.js";
+import { consoleResponder } from "./console.js";
 
 const dir = mkdtempSync(join(tmpdir(), "console-"));
 mkdirSync(join(dir, "assets"));
@@ -16,7 +16,13 @@ writeFileSync(join(tmpdir(), "outside.txt"), "secret");
 afterAll(() => rmSync(dir, { recursive: true }));
 
 const logger = createLogger({ service: "gateway", level: "silent" });
-const app = new Elysia().use(httpKernel({ service: "gateway", logger })).use(consoleRoutes(dir, logger));
+const answer = consoleResponder(dir, logger);
+// As the gateway has it: the console answers before routing; the edge's own routes are still there.
+const app = new Elysia()
+  .use(httpKernel({ service: "gateway", logger }))
+  .onRequest(({ request }) => answer(request))
+  .all("/api/*", () => "the api")
+  .get("/docs", () => "the docs");
 const get = (path: string) => app.handle(new Request(`http://gateway${path}`));
 
 describe("the console's files", () => {
@@ -43,6 +49,11 @@ describe("the console's files", () => {
     const route = await get("/orders/0193a5a0-0000-7000-8000-000000000001");
     expect([route.status, await route.text()]).toEqual([200, "<!doctype html><title>console</title>"]);
     expect((await get("/assets/gone-1234.js")).status).toBe(404);
+  });
+
+  test("the edge's own routes stay the edge's", async () => {
+    expect(await (await get("/api/payments?orderId=1")).text()).toBe("the api");
+    expect(await (await get("/docs")).text()).toBe("the docs");
   });
 
   test("nothing outside the folder, and no edge path, is ever served as the app", async () => {

@@ -12,7 +12,7 @@ import { existsSync, statSync } from "node:fs";
 import { extname, join, resolve, sep } from "node:path";
 import { notFound } from "@platform/errors";
 import type { Logger } from "@platform/logging";
-import { Elysia } from "elysia";
+import { SECURITY_HEADERS } from "../domain/security-headers.js";
 
 const EDGE_PATHS = ["/api", "/docs", "/health", "/ready", "/metrics"];
 
@@ -23,7 +23,8 @@ export const CONSOLE_HEADERS: Record<string, string> = {
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-export function consoleRoutes(dir: string, logger: Logger) {
+/** The console's answer to a request, or undefined for one that is not the console's. */
+export function consoleResponder(dir: string, logger: Logger) {
   const root = resolve(dir);
   const index = join(root, "index.html");
   if (!existsSync(index)) {
@@ -44,20 +45,23 @@ export function consoleRoutes(dir: string, logger: Logger) {
   }
 
   const serve = (file: string, cacheControl: string) =>
-    new Response(Bun.file(file), { headers: { ...CONSOLE_HEADERS, "cache-control": cacheControl } });
+    new Response(Bun.file(file), {
+      headers: { ...SECURITY_HEADERS, ...CONSOLE_HEADERS, "cache-control": cacheControl },
+    });
 
-  return new Elysia({ tags: ["console"] }).get(
-    "/*",
-    ({ request }) => {
-      const path = new URL(request.url).pathname;
-      if (EDGE_PATHS.some((edge) => path === edge || path.startsWith(`${edge}/`))) {
-        throw notFound(`No route for GET ${path}.`);
-      }
-      const file = path === "/" ? undefined : fileOf(path);
-      if (file) return serve(file, path.startsWith("/assets/") ? IMMUTABLE : "no-cache");
-      if (extname(path) !== "" || !existsSync(index)) throw notFound(`No such file: ${path}.`);
-      return serve(index, "no-cache");
-    },
-    { detail: { hide: true } },
-  );
+  /** The console's answer to a GET, or undefined for what is not the console's (the edge's own paths). */
+  function answer(path: string): Response | undefined {
+    if (EDGE_PATHS.some((edge) => path === edge || path.startsWith(`${edge}/`))) return undefined;
+    const file = path === "/" ? undefined : fileOf(path);
+    if (file) return serve(file, path.startsWith("/assets/") ? IMMUTABLE : "no-cache");
+    if (extname(path) !== "" || !existsSync(index)) throw notFound(`No such file: ${path}.`);
+    return serve(index, "no-cache");
+  }
+
+  // Answered before routing (the gateway's onRequest), not as a `GET /*` route: in Elysia a wildcard
+  // GET route is chosen over the edge's own routes (`/api/*`, `/docs`).
+  return (request: Request): Response | undefined => {
+    if (request.method !== "GET" && request.method !== "HEAD") return undefined;
+    return answer(new URL(request.url).pathname);
+  };
 }
