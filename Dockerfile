@@ -1,5 +1,12 @@
 # One image for every service: `docker build --build-arg SERVICE=user .` (compose.yaml does this).
 # The workspace is installed whole (the services share shared/*), then the one service runs.
+# The web console is built in a stage of its own (Vite is a development dependency) and its files
+# copied in; the gateway serves them at /.
+FROM oven/bun:1.4.5 AS console
+WORKDIR /app
+COPY . .
+RUN bun install --frozen-lockfile --ignore-scripts && bun run --cwd console build
+
 FROM oven/bun:1.4.5 AS install
 WORKDIR /app
 COPY . .
@@ -11,6 +18,7 @@ ARG SERVICE
 # Reachable on the container network (compose and Kubernetes keep that network to the platform).
 ENV SERVICE=${SERVICE} NODE_ENV=production HOST=0.0.0.0
 COPY --from=install --chown=bun:bun /app /app
+COPY --from=console --chown=bun:bun /app/console/dist /app/console/dist
 # The data folder exists and belongs to bun, so a volume mounted there (signing keys) is writable.
 RUN mkdir -p /app/.data/keys && chown -R bun:bun /app/.data
 USER bun

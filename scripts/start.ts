@@ -12,11 +12,14 @@
  * a webhook secret generated once into .data/payment-webhook-secret unless PAYMENT_WEBHOOK_SECRET is
  * set.
  *
+ * The web console (console/, served by the gateway at /) is built first when its files are missing or
+ * older than its sources.
+ *
  * `bun run start --observability` (or OBSERVABILITY=1) also runs Jaeger (traces; the services
  * export to it over OTLP) and Prometheus (observability/prometheus/prometheus.local.yml: scrapes
  * every service, loads the alert rules), installed by scripts/lib/observability.sh.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { httpReady, Supervisor, tcpReady } from "./lib/supervisor.js";
 
@@ -283,6 +286,36 @@ function paymentsNote(gateway: string): string {
   }
 }
 
+/** The newest modification time of a file under a folder (0 for none). */
+function newestIn(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => statSync(join(dir, name)))
+    .filter((entry) => entry.isFile())
+    .reduce((newest, entry) => Math.max(newest, entry.mtimeMs), 0);
+}
+
+/** Builds the web console (Vite, a few seconds) when its built files are missing or stale. */
+async function buildConsole(): Promise<void> {
+  const consoleDir = join(root, "console");
+  if (!existsSync(join(consoleDir, "package.json"))) return;
+  const built = join(consoleDir, "dist", "index.html");
+  const sources = Math.max(
+    newestIn(join(consoleDir, "src")),
+    ...["index.html", "vite.config.ts"].map((file) =>
+      existsSync(join(consoleDir, file)) ? statSync(join(consoleDir, file)).mtimeMs : 0,
+    ),
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log("building the web console (console/, Vite)");
+  const build = Bun.spawn(["bun", "run", "--cwd", consoleDir, "build"], {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if ((await build.exited) !== 0) log("the web console did not build; / answers 404 until it does");
+}
+
+await buildConsole();
 const infraEnv = await infrastructure();
 if (observability) infraEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${OTLP_HTTP_PORT}`;
 const admin = adminCredentials();
@@ -359,7 +392,7 @@ console.log(
   `  admin: ${admin.email} (password in ${process.env.ADMIN_PASSWORD ? "ADMIN_PASSWORD" : ".data/admin-password"})`,
 );
 if (hasGateway) {
-  console.log(`\n  API: ${gateway}/api     docs: ${gateway}/docs`);
+  console.log(`\n  console: ${gateway}/     API: ${gateway}/api     docs: ${gateway}/docs`);
   console.log(`  place an order as ${DEMO_CUSTOMER.email}:\n`);
   console.log(
     `    TOKEN=$(curl -s -X POST ${gateway}/api/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_CUSTOMER.email}","password":"${DEMO_CUSTOMER.password}"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,

@@ -20,6 +20,7 @@ import { matchRoute, type ServiceName } from "./domain/upstream-routes.js";
 import { forward } from "./proxy/forward.js";
 import { websocketProxy } from "./proxy/websocket-proxy.js";
 import { type RateLimiter, tighter } from "./rate-limit/rate-limiter.js";
+import { consoleResponder } from "./routes/console.js";
 import { docsRoutes } from "./routes/docs.js";
 
 export interface GatewayDeps {
@@ -73,6 +74,9 @@ export function createApp(
     if (unlimited.has(path)) return;
     Object.assign(set.headers, await limiter.takeForIp(ipOf(request, server)));
   });
+  // The web console's files and app routes (after the limit: a page load counts like any request).
+  const consoleAnswer = consoleResponder(config.CONSOLE_DIR, logger);
+  app.onRequest(({ request }) => consoleAnswer(request));
   if (origins.length > 0) {
     app.use(
       cors({

@@ -1,4 +1,5 @@
 /** The gateway's configuration, read once from the environment (see README). */
+import { join } from "node:path";
 import {
   csv,
   Env,
@@ -22,6 +23,11 @@ export const gatewayConfigSchema = Env.Object({
   ACTIVITY_URL: upstream("http://127.0.0.1:3004"),
   NOTIFICATION_URL: upstream("http://127.0.0.1:3005"),
   PAYMENT_URL: upstream("http://127.0.0.1:3006"),
+  /** The web console's built files (`bun run --cwd console build` writes them there), served at `/`. */
+  CONSOLE_DIR: Env.String({
+    minLength: 1,
+    default: join(import.meta.dir, "..", "..", "..", "console", "dist"),
+  }),
   /** A call to a service that has not answered by then is 504. */
   UPSTREAM_TIMEOUT_MS: Env.Integer({ minimum: 100, default: 10_000 }),
   MAX_BODY_BYTES: Env.Integer({ minimum: 1024, default: 1024 * 1024 }),

@@ -29,7 +29,7 @@ export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password
  * tracing suite points them at its OTLP receiver).
  */
 export type PlatformOverrides = Partial<
-  Record<"gateway" | "user" | "order" | "payment" | "all", Record<string, string>>
+  Record<"gateway" | "user" | "order" | "payment" | "notification" | "all", Record<string, string>>
 >;
 
 export async function startPlatform(overrides: PlatformOverrides = {}) {
@@ -124,6 +124,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     SMS_URL: `${started.sms.baseUrl}/messages`,
     ADMIN_EMAILS: ADMIN.email,
     DELIVERY_INTERVAL_MS: "100",
+    ...overrides.notification,
   });
   started.gateway = await startServiceProcess(main("gateway"), {
     ...common,

@@ -1,0 +1,54 @@
+/** Logging in and out, registering, and knowing who is logged in. */
+import { call, type Outcome, publicApi } from "./call";
+import { type Problem, problemOf, unreachable } from "./problem";
+import { clearSession, session, setTokens, setUser } from "./session";
+import type { User } from "./types";
+
+/** Reads the logged-in user (name and role) into the session. */
+export async function loadUser(): Promise<Outcome<User>> {
+  const outcome = await call((api) => api.GET("/api/users/me"));
+  if (outcome.ok) setUser(outcome.data);
+  return outcome;
+}
+
+/** Logs in; on success the session holds the tokens and the user. */
+export async function logIn(email: string, password: string): Promise<Problem | null> {
+  try {
+    const { data, error, response } = await publicApi().POST("/api/auth/login", {
+      body: { email, password },
+    });
+    if (!data) return problemOf(error, response);
+    setTokens(data);
+  } catch {
+    return unreachable();
+  }
+  const user = await loadUser();
+  return user.ok ? null : user.problem;
+}
+
+/** Creates an account, then logs in with it. */
+export async function register(name: string, email: string, password: string): Promise<Problem | null> {
+  try {
+    const { error, response } = await publicApi().POST("/api/users", { body: { name, email, password } });
+    if (!response.ok) return problemOf(error, response);
+  } catch {
+    return unreachable();
+  }
+  return logIn(email, password);
+}
+
+/**
+ * Revokes the session on the platform (the access token and its refresh family), then forgets it
+ * here; the tab forgets it even when the platform cannot be told.
+ */
+export async function logOut(): Promise<void> {
+  if (session.accessToken) {
+    // Read at each attempt: a renewal on the way spends the refresh token held before it.
+    await call((api) =>
+      api.POST("/api/auth/logout", {
+        body: session.refreshToken ? { refreshToken: session.refreshToken } : {},
+      }),
+    );
+  }
+  clearSession();
+}

@@ -1,0 +1,104 @@
+/**
+ * Every API call goes through `call`: it sends the tab's access token, and on a 401 trades the
+ * refresh token for a new pair once and sends the request again; when that fails too the session is
+ * over (the app goes to the login page). Answers come back as one shape, `Outcome`, with failures
+ * already turned into a `Problem` that can be shown in words.
+ */
+import { type ApiClient, createApiClient } from "@platform/api-client";
+import { type Problem, problemOf, unreachable } from "./problem";
+import { clearSession, session, setTokens } from "./session";
+
+export type Outcome<T> =
+  | { ok: true; data: T; response: Response }
+  | { ok: false; problem: Problem; response?: Response };
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+type Renewal = "renewed" | "refused" | "unreachable";
+
+const origin = () => window.location.origin;
+
+/** A client for calls that need no session (login, register, refresh). */
+export const publicApi = (): ApiClient => createApiClient(origin());
+
+let sessionEnded: () => void = () => {};
+
+/** What to do when the session cannot be renewed (the app goes to the login page). */
+export function onSessionEnded(listener: () => void): void {
+  sessionEnded = listener;
+}
+
+function endSession(): Problem {
+  // Calls that failed together end the session once (one notice, one trip to the login page).
+  if (session.accessToken !== null) {
+    clearSession();
+    sessionEnded();
+  }
+  return {
+    title: "Unauthenticated",
+    status: 401,
+    code: "UNAUTHENTICATED",
+    detail: "Your session has ended. Log in again.",
+    requestId: "",
+  };
+}
+
+let renewing: Promise<Renewal> | undefined;
+
+/**
+ * The next token pair for the refresh token. One renewal at a time: a refresh token is spent when
+ * used, and a second use of a spent one revokes the whole session, so concurrent 401s share one.
+ */
+export function renewTokens(): Promise<Renewal> {
+  renewing ??= (async (): Promise<Renewal> => {
+    const refreshToken = session.refreshToken;
+    if (!refreshToken) return "refused";
+    try {
+      const { data, response } = await publicApi().POST("/api/auth/refresh", { body: { refreshToken } });
+      if (data) {
+        setTokens(data);
+        return "renewed";
+      }
+      return response.status >= 500 ? "unreachable" : "refused";
+    } catch {
+      return "unreachable";
+    }
+  })().finally(() => {
+    renewing = undefined;
+  });
+  return renewing;
+}
+
+async function attempt<T>(request: (api: ApiClient) => Promise<Answer<T>>) {
+  const token = session.accessToken;
+  try {
+    return { token, answer: await request(createApiClient(origin(), token ? { token } : {})) };
+  } catch (error) {
+    // No answer at all (offline, connection refused). Logged, so a mistake of ours shows too.
+    console.warn("request failed", error);
+    return { token, answer: undefined };
+  }
+}
+
+function outcomeOf<T>(answer: Answer<T> | undefined): Outcome<T> {
+  if (!answer) return { ok: false, problem: unreachable() };
+  if (answer.response.ok) return { ok: true, data: answer.data as T, response: answer.response };
+  return { ok: false, problem: problemOf(answer.error, answer.response), response: answer.response };
+}
+
+/** Runs one request with the session's token, renewing the session once on a 401. */
+export async function call<T>(request: (api: ApiClient) => Promise<Answer<T>>): Promise<Outcome<T>> {
+  const first = await attempt(request);
+  if (first.answer?.response.status !== 401 || first.token === null) return outcomeOf(first.answer);
+  // Another call may have renewed the tokens while this one was under way: then just use them.
+  const renewal = first.token !== session.accessToken ? "renewed" : await renewTokens();
+  if (renewal === "unreachable") return { ok: false, problem: unreachable() };
+  if (renewal === "refused") return { ok: false, problem: endSession() };
+  const second = await attempt(request);
+  if (second.answer?.response.status === 401) return { ok: false, problem: endSession() };
+  return outcomeOf(second.answer);
+}

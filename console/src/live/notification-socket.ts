@@ -1,0 +1,91 @@
+/**
+ * The user's live notifications: one WebSocket to `/api/ws?token=…` while logged in, opened again
+ * (with backoff) when it drops and with the new token when the session is renewed. The gateway
+ * closes it with 4401 when its token expires or is revoked: then the session is renewed first.
+ * Each `{type:"notification"}` message becomes a toast and is passed to the screens listening.
+ */
+import { watch } from "vue";
+import { renewTokens } from "../api/call";
+import { session, tokenExpired } from "../api/session";
+import type { Notification } from "../api/types";
+import { toast } from "./toasts";
+
+/** The gateway's close code for a socket whose token ended. */
+const TOKEN_ENDED = 4401;
+const PING_EVERY_MS = 25_000;
+const MAX_BACKOFF_MS = 30_000;
+
+type Listener = (notification: Notification) => void;
+const listeners = new Set<Listener>();
+
+/** Calls `listener` for every notification pushed; returns the function that stops it. */
+export function onNotification(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+let socket: WebSocket | undefined;
+let ping: ReturnType<typeof setInterval> | undefined;
+let retry: ReturnType<typeof setTimeout> | undefined;
+let failures = 0;
+
+function receive(event: MessageEvent): void {
+  let message: { type?: string; notification?: Notification };
+  try {
+    message = JSON.parse(String(event.data));
+  } catch {
+    return; // "pong" and anything else that is not ours
+  }
+  if (message.type !== "notification" || !message.notification) return;
+  const notification = message.notification;
+  toast(notification.subject, notification.orderId);
+  for (const listener of listeners) listener(notification);
+}
+
+function open(token: string): void {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const opened = new WebSocket(
+    `${scheme}://${window.location.host}/api/ws?token=${encodeURIComponent(token)}`,
+  );
+  socket = opened;
+  opened.onopen = () => {
+    failures = 0;
+    ping = setInterval(() => opened.send("ping"), PING_EVERY_MS);
+  };
+  opened.onmessage = receive;
+  opened.onclose = async (event) => {
+    clearInterval(ping);
+    if (socket !== opened) return; // closed on purpose (logged out, or replaced)
+    socket = undefined;
+    if ((event.code === TOKEN_ENDED || tokenExpired(token)) && session.accessToken === token) {
+      // Renewed: the token changed, and the watch below opens a new socket with it. Refused: the
+      // session is over, which the next API call finds out and says.
+      if ((await renewTokens()) !== "unreachable") return;
+    }
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures++);
+    retry = setTimeout(() => {
+      if (session.accessToken && !socket) open(session.accessToken);
+    }, delay);
+  };
+}
+
+function close(): void {
+  clearTimeout(retry);
+  clearInterval(ping);
+  const closing = socket;
+  socket = undefined;
+  closing?.close();
+}
+
+/** Keeps one socket open for whoever is logged in. */
+export function startNotificationSocket(): void {
+  watch(
+    () => session.accessToken,
+    (token) => {
+      close();
+      failures = 0;
+      if (token) open(token);
+    },
+    { immediate: true },
+  );
+}

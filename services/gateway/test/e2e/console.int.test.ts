@@ -1,0 +1,230 @@
+/// <reference lib="dom" />
+/**
+ * The web console in a real browser: headless Chromium (the OS package; scripts/test.sh installs
+ * it, CHROMIUM names another) driven by puppeteer-core against the whole platform through the
+ * gateway, which serves the console's built files (console/dist: `bun run test` builds them). A
+ * customer registers, orders from the catalog through the cart, sees the live toast of their order
+ * and cancels it; an admin ships an order and retries a failed notification. A screenshot of each
+ * main screen is saved under .data/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { uniqueName } from "@platform/testing";
+import puppeteer, { type Browser, type ElementHandle, type Page } from "puppeteer-core";
+import { gatewayClient } from "./gateway-client.js";
+import { ADMIN, startPlatform } from "./platform.js";
+
+setDefaultTimeout(90_000);
+
+const root = join(import.meta.dir, "..", "..", "..", "..");
+const screenshots = join(root, ".data", "screenshots");
+const chromium = process.env.CHROMIUM ?? Bun.which("chromium") ?? Bun.which("chromium-browser");
+
+let platform: Awaited<ReturnType<typeof startPlatform>>;
+let client: ReturnType<typeof gatewayClient>;
+let browser: Browser;
+let adminToken: string;
+let refusing: ReturnType<typeof Bun.serve>;
+
+beforeAll(async () => {
+  if (!chromium) throw new Error("Chromium is not installed: scripts/test.sh installs it (or set CHROMIUM)");
+  if (!existsSync(join(root, "console", "dist", "index.html"))) {
+    throw new Error("the console is not built: bun run --cwd console build (bun run test does it)");
+  }
+  mkdirSync(screenshots, { recursive: true });
+  // A shop endpoint that refuses every webhook: with one attempt allowed, each fails for good,
+  // a failed notification for the admin to retry. (An unreachable one would be an outage, retried.)
+  refusing = Bun.serve({ port: 0, fetch: () => new Response("no", { status: 500 }) });
+  platform = await startPlatform({
+    notification: {
+      WEBHOOK_URL: `http://127.0.0.1:${refusing.port}/hook`,
+      WEBHOOK_SECRET: "console-test-webhook-secret",
+      MAX_ATTEMPTS: "1",
+    },
+  });
+  client = gatewayClient(platform.gateway);
+  adminToken = await client.login(ADMIN.email, ADMIN.password);
+  browser = await puppeteer.launch({
+    executablePath: chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  refusing?.stop(true);
+});
+
+/** A page in a context of its own (its own storage: one person's session). */
+async function newPage(): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1100, height: 800 });
+  return page;
+}
+
+const open = (page: Page, path: string) =>
+  page.goto(`${platform.gateway}${path}`, { waitUntil: "networkidle0" });
+
+/**
+ * Clicks the button or link whose visible text is `text` (inside `scope`, a CSS selector, when
+ * given), once it is there. Chosen by text and role as a person would, not by the app's classes.
+ */
+async function press(page: Page, text: string, role: "button" | "link" = "button", scope = "body") {
+  const tag = role === "button" ? "button" : "a";
+  const handle = await page.waitForFunction(
+    (selector: string, wanted: string) =>
+      [...document.querySelectorAll<HTMLElement>(selector)].find(
+        (el) => el.innerText.trim() === wanted && !(el as HTMLButtonElement).disabled,
+      ),
+    {},
+    `${scope} ${tag}`,
+    text,
+  );
+  await (handle.asElement() as ElementHandle<HTMLElement>).click();
+}
+
+/** Types into the input labelled `label` (its `<label for>`), replacing what it held. */
+async function fill(page: Page, label: string, value: string) {
+  const handle = await page.waitForFunction(
+    (wanted: string) => {
+      const tag = [...document.querySelectorAll("label")].find((el) => el.innerText.trim() === wanted);
+      return tag ? document.getElementById(tag.htmlFor) : null;
+    },
+    {},
+    label,
+  );
+  const input = handle.asElement() as ElementHandle<HTMLInputElement>;
+  await input.click({ count: 3 });
+  await input.press("Backspace");
+  await input.type(value);
+}
+
+const statusOn = (page: Page) => page.$eval(".order-status", (el) => el.getAttribute("data-status"));
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+describe("the web console", () => {
+  test("a customer registers, orders through the cart, sees the live toast and cancels", async () => {
+    const name = `Console Lamp ${uniqueName("l")}`;
+    const sku = await client.product(adminToken, 10, 2450);
+    await client.api("PATCH", `/products/${sku}`, { token: adminToken, body: { name } });
+    const page = await newPage();
+
+    await open(page, "/register");
+    await fill(page, "Name", "Console Buyer");
+    await fill(page, "Email", `${uniqueName("console")}@example.com`);
+    await fill(page, "Password", "console-password-1");
+    await press(page, "Create account");
+    await press(page, "Catalog", "link");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("button")].some((el) => el.innerText.trim() === "Log out"),
+    );
+
+    await fill(page, "Search", name);
+    await page.waitForSelector(`article.product[data-sku="${sku}"]`);
+    await shot(page, "catalog");
+    await fill(page, "Quantity", "2");
+    await press(page, "Add to cart");
+    await press(page, "Cart (2)", "link");
+    await page.waitForFunction(() => document.body.innerText.includes("€49.00"));
+    await shot(page, "cart");
+    await press(page, "Place order");
+    await page.waitForFunction(() => /^\/orders\/[0-9a-f-]{36}$/.test(location.pathname));
+    const orderId = new URL(page.url()).pathname.split("/").at(-1) as string;
+    await page.waitForFunction(
+      () => document.querySelector(".order-status")?.getAttribute("data-status") === "CONFIRMED",
+    );
+
+    // The WebSocket's push of this order's notification, as a toast naming the order.
+    await page.waitForFunction(
+      (id: string) =>
+        [...document.querySelectorAll<HTMLElement>(".toasts .toast")].some((toast) =>
+          toast.innerText.includes(`Order ${id.slice(-8)}`),
+        ),
+      { timeout: 15_000 },
+      orderId,
+    );
+    await shot(page, "order");
+    expect(await client.available(sku)).toBe(8);
+
+    await press(page, "Cancel order");
+    await page.waitForFunction(
+      () => document.querySelector(".order-status")?.getAttribute("data-status") === "CANCELLED",
+    );
+    expect(await statusOn(page)).toBe("CANCELLED");
+    expect(
+      (await client.api<{ status: string }>("GET", `/orders/${orderId}`, { token: adminToken })).body.status,
+    ).toBe("CANCELLED");
+    await open(page, "/orders");
+    await page.waitForSelector(`[href="/orders/${orderId}"]`);
+    await shot(page, "orders");
+  });
+
+  test("an admin ships an order and retries a failed notification", async () => {
+    const buyer = await client.customer();
+    const sku = await client.product(adminToken, 10, 1000);
+    const placed = await client.api<{ id: string }>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 1 }] },
+    });
+    expect(placed.status).toBe(201);
+    const page = await newPage();
+    await open(page, "/login");
+    await fill(page, "Email", ADMIN.email);
+    await fill(page, "Password", ADMIN.password);
+    await press(page, "Log in");
+    await press(page, "Admin", "link");
+    await press(page, "Orders", "link", 'nav[aria-label="Admin"]');
+    const row = `[data-order-id="${placed.body.id}"]`;
+    await page.waitForSelector(row);
+    await shot(page, "admin-orders");
+    await press(page, "Ship", "button", row);
+    await page.waitForFunction(
+      (selector) =>
+        document.querySelector(`${selector} .order-status`)?.getAttribute("data-status") === "SHIPPED",
+      {},
+      row,
+    );
+    expect(
+      (await client.api<{ status: string }>("GET", `/orders/${placed.body.id}`, { token: adminToken })).body
+        .status,
+    ).toBe("SHIPPED");
+
+    // The order's webhook notification failed (the webhook is unreachable, one attempt allowed).
+    const { id: failedId, updatedAt } = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const failed = await client.api<{ items: Array<{ id: string; updatedAt: string }> }>(
+          "GET",
+          `/notifications?status=failed&orderId=${placed.body.id}`,
+          { token: adminToken },
+        );
+        const found = failed.body.items[0];
+        if (found) return found;
+        await Bun.sleep(100);
+      }
+      const all = await client.api("GET", `/notifications?orderId=${placed.body.id}`, { token: adminToken });
+      throw new Error(`no failed notification for the order: ${JSON.stringify(all.body)}`);
+    })();
+    const failedAt = Date.parse(updatedAt);
+    await press(page, "Failed notifications", "link", 'nav[aria-label="Admin"]');
+    const failedRow = `[data-notification-id="${failedId}"]`;
+    await page.waitForSelector(failedRow);
+    await shot(page, "admin-failed-notifications");
+    await press(page, "Retry", "button", failedRow);
+    await page.waitForSelector(failedRow, { hidden: true });
+    const retried = await client.api<{ status: string; updatedAt: string }>(
+      "GET",
+      `/notifications/${failedId}`,
+      {
+        token: adminToken,
+      },
+    );
+    // Tried again from the start: pending again, or failed anew on its one attempt, later than before.
+    expect(["pending", "failed"]).toContain(retried.body.status);
+    expect(Date.parse(retried.body.updatedAt)).toBeGreaterThan(failedAt);
+  });
+});
