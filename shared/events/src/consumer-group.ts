@@ -234,11 +234,14 @@ export class ConsumerGroup {
     if (fields === null) return this.recordTrimmed(stream, entryId);
     if (deliveries > maxDeliveries) return this.deadLetter(stream, entryId, fields, deliveries);
 
-    let logger = this.options.logger.child({ stream, entryId, deliveries });
+    const entryLogger = this.options.logger.child({ stream, entryId, deliveries });
+    let logger = entryLogger;
     for (let outageRetries = 0; ; outageRetries++) {
       try {
         const { event, handoff } = this.consuming(fromStreamFields(fields), stream);
-        logger = logger.child({
+        // From the entry's logger each time: a child of the last try's would repeat the event's
+        // fields once more on every retry through an outage (seen in the crash matrix's logs).
+        logger = entryLogger.child({
           eventId: event.id,
           eventType: event.type,
           requestId: event.requestId || undefined,

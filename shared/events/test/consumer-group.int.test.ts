@@ -75,6 +75,28 @@ function recordingHandler() {
 }
 
 describe("publishEvent + ConsumerGroup", () => {
+  test("an event retried through an outage is logged with its fields once per line, however many tries", async () => {
+    const stream = uniqueName("events:test");
+    const lines: string[] = [];
+    const capturing = createLogger({
+      service: "events-test",
+      level: "warn",
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    let tries = 0;
+    const handler: EventHandler = async () => {
+      if (++tries <= 3) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    };
+    await consume({ streams: [stream], group: "outage", handler, logger: capturing }).start();
+    await publishEvent(redis, stream, orderCreated(1));
+    await eventually("the event handled after three outage retries", () => tries === 4, {
+      timeoutMs: 15_000,
+    });
+    const retries = lines.filter((line) => line.includes("a dependency is unavailable"));
+    expect(retries).toHaveLength(3);
+    for (const line of retries) expect(line.split('"eventId"').length - 1).toBe(1);
+  });
+
   test("events published to a stream are consumed once by each group, with every envelope field", async () => {
     const stream = uniqueName("events:test");
     const first = recordingHandler();
