@@ -15,8 +15,6 @@ export default defineConfig({
       // The more specific path first: the WebSocket upgrade must be proxied as one.
       "/api/ws": { target: gateway, ws: true, changeOrigin: true },
       "/api": { target: gateway, changeOrigin: true },
-      // The API document, where the dead-letters tab reads the platform's stream names.
-      "/docs/openapi.json": { target: gateway, changeOrigin: true },
     },
   },
   build: {

@@ -40,7 +40,11 @@ export function createApp(
     .use(
       deadLetterRoutes({
         redis,
-        streams: [config.ORDERS_STREAM, config.INVENTORY_STREAM, config.PAYMENTS_STREAM],
+        streams: {
+          orders: config.ORDERS_STREAM,
+          inventory: config.INVENTORY_STREAM,
+          payments: config.PAYMENTS_STREAM,
+        },
         verifier,
         logger,
       }),

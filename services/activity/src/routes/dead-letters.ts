@@ -4,7 +4,9 @@
  * first: the original entry's id, group, event type, last error, when); POST
  * /admin/dead-letters/replay {stream, ids?} puts entries back on their stream with their event id
  * (groups that had processed one skip it; the group that failed it tries again), all of the
- * stream's when `ids` is absent. Here because the activity service reads every stream.
+ * stream's when `ids` is absent. Here because the activity service reads every stream. A stream is
+ * named by what it carries (`orders`, `inventory`, `payments`), not by its key, which a deployment
+ * may prefix: the API and its document stay the same everywhere.
  */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
 import { isDependencyFailure, validationFailed } from "@platform/errors";
@@ -29,6 +31,10 @@ const DeadLetterSchema = t.Object({
 /** A whole stream's dead letters are read this many at a time. */
 const READ_BATCH = 500;
 
+/** What a stream carries, as the API names it. */
+export const STREAM_KINDS = ["orders", "inventory", "payments"] as const;
+export type StreamKind = (typeof STREAM_KINDS)[number];
+
 const isEntryId = (value: unknown): value is string => typeof value === "string" && /^\d+-\d+$/.test(value);
 
 export function deadLetterRoutes({
@@ -38,11 +44,12 @@ export function deadLetterRoutes({
   logger,
 }: {
   redis: Redis;
-  streams: readonly string[];
+  /** Each kind's stream key in this deployment. */
+  streams: Record<StreamKind, string>;
   verifier: TokenVerifier;
   logger: Logger;
 }) {
-  const StreamName = t.Union(streams.map((stream) => t.Literal(stream)));
+  const StreamName = t.Union(STREAM_KINDS.map((kind) => t.Literal(kind)));
 
   /** Every dead letter of the stream now, oldest first. */
   async function deadLetterIds(stream: string): Promise<string[]> {
@@ -61,14 +68,15 @@ export function deadLetterRoutes({
       async ({ query, principal }) => {
         assertAdmin(principal);
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isEntryId);
-        const letters = await listDeadLetters(redis, query.stream, query.limit + 1, after);
+        const stream = streams[query.stream];
+        const letters = await listDeadLetters(redis, stream, query.limit + 1, after);
         const page = letters.slice(0, query.limit);
         const last = page.at(-1);
         return {
           items: page.map((letter) => ({
             id: letter.id,
             originalId: letter.originalId,
-            stream: letter.originalStream || query.stream,
+            stream: letter.originalStream || stream,
             group: letter.group,
             eventType: letter.fields.type ?? null,
             eventId: letter.fields.id ?? null,
@@ -96,17 +104,18 @@ export function deadLetterRoutes({
           ]);
         }
         // Without ids: the stream's dead letters as they are now (not those a replay leads to).
-        const ids = body.ids ?? (await deadLetterIds(body.stream));
+        const stream = streams[body.stream];
+        const ids = body.ids ?? (await deadLetterIds(stream));
         let replayed = 0;
         for (const id of ids) if (await replayOne(id)) replayed++;
-        logger.info({ requestId, stream: body.stream, replayed }, "dead letters replayed");
+        logger.info({ requestId, stream, replayed }, "dead letters replayed");
         set.status = 202;
         return { replayed };
 
         /** One dead letter back on its stream; false when it is gone or holds nothing to replay. */
         async function replayOne(id: string): Promise<boolean> {
           try {
-            await replayDeadLetter(redis, body.stream, id);
+            await replayDeadLetter(redis, stream, id);
             return true;
           } catch (err) {
             if (isDependencyFailure(err)) throw err; // Redis away: a 503, and nothing was lost

@@ -4277,7 +4277,7 @@ export interface operations {
     "getAdminDead-letters": {
         parameters: {
             query: {
-                stream: "e2e_0b1ed325f41d:events:orders" | "e2e_0b1ed325f41d:events:inventory" | "e2e_0b1ed325f41d:events:payments";
+                stream: "orders" | "inventory" | "payments";
                 limit?: number;
                 cursor?: string;
             };
@@ -4436,7 +4436,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    stream: "e2e_0b1ed325f41d:events:orders" | "e2e_0b1ed325f41d:events:inventory" | "e2e_0b1ed325f41d:events:payments";
+                    stream: "orders" | "inventory" | "payments";
                     ids?: string[];
                 };
             };
