@@ -9,6 +9,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router"
 import { loadUser } from "./api/auth";
 import { isAdmin, loggedIn, session } from "./api/session";
 import { toast } from "./live/toasts";
+import AdminDeadLetters from "./pages/admin/admin-dead-letters.vue";
 import AdminLowStock from "./pages/admin/admin-low-stock.vue";
 import AdminNotifications from "./pages/admin/admin-notifications.vue";
 import AdminOrders from "./pages/admin/admin-orders.vue";
@@ -50,6 +51,7 @@ const routes: RouteRecordRaw[] = [
         component: AdminNotifications,
         meta: { title: "Admin: failed notifications" },
       },
+      { path: "dead-letters", component: AdminDeadLetters, meta: { title: "Admin: dead letters" } },
       { path: "products", component: AdminProducts, meta: { title: "Admin: products" } },
       { path: "low-stock", component: AdminLowStock, meta: { title: "Admin: low stock" } },
       { path: "users", component: AdminUsers, meta: { title: "Admin: users" } },

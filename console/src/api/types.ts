@@ -15,6 +15,11 @@ export type ActivityEntry = PageOf<Json<paths["/api/activity"]["get"]["responses
 export type Notification = PageOf<Json<paths["/api/notifications"]["get"]["responses"][200]>>;
 export type Payment = Json<paths["/api/orders/{id}/payment"]["post"]["responses"][201]>;
 export type TokenPair = Json<paths["/api/auth/login"]["post"]["responses"][200]>;
+export type ProductPatch = NonNullable<
+  paths["/api/products/{sku}"]["patch"]["requestBody"]
+>["content"]["application/json"];
+export type DeadLetter = PageOf<Json<paths["/api/admin/dead-letters"]["get"]["responses"][200]>>;
+export type DeadLetterStream = paths["/api/admin/dead-letters"]["get"]["parameters"]["query"]["stream"];
 
 /** A page of a list: `{ items, nextCursor }` (ARCHITECTURE §5). */
 export interface Page<T> {

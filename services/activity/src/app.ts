@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "mongodb";
 import type { ActivityConfig } from "./config.js";
 import { activityRoutes } from "./routes/activity.js";
+import { deadLetterRoutes } from "./routes/dead-letters.js";
 import type { ActivityCollection } from "./store/activity.store.js";
 
 export interface ActivityAppDeps {
@@ -19,7 +20,7 @@ export interface ActivityAppDeps {
 }
 
 export function createApp(
-  _config: ActivityConfig,
+  config: ActivityConfig,
   { mongo, entries, redis, verifier, logger, metrics }: ActivityAppDeps,
 ) {
   return new Elysia()
@@ -35,5 +36,17 @@ export function createApp(
         },
       }),
     )
-    .use(activityRoutes({ entries, verifier, logger }));
+    .use(activityRoutes({ entries, verifier, logger }))
+    .use(
+      deadLetterRoutes({
+        redis,
+        streams: {
+          orders: config.ORDERS_STREAM,
+          inventory: config.INVENTORY_STREAM,
+          payments: config.PAYMENTS_STREAM,
+        },
+        verifier,
+        logger,
+      }),
+    );
 }

@@ -225,6 +225,72 @@ describe("activity", () => {
     expect(await storedCount(unknown.id)).toBe(0);
   });
 
+  test("admins list a stream's dead letters (paged) and replay them: back on the stream with their event id", async () => {
+    const stream = ctx.config.ORDERS_STREAM;
+    const before = (await listDeadLetters(ctx.redis, stream, 1000)).length;
+    const poison = [unknownTypeEvent("order.lost-1"), unknownTypeEvent("order.lost-2")];
+    for (const event of poison) await publishEvent(ctx.redis, stream, event);
+    await eventually("both dead-lettered", async () => {
+      const letters = await listDeadLetters(ctx.redis, stream, 1000);
+      return letters.length >= before + 2;
+    });
+    const admin = await ctx.tokens.sign({ userId: bob, role: "admin" });
+    const query = "stream=orders&limit=1";
+    const asUser = await ctx.call<Problem>("GET", `/admin/dead-letters?${query}`, {
+      token: await ctx.tokens.sign({ userId: ann }),
+    });
+    expect([asUser.status, asUser.body.code]).toEqual([403, "FORBIDDEN"]);
+
+    // Paged one at a time: every dead letter once, the two new ones with their type and error.
+    type Letter = {
+      id: string;
+      eventId: string | null;
+      eventType: string | null;
+      error: string;
+      group: string;
+    };
+    const seen: Letter[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: Letter[]; nextCursor: string | null } } = await ctx.call(
+        "GET",
+        `/admin/dead-letters?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { token: admin },
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen.map((l) => l.id)).size).toBe(seen.length);
+    const ours = seen.filter((l) => poison.some((event) => event.id === l.eventId));
+    expect(ours.map((l) => [l.eventType, l.group])).toEqual([
+      ["order.lost-1", "activity"],
+      ["order.lost-2", "activity"],
+    ]);
+    expect(ours[0]?.error).toContain("unknown event type order.lost-1");
+
+    const badIds = await ctx.call<Problem>("POST", "/admin/dead-letters/replay", {
+      token: admin,
+      body: { stream: "orders", ids: ["not-an-id"] },
+    });
+    expect([badIds.status, badIds.body.code]).toEqual([422, "VALIDATION_FAILED"]);
+    const one = await ctx.call<{ replayed: number }>("POST", "/admin/dead-letters/replay", {
+      token: admin,
+      body: { stream: "orders", ids: [ours[0]?.id] },
+    });
+    expect([one.status, one.body.replayed]).toEqual([202, 1]);
+    const onStream = (await ctx.redis.xrange(stream, "-", "+")).filter(([, fields]) =>
+      fields.includes(poison[0]?.id ?? ""),
+    );
+    expect(onStream.length).toBe(2); // published once, replayed once: the same event id
+    const rest = await ctx.call<{ replayed: number }>("POST", "/admin/dead-letters/replay", {
+      token: admin,
+      body: { stream: "orders" },
+    });
+    expect(rest.status).toBe(202);
+    expect(rest.body.replayed).toBeGreaterThanOrEqual(1);
+  });
+
   test("POST /internal/activity stores an event once: 201, then 200; an unknown type is 422", async () => {
     const event = orderCreated(ann);
     const first = await ctx.call("POST", "/internal/activity", { body: event });

@@ -20,8 +20,20 @@ export interface DeadLetter {
   fields: Record<string, string>;
 }
 
-export async function listDeadLetters(redis: Redis, stream: string, count = 100): Promise<DeadLetter[]> {
-  const entries = await redis.xrange(deadLetterStream(stream), "-", "+", "COUNT", count);
+/** The stream's dead letters, oldest first: `count` of them, after the dead letter `after` when given. */
+export async function listDeadLetters(
+  redis: Redis,
+  stream: string,
+  count = 100,
+  after?: string,
+): Promise<DeadLetter[]> {
+  const entries = await redis.xrange(
+    deadLetterStream(stream),
+    after ? `(${after}` : "-",
+    "+",
+    "COUNT",
+    count,
+  );
   return entries.map(([id, fields]) => toDeadLetter(id, fields));
 }
 

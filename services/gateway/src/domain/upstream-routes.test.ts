@@ -27,6 +27,11 @@ describe("matchRoute", () => {
     ["GET", "/payments", { service: "payment", authenticated: true, label: "/api/payments" }],
     [
       "POST",
+      "/admin/dead-letters/replay",
+      { service: "activity", authenticated: true, label: "/api/admin/dead-letters/*" },
+    ],
+    [
+      "POST",
       "/payments/webhooks/stripe",
       { service: "payment", authenticated: false, label: "/api/payments/*" },
     ],

@@ -40,6 +40,8 @@ const PREFIXES: Array<[prefix: string, service: ServiceName]> = [
   ["/activity", "activity"],
   ["/notifications", "notification"],
   ["/payments", "payment"],
+  // Dead letters of every stream: the activity service reads them all.
+  ["/admin/dead-letters", "activity"],
 ];
 
 /** An order's payment and refund are the payment service's, though they sit under /orders. */

@@ -4,13 +4,16 @@
  * it, CHROMIUM names another) driven by puppeteer-core against the whole platform through the
  * gateway, which serves the console's built files (console/dist: `bun run test` builds them). A
  * customer registers, orders from the catalog through the cart, sees the live toast of their order
- * and cancels it; an admin ships an order and retries a failed notification. A screenshot of each
+ * and cancels it; an admin ships an order, retries a failed notification and replays dead letters;
+ * an admin edits a product. A screenshot of each
  * main screen is saved under .data/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { uniqueName } from "@platform/testing";
+import { publishEvent } from "@platform/events";
+import { uniqueName, unknownTypeEvent } from "@platform/testing";
+import { Redis } from "ioredis";
 import puppeteer, { type Browser, type ElementHandle, type Page } from "puppeteer-core";
 import { gatewayClient } from "./gateway-client.js";
 import { ADMIN, startPlatform } from "./platform.js";
@@ -36,8 +39,12 @@ beforeAll(async () => {
   // A shop endpoint that refuses every webhook: with one attempt allowed, each fails for good,
   // a failed notification for the admin to retry. (An unreachable one would be an outage, retried.)
   refusing = Bun.serve({ port: 0, fetch: () => new Response("no", { status: 500 }) });
+  // An event no consumer knows is dead-lettered on its second delivery, half a second after its first.
+  const giveUpSoon = { MAX_DELIVERIES: "1", CLAIM_IDLE_MS: "500" };
   platform = await startPlatform({
+    activity: giveUpSoon,
     notification: {
+      ...giveUpSoon,
       WEBHOOK_URL: `http://127.0.0.1:${refusing.port}/hook`,
       WEBHOOK_SECRET: "console-test-webhook-secret",
       MAX_ATTEMPTS: "1",
@@ -77,7 +84,7 @@ async function press(page: Page, text: string, role: "button" | "link" = "button
   const handle = await page.waitForFunction(
     (selector: string, wanted: string) =>
       [...document.querySelectorAll<HTMLElement>(selector)].find(
-        (el) => el.innerText.trim() === wanted && !(el as HTMLButtonElement).disabled,
+        (el) => (el.textContent ?? "").trim() === wanted && !(el as HTMLButtonElement).disabled,
       ),
     {},
     `${scope} ${tag}`,
@@ -86,14 +93,17 @@ async function press(page: Page, text: string, role: "button" | "link" = "button
   await (handle.asElement() as ElementHandle<HTMLElement>).click();
 }
 
-/** Types into the input labelled `label` (its `<label for>`), replacing what it held. */
-async function fill(page: Page, label: string, value: string) {
+/** Types into the input labelled `label` (its `<label for>`, inside `scope`), replacing what it held. */
+async function fill(page: Page, label: string, value: string, scope = "body") {
   const handle = await page.waitForFunction(
-    (wanted: string) => {
-      const tag = [...document.querySelectorAll("label")].find((el) => el.innerText.trim() === wanted);
+    (selector: string, wanted: string) => {
+      const tag = [...document.querySelectorAll<HTMLLabelElement>(`${selector} label`)].find(
+        (el) => (el.textContent ?? "").trim() === wanted,
+      );
       return tag ? document.getElementById(tag.htmlFor) : null;
     },
     {},
+    scope,
     label,
   );
   const input = handle.asElement() as ElementHandle<HTMLInputElement>;
@@ -121,7 +131,7 @@ describe("the web console", () => {
     await press(page, "Create account");
     await press(page, "Catalog", "link");
     await page.waitForFunction(() =>
-      [...document.querySelectorAll("button")].some((el) => el.innerText.trim() === "Log out"),
+      [...document.querySelectorAll("button")].some((el) => (el.textContent ?? "").trim() === "Log out"),
     );
 
     await fill(page, "Search", name);
@@ -130,7 +140,7 @@ describe("the web console", () => {
     await fill(page, "Quantity", "2");
     await press(page, "Add to cart");
     await press(page, "Cart (2)", "link");
-    await page.waitForFunction(() => document.body.innerText.includes("€49.00"));
+    await page.waitForFunction(() => (document.body.textContent ?? "").includes("€49.00"));
     await shot(page, "cart");
     await press(page, "Place order");
     await page.waitForFunction(() => /^\/orders\/[0-9a-f-]{36}$/.test(location.pathname));
@@ -143,7 +153,7 @@ describe("the web console", () => {
     await page.waitForFunction(
       (id: string) =>
         [...document.querySelectorAll<HTMLElement>(".toasts .toast")].some((toast) =>
-          toast.innerText.includes(`Order ${id.slice(-8)}`),
+          (toast.textContent ?? "").includes(`Order ${id.slice(-8)}`),
         ),
       { timeout: 15_000 },
       orderId,
@@ -226,5 +236,52 @@ describe("the web console", () => {
     // Tried again from the start: pending again, or failed anew on its one attempt, later than before.
     expect(["pending", "failed"]).toContain(retried.body.status);
     expect(Date.parse(retried.body.updatedAt)).toBeGreaterThan(failedAt);
+  });
+
+  test("an admin replays dead letters and edits a product", async () => {
+    // An event no consumer knows: each group gives up on it, and it waits in the dead letters.
+    const redis = new Redis(platform.redisUrl);
+    try {
+      await publishEvent(redis, platform.streams.orders, unknownTypeEvent("order.teleported"));
+    } finally {
+      redis.disconnect();
+    }
+    const page = await newPage();
+    await open(page, "/login");
+    await fill(page, "Email", ADMIN.email);
+    await fill(page, "Password", ADMIN.password);
+    await press(page, "Log in");
+    await press(page, "Admin", "link");
+    await press(page, "Dead letters", "link", 'nav[aria-label="Admin"]');
+    // The consumers retry it a few times first; the list is read again until it shows.
+    for (let tries = 0; ; tries++) {
+      const shown = await page.$("[data-dead-letter-id]");
+      if (shown) break;
+      if (tries > 60) throw new Error("no dead letter shown");
+      await Bun.sleep(500);
+      await page.reload({ waitUntil: "networkidle0" });
+    }
+    await shot(page, "admin-dead-letters");
+    await press(page, "Replay all");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLElement>(".toasts .toast")].some((toast) =>
+        /^Replayed \d+ dead letters?/.test((toast.textContent ?? "").trim()),
+      ),
+    );
+
+    const sku = await client.product(adminToken, 5, 1200);
+    await press(page, "Products", "link", 'nav[aria-label="Admin"]');
+    const row = `[data-sku="${sku}"]`;
+    await page.waitForSelector(row);
+    await press(page, "Edit", "button", row);
+    await fill(page, "Name", "Renamed in the console", row);
+    await press(page, "Save", "button", row);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLElement>(".toasts .toast")].some((t) =>
+        (t.textContent ?? "").trim().startsWith("Saved"),
+      ),
+    );
+    const product = await client.api<{ name: string }>("GET", `/products/${sku}`);
+    expect(product.body.name).toBe("Renamed in the console");
   });
 });

@@ -29,7 +29,10 @@ export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password
  * tracing suite points them at its OTLP receiver).
  */
 export type PlatformOverrides = Partial<
-  Record<"gateway" | "user" | "order" | "payment" | "notification" | "all", Record<string, string>>
+  Record<
+    "gateway" | "user" | "order" | "payment" | "activity" | "notification" | "all",
+    Record<string, string>
+  >
 >;
 
 export async function startPlatform(overrides: PlatformOverrides = {}) {
@@ -115,6 +118,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     ...consumerEnv,
     MONGO_URL: infra.mongoUrl,
     MONGO_DB: mongoDb,
+    ...overrides.activity,
   });
   started.notification = await startServiceProcess(main("notification"), {
     ...common,
@@ -207,5 +211,15 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
       }
     ).messages;
   };
-  return { gateway: started.gateway.baseUrl, serviceUrls, smtp, textMessages, stop, reconcile };
+  return {
+    gateway: started.gateway.baseUrl,
+    serviceUrls,
+    smtp,
+    textMessages,
+    stop,
+    reconcile,
+    /** The platform's own streams and the Redis they are on (a test that writes a poison entry). */
+    streams,
+    redisUrl: infra.redisUrl,
+  };
 }
