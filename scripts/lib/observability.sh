@@ -7,17 +7,9 @@
 JAEGER_VERSION=v1.76.0
 
 ensure_prometheus() {
-  command -v prometheus >/dev/null 2>&1 && return 0
-  source "$(dirname "${BASH_SOURCE[0]}")/promtool.sh"
-  # promtool and prometheus come in one package: installing it for one brings the other.
-  if command -v promtool >/dev/null 2>&1; then
-    local sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >&2
-  else
-    ensure_promtool
-  fi
-  command -v prometheus >/dev/null 2>&1 || { echo "prometheus: the prometheus package did not provide it" >&2; return 1; }
+  source "$(dirname "${BASH_SOURCE[0]}")/os-package.sh"
+  # promtool comes in the same package.
+  ensure_os_command prometheus prometheus "install Prometheus by hand, or run compose's observability profile"
 }
 
 ensure_jaeger() {

@@ -68,15 +68,15 @@ export function createApp(
   const unlimited = new Set(["/health", "/metrics"]);
   const ipOf = (request: Request, server: { requestIP(r: Request): { address: string } | null } | null) =>
     clientIp(request, server?.requestIP(request)?.address, proxies);
+  const consoleAnswer = consoleResponder(config.CONSOLE_DIR, logger);
   app.onRequest(async ({ request, server, set }) => {
     const path = new URL(request.url).pathname;
     Object.assign(set.headers, SECURITY_HEADERS, path.startsWith("/api/") ? API_HEADERS : {});
     if (unlimited.has(path)) return;
     Object.assign(set.headers, await limiter.takeForIp(ipOf(request, server)));
+    // The web console's files and app routes (after the limit: a page load counts like any request).
+    return consoleAnswer(request.method, path);
   });
-  // The web console's files and app routes (after the limit: a page load counts like any request).
-  const consoleAnswer = consoleResponder(config.CONSOLE_DIR, logger);
-  app.onRequest(({ request }) => consoleAnswer(request));
   if (origins.length > 0) {
     app.use(
       cors({

@@ -20,7 +20,7 @@ const answer = consoleResponder(dir, logger);
 // As the gateway has it: the console answers before routing; the edge's own routes are still there.
 const app = new Elysia()
   .use(httpKernel({ service: "gateway", logger }))
-  .onRequest(({ request }) => answer(request))
+  .onRequest(({ request }) => answer(request.method, new URL(request.url).pathname))
   .all("/api/*", () => "the api")
   .get("/docs", () => "the docs");
 const get = (path: string) => app.handle(new Request(`http://gateway${path}`));

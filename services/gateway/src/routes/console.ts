@@ -23,7 +23,7 @@ export const CONSOLE_HEADERS: Record<string, string> = {
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-/** The console's answer to a request, or undefined for one that is not the console's. */
+/** The console's answer to a request (its method and path), or undefined for one that is not the console's. */
 export function consoleResponder(dir: string, logger: Logger) {
   const root = resolve(dir);
   const index = join(root, "index.html");
@@ -60,8 +60,6 @@ export function consoleResponder(dir: string, logger: Logger) {
 
   // Answered before routing (the gateway's onRequest), not as a `GET /*` route: in Elysia a wildcard
   // GET route is chosen over the edge's own routes (`/api/*`, `/docs`).
-  return (request: Request): Response | undefined => {
-    if (request.method !== "GET" && request.method !== "HEAD") return undefined;
-    return answer(new URL(request.url).pathname);
-  };
+  return (method: string, path: string): Response | undefined =>
+    method === "GET" || method === "HEAD" ? answer(path) : undefined;
 }

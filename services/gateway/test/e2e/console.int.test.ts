@@ -112,6 +112,17 @@ async function fill(page: Page, label: string, value: string, scope = "body") {
   await input.type(value);
 }
 
+/** A page where the admin has logged in and opened the admin screens. */
+async function adminPage(): Promise<Page> {
+  const page = await newPage();
+  await open(page, "/login");
+  await fill(page, "Email", ADMIN.email);
+  await fill(page, "Password", ADMIN.password);
+  await press(page, "Log in");
+  await press(page, "Admin", "link");
+  return page;
+}
+
 const statusOn = (page: Page) => page.$eval(".order-status", (el) => el.getAttribute("data-status"));
 
 const shot = (page: Page, name: string) =>
@@ -182,12 +193,7 @@ describe("the web console", () => {
       body: { items: [{ sku, quantity: 1 }] },
     });
     expect(placed.status).toBe(201);
-    const page = await newPage();
-    await open(page, "/login");
-    await fill(page, "Email", ADMIN.email);
-    await fill(page, "Password", ADMIN.password);
-    await press(page, "Log in");
-    await press(page, "Admin", "link");
+    const page = await adminPage();
     await press(page, "Orders", "link", 'nav[aria-label="Admin"]');
     const row = `[data-order-id="${placed.body.id}"]`;
     await page.waitForSelector(row);
@@ -246,12 +252,7 @@ describe("the web console", () => {
     } finally {
       redis.disconnect();
     }
-    const page = await newPage();
-    await open(page, "/login");
-    await fill(page, "Email", ADMIN.email);
-    await fill(page, "Password", ADMIN.password);
-    await press(page, "Log in");
-    await press(page, "Admin", "link");
+    const page = await adminPage();
     await press(page, "Dead letters", "link", 'nav[aria-label="Admin"]');
     // The consumers retry it a few times first; the list is read again until it shows.
     for (let tries = 0; ; tries++) {
