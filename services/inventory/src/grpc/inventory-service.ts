@@ -117,7 +117,8 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
         throw new ServerError(Status.FAILED_PRECONDITION, `Insufficient stock: ${skus.join(", ")}`);
       }
       if (outcome.result === "reserved") {
-        deps.stockEvents.nudge();
+        // Most reservations queue no event: waking the relay for them costs three Redis calls each.
+        if (outcome.queuedEvents > 0) deps.stockEvents.nudge();
         context.log.debug({ reservationId, lines: merged.length }, "stock reserved");
       }
       return {

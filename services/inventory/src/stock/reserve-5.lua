@@ -17,7 +17,9 @@
   ARGV[6] request id
 
   Returns JSON:
-    {"result":"reserved","state":"reserved","lines":...,"expiresAt":ms}   reserved now
+    {"result":"reserved","state":"reserved","lines":...,"expiresAt":ms,"events":n}
+                                                                           reserved now; n stock.low
+                                                                           events queued in the outbox
     {"result":"replayed","state":<state>,"lines":...,"expiresAt":ms}      the id was reserved before:
                                                                            the first result, nothing changed
   A reservation that expired or was released holds no stock any more: a retry with its id (a client
@@ -57,6 +59,7 @@ end
 local priced = cjson.encode(lines)
 
 local eventIds = cjson.decode(ARGV[4])
+local events = 0
 for i, line in ipairs(lines) do
   local sku, quantity = line[1], tonumber(line[2])
   local available = redis.call("HINCRBY", levels, sku .. ":available", -quantity)
@@ -68,6 +71,7 @@ for i, line in ipairs(lines) do
       id = eventIds[i], type = "stock.low", version = 1, occurredAt = ARGV[5], requestId = ARGV[6],
       payload = { sku = sku, available = available, threshold = threshold },
     }))
+    events = events + 1
   end
 end
 
@@ -75,4 +79,4 @@ local expiresAt = tonumber(ARGV[3])
 redis.call("HSET", reservation, "state", "reserved", "lines", priced, "expiresAt", expiresAt)
 redis.call("PERSIST", reservation) -- a settled one being reserved afresh had a retention TTL
 redis.call("ZADD", expiry, expiresAt, ARGV[1])
-return cjson.encode({ result = "reserved", state = "reserved", lines = lines, expiresAt = expiresAt })
+return cjson.encode({ result = "reserved", state = "reserved", lines = lines, expiresAt = expiresAt, events = events })

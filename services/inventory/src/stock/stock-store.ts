@@ -18,7 +18,14 @@ export interface PricedLine {
 }
 
 export type ReserveOutcome =
-  | { result: "reserved" | "replayed"; state: ReservationState; lines: PricedLine[]; expiresAt: number }
+  | {
+      result: "reserved" | "replayed";
+      state: ReservationState;
+      lines: PricedLine[];
+      expiresAt: number;
+      /** stock.low events the reservation queued in the outbox (none when replayed). */
+      queuedEvents: number;
+    }
   | { result: "unknown_sku"; skus: string[] }
   | { result: "insufficient"; short: Array<{ sku: string; requested: number; available: number }> };
 
@@ -115,7 +122,13 @@ export class StockStore {
           currency,
         }),
       );
-      return { result: reply.result, state: reply.state, lines, expiresAt: reply.expiresAt };
+      return {
+        result: reply.result,
+        state: reply.state,
+        lines,
+        expiresAt: reply.expiresAt,
+        queuedEvents: reply.events ?? 0,
+      };
     }
     if (reply.result === "insufficient") {
       const short = (reply.short as Array<[string, number, number]>).map(([sku, requested, available]) => ({
