@@ -7,6 +7,7 @@ import type { Logger } from "@platform/logging";
 import { recordFinishedSpan, tracingEnabled } from "@platform/telemetry";
 import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { PreparingClient } from "./prepared.js";
 
 export interface DatabaseOptions {
   url: string;
@@ -52,6 +53,7 @@ export function createDatabase<DB>({
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     types,
+    Client: PreparingClient,
   });
   // A connection that breaks (Postgres restarting) makes its client emit `error`; with no listener
   // that ends the process. An idle client's error reaches the pool's listener; a client checked out

@@ -1,4 +1,5 @@
 /** Orders, their lines and status history in Postgres: plain functions taking db or a transaction. */
+import { prepared } from "@platform/db";
 import type { DomainEvent, OrderOwner } from "@platform/events";
 import { outboxInsert } from "@platform/outbox";
 import { type Kysely, type Selectable, sql } from "kysely";
@@ -37,7 +38,7 @@ export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promi
         update idempotency_key set state = 'done', response_status = 201, response_body = ${JSON.stringify(idempotency.responseBody)}::jsonb
         where user_id = ${idempotency.userId} and key = ${idempotency.key})`
     : sql``;
-  await sql`
+  await sql`${prepared()}
     with placed as (
       insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, owner_phone,
                            owner_preferences, request_id, created_at, updated_at)
