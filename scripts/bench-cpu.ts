@@ -23,6 +23,8 @@ function classify(cmdline: string[]): string | undefined {
   if (service) return service;
   if (text.includes("mail-sink.ts")) return "mail sink";
   if (text.includes("sms-sink.ts")) return "sms sink";
+  // `bun run start` itself: it passes every service's log lines on, prefixed.
+  if (text.includes("scripts/start.ts")) return "start (log lines)";
   if (/(^|\/)jaeger$/.test(cmdline[0] ?? "")) return "jaeger";
   if (/(^|\/)prometheus$/.test(cmdline[0] ?? "")) return "prometheus";
   if (/^postgres|\/postgres\b/.test(cmdline[0] ?? "") || text.startsWith("postgres:")) return "postgres";
