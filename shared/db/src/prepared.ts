@@ -9,13 +9,22 @@
  * connection (in Postgres and in node-postgres), so a statement whose text varies (an IN list of
  * varying length) would prepare a new one per variant.
  */
-import { type RawBuilder, sql } from "kysely";
+import { type Compilable, type Kysely, type QueryResult, type RawBuilder, sql } from "kysely";
 import pg from "pg";
 
 const MARK = "/* prepared */ ";
 
 /** Put first in a hot statement of a fixed shape: `sql\`${prepared()} insert …\``. */
 export const prepared = (): RawBuilder<unknown> => sql.raw(MARK);
+
+/** Runs a hot query of a fixed shape built with Kysely's query builder as a prepared statement. */
+export function runPrepared<R>(
+  db: Pick<Kysely<unknown>, "executeQuery">,
+  query: Compilable<R>,
+): Promise<QueryResult<R>> {
+  const compiled = query.compile();
+  return db.executeQuery({ ...compiled, sql: MARK + compiled.sql });
+}
 
 /** node-postgres' client, sending statements marked by `prepared()` as named ones. */
 export class PreparingClient extends pg.Client {}

@@ -2,6 +2,7 @@
  * The outbox in Postgres: plain functions taking the service's database or transaction. They work
  * on any service schema that has the outbox table (createOutboxTable), whatever else it holds.
  */
+import { runPrepared } from "@platform/db";
 import type { DomainEvent } from "@platform/events";
 import { type Kysely, sql } from "kysely";
 import type { OutboxDatabase } from "./outbox.table.js";
@@ -40,15 +41,17 @@ export interface OutboxRow {
  * so several replicas relay side by side without publishing the same row.
  */
 export async function lockUnpublished(db: OutboxDb, limit: number): Promise<OutboxRow[]> {
-  const rows = await outbox(db)
-    .selectFrom("outbox")
-    .selectAll()
-    .where("publishedAt", "is", null)
-    .orderBy("id")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+  const { rows } = await runPrepared(
+    db,
+    outbox(db)
+      .selectFrom("outbox")
+      .selectAll()
+      .where("publishedAt", "is", null)
+      .orderBy("id")
+      .limit(limit)
+      .forUpdate()
+      .skipLocked(),
+  );
   return rows.map((row) => ({
     id: row.id,
     stream: row.stream,
@@ -66,7 +69,14 @@ export async function lockUnpublished(db: OutboxDb, limit: number): Promise<Outb
 
 export async function markPublished(db: OutboxDb, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await outbox(db).updateTable("outbox").set({ publishedAt: new Date() }).where("id", "in", ids).execute();
+  // `= any(array)`, not `in (…)`: one statement whatever the number of ids, so it stays prepared.
+  await runPrepared(
+    db,
+    outbox(db)
+      .updateTable("outbox")
+      .set({ publishedAt: new Date() })
+      .where("id", "=", sql<number>`any(${ids}::bigint[])`),
+  );
 }
 
 /** Deletes events published before the cutoff; resolves to how many. */

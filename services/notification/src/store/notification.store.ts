@@ -1,4 +1,5 @@
 /** Notifications and their delivery state in Postgres: plain functions taking the database first. */
+import { prepared, runPrepared } from "@platform/db";
 import { type Kysely, sql } from "kysely";
 import type { Channel, NewNotification, NotificationStatus } from "../domain/notification.js";
 import type { NotificationDatabase, NotificationRow } from "./notification.table.js";
@@ -46,7 +47,7 @@ export function claimDue(
   limit: number,
   leaseMs: number,
 ): Promise<NotificationRow[]> {
-  return db
+  const claim = db
     .updateTable("notification")
     .set({ nextAttemptAt: new Date(Date.now() + leaseMs) })
     .where("id", "in", (eb) =>
@@ -61,8 +62,8 @@ export function claimDue(
         .forUpdate()
         .skipLocked(),
     )
-    .returningAll()
-    .execute();
+    .returningAll();
+  return runPrepared(db, claim).then(({ rows }) => rows);
 }
 
 /** What became of one delivery attempt. */
@@ -80,7 +81,7 @@ export async function recordOutcomes(db: NotificationDb, outcomes: readonly Outc
   const sent = (o: Outcome): o is Extract<Outcome, { sentAt: Date }> => "sentAt" in o;
   // One statement for the whole batch: atomic, so a retry after a failure cannot count an attempt
   // twice; and only a pending notification changes (an outcome that arrives twice changes nothing).
-  await sql`
+  await sql`${prepared()}
     update notification n
     set status = v.status,
         attempts = n.attempts + v.charged::int,
