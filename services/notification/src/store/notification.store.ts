@@ -17,25 +17,23 @@ export async function insertNotifications(
   { leaseMs, claim }: { leaseMs: number; claim: (notification: { channel: Channel }) => boolean },
 ): Promise<NotificationRow[]> {
   if (notifications.length === 0) return [];
-  const now = new Date();
-  const claimedUntil = new Date(now.getTime() + leaseMs);
-  const column = <T>(value: (n: NewNotification) => T) => notifications.map(value);
-  // One array per column (unnest), not a row of values per notification: the statement has one
-  // shape whatever the batch, so it stays prepared.
-  const { rows } = await sql<NotificationRow>`${prepared()}
-    insert into notification (id, event_id, event_type, channel, user_id, order_id, recipient, subject,
-                              body_text, body_html, data, traceparent, next_attempt_at)
-    select * from unnest(
-      ${column(() => Bun.randomUUIDv7())}::uuid[], ${column((n) => n.eventId)}::text[],
-      ${column((n) => n.eventType)}::text[], ${column((n) => n.channel)}::text[],
-      ${column((n) => n.userId)}::uuid[], ${column((n) => n.orderId)}::uuid[],
-      ${column((n) => n.recipient)}::text[], ${column((n) => n.subject)}::text[],
-      ${column((n) => n.bodyText)}::text[], ${column((n) => n.bodyHtml)}::text[],
-      ${column((n) => JSON.stringify(n.data))}::jsonb[], ${column((n) => n.traceparent)}::text[],
-      ${column((n) => (claim(n) ? claimedUntil : now))}::timestamptz[])
-    on conflict (event_id, channel) do nothing
-    returning *`.execute(db);
-  return rows;
+  const now = Date.now();
+  const claimedUntil = new Date(now + leaseMs);
+  return db
+    .insertInto("notification")
+    .values(
+      notifications.map(({ data, ...n }) => ({
+        id: Bun.randomUUIDv7(),
+        ...n,
+        data: JSON.stringify(data),
+        lastError: null,
+        sentAt: null,
+        nextAttemptAt: claim(n) ? claimedUntil : new Date(now),
+      })),
+    )
+    .onConflict((oc) => oc.columns(["eventId", "channel"]).doNothing())
+    .returningAll()
+    .execute();
 }
 
 /**
