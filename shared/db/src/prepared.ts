@@ -26,6 +26,14 @@ export function runPrepared<R>(
   return db.executeQuery({ ...compiled, sql: MARK + compiled.sql });
 }
 
+/**
+ * `column = any(list)` for a list of values (`.where("id", "=", anyOf(ids, "uuid"))`): one array
+ * parameter whatever the list's length, so the statement keeps one shape (and can stay prepared)
+ * where `in ($1, $2, …)` would be another statement for every length.
+ */
+export const anyOf = <T>(values: readonly T[], type: "uuid" | "bigint" | "int" | "text"): RawBuilder<T> =>
+  sql<T>`any(${values}::${sql.raw(type)}[])`;
+
 /** node-postgres' client, sending statements marked by `prepared()` as named ones. */
 export class PreparingClient extends pg.Client {}
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { testInfra, uniqueName } from "@platform/testing";
 import { type Kysely, sql } from "kysely";
-import { createDatabase, prepared, runPrepared } from "../src/index.js";
+import { anyOf, createDatabase, prepared, runPrepared } from "../src/index.js";
 
 interface Db {
   gadget: { id: number; displayLabel: string };
@@ -51,7 +51,7 @@ describe("prepared statements", () => {
         db
           .selectFrom("gadget")
           .select(["id", "displayLabel"])
-          .where("id", "=", sql<number>`any(${ids}::int[])`)
+          .where("id", "=", anyOf(ids, "int"))
           .orderBy("id"),
       );
     expect((await byIds([2, 3])).rows).toEqual([

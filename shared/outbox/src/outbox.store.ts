@@ -2,7 +2,7 @@
  * The outbox in Postgres: plain functions taking the service's database or transaction. They work
  * on any service schema that has the outbox table (createOutboxTable), whatever else it holds.
  */
-import { runPrepared } from "@platform/db";
+import { anyOf, runPrepared } from "@platform/db";
 import type { DomainEvent } from "@platform/events";
 import { type Kysely, sql } from "kysely";
 import type { OutboxDatabase } from "./outbox.table.js";
@@ -69,13 +69,9 @@ export async function lockUnpublished(db: OutboxDb, limit: number): Promise<Outb
 
 export async function markPublished(db: OutboxDb, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  // `= any(array)`, not `in (…)`: one statement whatever the number of ids, so it stays prepared.
   await runPrepared(
     db,
-    outbox(db)
-      .updateTable("outbox")
-      .set({ publishedAt: new Date() })
-      .where("id", "=", sql<number>`any(${ids}::bigint[])`),
+    outbox(db).updateTable("outbox").set({ publishedAt: new Date() }).where("id", "=", anyOf(ids, "bigint")),
   );
 }
 

@@ -3,7 +3,7 @@
  * Expire when an unpaid order's payment window ends. Written in the same transaction as the
  * change, deleted once done.
  */
-import { runPrepared } from "@platform/db";
+import { anyOf, runPrepared } from "@platform/db";
 import { sql } from "kysely";
 import type { OrderDb } from "./order.store.js";
 
@@ -95,13 +95,12 @@ const commitTask = (db: OrderDb, orderId: string) =>
 /** The Commit tasks of these orders, done: deleted in one statement. */
 export async function deleteCommitTasks(db: OrderDb, orderIds: readonly string[]): Promise<void> {
   if (orderIds.length === 0) return;
-  // `= any(array)`: one statement whatever the number of ids, so it stays prepared.
   await runPrepared(
     db,
     db
       .deleteFrom("reservationTask")
       .where("action", "=", "commit")
-      .where("orderId", "=", sql<string>`any(${orderIds}::uuid[])`),
+      .where("orderId", "=", anyOf(orderIds, "uuid")),
   );
 }
 
