@@ -17,8 +17,4 @@ export default defineConfig({
       "/api": { target: gateway, changeOrigin: true },
     },
   },
-  build: {
-    outDir: "dist",
-    emptyOutDir: true,
-  },
 });

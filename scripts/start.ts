@@ -74,17 +74,19 @@ function paymentSettings(): { provider: PaymentProvider; env: Record<string, str
       "PAYMENT_WEBHOOK_SECRET is not set: Stripe's webhooks fail verification until it is your endpoint's whsec_…",
     );
   }
-  const secret = process.env.PAYMENT_WEBHOOK_SECRET || generatedWebhookSecret();
+  // A webhook secret made once (the sandbox signs with it).
+  const secret =
+    process.env.PAYMENT_WEBHOOK_SECRET ||
+    secretFile("payment-webhook-secret", () => `whsec_${crypto.getRandomValues(new Uint8Array(24)).toHex()}`);
   return { provider, env: { PAYMENT_PROVIDER: provider, PAYMENT_WEBHOOK_SECRET: secret } };
 }
 
-/** A webhook secret made once into .data/payment-webhook-secret (the sandbox signs with it). */
-function generatedWebhookSecret(): string {
-  const file = join(data, "payment-webhook-secret");
+/** A secret generated once into .data/<name> (readable by its owner only) and read from there after. */
+function secretFile(name: string, make: () => string): string {
+  const file = join(data, name);
   if (!existsSync(file)) {
     mkdirSync(data, { recursive: true });
-    const random = crypto.getRandomValues(new Uint8Array(24)).toHex();
-    writeFileSync(file, `whsec_${random}\n`, { mode: 0o600 });
+    writeFileSync(file, `${make()}\n`, { mode: 0o600 });
   }
   return readFileSync(file, "utf8").trim();
 }
@@ -190,12 +192,7 @@ async function infrastructure(): Promise<Record<string, string>> {
 function adminCredentials(): { email: string; password: string } {
   const email = process.env.ADMIN_EMAIL ?? "admin@example.com";
   if (process.env.ADMIN_PASSWORD) return { email, password: process.env.ADMIN_PASSWORD };
-  const file = join(data, "admin-password");
-  if (!existsSync(file)) {
-    mkdirSync(data, { recursive: true });
-    writeFileSync(file, `${crypto.randomUUID()}\n`, { mode: 0o600 });
-  }
-  return { email, password: readFileSync(file, "utf8").trim() };
+  return { email, password: secretFile("admin-password", () => crypto.randomUUID()) };
 }
 
 /** The demo catalog, created through the public APIs as the admin; products that exist are left alone. */

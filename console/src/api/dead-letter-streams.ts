@@ -4,7 +4,7 @@
  */
 import type { DeadLetterStream } from "./types";
 
-export interface StreamChoice {
+interface StreamChoice {
   /** What the select shows. */
   text: string;
   /** What the API takes. */

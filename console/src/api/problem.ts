@@ -5,7 +5,7 @@
  */
 import type { components } from "@platform/api-client";
 
-export type FieldError = { field: string; message: string };
+type FieldError = { field: string; message: string };
 
 /** A problem as answered, or one made up here for a failure that had no problem body. */
 export type Problem = Omit<components["schemas"]["Problem"], "code" | "type"> & {

@@ -1,7 +1,7 @@
 /** Short messages shown for a few seconds in the page's polite live region (toast-region.vue). */
 import { reactive } from "vue";
 
-export interface Toast {
+interface Toast {
   id: number;
   text: string;
   /** The order it is about, for a link to it. */

@@ -32,8 +32,8 @@ const DeadLetterSchema = t.Object({
 const READ_BATCH = 500;
 
 /** What a stream carries, as the API names it. */
-export const STREAM_KINDS = ["orders", "inventory", "payments"] as const;
-export type StreamKind = (typeof STREAM_KINDS)[number];
+const STREAM_KINDS = ["orders", "inventory", "payments"] as const;
+type StreamKind = (typeof STREAM_KINDS)[number];
 
 const isEntryId = (value: unknown): value is string => typeof value === "string" && /^\d+-\d+$/.test(value);
 

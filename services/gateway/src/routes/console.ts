@@ -16,7 +16,7 @@ import { SECURITY_HEADERS } from "../domain/security-headers.js";
 
 const EDGE_PATHS = ["/api", "/docs", "/health", "/ready", "/metrics"];
 
-export const CONSOLE_HEADERS: Record<string, string> = {
+const CONSOLE_HEADERS: Record<string, string> = {
   "content-security-policy":
     "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 };
@@ -41,7 +41,8 @@ export function consoleResponder(dir: string, logger: Logger) {
     }
     const candidate = resolve(root, `.${decoded}`);
     if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
-    return existsSync(candidate) && statSync(candidate).isFile() ? candidate : undefined;
+    // One stat, not an existence check and then a stat: this runs for every GET the console answers.
+    return statSync(candidate, { throwIfNoEntry: false })?.isFile() ? candidate : undefined;
   }
 
   const serve = (file: string, cacheControl: string) =>

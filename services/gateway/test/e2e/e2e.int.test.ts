@@ -16,33 +16,30 @@ import { ADMIN, startPlatform } from "./platform.js";
 setDefaultTimeout(60_000);
 
 let platform: Awaited<ReturnType<typeof startPlatform>>;
+let client: ReturnType<typeof gatewayClient>;
 let adminToken: string;
 
 beforeAll(async () => {
   platform = await startPlatform();
-  ({ api, login, customer, available } = gatewayClient(platform.gateway));
-  adminToken = await login(ADMIN.email, ADMIN.password);
+  client = gatewayClient(platform.gateway);
+  adminToken = await client.login(ADMIN.email, ADMIN.password);
 }, 120_000);
 afterAll(async () => {
   await platform.stop();
 });
 
-let api: ReturnType<typeof gatewayClient>["api"];
-let login: ReturnType<typeof gatewayClient>["login"];
-let customer: ReturnType<typeof gatewayClient>["customer"];
-let available: ReturnType<typeof gatewayClient>["available"];
 const product = (initialStock: number, priceCents?: number) =>
-  gatewayClient(platform.gateway).product(adminToken, initialStock, priceCents);
+  client.product(adminToken, initialStock, priceCents);
 
 describe("the platform through the gateway", () => {
   test("register, log in, read your profile", async () => {
-    const buyer = await customer();
-    const me = await api("GET", "/users/me", { token: buyer.token });
+    const buyer = await client.customer();
+    const me = await client.api("GET", "/users/me", { token: buyer.token });
     expect(me.body).toMatchObject({ id: buyer.id, email: buyer.email, role: "user" });
   });
 
   test("an order's whole story: placed, stock taken, activity trail, email, WebSocket push, notifications; then cancelled", async () => {
-    const buyer = await customer();
+    const buyer = await client.customer();
     const sku = await product(10, 2500);
     const socket = new WebSocket(`${platform.gateway.replace("http", "ws")}/api/ws?token=${buyer.token}`);
     const pushes: Array<Record<string, unknown>> = [];
@@ -55,17 +52,17 @@ describe("the platform through the gateway", () => {
       socket.onerror = () => reject(new Error("the WebSocket did not open"));
     });
 
-    const placed = await api<{ id: string; totalCents: number; items: unknown[] }>("POST", "/orders", {
+    const placed = await client.api<{ id: string; totalCents: number; items: unknown[] }>("POST", "/orders", {
       token: buyer.token,
       body: { items: [{ sku, quantity: 2 }] },
     });
     expect(placed.status).toBe(201);
     expect(placed.headers.get("location")).toBe(`/orders/${placed.body.id}`);
     expect(placed.body.totalCents).toBe(5000);
-    expect(await available(sku)).toBe(8);
+    expect(await client.available(sku)).toBe(8);
 
     await eventually("order.created in the activity trail", async () => {
-      const trail = await api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
+      const trail = await client.api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
       return trail.body.items?.some((e) => e.type === "order.created");
     });
     await eventually("the confirmation email", () =>
@@ -77,19 +74,21 @@ describe("the platform through the gateway", () => {
       pushes.some((p) => (p.notification as { orderId?: string })?.orderId === placed.body.id),
     );
     const notifications = await eventually("the notifications sent", async () => {
-      const list = await api("GET", `/notifications?orderId=${placed.body.id}`, { token: buyer.token });
+      const list = await client.api("GET", `/notifications?orderId=${placed.body.id}`, {
+        token: buyer.token,
+      });
       const items = list.body.items ?? [];
       return items.length === 3 && items.every((n) => n.status === "sent") ? items : undefined;
     });
     expect(notifications.map((n) => n.channel).sort()).toEqual(["email", "log", "websocket"]);
 
-    const cancelled = await api<{ status: string }>("POST", `/orders/${placed.body.id}/cancel`, {
+    const cancelled = await client.api<{ status: string }>("POST", `/orders/${placed.body.id}/cancel`, {
       token: buyer.token,
     });
     expect(cancelled.body.status).toBe("CANCELLED");
-    await eventually("the stock back", async () => (await available(sku)) === 10);
+    await eventually("the stock back", async () => (await client.available(sku)) === 10);
     const trail = await eventually("the cancellation in the trail", async () => {
-      const found = await api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
+      const found = await client.api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
       return found.body.items?.some((e) => e.type === "order.status.updated") ? found.body.items : undefined;
     });
     expect(trail.map((e) => e.type)).toEqual(["order.status.updated", "order.created"]);
@@ -97,29 +96,35 @@ describe("the platform through the gateway", () => {
   });
 
   test("a customer with a phone who turned email off: a text message per order event, reaching the sink once; no email", async () => {
-    const buyer = await customer();
+    const buyer = await client.customer();
     const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
-    expect((await api("PATCH", "/users/me", { token: buyer.token, body: { phone } })).body).toMatchObject({
+    expect(
+      (await client.api("PATCH", "/users/me", { token: buyer.token, body: { phone } })).body,
+    ).toMatchObject({
       phone,
     });
     const preferences = "/users/me/notification-preferences";
-    expect((await api("GET", preferences, { token: buyer.token })).body).toEqual({
+    expect((await client.api("GET", preferences, { token: buyer.token })).body).toEqual({
       email: true,
       sms: true,
       webhook: true,
     });
     // Half a preference is not a preference: PUT takes all three; a stranger takes none.
-    const partial = await api<Problem>("PUT", preferences, { token: buyer.token, body: { email: false } });
+    const partial = await client.api<Problem>("PUT", preferences, {
+      token: buyer.token,
+      body: { email: false },
+    });
     expect([partial.status, partial.body.code]).toEqual([422, "VALIDATION_FAILED"]);
     expect(
-      (await api<Problem>("PUT", preferences, { body: { email: false, sms: true, webhook: true } })).status,
+      (await client.api<Problem>("PUT", preferences, { body: { email: false, sms: true, webhook: true } }))
+        .status,
     ).toBe(401);
     const chosen = { email: false, sms: true, webhook: false };
-    expect((await api("PUT", preferences, { token: buyer.token, body: chosen })).body).toEqual(chosen);
-    expect((await api("GET", preferences, { token: buyer.token })).body).toEqual(chosen);
+    expect((await client.api("PUT", preferences, { token: buyer.token, body: chosen })).body).toEqual(chosen);
+    expect((await client.api("GET", preferences, { token: buyer.token })).body).toEqual(chosen);
 
     const sku = await product(5, 1200);
-    const placed = await api<{ id: string }>("POST", "/orders", {
+    const placed = await client.api<{ id: string }>("POST", "/orders", {
       token: buyer.token,
       body: { items: [{ sku, quantity: 1 }] },
     });
@@ -130,7 +135,9 @@ describe("the platform through the gateway", () => {
     );
     expect(confirmation.body).toBe(`Order ${shortId} confirmed: 1 item, total €12.00.`);
     const notifications = await eventually("the notifications sent", async () => {
-      const list = await api("GET", `/notifications?orderId=${placed.body.id}`, { token: buyer.token });
+      const list = await client.api("GET", `/notifications?orderId=${placed.body.id}`, {
+        token: buyer.token,
+      });
       const items = list.body.items ?? [];
       return items.length === 3 && items.every((n) => n.status === "sent") ? items : undefined;
     });
@@ -140,7 +147,7 @@ describe("the platform through the gateway", () => {
     expect(confirmation.reference).toBe(sms?.id as string);
 
     // The order's later events follow the preferences it was placed with.
-    await api("POST", `/orders/${placed.body.id}/cancel`, { token: buyer.token });
+    await client.api("POST", `/orders/${placed.body.id}/cancel`, { token: buyer.token });
     await eventually("the cancellation text message", async () =>
       (await platform.textMessages(phone)).some((m) => m.body === `Order ${shortId} was cancelled.`),
     );
@@ -153,11 +160,11 @@ describe("the platform through the gateway", () => {
   });
 
   test("a hot SKU under concurrent orders from several users: exactly the stock is sold, never more", async () => {
-    const buyers = await Promise.all(Array.from({ length: 6 }, () => customer()));
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => client.customer()));
     const sku = await product(25);
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        api("POST", "/orders", {
+        client.api("POST", "/orders", {
           token: buyers[i % buyers.length]?.token,
           body: { items: [{ sku, quantity: 1 }] },
         }),
@@ -166,14 +173,14 @@ describe("the platform through the gateway", () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(25);
     expect(statuses.filter((s) => s === 409)).toHaveLength(35);
-    expect(await available(sku)).toBe(0);
+    expect(await client.available(sku)).toBe(0);
   });
 
   test("a retried POST /orders with one Idempotency-Key creates one order", async () => {
-    const buyer = await customer();
+    const buyer = await client.customer();
     const sku = await product(5);
     const send = () =>
-      api<{ id: string }>("POST", "/orders", {
+      client.api<{ id: string }>("POST", "/orders", {
         token: buyer.token,
         body: { items: [{ sku, quantity: 1 }] },
         headers: { "idempotency-key": "e2e-key-1" },
@@ -182,26 +189,26 @@ describe("the platform through the gateway", () => {
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(second.body.id).toBe(first.body.id);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    expect(await available(sku)).toBe(4);
-    const mine = await api("GET", "/orders", { token: buyer.token });
+    expect(await client.available(sku)).toBe(4);
+    const mine = await client.api("GET", "/orders", { token: buyer.token });
     expect(mine.body.items).toHaveLength(1);
   });
 
   test("the error contract: 401, 403, 404, 409, 413, 422, 429 as problems with their codes", async () => {
-    const buyer = await customer();
-    const other = await customer();
+    const buyer = await client.customer();
+    const other = await client.customer();
     const sku = await product(1);
-    const order = await api<{ id: string }>("POST", "/orders", {
+    const order = await client.api<{ id: string }>("POST", "/orders", {
       token: other.token,
       body: { items: [{ sku, quantity: 1 }] },
     });
     const cases: Array<
       [string, Promise<{ status: number; body: Problem; headers: Headers }>, number, string]
     > = [
-      ["no token", api("GET", "/orders"), 401, "UNAUTHENTICATED"],
+      ["no token", client.api("GET", "/orders"), 401, "UNAUTHENTICATED"],
       [
         "a user creating a product",
-        api("POST", "/products", {
+        client.api("POST", "/products", {
           token: buyer.token,
           body: { sku: "NOPE-1", name: "x", priceCents: 1, initialStock: 1 },
         }),
@@ -210,19 +217,19 @@ describe("the platform through the gateway", () => {
       ],
       [
         "someone else's order",
-        api("GET", `/orders/${order.body.id}`, { token: buyer.token }),
+        client.api("GET", `/orders/${order.body.id}`, { token: buyer.token }),
         404,
         "NOT_FOUND",
       ],
       [
         "sold out",
-        api("POST", "/orders", { token: buyer.token, body: { items: [{ sku, quantity: 1 }] } }),
+        client.api("POST", "/orders", { token: buyer.token, body: { items: [{ sku, quantity: 1 }] } }),
         409,
         "INSUFFICIENT_STOCK",
       ],
       [
         "a 2 MB body",
-        api("POST", "/orders", {
+        client.api("POST", "/orders", {
           token: buyer.token,
           body: JSON.stringify({ items: [], pad: "x".repeat(2 * 1024 * 1024) }),
         }),
@@ -231,13 +238,13 @@ describe("the platform through the gateway", () => {
       ],
       [
         "quantity 0",
-        api("POST", "/orders", { token: buyer.token, body: { items: [{ sku, quantity: 0 }] } }),
+        client.api("POST", "/orders", { token: buyer.token, body: { items: [{ sku, quantity: 0 }] } }),
         422,
         "VALIDATION_FAILED",
       ],
       [
         "an internal route",
-        api("GET", `/internal/users/${buyer.id}`, { token: buyer.token }),
+        client.api("GET", `/internal/users/${buyer.id}`, { token: buyer.token }),
         404,
         "NOT_FOUND",
       ],
@@ -250,7 +257,7 @@ describe("the platform through the gateway", () => {
     }
     // A burst beyond the per-user bucket (150 here) is limited.
     const burst = await Promise.all(
-      Array.from({ length: 170 }, () => api("GET", "/users/me", { token: buyer.token })),
+      Array.from({ length: 170 }, () => client.api("GET", "/users/me", { token: buyer.token })),
     );
     const limited = burst.find((r) => r.status === 429);
     expect(limited?.body.code).toBe("RATE_LIMITED");
@@ -258,21 +265,21 @@ describe("the platform through the gateway", () => {
   });
 
   test("an archived product is gone from the catalog and cannot be ordered; orders of it keep their snapshot", async () => {
-    const buyer = await customer();
+    const buyer = await client.customer();
     const sku = await product(10, 1234);
-    const before = await api<{ id: string }>("POST", "/orders", {
+    const before = await client.api<{ id: string }>("POST", "/orders", {
       token: buyer.token,
       body: { items: [{ sku, quantity: 1 }] },
     });
     expect(before.status).toBe(201);
-    expect((await api("DELETE", `/products/${sku}`, { token: adminToken })).status).toBe(204);
-    expect((await api<Problem>("GET", `/products/${sku}`)).status).toBe(404);
-    const refused = await api<Problem>("POST", "/orders", {
+    expect((await client.api("DELETE", `/products/${sku}`, { token: adminToken })).status).toBe(204);
+    expect((await client.api<Problem>("GET", `/products/${sku}`)).status).toBe(404);
+    const refused = await client.api<Problem>("POST", "/orders", {
       token: buyer.token,
       body: { items: [{ sku, quantity: 1 }] },
     });
     expect([refused.status, refused.body.code]).toEqual([422, "UNKNOWN_SKU"]);
-    const kept = await api<{ items: Array<Record<string, unknown>>; status: string }>(
+    const kept = await client.api<{ items: Array<Record<string, unknown>>; status: string }>(
       "GET",
       `/orders/${before.body.id}`,
       {
@@ -283,19 +290,21 @@ describe("the platform through the gateway", () => {
       { sku, name: `Thing ${sku}`, unitPriceCents: 1234, quantity: 1, subtotalCents: 1234 },
     ]);
     // The order can still be cancelled: its stock goes back to the archived product's counters.
-    expect((await api("POST", `/orders/${before.body.id}/cancel`, { token: buyer.token })).status).toBe(200);
+    expect(
+      (await client.api("POST", `/orders/${before.body.id}/cancel`, { token: buyer.token })).status,
+    ).toBe(200);
   });
 
   test("sort and cursor walk 250 products of a category without a duplicate or a gap, under every sort", async () => {
     // A catalog manager of its own (an admin promoted by the admin), so that 250 creations spend
     // their own rate-limit bucket and leave the admin's to the other tests.
-    const manager = await customer();
-    const promoted = await api("PATCH", `/users/${manager.id}`, {
+    const manager = await client.customer();
+    const promoted = await client.api("PATCH", `/users/${manager.id}`, {
       token: adminToken,
       body: { role: "admin" },
     });
     expect(promoted.body).toMatchObject({ role: "admin" });
-    const managerToken = await login(manager.email, "buyer-password-1");
+    const managerToken = await client.login(manager.email, "buyer-password-1");
     const category = uniqueName("walk");
     const made: Array<{ sku: string; name: string; priceCents: number }> = [];
     for (let i = 0; i < 250; i++) {
@@ -307,7 +316,7 @@ describe("the platform through the gateway", () => {
       };
       // As any client would: past the bucket, wait as long as Retry-After says and go on.
       for (;;) {
-        const res = await api("POST", "/products", {
+        const res = await client.api("POST", "/products", {
           token: managerToken,
           body: { ...entry, category, initialStock: 1 },
         });
@@ -322,10 +331,11 @@ describe("the platform through the gateway", () => {
       const seen: Listed[] = [];
       let cursor: string | null = null;
       do {
-        const page: { status: number; body: { items: Listed[]; nextCursor: string | null } } = await api(
-          "GET",
-          `/products?category=${category}&sort=${sort}&limit=17${cursor ? `&cursor=${cursor}` : ""}`,
-        );
+        const page: { status: number; body: { items: Listed[]; nextCursor: string | null } } =
+          await client.api(
+            "GET",
+            `/products?category=${category}&sort=${sort}&limit=17${cursor ? `&cursor=${cursor}` : ""}`,
+          );
         expect(page.status).toBe(200);
         seen.push(...page.body.items);
         cursor = page.body.nextCursor;
@@ -422,17 +432,17 @@ describe("the platform through the gateway", () => {
   });
 
   test("one request id reaches every service's log lines", async () => {
-    const buyer = await customer();
+    const buyer = await client.customer();
     const sku = await product(3);
     const requestId = `e2e-trace-${Bun.randomUUIDv7()}`;
-    const placed = await api<{ id: string }>("POST", "/orders", {
+    const placed = await client.api<{ id: string }>("POST", "/orders", {
       token: buyer.token,
       body: { items: [{ sku, quantity: 1 }] },
       headers: { "x-request-id": requestId },
     });
     expect(placed.status).toBe(201);
     await eventually("the event consumed by activity", async () => {
-      const trail = await api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
+      const trail = await client.api("GET", `/activity?orderId=${placed.body.id}`, { token: buyer.token });
       return trail.body.items?.some((e) => e.requestId === requestId);
     });
     await eventually("the notification sent", () =>

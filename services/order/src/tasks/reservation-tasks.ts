@@ -28,7 +28,7 @@ import {
   lockTask,
   type ReservationTask,
 } from "../store/reservation-task.store.js";
-import { recordTransition } from "../use-cases/change-status.js";
+import { recordTransition, tryTransition } from "../use-cases/change-status.js";
 
 export interface ReservationTasksOptions {
   db: OrderDb;
@@ -156,14 +156,17 @@ export class ReservationTasks {
   private async expire(trx: OrderDb, task: ReservationTask, log: Logger): Promise<void> {
     const order = await findOrder(trx, task.orderId);
     if (order?.status !== "PENDING_PAYMENT") return;
-    try {
-      await recordTransition(trx, this.options.eventsStream, order, "CANCELLED", task.requestId, {
+    const cancelled = await tryTransition(
+      trx,
+      this.options.eventsStream,
+      order,
+      "CANCELLED",
+      task.requestId,
+      {
         reason: PAYMENT_WINDOW_REASON,
-      });
-    } catch (error) {
-      if (error instanceof AppError && error.code === "INVALID_TRANSITION") return; // paid just now
-      throw error;
-    }
+      },
+    );
+    if (!cancelled) return; // paid just now
     await addTask(trx, { orderId: task.orderId, action: "return", requestId: task.requestId });
     this.options.relay.nudge();
     log.info("the order was not paid in time; cancelled, its stock to be released");

@@ -66,13 +66,30 @@ export async function recordTransition(
   order: Order,
   to: OrderStatus,
   requestId: string,
-  { reason, owner }: { reason?: string; owner?: OrderOwner } = {},
+  options: { reason?: string; owner?: OrderOwner } = {},
 ): Promise<OrderView> {
-  assertTransition(order.status, to);
-  const moved = await transitionOrder(trx, order, to, owner);
-  if (!moved) {
+  const result = await tryTransition(trx, eventsStream, order, to, requestId, options);
+  if (!result) {
     throw new AppError("INVALID_TRANSITION", "The order changed meanwhile; read it again.", { to });
   }
+  return result;
+}
+
+/**
+ * recordTransition for a caller to whom losing the race is no change (a payment's outcome, the end
+ * of the payment window: another change decided the order first): undefined then.
+ */
+export async function tryTransition(
+  trx: OrderDb,
+  eventsStream: string,
+  order: Order,
+  to: OrderStatus,
+  requestId: string,
+  { reason, owner }: { reason?: string; owner?: OrderOwner } = {},
+): Promise<OrderView | undefined> {
+  assertTransition(order.status, to);
+  const moved = await transitionOrder(trx, order, to, owner);
+  if (!moved) return undefined;
   const result = toOrderView(moved.order);
   await insertOutboxEvent(
     trx,

@@ -1,19 +1,8 @@
-/**
- * What a payment's outcome does to its order (ARCHITECTURE §13), from the payment service's events:
- * - payment.succeeded: PENDING_PAYMENT → CONFIRMED, the end of the payment window dropped and the
- *   Commit owed (carried out at once, or by the task worker);
- * - payment.failed: PENDING_PAYMENT → CANCELLED with the reason, and the stock released (Return).
- * An order no longer PENDING_PAYMENT is left as it is: the event was applied already (a
- * redelivery), or the order was cancelled first, in which case the payment service refunds the
- * payment when it sees the cancellation. Every change shares a transaction with its history line,
- * its order.status.updated outbox row and its task, as every other transition does.
- */
-import { AppError } from "@platform/errors";
 import type { PlatformEvent } from "@platform/events";
-import type { Order, OrderView } from "../domain/order.js";
+import type { Order } from "../domain/order.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 import { addTask, deleteTask, lockOrderTasks } from "../store/reservation-task.store.js";
-import { recordTransition } from "./change-status.js";
+import { tryTransition } from "./change-status.js";
 import type { OrderDeps } from "./order-deps.js";
 import { COMMIT_GRACE_MS } from "./place-order.js";
 
@@ -26,17 +15,6 @@ async function pendingOrder(trx: OrderDb, orderId: string, paymentId: string): P
   const order = await findOrder(trx, orderId);
   if (!order) throw new Error(`payment ${paymentId} is for an order that does not exist`);
   return order.status === "PENDING_PAYMENT" ? order : undefined;
-}
-
-/** A transition that lost to another change made meanwhile (the window's end, a cancel) is no change. */
-async function unlessChangedMeanwhile(transition: Promise<OrderView>): Promise<boolean> {
-  try {
-    await transition;
-    return true;
-  } catch (error) {
-    if (error instanceof AppError && error.code === "INVALID_TRANSITION") return false;
-    throw error;
-  }
 }
 
 export async function applyPaymentSucceeded(
@@ -58,11 +36,8 @@ export async function applyPaymentSucceeded(
       );
       return false;
     }
-    if (
-      !(await unlessChangedMeanwhile(recordTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId)))
-    ) {
-      return false;
-    }
+    // Lost to another change made meanwhile (the window's end, a cancel): no change.
+    if (!(await tryTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId))) return false;
     await deleteTask(trx, order.id, "expire");
     await addTask(trx, {
       orderId: order.id,
@@ -87,10 +62,10 @@ export async function applyPaymentFailed(
   const cancelled = await deps.db.transaction().execute(async (trx) => {
     const order = await pendingOrder(trx, payment.orderId, payment.id);
     if (!order) return false;
-    const moved = recordTransition(trx, deps.eventsStream, order, "CANCELLED", requestId, {
+    const moved = await tryTransition(trx, deps.eventsStream, order, "CANCELLED", requestId, {
       reason: `The payment failed: ${reason}`,
     });
-    if (!(await unlessChangedMeanwhile(moved))) return false;
+    if (!moved) return false;
     await deleteTask(trx, order.id, "expire");
     await addTask(trx, { orderId: order.id, action: "return", requestId });
     return true;

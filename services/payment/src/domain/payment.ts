@@ -143,10 +143,6 @@ export function decide(payment: Payment, outcome: ProviderOutcome, maxAttempts: 
 /** Whether the customer may still pay (or try again). */
 export const isOpen = (payment: Pick<Payment, "status">) => OPEN.has(payment.status);
 
-/** Who may see a payment: its payer and admins. Anyone else is told it does not exist. */
-export const canSee = (payment: Pick<Payment, "userId">, principal: { userId: string; role: string }) =>
-  principal.role === "admin" || payment.userId === principal.userId;
-
 /** A payment as its events carry it. */
 export const toSnapshot = (payment: Payment): PaymentSnapshot => ({
   id: payment.id,
@@ -173,5 +169,3 @@ export const toPaymentView = (payment: Payment, attempts: Attempt[], refunds: Re
     createdAt: r.createdAt.toISOString(),
   })),
 });
-
-export type PaymentView = ReturnType<typeof toPaymentView>;

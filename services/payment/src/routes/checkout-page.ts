@@ -3,7 +3,7 @@
  * /api with `Content-Security-Policy: default-src 'none'`, which a form still passes). Every value
  * shown is escaped.
  */
-import type { Payment } from "../domain/payment.js";
+import { isOpen, type Payment } from "../domain/payment.js";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -25,7 +25,7 @@ const HEADLINES: Record<Payment["status"], string> = {
 };
 
 export function checkoutPage(payment: Payment, clientSecret: string, message?: string): string {
-  const open = payment.status === "PENDING" || payment.status === "REQUIRES_ACTION";
+  const open = isOpen(payment);
   const form = open
     ? `<form method="post" action="checkout">
   <input type="hidden" name="client_secret" value="${escapeHtml(clientSecret)}">

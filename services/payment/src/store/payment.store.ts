@@ -12,23 +12,8 @@ import type { PaymentDatabase, PaymentTable, RefundTable } from "./payment.table
 
 export type PaymentDb = Kysely<PaymentDatabase>;
 
-const toPayment = (row: Selectable<PaymentTable>): Payment => ({
-  id: row.id,
-  orderId: row.orderId,
-  userId: row.userId,
-  provider: row.provider,
-  reference: row.reference,
-  clientSecret: row.clientSecret,
-  status: row.status,
-  amountCents: row.amountCents,
-  refundedCents: row.refundedCents,
-  currency: row.currency,
-  owner: row.owner,
-  failedAttempts: row.failedAttempts,
-  orderCancelled: row.orderCancelled,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-});
+/** A payment row as the domain has it: every column but the request id it was made by. */
+const toPayment = ({ requestId: _requestId, ...payment }: Selectable<PaymentTable>): Payment => payment;
 
 const toRefund = (row: Selectable<RefundTable>): Refund => ({
   id: row.id,
@@ -40,19 +25,26 @@ const toRefund = (row: Selectable<RefundTable>): Refund => ({
   createdAt: row.createdAt,
 });
 
-/** A new PENDING payment, or undefined when the order has one already (the unique order id). */
+/**
+ * A new payment, or undefined when the order has one already (the unique order id). PENDING for a
+ * payment someone starts; CANCELLED for a stand-in: the order was cancelled before anyone started
+ * paying it, and a payment started a moment later finds the stand-in (and the order gone) instead of
+ * taking money for a cancelled order.
+ */
 export async function insertPayment(
   db: PaymentDb,
   payment: Pick<Payment, "id" | "orderId" | "userId" | "provider" | "amountCents" | "currency" | "owner"> & {
     requestId: string;
   },
+  status: "PENDING" | "CANCELLED" = "PENDING",
 ): Promise<Payment | undefined> {
   const row = await db
     .insertInto("payment")
     .values({
       ...payment,
       owner: JSON.stringify(payment.owner),
-      status: "PENDING",
+      status,
+      orderCancelled: status === "CANCELLED",
       reference: null,
       clientSecret: null,
     })
@@ -60,43 +52,6 @@ export async function insertPayment(
     .returningAll()
     .executeTakeFirst();
   return row && toPayment(row);
-}
-
-/**
- * A payment that stands for none: the order was cancelled before anyone started paying it. Written
- * under the same unique order id, so a payment started a moment later finds it (and the order
- * gone) instead of taking money for a cancelled order. Nothing when the order has a payment.
- */
-export async function insertCancelledStandIn(
-  db: PaymentDb,
-  payment: Pick<Payment, "id" | "orderId" | "userId" | "provider" | "amountCents" | "currency" | "owner"> & {
-    requestId: string;
-  },
-): Promise<void> {
-  await db
-    .insertInto("payment")
-    .values({
-      ...payment,
-      owner: JSON.stringify(payment.owner),
-      status: "CANCELLED",
-      orderCancelled: true,
-      reference: null,
-      clientSecret: null,
-    })
-    .onConflict((oc) => oc.column("orderId").doNothing())
-    .execute();
-}
-
-export async function setReference(
-  db: PaymentDb,
-  id: string,
-  { reference, clientSecret }: { reference: string; clientSecret: string | null },
-): Promise<void> {
-  await db
-    .updateTable("payment")
-    .set({ reference, clientSecret, updatedAt: new Date() })
-    .where("id", "=", id)
-    .execute();
 }
 
 export async function findPayment(db: PaymentDb, id: string): Promise<Payment | undefined> {
@@ -125,7 +80,12 @@ export async function lockPayment(
 export async function updatePayment(
   db: PaymentDb,
   id: string,
-  changes: Partial<Pick<Payment, "status" | "failedAttempts" | "refundedCents" | "orderCancelled">>,
+  changes: Partial<
+    Pick<
+      Payment,
+      "status" | "failedAttempts" | "refundedCents" | "orderCancelled" | "reference" | "clientSecret"
+    >
+  >,
 ): Promise<Payment> {
   const row = await db
     .updateTable("payment")

@@ -8,7 +8,7 @@
  */
 import type { PlatformEvent } from "@platform/events";
 import { isOpen } from "../domain/payment.js";
-import { insertCancelledStandIn, lockPayment, updatePayment } from "../store/payment.store.js";
+import { insertPayment, lockPayment, updatePayment } from "../store/payment.store.js";
 import type { PaymentDeps } from "./payment-deps.js";
 import { carryOutRefund, oweRefund } from "./refunds.js";
 
@@ -25,17 +25,22 @@ export async function orderCancelled(
   const step = await deps.db.transaction().execute(async (trx) => {
     let payment = await lockPayment(trx, { orderId: order.id });
     if (!payment) {
-      await insertCancelledStandIn(trx, {
-        id: Bun.randomUUIDv7(),
-        orderId: order.id,
-        userId: order.userId,
-        provider: provider.name,
-        amountCents: order.totalCents,
-        currency: order.currency,
-        owner: user,
-        requestId,
-      });
-      // The stand-in, or the payment a request started meanwhile (the unique order id decided).
+      const standIn = await insertPayment(
+        trx,
+        {
+          id: Bun.randomUUIDv7(),
+          orderId: order.id,
+          userId: order.userId,
+          provider: provider.name,
+          amountCents: order.totalCents,
+          currency: order.currency,
+          owner: user,
+          requestId,
+        },
+        "CANCELLED",
+      );
+      if (standIn) return undefined; // it remembers the order is gone: nothing more to do
+      // A payment a request started meanwhile took the order id first.
       payment = await lockPayment(trx, { orderId: order.id });
     }
     if (!payment || payment.orderCancelled) return undefined;

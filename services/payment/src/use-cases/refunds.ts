@@ -9,6 +9,7 @@ import { AppError } from "@platform/errors";
 import { insertOutboxEvent } from "@platform/outbox";
 import type { Payment, Refund, RefundStatus } from "../domain/payment.js";
 import { paymentRefunded } from "../events/payment-events.js";
+import type { PaymentProvider } from "../providers/provider.js";
 import {
   findReference,
   insertRefund,
@@ -60,7 +61,7 @@ export async function carryOutRefund(deps: PaymentDeps, paymentId: string): Prom
   const log = logger.child({ paymentId, refundId: owed.id, requestId: owed.requestId });
   let answer: { reference: string | null; status: RefundStatus };
   try {
-    answer = await askProvider(deps, paymentId, owed);
+    answer = await askProvider(db, provider, paymentId, owed);
   } catch (error) {
     if (!(error instanceof AppError && error.code === "INVALID_TRANSITION")) {
       await touchRefund(db, owed.id);
@@ -100,11 +101,11 @@ export async function carryOutRefund(deps: PaymentDeps, paymentId: string): Prom
 
 /** The provider's word on a refund: made now (once per refund id), or asked after when made before. */
 async function askProvider(
-  { db, provider }: PaymentDeps,
+  db: PaymentDeps["db"],
+  provider: PaymentProvider,
   paymentId: string,
   owed: Refund,
 ): Promise<{ reference: string | null; status: RefundStatus }> {
-  if (!provider) throw new Error("no payment provider");
   if (owed.reference)
     return { reference: owed.reference, status: await provider.refundStatus(owed.reference) };
   const reference = await findReference(db, paymentId);

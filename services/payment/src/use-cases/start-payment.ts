@@ -8,7 +8,7 @@
 import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
 import { isOpen, type Payment } from "../domain/payment.js";
-import { findPayment, findPaymentOfOrder, insertPayment, setReference } from "../store/payment.store.js";
+import { findPaymentOfOrder, insertPayment, updatePayment } from "../store/payment.store.js";
 import type { PaymentDeps } from "./payment-deps.js";
 
 export async function startPayment(
@@ -57,8 +57,10 @@ export async function startPayment(
       amountCents: payment.amountCents,
       currency: payment.currency,
     });
-    await setReference(db, payment.id, made);
-    payment = (await findPayment(db, payment.id)) ?? payment;
+    payment = await updatePayment(db, payment.id, {
+      reference: made.reference,
+      clientSecret: made.clientSecret,
+    });
   }
   return { payment, created };
 }
