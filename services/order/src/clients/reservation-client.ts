@@ -54,6 +54,11 @@ export class ReservationClient {
       volumeThreshold: options.breakerVolume,
       resetTimeout: options.breakerResetMs,
       errorFilter: (error) => !(error instanceof ClientError && UNHEALTHY.has(error.code)),
+      // Neither is read here (the gRPC client metrics time the calls), and at a few hundred orders
+      // a second they cost more than the calls' own bookkeeping: every call's latency kept for ten
+      // seconds, then concatenated and sorted for a snapshot every second.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
     });
     this.breaker.on("open", () => options.logger.warn("inventory circuit breaker opened"));
     this.breaker.on("close", () => options.logger.info("inventory circuit breaker closed"));
