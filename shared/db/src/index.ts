@@ -3,5 +3,5 @@ export { createDatabase, type DatabaseOptions, pingDatabase } from "./database.j
 export { isUniqueViolation } from "./errors.js";
 export { containsPattern, escapeLike } from "./like.js";
 export { migrateToLatest } from "./migrate.js";
-export { anyOf, prepared, runPrepared } from "./prepared.js";
+export { anyOf, preparedQuery } from "./prepared.js";
 export { migrateCommand, openServiceDatabase, type ServiceDatabaseConfig } from "./service-database.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { testInfra, uniqueName } from "@platform/testing";
 import { type Kysely, sql } from "kysely";
-import { anyOf, createDatabase, prepared, runPrepared } from "../src/index.js";
+import { anyOf, createDatabase, preparedQuery } from "../src/index.js";
 
 interface Db {
   gadget: { id: number; displayLabel: string };
@@ -33,37 +33,61 @@ async function preparedStatements(): Promise<string[]> {
 }
 
 describe("prepared statements", () => {
-  test("a marked statement is prepared once per connection and answers with each call's values", async () => {
-    const label = (id: number) =>
-      sql<{ displayLabel: string }>`${prepared()}select display_label from gadget where id = ${id}`.execute(
-        db,
-      );
-    expect((await label(1)).rows).toEqual([{ displayLabel: "one" }]);
-    expect((await label(3)).rows).toEqual([{ displayLabel: "three" }]);
+  test("raw SQL is prepared once per connection and answers with each call's values", async () => {
+    const label = preparedQuery(
+      (p: { id: number }) =>
+        sql<{ displayLabel: string }>`select display_label from gadget where id = ${p.id}`,
+    );
+    expect((await label(db, { id: 1 })).rows).toEqual([{ displayLabel: "one" }]);
+    expect((await label(db, { id: 3 })).rows).toEqual([{ displayLabel: "three" }]);
     const statements = await preparedStatements();
     expect(statements.filter((s) => s.includes("select display_label from gadget"))).toHaveLength(1);
   });
 
-  test("a query built with Kysely runs prepared, its results through the plugins as usual", async () => {
-    const byIds = (ids: number[]) =>
-      runPrepared(
-        db,
-        db
-          .selectFrom("gadget")
-          .select(["id", "displayLabel"])
-          .where("id", "=", anyOf(ids, "int"))
-          .orderBy("id"),
-      );
-    expect((await byIds([2, 3])).rows).toEqual([
+  test("a query built with Kysely runs prepared: its constants kept, its results through the plugins", async () => {
+    const byIds = preparedQuery((p: { ids: number[]; label: string }, kysely: Kysely<Db>) =>
+      kysely
+        .selectFrom("gadget")
+        .select(["id", "displayLabel"])
+        .where("id", "=", anyOf(p.ids, "int"))
+        .where((eb) => eb.or([eb("displayLabel", "!=", "two"), eb("displayLabel", "=", p.label)]))
+        .orderBy("id"),
+    );
+    expect((await byIds(db, { ids: [2, 3], label: "two" })).rows).toEqual([
       { id: 2, displayLabel: "two" },
       { id: 3, displayLabel: "three" },
     ]);
-    expect((await byIds([1])).rows).toEqual([{ id: 1, displayLabel: "one" }]);
+    expect((await byIds(db, { ids: [1, 2], label: "none" })).rows).toEqual([{ id: 1, displayLabel: "one" }]);
     const statements = await preparedStatements();
     expect(statements.filter((s) => s.includes('from "gadget"'))).toHaveLength(1);
   });
 
-  test("an unmarked statement is not kept prepared", async () => {
+  test("the same statement runs in a transaction and outside it", async () => {
+    const rename = preparedQuery((p: { id: number; label: string }, kysely: Kysely<Db>) =>
+      kysely
+        .updateTable("gadget")
+        .set({ displayLabel: p.label })
+        .where("id", "=", p.id)
+        .returning("displayLabel"),
+    );
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        expect((await rename(trx, { id: 3, label: "drei" })).rows).toEqual([{ displayLabel: "drei" }]);
+        throw new Error("roll back");
+      })
+      .catch(() => undefined);
+    const stored = await db
+      .selectFrom("gadget")
+      .select("displayLabel")
+      .where("id", "=", 3)
+      .executeTakeFirst();
+    expect(stored).toEqual({ displayLabel: "three" });
+    expect((await rename(db, { id: 2, label: "zwei" })).rows).toEqual([{ displayLabel: "zwei" }]);
+    expect((await preparedStatements()).filter((s) => s.includes('update "gadget"'))).toHaveLength(1);
+  });
+
+  test("other statements are not kept prepared", async () => {
     await sql`select id from gadget where display_label = ${"two"}`.execute(db);
     expect((await preparedStatements()).some((s) => s.includes("where display_label ="))).toBe(false);
   });

@@ -4,7 +4,9 @@ export {
   markPublished,
   type OutboxDb,
   type OutboxRow,
+  type OutboxValues,
   outboxInsert,
+  outboxValues,
   prunePublished,
   unpublishedCount,
 } from "./outbox.store.js";

@@ -2,7 +2,7 @@
  * The outbox in Postgres: plain functions taking the service's database or transaction. They work
  * on any service schema that has the outbox table (createOutboxTable), whatever else it holds.
  */
-import { anyOf, runPrepared } from "@platform/db";
+import { anyOf, preparedQuery } from "@platform/db";
 import type { DomainEvent } from "@platform/events";
 import { type Kysely, sql } from "kysely";
 import type { OutboxDatabase } from "./outbox.table.js";
@@ -41,17 +41,7 @@ export interface OutboxRow {
  * so several replicas relay side by side without publishing the same row.
  */
 export async function lockUnpublished(db: OutboxDb, limit: number): Promise<OutboxRow[]> {
-  const { rows } = await runPrepared(
-    db,
-    outbox(db)
-      .selectFrom("outbox")
-      .selectAll()
-      .where("publishedAt", "is", null)
-      .orderBy("id")
-      .limit(limit)
-      .forUpdate()
-      .skipLocked(),
-  );
+  const { rows } = await lockUnpublishedQuery(db, { limit });
   return rows.map((row) => ({
     id: row.id,
     stream: row.stream,
@@ -67,13 +57,25 @@ export async function lockUnpublished(db: OutboxDb, limit: number): Promise<Outb
   }));
 }
 
+const lockUnpublishedQuery = preparedQuery((p: { limit: number }, db: OutboxDb) =>
+  outbox(db)
+    .selectFrom("outbox")
+    .selectAll()
+    .where("publishedAt", "is", null)
+    .orderBy("id")
+    .limit(p.limit)
+    .forUpdate()
+    .skipLocked(),
+);
+
 export async function markPublished(db: OutboxDb, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await runPrepared(
-    db,
-    outbox(db).updateTable("outbox").set({ publishedAt: new Date() }).where("id", "=", anyOf(ids, "bigint")),
-  );
+  await markPublishedQuery(db, { ids, at: new Date() });
 }
+
+const markPublishedQuery = preparedQuery((p: { ids: readonly number[]; at: Date }, db: OutboxDb) =>
+  outbox(db).updateTable("outbox").set({ publishedAt: p.at }).where("id", "=", anyOf(p.ids, "bigint")),
+);
 
 /** Deletes events published before the cutoff; resolves to how many. */
 export async function prunePublished(db: OutboxDb, before: Date): Promise<number> {
@@ -90,12 +92,37 @@ export async function unpublishedCount(db: OutboxDb): Promise<number> {
   return n;
 }
 
+/** An outbox row's values, as the statement of `outboxInsert` takes them (its parameters). */
+export interface OutboxValues {
+  stream: string;
+  eventId: string;
+  eventType: string;
+  eventVersion: number;
+  /** The payload as JSON text. */
+  payload: string;
+  requestId: string;
+  traceparent: string | null;
+  occurredAt: Date;
+}
+
+export const outboxValues = (stream: string, event: DomainEvent): OutboxValues => ({
+  stream,
+  eventId: event.id,
+  eventType: event.type,
+  eventVersion: event.version,
+  payload: JSON.stringify(event.payload),
+  requestId: event.requestId,
+  traceparent: event.traceparent ?? null,
+  occurredAt: new Date(event.occurredAt),
+});
+
 /**
  * The outbox insert as a SQL fragment, for a caller that writes its change and its event in one
- * statement (a data-modifying CTE) instead of a transaction of several.
+ * statement (a data-modifying CTE) instead of a transaction of several. Takes its values as they
+ * are or as a prepared statement's parameters (`preparedQuery`).
  */
-export function outboxInsert(stream: string, event: DomainEvent) {
+export function outboxInsert(v: OutboxValues) {
   return sql`insert into outbox (event_id, stream, type, version, payload, request_id, traceparent, occurred_at)
-    values (${event.id}, ${stream}, ${event.type}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb,
-            ${event.requestId}, ${event.traceparent ?? null}, ${new Date(event.occurredAt)})`;
+    values (${v.eventId}, ${v.stream}, ${v.eventType}, ${v.eventVersion}, ${v.payload}::jsonb,
+            ${v.requestId}, ${v.traceparent}, ${v.occurredAt})`;
 }

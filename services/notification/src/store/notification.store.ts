@@ -1,5 +1,5 @@
 /** Notifications and their delivery state in Postgres: plain functions taking the database first. */
-import { prepared, runPrepared } from "@platform/db";
+import { preparedQuery } from "@platform/db";
 import { type Kysely, sql } from "kysely";
 import type { Channel, NewNotification, NotificationStatus } from "../domain/notification.js";
 import type { NotificationDatabase, NotificationRow } from "./notification.table.js";
@@ -41,30 +41,41 @@ export async function insertNotifications(
  * lease ahead, so another replica skips them, and one whose deliverer died comes due again when the
  * lease ends.
  */
-export function claimDue(
+export async function claimDue(
   db: NotificationDb,
   channel: Channel,
   limit: number,
   leaseMs: number,
 ): Promise<NotificationRow[]> {
-  const claim = db
-    .updateTable("notification")
-    .set({ nextAttemptAt: new Date(Date.now() + leaseMs) })
-    .where("id", "in", (eb) =>
-      eb
-        .selectFrom("notification")
-        .select("id")
-        .where("status", "=", "pending")
-        .where("channel", "=", channel)
-        .where("nextAttemptAt", "<=", new Date())
-        .orderBy("nextAttemptAt")
-        .limit(limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returningAll();
-  return runPrepared(db, claim).then(({ rows }) => rows);
+  const now = Date.now();
+  const { rows } = await claimDueStatement(db, {
+    channel,
+    limit,
+    now: new Date(now),
+    leaseEnds: new Date(now + leaseMs),
+  });
+  return rows;
 }
+
+const claimDueStatement = preparedQuery(
+  (p: { channel: Channel; limit: number; now: Date; leaseEnds: Date }, db: NotificationDb) =>
+    db
+      .updateTable("notification")
+      .set({ nextAttemptAt: p.leaseEnds })
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("notification")
+          .select("id")
+          .where("status", "=", "pending")
+          .where("channel", "=", p.channel)
+          .where("nextAttemptAt", "<=", p.now)
+          .orderBy("nextAttemptAt")
+          .limit(p.limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll(),
+);
 
 /** What became of one delivery attempt. */
 export type Outcome =
@@ -79,9 +90,27 @@ export type Outcome =
 export async function recordOutcomes(db: NotificationDb, outcomes: readonly Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   const sent = (o: Outcome): o is Extract<Outcome, { sentAt: Date }> => "sentAt" in o;
-  // One statement for the whole batch: atomic, so a retry after a failure cannot count an attempt
-  // twice; and only a pending notification changes (an outcome that arrives twice changes nothing).
-  await sql`${prepared()}
+  await recordOutcomesStatement(db, {
+    ids: outcomes.map((o) => o.id),
+    statuses: outcomes.map((o) => (sent(o) ? "sent" : o.retryAt ? "pending" : "failed")),
+    charged: outcomes.map((o) => (sent(o) ? true : o.charged)),
+    errors: outcomes.map((o) => (sent(o) ? null : o.error.slice(0, 1000))),
+    sentAts: outcomes.map((o) => (sent(o) ? o.sentAt : null)),
+    retryAts: outcomes.map((o) => (sent(o) ? null : o.retryAt)),
+  });
+}
+
+// One statement for the whole batch: atomic, so a retry after a failure cannot count an attempt
+// twice; and only a pending notification changes (an outcome that arrives twice changes nothing).
+const recordOutcomesStatement = preparedQuery(
+  (p: {
+    ids: string[];
+    statuses: NotificationStatus[];
+    charged: boolean[];
+    errors: Array<string | null>;
+    sentAts: Array<Date | null>;
+    retryAts: Array<Date | null>;
+  }) => sql`
     update notification n
     set status = v.status,
         attempts = n.attempts + v.charged::int,
@@ -89,16 +118,11 @@ export async function recordOutcomes(db: NotificationDb, outcomes: readonly Outc
         sent_at = v.sent_at,
         next_attempt_at = coalesce(v.retry_at, now()),
         updated_at = now()
-    from unnest(
-      ${outcomes.map((o) => o.id)}::uuid[],
-      ${outcomes.map((o) => (sent(o) ? "sent" : o.retryAt ? "pending" : "failed"))}::text[],
-      ${outcomes.map((o) => (sent(o) ? true : o.charged))}::boolean[],
-      ${outcomes.map((o) => (sent(o) ? null : o.error.slice(0, 1000)))}::text[],
-      ${outcomes.map((o) => (sent(o) ? o.sentAt : null))}::timestamptz[],
-      ${outcomes.map((o) => (sent(o) ? null : o.retryAt))}::timestamptz[]
-    ) as v(id, status, charged, error, sent_at, retry_at)
-    where n.id = v.id and n.status = 'pending'`.execute(db);
-}
+    from unnest(${p.ids}::uuid[], ${p.statuses}::text[], ${p.charged}::boolean[], ${p.errors}::text[],
+                ${p.sentAts}::timestamptz[], ${p.retryAts}::timestamptz[])
+         as v(id, status, charged, error, sent_at, retry_at)
+    where n.id = v.id and n.status = 'pending'`,
+);
 
 /** Notifications waiting or given up on, by channel and status (the backlog the metrics show). */
 export async function backlog(

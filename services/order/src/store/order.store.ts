@@ -1,8 +1,8 @@
 /** Orders, their lines and status history in Postgres: plain functions taking db or a transaction. */
-import { prepared } from "@platform/db";
+import { preparedQuery } from "@platform/db";
 import type { DomainEvent, OrderOwner } from "@platform/events";
-import { outboxInsert } from "@platform/outbox";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type OutboxValues, outboxInsert, outboxValues } from "@platform/outbox";
+import { type Kysely, type RawBuilder, type Selectable, sql } from "kysely";
 import type { Order, OrderLine, OrderStatus } from "../domain/order.js";
 import type { OrderDatabase, OrderTable } from "./order.table.js";
 
@@ -31,37 +31,97 @@ export interface PlacedOrder {
  * statement: atomic on its own and one round trip, where a transaction of six inserts took eight.
  */
 export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promise<void> {
-  const { order, owner, requestId, event, idempotency } = placed;
+  const { order, owner, requestId, idempotency } = placed;
   const lines = order.items;
-  const completeKey = idempotency
-    ? sql`, completed as (
-        update idempotency_key set state = 'done', response_status = 201, response_body = ${JSON.stringify(idempotency.responseBody)}::jsonb
-        where user_id = ${idempotency.userId} and key = ${idempotency.key})`
-    : sql``;
-  await sql`${prepared()}
-    with placed as (
-      insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, owner_phone,
-                           owner_preferences, request_id, created_at, updated_at)
-      values (${order.id}, ${order.userId}, ${order.status}, ${order.totalCents}, ${order.currency}, ${owner.email},
-              ${owner.name}, ${owner.phone ?? null}, ${owner.notificationPreferences ? JSON.stringify(owner.notificationPreferences) : null}::jsonb,
-              ${requestId}, ${order.createdAt}, ${order.createdAt})
-    ), lines as (
-      insert into order_item (order_id, line_no, sku, name, unit_price_cents, quantity, subtotal_cents)
-      select ${order.id}, line_no, sku, name, unit_price_cents, quantity, subtotal_cents
-      from unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.name)}::text[],
-                  ${lines.map((l) => l.unitPriceCents)}::bigint[], ${lines.map((l) => l.quantity)}::int[],
-                  ${lines.map((l) => l.subtotalCents)}::bigint[])
-           with ordinality as l(sku, name, unit_price_cents, quantity, subtotal_cents, line_no)
-    ), history as (
-      insert into order_status_history (order_id, version, status, at) values (${order.id}, 1, ${order.status}, ${order.createdAt})
-    ), event as (
-      ${outboxInsert(placed.eventsStream, event)}
-    ), task as (
-      insert into reservation_task (order_id, action, request_id, next_attempt_at, last_error)
-      values (${order.id}, ${placed.task.action}, ${requestId}, ${placed.task.dueAt}, null)
-    )${completeKey}
-    select 1`.execute(db);
+  const values: PlacementValues = {
+    orderId: order.id,
+    userId: order.userId,
+    status: order.status,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    ownerEmail: owner.email,
+    ownerName: owner.name,
+    ownerPhone: owner.phone ?? null,
+    ownerPreferences: owner.notificationPreferences ? JSON.stringify(owner.notificationPreferences) : null,
+    createdAt: order.createdAt,
+    skus: lines.map((l) => l.sku),
+    names: lines.map((l) => l.name),
+    unitPrices: lines.map((l) => l.unitPriceCents),
+    quantities: lines.map((l) => l.quantity),
+    subtotals: lines.map((l) => l.subtotalCents),
+    taskAction: placed.task.action,
+    taskDueAt: placed.task.dueAt,
+    ...outboxValues(placed.eventsStream, placed.event),
+    requestId,
+  };
+  if (!idempotency) await placeOrderStatement(db, values);
+  else {
+    const { userId: keyUserId, key, responseBody } = idempotency;
+    await placeOrderCompletingKeyStatement(db, {
+      ...values,
+      keyUserId,
+      key,
+      responseBody: JSON.stringify(responseBody),
+    });
+  }
 }
+
+/** The placement statement's parameters. */
+type PlacementValues = OutboxValues & {
+  orderId: string;
+  userId: string;
+  status: OrderStatus;
+  totalCents: number;
+  currency: string;
+  ownerEmail: string;
+  ownerName: string;
+  ownerPhone: string | null;
+  /** JSON text. */
+  ownerPreferences: string | null;
+  createdAt: Date;
+  skus: string[];
+  names: string[];
+  unitPrices: number[];
+  quantities: number[];
+  subtotals: number[];
+  taskAction: "commit" | "expire";
+  taskDueAt: Date;
+};
+
+type KeyValues = { keyUserId: string; key: string; responseBody: string };
+
+const placement = (p: PlacementValues, completeKey: RawBuilder<unknown>) => sql`
+  with placed as (
+    insert into "order" (id, user_id, status, total_cents, currency, owner_email, owner_name, owner_phone,
+                         owner_preferences, request_id, created_at, updated_at)
+    values (${p.orderId}, ${p.userId}, ${p.status}, ${p.totalCents}, ${p.currency}, ${p.ownerEmail},
+            ${p.ownerName}, ${p.ownerPhone}, ${p.ownerPreferences}::jsonb, ${p.requestId}, ${p.createdAt}, ${p.createdAt})
+  ), lines as (
+    insert into order_item (order_id, line_no, sku, name, unit_price_cents, quantity, subtotal_cents)
+    select ${p.orderId}, line_no, sku, name, unit_price_cents, quantity, subtotal_cents
+    from unnest(${p.skus}::text[], ${p.names}::text[], ${p.unitPrices}::bigint[], ${p.quantities}::int[],
+                ${p.subtotals}::bigint[])
+         with ordinality as l(sku, name, unit_price_cents, quantity, subtotal_cents, line_no)
+  ), history as (
+    insert into order_status_history (order_id, version, status, at) values (${p.orderId}, 1, ${p.status}, ${p.createdAt})
+  ), event as (
+    ${outboxInsert(p)}
+  ), task as (
+    insert into reservation_task (order_id, action, request_id, next_attempt_at, last_error)
+    values (${p.orderId}, ${p.taskAction}, ${p.requestId}, ${p.taskDueAt}, null)
+  )${completeKey}
+  select 1`;
+
+const placeOrderStatement = preparedQuery((p: PlacementValues) => placement(p, sql``));
+
+const placeOrderCompletingKeyStatement = preparedQuery((p: PlacementValues & KeyValues) =>
+  placement(
+    p,
+    sql`, completed as (
+      update idempotency_key set state = 'done', response_status = 201, response_body = ${p.responseBody}::jsonb
+      where user_id = ${p.keyUserId} and key = ${p.key})`,
+  ),
+);
 
 /** A new order as placeOrder stores it (the time is the application's). */
 export const newOrder = (

@@ -3,7 +3,7 @@
  * Expire when an unpaid order's payment window ends. Written in the same transaction as the
  * change, deleted once done.
  */
-import { anyOf, runPrepared } from "@platform/db";
+import { anyOf, preparedQuery } from "@platform/db";
 import { sql } from "kysely";
 import type { OrderDb } from "./order.store.js";
 
@@ -95,14 +95,15 @@ const commitTask = (db: OrderDb, orderId: string) =>
 /** The Commit tasks of these orders, done: deleted in one statement. */
 export async function deleteCommitTasks(db: OrderDb, orderIds: readonly string[]): Promise<void> {
   if (orderIds.length === 0) return;
-  await runPrepared(
-    db,
-    db
-      .deleteFrom("reservationTask")
-      .where("action", "=", "commit")
-      .where("orderId", "=", anyOf(orderIds, "uuid")),
-  );
+  await deleteCommitTasksStatement(db, { orderIds });
 }
+
+const deleteCommitTasksStatement = preparedQuery((p: { orderIds: readonly string[] }, db: OrderDb) =>
+  db
+    .deleteFrom("reservationTask")
+    .where("action", "=", "commit")
+    .where("orderId", "=", anyOf(p.orderIds, "uuid")),
+);
 
 export async function deleteTask(db: OrderDb, orderId: string, action: ReservationAction): Promise<void> {
   await db
