@@ -17,24 +17,55 @@ export async function insertNotifications(
   { leaseMs, claim }: { leaseMs: number; claim: (notification: { channel: Channel }) => boolean },
 ): Promise<NotificationRow[]> {
   if (notifications.length === 0) return [];
-  const now = Date.now();
-  const claimedUntil = new Date(now + leaseMs);
-  return db
-    .insertInto("notification")
-    .values(
-      notifications.map(({ data, ...n }) => ({
-        id: Bun.randomUUIDv7(),
-        ...n,
-        data: JSON.stringify(data),
-        lastError: null,
-        sentAt: null,
-        nextAttemptAt: claim(n) ? claimedUntil : new Date(now),
-      })),
-    )
-    .onConflict((oc) => oc.columns(["eventId", "channel"]).doNothing())
-    .returningAll()
-    .execute();
+  const now = new Date();
+  const claimedUntil = new Date(now.getTime() + leaseMs);
+  const column = <T>(value: (n: NewNotification) => T) => notifications.map(value);
+  const { rows } = await insertNotificationsStatement(db, {
+    ids: column(() => Bun.randomUUIDv7()),
+    eventIds: column((n) => n.eventId),
+    eventTypes: column((n) => n.eventType),
+    channels: column((n) => n.channel),
+    userIds: column((n) => n.userId),
+    orderIds: column((n) => n.orderId),
+    recipients: column((n) => n.recipient),
+    subjects: column((n) => n.subject),
+    bodiesText: column((n) => n.bodyText),
+    bodiesHtml: column((n) => n.bodyHtml),
+    data: column((n) => JSON.stringify(n.data)),
+    traceparents: column((n) => n.traceparent),
+    nextAttempts: column((n) => (claim(n) ? claimedUntil : now)),
+  });
+  return rows;
 }
+
+// One array per column (unnest), not a row of values per notification: one shape whatever the batch.
+const insertNotificationsStatement = preparedQuery(
+  (p: {
+    ids: string[];
+    eventIds: string[];
+    eventTypes: string[];
+    channels: Channel[];
+    userIds: Array<string | null>;
+    orderIds: Array<string | null>;
+    recipients: string[];
+    subjects: string[];
+    bodiesText: string[];
+    bodiesHtml: string[];
+    /** JSON text. */
+    data: string[];
+    traceparents: Array<string | null>;
+    nextAttempts: Date[];
+  }) => sql<NotificationRow>`
+    insert into notification (id, event_id, event_type, channel, user_id, order_id, recipient, subject,
+                              body_text, body_html, data, traceparent, next_attempt_at)
+    select * from unnest(${p.ids}::uuid[], ${p.eventIds}::text[], ${p.eventTypes}::text[],
+                         ${p.channels}::text[], ${p.userIds}::uuid[], ${p.orderIds}::uuid[],
+                         ${p.recipients}::text[], ${p.subjects}::text[], ${p.bodiesText}::text[],
+                         ${p.bodiesHtml}::text[], ${p.data}::jsonb[], ${p.traceparents}::text[],
+                         ${p.nextAttempts}::timestamptz[])
+    on conflict (event_id, channel) do nothing
+    returning *`,
+);
 
 /**
  * Takes up to `limit` due notifications of one channel for delivery: their next attempt moves a
