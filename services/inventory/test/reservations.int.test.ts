@@ -5,6 +5,7 @@ import { createLogger } from "@platform/logging";
 import {
   INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
+  MAX_COMMIT_BATCH,
   ReservationState,
   StockStatus,
 } from "@platform/proto";
@@ -155,6 +156,46 @@ describe("Reserve", () => {
     await ctx.grpc.commit({ reservationId: committedId });
     expect(await statusOf(ctx.grpc.release({ reservationId: committedId }))).toBe(Status.FAILED_PRECONDITION);
     expect(await level(sku)).toEqual({ available: 3, reserved: 0 });
+  });
+
+  test("CommitBatch settles each reservation on its own, as Commit alone would", async () => {
+    const sku = await ctx.product({ initialStock: 10 });
+    const reserve = (id: string) =>
+      ctx.grpc.reserve({ reservationId: id, lines: [{ sku, quantity: 2 }], ttlSeconds: 60 });
+    const [a, b, released] = [`batch-a-${sku}`, `batch-b-${sku}`, `batch-released-${sku}`];
+    await Promise.all([reserve(a), reserve(b), reserve(released)]);
+    await ctx.grpc.commit({ reservationId: b });
+    await ctx.grpc.release({ reservationId: released });
+
+    const COMMITTED = ReservationState.RESERVATION_STATE_COMMITTED;
+    const UNSPECIFIED = ReservationState.RESERVATION_STATE_UNSPECIFIED;
+    const items = [a, b, released, `batch-unknown-${sku}`, "bad id!"].map((reservationId, i) => ({
+      reservationId,
+      requestId: `request-${i}`,
+    }));
+    const { outcomes } = await ctx.grpc.commitBatch({ items });
+    expect(outcomes.map(({ reservationId, state, code }) => ({ reservationId, state, code }))).toEqual([
+      { reservationId: a, state: COMMITTED, code: Status.OK },
+      { reservationId: b, state: COMMITTED, code: Status.OK }, // committed before: the same answer
+      { reservationId: released, state: UNSPECIFIED, code: Status.FAILED_PRECONDITION },
+      { reservationId: `batch-unknown-${sku}`, state: UNSPECIFIED, code: Status.NOT_FOUND },
+      { reservationId: "bad id!", state: UNSPECIFIED, code: Status.INVALID_ARGUMENT },
+    ]);
+    expect(outcomes[2]?.message).toContain("released");
+    expect(await level(sku)).toEqual({ available: 6, reserved: 0 });
+
+    // Repeated, it answers the same and takes nothing more.
+    expect((await ctx.grpc.commitBatch({ items })).outcomes).toEqual(outcomes);
+    expect(await level(sku)).toEqual({ available: 6, reserved: 0 });
+  });
+
+  test("CommitBatch refuses more than MAX_COMMIT_BATCH items and commits none of them", async () => {
+    const sku = await ctx.product({ initialStock: 1 });
+    const id = `batch-too-big-${sku}`;
+    await ctx.grpc.reserve({ reservationId: id, lines: [{ sku, quantity: 1 }], ttlSeconds: 60 });
+    const items = Array.from({ length: MAX_COMMIT_BATCH + 1 }, () => ({ reservationId: id, requestId: "r" }));
+    expect(await statusOf(ctx.grpc.commitBatch({ items }))).toBe(Status.INVALID_ARGUMENT);
+    expect(await level(sku)).toEqual({ available: 0, reserved: 1 });
   });
 
   test("Reserve → expiry returns the stock exactly once, with two sweepers racing", async () => {

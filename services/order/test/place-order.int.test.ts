@@ -323,8 +323,9 @@ describe("reading orders", () => {
 });
 
 describe("metrics", () => {
-  test("/metrics: a placed order moves orders_placed_total and the gRPC counters of both sides; a replay moves nothing; a refusal counts by reason", async () => {
+  test("/metrics: a placed order moves orders_placed_total and the gRPC counters of both sides (its Reserve and its CommitBatch); a replay moves nothing; a refusal counts by reason", async () => {
     const RESERVE = "/inventory.v1.InventoryService/Reserve";
+    const COMMIT_BATCH = "/inventory.v1.InventoryService/CommitBatch";
     const buyer = await ctx.customer();
     const sku = await ctx.product(1);
     const before = { order: await ctx.metrics(), inventory: await ctx.metrics("inventory") };
@@ -350,6 +351,8 @@ describe("metrics", () => {
         moved(service, `grpc_${side}_handled_total`, { method: RESERVE, code: "FAILED_PRECONDITION" }),
       ).toBe(1);
       expect(moved(service, `grpc_${side}_handling_seconds_count`, { method: RESERVE })).toBe(2);
+      // The placed order's Commit, in a batch of its own.
+      expect(moved(service, `grpc_${side}_handled_total`, { method: COMMIT_BATCH, code: "OK" })).toBe(1);
       expect(after[service]("outbox_backlog")).toBeGreaterThanOrEqual(0);
     }
     expect(after.order("circuit_breaker_state", { breaker: "inventory", service: "order" })).toBe(0);

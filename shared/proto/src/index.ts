@@ -3,6 +3,10 @@
  * The only way in to the generated code: nothing imports from ./gen directly.
  */
 export {
+  type CommitBatchItem,
+  type CommitBatchRequest,
+  type CommitBatchResponse,
+  type CommitOutcome,
   type CommitRequest,
   type CommitResponse,
   type GetStockRequest,
@@ -32,6 +36,7 @@ export {
   type InventoryCallOptions,
   type InventoryClient,
   type InventoryClientOptions,
+  MAX_COMMIT_BATCH,
   REQUEST_ID_METADATA_KEY,
   requestMetadata,
 } from "./inventory-client.js";

@@ -15,6 +15,9 @@ import { grpcClientTracing } from "./grpc-tracing.js";
 
 export const REQUEST_ID_METADATA_KEY = "x-request-id";
 
+/** The most items one CommitBatch takes (the contract says so). */
+export const MAX_COMMIT_BATCH = 500;
+
 /** Trailer that carries the InsufficientStock detail of a FAILED_PRECONDITION from Reserve. */
 export const INSUFFICIENT_STOCK_TRAILER = "inventory-insufficient-stock-bin";
 

@@ -4,10 +4,14 @@
  * catalog in Redis: a reservation touches no database.
  */
 import { AppError } from "@platform/errors";
+import type { Logger } from "@platform/logging";
 import {
+  type CommitBatchItem,
   INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
+  InventoryServiceDefinition,
   type InventoryServiceImplementation,
+  MAX_COMMIT_BATCH,
   ReservationState,
   StockStatus,
 } from "@platform/proto";
@@ -15,7 +19,7 @@ import { type CallContext, ServerError, Status } from "nice-grpc";
 import { mergeLines, type ReservationState as State, stockStatus } from "../domain/stock.js";
 import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { SettleAction, SettleOutcome, StockStore } from "../stock/stock-store.js";
-import type { RequestContext } from "./request-context.js";
+import { grpcStatusOf, type RequestContext } from "./request-context.js";
 
 export interface InventoryServiceDeps {
   stock: StockStore;
@@ -38,6 +42,8 @@ const STOCK_STATUSES = {
   out_of_stock: StockStatus.STOCK_STATUS_OUT_OF_STOCK,
 } as const;
 
+const COMMIT_BATCH = `/${InventoryServiceDefinition.fullName}/${InventoryServiceDefinition.methods.commitBatch.name}`;
+
 const RESERVATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function checkReservationId(reservationId: string): void {
@@ -50,19 +56,43 @@ function throwIfAborted(context: CallContext): void {
   if (context.signal.aborted) throw new ServerError(Status.DEADLINE_EXCEEDED, "the call's deadline passed");
 }
 
-export function inventoryService(deps: InventoryServiceDeps): InventoryServiceImplementation<RequestContext> {
+export function inventoryService(
+  deps: InventoryServiceDeps,
+  logger: Logger,
+): InventoryServiceImplementation<RequestContext> {
   const { stock } = deps;
 
   async function settle(action: SettleAction, reservationId: string, context: CallContext & RequestContext) {
-    checkReservationId(reservationId);
     throwIfAborted(context);
+    const state = await settleOne(action, reservationId);
+    context.log.debug({ reservationId, state }, `reservation ${action}`);
+    return { reservationId, state: STATES[state] };
+  }
+
+  async function settleOne(action: SettleAction, reservationId: string): Promise<State> {
+    checkReservationId(reservationId);
     const outcome: SettleOutcome = await stock.settle(action, reservationId);
     if (outcome.result === "not_found") throw new AppError("NOT_FOUND", `No reservation ${reservationId}.`);
     if (outcome.result !== "ok") {
       throw new AppError("INVALID_TRANSITION", `Cannot ${action} a reservation that is ${outcome.state}.`);
     }
-    context.log.debug({ reservationId, state: outcome.state }, `reservation ${action}`);
-    return { reservationId, state: STATES[outcome.state] };
+    return outcome.state;
+  }
+
+  /** One item of a CommitBatch: its own outcome, what Commit alone would have answered. */
+  async function commitItem({ reservationId, requestId }: CommitBatchItem) {
+    try {
+      const state = await settleOne("commit", reservationId);
+      // Logged under the request that owes the Commit (the call's own is the batch's first).
+      if (logger.isLevelEnabled("debug")) {
+        logger.child({ requestId, rpc: COMMIT_BATCH }).debug({ reservationId, state }, "reservation commit");
+      }
+      return { reservationId, state: STATES[state], code: Status.OK, message: "" };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error; // Redis away: the whole call fails (UNAVAILABLE)
+      const failed = ReservationState.RESERVATION_STATE_UNSPECIFIED;
+      return { reservationId, state: failed, code: grpcStatusOf(error), message: error.message };
+    }
   }
 
   return {
@@ -130,6 +160,13 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
     },
 
     commit: ({ reservationId }, context) => settle("commit", reservationId, context),
+    async commitBatch({ items }, context) {
+      if (items.length > MAX_COMMIT_BATCH) {
+        throw new AppError("VALIDATION_FAILED", `A CommitBatch takes at most ${MAX_COMMIT_BATCH} items.`);
+      }
+      throwIfAborted(context);
+      return { outcomes: await Promise.all(items.map(commitItem)) };
+    },
     release: ({ reservationId }, context) => settle("release", reservationId, context),
     return: ({ reservationId }, context) => settle("return", reservationId, context),
   };

@@ -37,6 +37,9 @@ const STATUS_BY_CODE: Record<ErrorCode, Status> = {
   UPSTREAM_TIMEOUT: Status.DEADLINE_EXCEEDED,
 };
 
+/** The gRPC status a handler's AppError becomes. */
+export const grpcStatusOf = (error: AppError): Status => STATUS_BY_CODE[error.code];
+
 /** A call the client cancelled or whose deadline passed: nice-grpc answers it itself. */
 const isAbortError = (error: unknown) => error instanceof Error && error.name === "AbortError";
 
@@ -58,7 +61,7 @@ export function requestContextMiddleware(logger: Logger) {
         throw error;
       }
       if (error instanceof AppError) {
-        const status = STATUS_BY_CODE[error.code];
+        const status = grpcStatusOf(error);
         log.info({ status: Status[status], code: error.code }, "rpc rejected");
         throw new ServerError(status, error.message);
       }

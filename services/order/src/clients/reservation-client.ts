@@ -7,10 +7,13 @@
 import { AppError, dependencyUnavailable } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import {
+  type CommitBatchItem,
   createInventoryClient,
   INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
   type InventoryClient,
+  InventoryServiceDefinition,
+  MAX_COMMIT_BATCH,
   ReservationState,
   type ReservedLine,
   requestMetadata,
@@ -18,6 +21,7 @@ import {
 import { ClientError, Status } from "nice-grpc";
 import CircuitBreaker from "opossum";
 import { Gauge, type Registry } from "prom-client";
+import { BatchWhileBusy } from "./batch-while-busy.js";
 
 export interface ReservationClientOptions {
   address: string;
@@ -34,12 +38,19 @@ export interface ReservationClientOptions {
   registry?: Registry;
 }
 
+/** What a failed Commit of a batch says it was: the error Commit alone would have failed with. */
+const COMMIT_PATH = `/${InventoryServiceDefinition.fullName}/${InventoryServiceDefinition.methods.commit.name}`;
+
 /** Failures that say the inventory is unwell (they count against the breaker); the rest are answers. */
 const UNHEALTHY = new Set([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.INTERNAL, Status.UNKNOWN]);
 
 export class ReservationClient {
   private readonly inventory: InventoryClient;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly commits = new BatchWhileBusy<CommitBatchItem, ReservationState>(
+    (items) => this.commitBatch(items),
+    MAX_COMMIT_BATCH,
+  );
 
   constructor(private readonly options: ReservationClientOptions) {
     this.inventory = createInventoryClient({
@@ -113,8 +124,12 @@ export class ReservationClient {
     }
   }
 
-  commit(orderId: string, requestId: string) {
-    return this.settle("commit", orderId, requestId);
+  /**
+   * Commits the order's reservation. Commits made while one is on the wire go out together in one
+   * CommitBatch; each still settles (or fails with the ClientError a Commit alone would have) on its own.
+   */
+  commit(orderId: string, requestId: string): Promise<ReservationState> {
+    return this.commits.call({ reservationId: orderId, requestId });
   }
 
   release(orderId: string, requestId: string) {
@@ -130,19 +145,27 @@ export class ReservationClient {
     this.inventory.close();
   }
 
+  private async commitBatch(items: CommitBatchItem[]): Promise<Array<ReservationState | ClientError>> {
+    const [{ requestId }] = items as [CommitBatchItem];
+    const { outcomes } = await this.call(() =>
+      this.inventory.client.commitBatch({ items }, { metadata: requestMetadata(requestId) }),
+    );
+    return outcomes.map(({ state, code, message }) =>
+      code === Status.OK ? state : new ClientError(COMMIT_PATH, code, message),
+    );
+  }
+
   private async settle(
-    action: "commit" | "release" | "return",
+    action: "release" | "return",
     orderId: string,
     requestId: string,
   ): Promise<ReservationState> {
     const options = { metadata: requestMetadata(requestId) };
     const request = { reservationId: orderId };
     const reply = await this.call(() =>
-      action === "commit"
-        ? this.inventory.client.commit(request, options)
-        : action === "release"
-          ? this.inventory.client.release(request, options)
-          : this.inventory.client.return(request, options),
+      action === "release"
+        ? this.inventory.client.release(request, options)
+        : this.inventory.client.return(request, options),
     );
     return reply.state;
   }

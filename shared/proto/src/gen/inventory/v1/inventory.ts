@@ -177,6 +177,33 @@ export interface CommitResponse {
   state: ReservationState;
 }
 
+export interface CommitBatchRequest {
+  items: CommitBatchItem[];
+}
+
+export interface CommitBatchItem {
+  reservationId: string;
+  /** The request that owes this Commit, for the inventory's logs (the call's metadata carries one). */
+  requestId: string;
+}
+
+export interface CommitBatchResponse {
+  /** One per item, in the request's order. */
+  outcomes: CommitOutcome[];
+}
+
+export interface CommitOutcome {
+  reservationId: string;
+  /** The state after the Commit; unspecified when it failed. */
+  state: ReservationState;
+  /**
+   * 0 (OK) when committed, else the gRPC status code Commit would have failed with (NOT_FOUND,
+   * FAILED_PRECONDITION, INVALID_ARGUMENT), and its message.
+   */
+  code: number;
+  message: string;
+}
+
 export interface ReleaseResponse {
   reservationId: string;
   /** The state after the call (the same answer when the call is repeated). */
@@ -1215,6 +1242,360 @@ export const CommitResponse: MessageFns<CommitResponse> = {
   },
 };
 
+function createBaseCommitBatchRequest(): CommitBatchRequest {
+  return { items: [] };
+}
+
+export const CommitBatchRequest: MessageFns<CommitBatchRequest> = {
+  encode(message: CommitBatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      CommitBatchItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitBatchRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitBatchRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(CommitBatchItem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitBatchRequest {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => CommitBatchItem.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: CommitBatchRequest): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => CommitBatchItem.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitBatchRequest>): CommitBatchRequest {
+    return CommitBatchRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitBatchRequest>): CommitBatchRequest {
+    const message = createBaseCommitBatchRequest();
+    message.items = object.items?.map((e) => CommitBatchItem.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCommitBatchItem(): CommitBatchItem {
+  return { reservationId: "", requestId: "" };
+}
+
+export const CommitBatchItem: MessageFns<CommitBatchItem> = {
+  encode(message: CommitBatchItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservationId !== "") {
+      writer.uint32(10).string(message.reservationId);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitBatchItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitBatchItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitBatchItem {
+    return {
+      reservationId: isSet(object.reservationId)
+        ? globalThis.String(object.reservationId)
+        : isSet(object.reservation_id)
+        ? globalThis.String(object.reservation_id)
+        : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CommitBatchItem): unknown {
+    const obj: any = {};
+    if (message.reservationId !== "") {
+      obj.reservationId = message.reservationId;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitBatchItem>): CommitBatchItem {
+    return CommitBatchItem.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitBatchItem>): CommitBatchItem {
+    const message = createBaseCommitBatchItem();
+    message.reservationId = object.reservationId ?? "";
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCommitBatchResponse(): CommitBatchResponse {
+  return { outcomes: [] };
+}
+
+export const CommitBatchResponse: MessageFns<CommitBatchResponse> = {
+  encode(message: CommitBatchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.outcomes) {
+      CommitOutcome.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitBatchResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitBatchResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcomes.push(CommitOutcome.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitBatchResponse {
+    return {
+      outcomes: globalThis.Array.isArray(object?.outcomes)
+        ? object.outcomes.map((e: any) => CommitOutcome.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CommitBatchResponse): unknown {
+    const obj: any = {};
+    if (message.outcomes?.length) {
+      obj.outcomes = message.outcomes.map((e) => CommitOutcome.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitBatchResponse>): CommitBatchResponse {
+    return CommitBatchResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitBatchResponse>): CommitBatchResponse {
+    const message = createBaseCommitBatchResponse();
+    message.outcomes = object.outcomes?.map((e) => CommitOutcome.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCommitOutcome(): CommitOutcome {
+  return { reservationId: "", state: 0, code: 0, message: "" };
+}
+
+export const CommitOutcome: MessageFns<CommitOutcome> = {
+  encode(message: CommitOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservationId !== "") {
+      writer.uint32(10).string(message.reservationId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.code !== 0) {
+      writer.uint32(24).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(34).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitOutcome {
+    return {
+      reservationId: isSet(object.reservationId)
+        ? globalThis.String(object.reservationId)
+        : isSet(object.reservation_id)
+        ? globalThis.String(object.reservation_id)
+        : "",
+      state: isSet(object.state) ? reservationStateFromJSON(object.state) : 0,
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: CommitOutcome): unknown {
+    const obj: any = {};
+    if (message.reservationId !== "") {
+      obj.reservationId = message.reservationId;
+    }
+    if (message.state !== 0) {
+      obj.state = reservationStateToJSON(message.state);
+    }
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitOutcome>): CommitOutcome {
+    return CommitOutcome.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitOutcome>): CommitOutcome {
+    const message = createBaseCommitOutcome();
+    message.reservationId = object.reservationId ?? "";
+    message.state = object.state ?? 0;
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
 function createBaseReleaseResponse(): ReleaseResponse {
   return { reservationId: "", state: 0 };
 }
@@ -1600,6 +1981,20 @@ export const InventoryServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Commit for many reservations in one call: a busy client sends the Commits that gathered while
+     * its previous call was on the wire. Each reservation's outcome is its own, what Commit alone
+     * would have answered; the call fails as a whole only for what fails them all (the deadline, the
+     * service unavailable) or INVALID_ARGUMENT for more than 500 items.
+     */
+    commitBatch: {
+      name: "CommitBatch",
+      requestType: CommitBatchRequest as typeof CommitBatchRequest,
+      requestStream: false,
+      responseType: CommitBatchResponse as typeof CommitBatchResponse,
+      responseStream: false,
+      options: {},
+    },
     /** reserved -> released (the order was not created; the stock goes back). Idempotent. */
     release: {
       name: "Release",
@@ -1633,6 +2028,16 @@ export interface InventoryServiceImplementation<CallContextExt = {}> {
   reserve(request: ReserveRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReserveResponse>>;
   /** reserved -> committed (the order exists; the stock is sold). Idempotent. */
   commit(request: CommitRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CommitResponse>>;
+  /**
+   * Commit for many reservations in one call: a busy client sends the Commits that gathered while
+   * its previous call was on the wire. Each reservation's outcome is its own, what Commit alone
+   * would have answered; the call fails as a whole only for what fails them all (the deadline, the
+   * service unavailable) or INVALID_ARGUMENT for more than 500 items.
+   */
+  commitBatch(
+    request: CommitBatchRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CommitBatchResponse>>;
   /** reserved -> released (the order was not created; the stock goes back). Idempotent. */
   release(request: ReleaseRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReleaseResponse>>;
   /** committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. */
@@ -1651,6 +2056,16 @@ export interface InventoryServiceClient<CallOptionsExt = {}> {
   reserve(request: DeepPartial<ReserveRequest>, options?: CallOptions & CallOptionsExt): Promise<ReserveResponse>;
   /** reserved -> committed (the order exists; the stock is sold). Idempotent. */
   commit(request: DeepPartial<CommitRequest>, options?: CallOptions & CallOptionsExt): Promise<CommitResponse>;
+  /**
+   * Commit for many reservations in one call: a busy client sends the Commits that gathered while
+   * its previous call was on the wire. Each reservation's outcome is its own, what Commit alone
+   * would have answered; the call fails as a whole only for what fails them all (the deadline, the
+   * service unavailable) or INVALID_ARGUMENT for more than 500 items.
+   */
+  commitBatch(
+    request: DeepPartial<CommitBatchRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CommitBatchResponse>;
   /** reserved -> released (the order was not created; the stock goes back). Idempotent. */
   release(request: DeepPartial<ReleaseRequest>, options?: CallOptions & CallOptionsExt): Promise<ReleaseResponse>;
   /** committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. */
