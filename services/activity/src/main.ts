@@ -16,7 +16,7 @@ import { activityCollection, ensureIndexes } from "./store/activity.store.js";
 
 const config = loadActivityConfig();
 // First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "activity", ...config });
+const tracing = await startTracing({ service: "activity", ...config });
 const logger = createLogger({ service: "activity", level: config.LOG_LEVEL });
 // No explicit connect(): the driver connects on the first operation and reconnects by itself.
 // Bounded waits: a server that vanished mid-operation must not hold the consumer forever.

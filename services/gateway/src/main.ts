@@ -9,7 +9,7 @@ import { createGatewayRuntime } from "./runtime.js";
 
 const config = loadGatewayConfig();
 // First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "gateway", ...config });
+const tracing = await startTracing({ service: "gateway", ...config });
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL });
 const redis = createRedis(config.REDIS_URL, logger);
 await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);

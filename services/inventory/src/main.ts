@@ -16,7 +16,7 @@ import { syncSellableCatalog } from "./use-cases/catalog.js";
 
 const config = loadInventoryConfig();
 // First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "inventory", ...config });
+const tracing = await startTracing({ service: "inventory", ...config });
 const logger = createLogger({ service: "inventory", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<InventoryDatabase>("inventory", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);

@@ -16,7 +16,7 @@ import type { NotificationDatabase } from "./store/notification.table.js";
 
 const config = loadNotificationConfig();
 // First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "notification", ...config });
+const tracing = await startTracing({ service: "notification", ...config });
 const logger = createLogger({ service: "notification", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<NotificationDatabase>("notification", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);

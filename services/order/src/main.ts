@@ -12,7 +12,7 @@ import type { OrderDatabase } from "./store/order.table.js";
 
 const config = loadOrderConfig();
 // First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "order", ...config });
+const tracing = await startTracing({ service: "order", ...config });
 const logger = createLogger({ service: "order", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<OrderDatabase>("order", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);

@@ -12,7 +12,7 @@ import type { PaymentDatabase } from "./store/payment.table.js";
 
 const config = loadPaymentConfig();
 // First: what is made below (logger, Redis, database, HTTP) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "payment", ...config });
+const tracing = await startTracing({ service: "payment", ...config });
 const logger = createLogger({ service: "payment", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<PaymentDatabase>("payment", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);

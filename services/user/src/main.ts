@@ -14,7 +14,7 @@ import { seedAdmin } from "./use-cases/seed-admin.js";
 
 const config = loadUserConfig();
 // First: what is made below (logger, Redis, database, HTTP and gRPC) takes up tracing only if it is on already.
-const tracing = startTracing({ service: "user", ...config });
+const tracing = await startTracing({ service: "user", ...config });
 const logger = createLogger({ service: "user", level: config.LOG_LEVEL });
 const db = await openServiceDatabase<UserDatabase>("user", config, migrations, logger);
 const redis = createRedis(config.REDIS_URL, logger);

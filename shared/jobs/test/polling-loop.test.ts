@@ -28,7 +28,7 @@ describe("PollingLoop", () => {
   test("a pass nudged from inside a trace runs outside it (so does every pass after it)", async () => {
     // Tracing on, towards a receiver that takes anything: what is exported does not matter here.
     const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(null) });
-    const tracing = startTracing({
+    const tracing = await startTracing({
       service: "jobs-test",
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
     });

@@ -20,17 +20,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-} from "@opentelemetry/sdk-trace";
+import type { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 
 export interface TracingSettings {
   /** service.name of every span. */
@@ -57,10 +47,28 @@ let enabled = false;
 let manager: AsyncLocalStorageContextManager | undefined;
 const tracer = () => trace.getTracer("order-platform");
 
-/** Starts tracing when an endpoint is configured; once per process. */
-export function startTracing(settings: TracingSettings): Tracing {
+/**
+ * Starts tracing when an endpoint is configured; once per process. The SDK and its exporters are
+ * loaded only then: a service without a collector does not carry them (~18 MB of memory each).
+ */
+export async function startTracing(settings: TracingSettings): Promise<Tracing> {
   const endpoint = settings.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) return { enabled: false, shutdown: async () => {} };
+  const [
+    { AsyncLocalStorageContextManager },
+    { W3CTraceContextPropagator },
+    { OTLPTraceExporter: JsonExporter },
+    { OTLPTraceExporter: ProtobufExporter },
+    { resourceFromAttributes },
+    { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider },
+  ] = await Promise.all([
+    import("@opentelemetry/context-async-hooks"),
+    import("@opentelemetry/core"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/exporter-trace-otlp-proto"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/sdk-trace"),
+  ]);
   const url = `${endpoint.replace(/\/+$/, "")}/v1/traces`;
   const exporter =
     settings.OTEL_EXPORTER_OTLP_PROTOCOL === "http/json"

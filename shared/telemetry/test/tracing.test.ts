@@ -37,7 +37,7 @@ function receiver() {
 
 describe("startTracing", () => {
   test("without an endpoint it is off: no ids, no traceparent, work runs as it is", async () => {
-    tracing = startTracing({ service: "test" });
+    tracing = await startTracing({ service: "test" });
     expect(tracing.enabled).toBe(false);
     expect(tracingEnabled()).toBe(false);
     expect(await withSpan("nothing", {}, async (span) => span)).toBeUndefined();
@@ -51,7 +51,7 @@ describe("startTracing", () => {
   ] as const) {
     test(`${protocol}: spans go to <endpoint>/v1/traces as ${contentType}, continuing a traceparent`, async () => {
       const sink = receiver();
-      tracing = startTracing({
+      tracing = await startTracing({
         service: "test",
         OTEL_EXPORTER_OTLP_ENDPOINT: `${sink.endpoint}/`,
         OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
