@@ -1,8 +1,8 @@
 /**
- * Sends calls in batches that form on their own: a call made while no batch is on the wire goes
- * out at once (in the same turn of the event loop as any made alongside it); calls made while one
- * is on the wire wait and go out together when it returns. Idle, a call waits for nothing; busy, the
- * batches grow with the load, so their cost per call falls as it rises.
+ * Sends calls in batches that form on their own: a call goes out at once while fewer than
+ * `maxInFlight` batches are on the wire; otherwise it waits, and the calls that waited go out
+ * together as soon as one returns. Idle, a call waits for nothing; busy, the batches grow with the
+ * load, so their cost per call falls as it rises.
  */
 export class BatchWhileBusy<Item, Result> {
   private waiting: Array<{
@@ -10,8 +10,7 @@ export class BatchWhileBusy<Item, Result> {
     resolve: (result: Result) => void;
     reject: (error: unknown) => void;
   }> = [];
-  private busy = false;
-  private scheduled = false;
+  private inFlight = 0;
 
   /**
    * @param send answers every item of a batch, in order, with its result or the error to reject it
@@ -19,26 +18,28 @@ export class BatchWhileBusy<Item, Result> {
    */
   constructor(
     private readonly send: (items: Item[]) => Promise<Array<Result | Error>>,
-    private readonly maxBatch: number,
+    private readonly options: { maxBatch: number; maxInFlight: number },
   ) {}
 
   call(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.busy && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          void this.next();
-        });
-      }
+      this.sendWaiting();
     });
   }
 
-  private async next(): Promise<void> {
-    if (this.busy || this.waiting.length === 0) return;
-    this.busy = true;
-    const batch = this.waiting.splice(0, this.maxBatch);
+  private sendWaiting(): void {
+    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.sendBatch(batch).finally(() => {
+        this.inFlight--;
+        this.sendWaiting();
+      });
+    }
+  }
+
+  private async sendBatch(batch: typeof this.waiting): Promise<void> {
     try {
       const results = await this.send(batch.map(({ item }) => item));
       if (results.length !== batch.length) {
@@ -51,9 +52,6 @@ export class BatchWhileBusy<Item, Result> {
       });
     } catch (error) {
       for (const { reject } of batch) reject(error);
-    } finally {
-      this.busy = false;
-      void this.next();
     }
   }
 }

@@ -49,7 +49,8 @@ export class ReservationClient {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private readonly commits = new BatchWhileBusy<CommitBatchItem, ReservationState>(
     (items) => this.commitBatch(items),
-    MAX_COMMIT_BATCH,
+    // Two on the wire: a Commit waits for a batch only when the inventory is busy with two already.
+    { maxBatch: MAX_COMMIT_BATCH, maxInFlight: 2 },
   );
 
   constructor(private readonly options: ReservationClientOptions) {
@@ -125,8 +126,9 @@ export class ReservationClient {
   }
 
   /**
-   * Commits the order's reservation. Commits made while one is on the wire go out together in one
-   * CommitBatch; each still settles (or fails with the ClientError a Commit alone would have) on its own.
+   * Commits the order's reservation. Commits made while the inventory is busy with earlier ones go
+   * out together in one CommitBatch; each still settles on its own, or fails with the ClientError a
+   * Commit alone would have failed with.
    */
   commit(orderId: string, requestId: string): Promise<ReservationState> {
     return this.commits.call({ reservationId: orderId, requestId });
