@@ -51,6 +51,7 @@ export async function insertPlacedOrder(db: OrderDb, placed: PlacedOrder): Promi
     subtotals: lines.map((l) => l.subtotalCents),
     taskAction: placed.task.action,
     taskDueAt: placed.task.dueAt,
+    // One `requestId` parameter serves the order and its event (the event carries the request's id).
     ...outboxValues(placed.eventsStream, placed.event),
     requestId,
   };
