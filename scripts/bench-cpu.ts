@@ -1,6 +1,7 @@
 /**
  * CPU time of each platform process over a run: `bun scripts/bench-cpu.ts -- <command…>` reads the
- * user+system time of every service process, of Postgres, Redis, the MongoDB server and k6 from
+ * user+system time of every service process, of `bun run start` itself (it passes their log lines
+ * on), of the mail and SMS sinks, Postgres, Redis, the MongoDB server and k6 from
  * /proc before and after the command, and prints each one's share, in CPU milliseconds per order
  * when ORDERS is given (the per-hop cost of one order in BENCHMARKS.md) and in % of one core.
  *

@@ -23,8 +23,11 @@ import {
 } from "kysely";
 import pg from "pg";
 
-/** Starts the text of every statement the pool's client is to send prepared. */
-const MARK = "/* prepared */ ";
+/**
+ * The statements to send prepared, by their text, and the name each is prepared under (its text's
+ * hash: two statements that differ in any way are two statements). Filled as each is compiled.
+ */
+const NAMES = new Map<string, string>();
 
 /** What stands in for a parameter while the statement is built. */
 class Slot {
@@ -73,7 +76,8 @@ function compileOnce<P extends object, R, DB>(
   const bindings = compiled.parameters.map(
     (value): Binding => (value instanceof Slot ? { name: value.name } : { constant: value }),
   );
-  return { query: { ...compiled, sql: MARK + compiled.sql }, bindings };
+  NAMES.set(compiled.sql, `p${Bun.hash(compiled.sql).toString(36)}`);
+  return { query: compiled, bindings };
 }
 
 /**
@@ -91,9 +95,7 @@ const send = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) 
 // Assigned rather than overridden: `query` has a dozen overloads, and only its call shape matters.
 PreparingClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const [text, values, callback] = args;
-  if (typeof text === "string" && text.startsWith(MARK) && Array.isArray(values)) {
-    // Named by its text: two statements that differ in any way are two statements.
-    return send.call(this, { name: `p${Bun.hash(text).toString(36)}`, text, values }, callback);
-  }
+  const name = typeof text === "string" ? NAMES.get(text) : undefined;
+  if (name && Array.isArray(values)) return send.call(this, { name, text, values }, callback);
   return send.apply(this, args);
 } as pg.Client["query"];

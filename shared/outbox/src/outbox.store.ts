@@ -14,21 +14,10 @@ export type OutboxDb = Kysely<any>;
 const outbox = (db: OutboxDb) => db as Kysely<OutboxDatabase>;
 
 export async function insertOutboxEvent(db: OutboxDb, stream: string, event: DomainEvent): Promise<void> {
-  await outbox(db)
-    .insertInto("outbox")
-    .values({
-      eventId: event.id,
-      stream,
-      type: event.type,
-      version: event.version,
-      payload: JSON.stringify(event.payload),
-      requestId: event.requestId,
-      traceparent: event.traceparent ?? null,
-      occurredAt: new Date(event.occurredAt),
-      publishedAt: null,
-    })
-    .execute();
+  await insertOutboxEventStatement(db, outboxValues(stream, event));
 }
+
+const insertOutboxEventStatement = preparedQuery((p: OutboxValues) => outboxInsert(p));
 
 export interface OutboxRow {
   id: number;

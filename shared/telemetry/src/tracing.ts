@@ -49,7 +49,8 @@ const tracer = () => trace.getTracer("order-platform");
 
 /**
  * Starts tracing when an endpoint is configured; once per process. The SDK and its exporters are
- * loaded only then: a service without a collector does not carry them (~18 MB of memory each).
+ * loaded only then: a service without a collector does not carry them (5–10 MB less memory per
+ * idle service, measured).
  */
 export async function startTracing(settings: TracingSettings): Promise<Tracing> {
   const endpoint = settings.OTEL_EXPORTER_OTLP_ENDPOINT;

@@ -4,12 +4,10 @@
  * catalog in Redis: a reservation touches no database.
  */
 import { AppError } from "@platform/errors";
-import type { Logger } from "@platform/logging";
 import {
   type CommitBatchItem,
   INSUFFICIENT_STOCK_TRAILER,
   InsufficientStock,
-  InventoryServiceDefinition,
   type InventoryServiceImplementation,
   MAX_COMMIT_BATCH,
   ReservationState,
@@ -42,8 +40,6 @@ const STOCK_STATUSES = {
   out_of_stock: StockStatus.STOCK_STATUS_OUT_OF_STOCK,
 } as const;
 
-const COMMIT_BATCH = `/${InventoryServiceDefinition.fullName}/${InventoryServiceDefinition.methods.commitBatch.name}`;
-
 const RESERVATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function checkReservationId(reservationId: string): void {
@@ -56,10 +52,7 @@ function throwIfAborted(context: CallContext): void {
   if (context.signal.aborted) throw new ServerError(Status.DEADLINE_EXCEEDED, "the call's deadline passed");
 }
 
-export function inventoryService(
-  deps: InventoryServiceDeps,
-  logger: Logger,
-): InventoryServiceImplementation<RequestContext> {
+export function inventoryService(deps: InventoryServiceDeps): InventoryServiceImplementation<RequestContext> {
   const { stock } = deps;
 
   async function settle(action: SettleAction, reservationId: string, context: CallContext & RequestContext) {
@@ -80,12 +73,12 @@ export function inventoryService(
   }
 
   /** One item of a CommitBatch: its own outcome, what Commit alone would have answered. */
-  async function commitItem({ reservationId, requestId }: CommitBatchItem) {
+  async function commitItem({ reservationId, requestId }: CommitBatchItem, context: RequestContext) {
     try {
       const state = await settleOne("commit", reservationId);
       // Logged under the request that owes the Commit (the call's own is the batch's first).
-      if (logger.isLevelEnabled("debug")) {
-        logger.child({ requestId, rpc: COMMIT_BATCH }).debug({ reservationId, state }, "reservation commit");
+      if (context.log.isLevelEnabled("debug")) {
+        context.logFor(requestId).debug({ reservationId, state }, "reservation commit");
       }
       return { reservationId, state: STATES[state], code: Status.OK, message: "" };
     } catch (error) {
@@ -165,7 +158,7 @@ export function inventoryService(
         throw new AppError("VALIDATION_FAILED", `A CommitBatch takes at most ${MAX_COMMIT_BATCH} items.`);
       }
       throwIfAborted(context);
-      return { outcomes: await Promise.all(items.map(commitItem)) };
+      return { outcomes: await Promise.all(items.map((item) => commitItem(item, context))) };
     },
     release: ({ reservationId }, context) => settle("release", reservationId, context),
     return: ({ reservationId }, context) => settle("return", reservationId, context),

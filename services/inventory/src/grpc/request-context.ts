@@ -11,6 +11,8 @@ import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from
 export interface RequestContext {
   requestId: string;
   log: Logger;
+  /** A logger for what this call does on behalf of another request (an item of a batch). */
+  logFor(requestId: string): Logger;
 }
 
 /** Every error code's gRPC status: a code added to @platform/errors must be placed here too. */
@@ -52,7 +54,8 @@ export function requestContextMiddleware(logger: Logger) {
     const log = logger.child({ requestId, rpc: call.method.path });
     const started = performance.now();
     try {
-      const result = yield* call.next(call.request, { ...context, requestId, log });
+      const logFor = (other: string) => logger.child({ requestId: other, rpc: call.method.path });
+      const result = yield* call.next(call.request, { ...context, requestId, log, logFor });
       log.debug({ durationMs: Math.round(performance.now() - started) }, "rpc completed");
       return result;
     } catch (error) {

@@ -13,6 +13,6 @@ export function createGrpcServer(deps: InventoryServiceDeps, logger: Logger, reg
   const server = (tracingEnabled() ? createServer().use(grpcServerTracing) : createServer())
     .use(grpcServerMetricsMiddleware(registry))
     .use(requestContextMiddleware(logger));
-  server.add(InventoryServiceDefinition, inventoryService(deps, logger));
+  server.add(InventoryServiceDefinition, inventoryService(deps));
   return server;
 }

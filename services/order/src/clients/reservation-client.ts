@@ -134,12 +134,16 @@ export class ReservationClient {
     return this.commits.call({ reservationId: orderId, requestId });
   }
 
-  release(orderId: string, requestId: string) {
-    return this.settle("release", orderId, requestId);
+  async release(orderId: string, requestId: string): Promise<ReservationState> {
+    const { client } = this.inventory;
+    const reply = await this.call(() => client.release(...settleArgs(orderId, requestId)));
+    return reply.state;
   }
 
-  returnStock(orderId: string, requestId: string) {
-    return this.settle("return", orderId, requestId);
+  async returnStock(orderId: string, requestId: string): Promise<ReservationState> {
+    const { client } = this.inventory;
+    const reply = await this.call(() => client.return(...settleArgs(orderId, requestId)));
+    return reply.state;
   }
 
   close(): void {
@@ -157,21 +161,6 @@ export class ReservationClient {
     );
   }
 
-  private async settle(
-    action: "release" | "return",
-    orderId: string,
-    requestId: string,
-  ): Promise<ReservationState> {
-    const options = { metadata: requestMetadata(requestId) };
-    const request = { reservationId: orderId };
-    const reply = await this.call(() =>
-      action === "release"
-        ? this.inventory.client.release(request, options)
-        : this.inventory.client.return(request, options),
-    );
-    return reply.state;
-  }
-
   /** Through the breaker; an open breaker or an unhealthy inventory is a 503. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -186,6 +175,10 @@ export class ReservationClient {
     }
   }
 }
+
+/** Release's and Return's request and call options. */
+const settleArgs = (orderId: string, requestId: string) =>
+  [{ reservationId: orderId }, { metadata: requestMetadata(requestId) }] as const;
 
 /** The breaker's state as a number, for alerting on `circuit_breaker_state == 2`. */
 const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;

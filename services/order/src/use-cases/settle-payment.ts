@@ -1,3 +1,13 @@
+/**
+ * What a payment's outcome does to its order (ARCHITECTURE §13), from the payment service's events:
+ * - payment.succeeded: PENDING_PAYMENT → CONFIRMED, the end of the payment window dropped and the
+ *   Commit owed (carried out at once, or by the task worker);
+ * - payment.failed: PENDING_PAYMENT → CANCELLED with the reason, and the stock released (Return).
+ * An order no longer PENDING_PAYMENT is left as it is: the event was applied already (a
+ * redelivery), or the order was cancelled first, in which case the payment service refunds the
+ * payment when it sees the cancellation. Every change shares a transaction with its history line,
+ * its order.status.updated outbox row and its task, as every other transition does.
+ */
 import type { PlatformEvent } from "@platform/events";
 import type { Order } from "../domain/order.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";

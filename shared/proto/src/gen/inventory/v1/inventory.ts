@@ -1983,7 +1983,7 @@ export const InventoryServiceDefinition = {
     },
     /**
      * Commit for many reservations in one call: a busy client sends the Commits that gathered while
-     * its previous call was on the wire. Each reservation's outcome is its own, what Commit alone
+     * its earlier calls were on the wire. Each reservation's outcome is its own, what Commit alone
      * would have answered; the call fails as a whole only for what fails them all (the deadline, the
      * service unavailable) or INVALID_ARGUMENT for more than 500 items.
      */
@@ -2030,7 +2030,7 @@ export interface InventoryServiceImplementation<CallContextExt = {}> {
   commit(request: CommitRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CommitResponse>>;
   /**
    * Commit for many reservations in one call: a busy client sends the Commits that gathered while
-   * its previous call was on the wire. Each reservation's outcome is its own, what Commit alone
+   * its earlier calls were on the wire. Each reservation's outcome is its own, what Commit alone
    * would have answered; the call fails as a whole only for what fails them all (the deadline, the
    * service unavailable) or INVALID_ARGUMENT for more than 500 items.
    */
@@ -2058,7 +2058,7 @@ export interface InventoryServiceClient<CallOptionsExt = {}> {
   commit(request: DeepPartial<CommitRequest>, options?: CallOptions & CallOptionsExt): Promise<CommitResponse>;
   /**
    * Commit for many reservations in one call: a busy client sends the Commits that gathered while
-   * its previous call was on the wire. Each reservation's outcome is its own, what Commit alone
+   * its earlier calls were on the wire. Each reservation's outcome is its own, what Commit alone
    * would have answered; the call fails as a whole only for what fails them all (the deadline, the
    * service unavailable) or INVALID_ARGUMENT for more than 500 items.
    */
