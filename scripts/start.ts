@@ -170,6 +170,12 @@ const COLORS = [90, 36, 33, 35, 32, 34, 31, 93, 96];
  */
 const profileFlags = (name: string) =>
   process.env.PLATFORM_CPU_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${join(data, "profiles", name)}`] : [];
+/**
+ * JavaScriptCore paces its collector by the RAM it believes it has (the whole machine's): each
+ * process is told the memory limit of its pod in deploy/k8s (384 MiB), as the Dockerfile does, so
+ * it runs here as lean as it would there. BUN_JSC_forceRAMSize in the environment overrides it.
+ */
+const runtimeMemory = { BUN_JSC_forceRAMSize: process.env.BUN_JSC_forceRAMSize ?? String(384 * 1024 * 1024) };
 const mainOf = (p: PlatformProcess) => p.main ?? join(root, "services", p.name, "src", "main.ts");
 
 async function infrastructure(): Promise<Record<string, string>> {
@@ -351,6 +357,7 @@ try {
         cwd: root,
         env: {
           ...process.env,
+          ...runtimeMemory,
           ...infraEnv,
           ADMIN_EMAIL: admin.email,
           ADMIN_PASSWORD: admin.password,

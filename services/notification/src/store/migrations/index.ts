@@ -3,6 +3,7 @@ import * as notifications from "./0001-notifications.js";
 import * as deliveryLanes from "./0002-delivery-lanes.js";
 import * as smsChannel from "./0003-sms-channel.js";
 import * as traceContext from "./0004-trace-context.js";
+import * as vacuumOften from "./0005-vacuum-often.js";
 
 /** Every migration of the notification service, in order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "0002-delivery-lanes": deliveryLanes,
   "0003-sms-channel": smsChannel,
   "0004-trace-context": traceContext,
+  "0005-vacuum-often": vacuumOften,
 };

@@ -4,6 +4,7 @@ import * as orderOwner from "./0002-order-owner.js";
 import * as ownerContact from "./0003-owner-contact.js";
 import * as outboxTraceparent from "./0004-outbox-traceparent.js";
 import * as pendingPayment from "./0005-pending-payment.js";
+import * as vacuumOften from "./0006-vacuum-often.js";
 
 /** Every migration of the order service, in order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "0003-owner-contact": ownerContact,
   "0004-outbox-traceparent": outboxTraceparent,
   "0005-pending-payment": pendingPayment,
+  "0006-vacuum-often": vacuumOften,
 };
