@@ -18,9 +18,10 @@ ARG SERVICE
 # Reachable on the container network (compose and Kubernetes keep that network to the platform).
 ENV SERVICE=${SERVICE} NODE_ENV=production HOST=0.0.0.0
 # JavaScriptCore paces its collector by the RAM it believes it has, and Bun reads no container limit:
-# it would see the whole node's. Told the pod's memory limit (384 MiB in deploy/k8s), a service
-# collects sooner and stays lean under load (BENCHMARKS.md, 2026-11-26 fifth session). Bun's
-# counterpart of Node's --max-old-space-size; change it with the limit.
+# it would see the whole node's. Told a service's memory limit, it collects sooner and stays lean
+# under load (BENCHMARKS.md, 2026-11-26 fifth session); Bun's counterpart of Node's
+# --max-old-space-size. deploy/k8s passes each pod's own limit; this is the default elsewhere
+# (compose), the 384 MiB of those pods.
 ENV BUN_JSC_forceRAMSize=402653184
 COPY --from=install --chown=bun:bun /app /app
 COPY --from=console --chown=bun:bun /app/console/dist /app/console/dist

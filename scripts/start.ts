@@ -175,7 +175,7 @@ const profileFlags = (name: string) =>
  * process is told the memory limit of its pod in deploy/k8s (384 MiB), as the Dockerfile does, so
  * it runs here as lean as it would there. BUN_JSC_forceRAMSize in the environment overrides it.
  */
-const runtimeMemory = { BUN_JSC_forceRAMSize: process.env.BUN_JSC_forceRAMSize ?? String(384 * 1024 * 1024) };
+const RUNTIME_RAM_BYTES = String(384 * 1024 * 1024);
 const mainOf = (p: PlatformProcess) => p.main ?? join(root, "services", p.name, "src", "main.ts");
 
 async function infrastructure(): Promise<Record<string, string>> {
@@ -356,8 +356,8 @@ try {
         command: p.command ?? ["bun", ...profileFlags(p.name), mainOf(p)],
         cwd: root,
         env: {
+          BUN_JSC_forceRAMSize: RUNTIME_RAM_BYTES,
           ...process.env,
-          ...runtimeMemory,
           ...infraEnv,
           ADMIN_EMAIL: admin.email,
           ADMIN_PASSWORD: admin.password,

@@ -58,23 +58,21 @@ export async function startTracing(settings: TracingSettings): Promise<Tracing> 
   const [
     { AsyncLocalStorageContextManager },
     { W3CTraceContextPropagator },
-    { OTLPTraceExporter: JsonExporter },
-    { OTLPTraceExporter: ProtobufExporter },
+    { OTLPTraceExporter },
     { resourceFromAttributes },
     { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider },
   ] = await Promise.all([
     import("@opentelemetry/context-async-hooks"),
     import("@opentelemetry/core"),
-    import("@opentelemetry/exporter-trace-otlp-http"),
-    import("@opentelemetry/exporter-trace-otlp-proto"),
+    // Only the exporter of the configured protocol.
+    settings.OTEL_EXPORTER_OTLP_PROTOCOL === "http/json"
+      ? import("@opentelemetry/exporter-trace-otlp-http")
+      : import("@opentelemetry/exporter-trace-otlp-proto"),
     import("@opentelemetry/resources"),
     import("@opentelemetry/sdk-trace"),
   ]);
   const url = `${endpoint.replace(/\/+$/, "")}/v1/traces`;
-  const exporter =
-    settings.OTEL_EXPORTER_OTLP_PROTOCOL === "http/json"
-      ? new JsonExporter({ url })
-      : new ProtobufExporter({ url });
+  const exporter = new OTLPTraceExporter({ url });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": settings.service }),
     sampler: new ParentBasedSampler({

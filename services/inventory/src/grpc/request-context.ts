@@ -51,10 +51,10 @@ export function requestContextMiddleware(logger: Logger) {
     context: CallContext,
   ) {
     const requestId = resolveRequestId(context.metadata.get(REQUEST_ID_METADATA_KEY));
-    const log = logger.child({ requestId, rpc: call.method.path });
+    const logFor = (id: string) => logger.child({ requestId: id, rpc: call.method.path });
+    const log = logFor(requestId);
     const started = performance.now();
     try {
-      const logFor = (other: string) => logger.child({ requestId: other, rpc: call.method.path });
       const result = yield* call.next(call.request, { ...context, requestId, log, logFor });
       log.debug({ durationMs: Math.round(performance.now() - started) }, "rpc completed");
       return result;

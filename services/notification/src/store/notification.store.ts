@@ -19,21 +19,20 @@ export async function insertNotifications(
   if (notifications.length === 0) return [];
   const now = new Date();
   const claimedUntil = new Date(now.getTime() + leaseMs);
-  const column = <T>(value: (n: NewNotification) => T) => notifications.map(value);
   const { rows } = await insertNotificationsStatement(db, {
-    ids: column(() => Bun.randomUUIDv7()),
-    eventIds: column((n) => n.eventId),
-    eventTypes: column((n) => n.eventType),
-    channels: column((n) => n.channel),
-    userIds: column((n) => n.userId),
-    orderIds: column((n) => n.orderId),
-    recipients: column((n) => n.recipient),
-    subjects: column((n) => n.subject),
-    bodiesText: column((n) => n.bodyText),
-    bodiesHtml: column((n) => n.bodyHtml),
-    data: column((n) => JSON.stringify(n.data)),
-    traceparents: column((n) => n.traceparent),
-    nextAttempts: column((n) => (claim(n) ? claimedUntil : now)),
+    ids: notifications.map(() => Bun.randomUUIDv7()),
+    eventIds: notifications.map((n) => n.eventId),
+    eventTypes: notifications.map((n) => n.eventType),
+    channels: notifications.map((n) => n.channel),
+    userIds: notifications.map((n) => n.userId),
+    orderIds: notifications.map((n) => n.orderId),
+    recipients: notifications.map((n) => n.recipient),
+    subjects: notifications.map((n) => n.subject),
+    bodiesText: notifications.map((n) => n.bodyText),
+    bodiesHtml: notifications.map((n) => n.bodyHtml),
+    data: notifications.map((n) => JSON.stringify(n.data)),
+    traceparents: notifications.map((n) => n.traceparent),
+    nextAttempts: notifications.map((n) => (claim(n) ? claimedUntil : now)),
   });
   return rows;
 }
