@@ -1,7 +1,8 @@
 /**
  * WebSocket push across replicas: a delivery is published on a Redis channel, and every replica
  * forwards it to the sockets its users have open there. A user may have several sockets; a socket
- * that closed, or fails a send, is dropped.
+ * that closed, or fails a send, is dropped. The pushes of one turn of the event loop (a delivery
+ * lane starts its batch's sends together) go out as one message: one PUBLISH, not one per push.
  */
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
@@ -12,9 +13,17 @@ export interface PushSocket {
 
 export const PUSH_CHANNEL = "notifications:push";
 
+/** One push: a message (a list of them, or one alone as older replicas send it) on the channel. */
+interface Push {
+  userId: string;
+  payload: unknown;
+}
+
 export class SocketHub {
   private readonly sockets = new Map<string, Set<PushSocket>>();
   private subscriber: Redis | undefined;
+  /** The pushes of this turn, and the one PUBLISH they will share. */
+  private gathering: { pushes: Push[]; published: Promise<unknown> } | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -51,20 +60,33 @@ export class SocketHub {
     return this.sockets.get(userId)?.size ?? 0;
   }
 
-  /** Sends to the user's sockets on every replica. */
+  /** Sends to the user's sockets on every replica; resolves once Redis has the message. */
   async push(userId: string, payload: unknown): Promise<void> {
-    await this.redis.publish(this.channel, JSON.stringify({ userId, payload }));
+    if (!this.gathering) {
+      const pushes: Push[] = [];
+      const published = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.gathering = undefined;
+        return this.redis.publish(this.channel, JSON.stringify(pushes.length === 1 ? pushes[0] : pushes));
+      });
+      this.gathering = { pushes, published };
+    }
+    this.gathering.pushes.push({ userId, payload });
+    await this.gathering.published;
   }
 
   private deliverLocally(message: string): void {
-    const { userId, payload } = JSON.parse(message) as { userId: string; payload: unknown };
-    const text = JSON.stringify(payload);
-    for (const socket of this.sockets.get(userId) ?? []) {
-      try {
-        socket.send(text);
-      } catch (err) {
-        this.logger.info({ err, userId }, "dropping a dead socket");
-        this.remove(userId, socket);
+    const received = JSON.parse(message) as Push | Push[];
+    for (const { userId, payload } of Array.isArray(received) ? received : [received]) {
+      const sockets = this.sockets.get(userId);
+      if (!sockets) continue;
+      const text = JSON.stringify(payload);
+      for (const socket of sockets) {
+        try {
+          socket.send(text);
+        } catch (err) {
+          this.logger.info({ err, userId }, "dropping a dead socket");
+          this.remove(userId, socket);
+        }
       }
     }
   }
