@@ -1,9 +1,10 @@
 /**
  * CPU time of each platform process over a run: `bun scripts/bench-cpu.ts -- <command…>` reads the
  * user+system time of every service process, of `bun run start` itself (it passes their log lines
- * on), of the mail and SMS sinks, Postgres, Redis, the MongoDB server and k6 from
- * /proc before and after the command, and prints each one's share, in CPU milliseconds per order
- * when ORDERS is given (the per-hop cost of one order in BENCHMARKS.md) and in % of one core.
+ * on), of the mail and SMS sinks, Postgres, Redis and the MongoDB server from /proc before and after
+ * the command, adds the command's own (k6's, when it runs the load on the same box), and prints
+ * each one's share, in CPU milliseconds per order when ORDERS is given (the per-hop cost of one
+ * order in BENCHMARKS.md) and in % of one core.
  *
  *   ORDERS=9000 bun scripts/bench-cpu.ts -- k6 run -e RATE=150 -e DURATION=60s scripts/k6/orders.js
  * Linux only (it reads /proc).
@@ -68,6 +69,12 @@ const after = sample();
 
 const orders = Number(process.env.ORDERS ?? 0);
 const rows: Sample[] = [...after].map(([name, ticks]) => ({ name, ticks: ticks - (before.get(name) ?? 0) }));
+// The command itself (k6: the load on the same box) has exited: its own usage, from the kernel.
+const usage = child.resourceUsage();
+if (usage) {
+  const microseconds = Number(usage.cpuTime.user + usage.cpuTime.system);
+  rows.push({ name: `${command[0]} (the command)`, ticks: (microseconds / 1e6) * TICKS_PER_SECOND });
+}
 rows.sort((a, b) => b.ticks - a.ticks);
 console.log(`\n| process | CPU s | % of a core | ${orders ? "CPU ms per order |" : ""}`);
 console.log(`|---|---|---|${orders ? "---|" : ""}`);
