@@ -5,4 +5,11 @@ export { containsPattern, escapeLike } from "./like.js";
 export { migrateToLatest } from "./migrate.js";
 export { anyOf, preparedQuery } from "./prepared.js";
 export { migrateCommand, openServiceDatabase, type ServiceDatabaseConfig } from "./service-database.js";
-export { defaultVacuum, vacuumAfterDeadRows } from "./vacuum.js";
+export {
+  defaultInsertVacuum,
+  defaultStatistics,
+  defaultVacuum,
+  noInsertVacuum,
+  vacuumAfterDeadRows,
+  withoutStatistics,
+} from "./vacuum.js";

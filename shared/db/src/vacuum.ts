@@ -25,3 +25,44 @@ export async function defaultVacuum(db: Kysely<unknown>, table: string): Promise
     db,
   );
 }
+
+/**
+ * For the same tables: no autovacuum merely because rows were inserted (Postgres's insert-triggered
+ * vacuum, after 1,000 inserts and a fifth of the table). Their dead rows bring one often enough;
+ * the inserts, on a young table, brought one at every autovacuum round, each a burst of CPU that
+ * showed as a latency spike on the order path (BENCHMARKS.md, 2026-12-06).
+ */
+export async function noInsertVacuum(db: Kysely<unknown>, table: string): Promise<void> {
+  await sql`alter table ${sql.table(table)} set (autovacuum_vacuum_insert_threshold = -1)`.execute(db);
+}
+
+/** Undoes noInsertVacuum. */
+export async function defaultInsertVacuum(db: Kysely<unknown>, table: string): Promise<void> {
+  await sql`alter table ${sql.table(table)} reset (autovacuum_vacuum_insert_threshold)`.execute(db);
+}
+
+/**
+ * No planner statistics for columns no query filters, joins or sorts on (bodies, payloads): ANALYZE
+ * then skips reading and summarising their values, which for wide text and JSON was most of its
+ * work on such a table.
+ */
+export async function withoutStatistics(
+  db: Kysely<unknown>,
+  table: string,
+  columns: string[],
+): Promise<void> {
+  for (const column of columns) {
+    await sql`alter table ${sql.table(table)} alter column ${sql.id(column)} set statistics 0`.execute(db);
+  }
+}
+
+/** Undoes withoutStatistics: the default statistics target again. */
+export async function defaultStatistics(
+  db: Kysely<unknown>,
+  table: string,
+  columns: string[],
+): Promise<void> {
+  for (const column of columns) {
+    await sql`alter table ${sql.table(table)} alter column ${sql.id(column)} set statistics -1`.execute(db);
+  }
+}

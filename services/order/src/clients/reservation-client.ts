@@ -36,8 +36,6 @@ export interface ReservationClientOptions {
   logger: Logger;
   /** The service's /metrics registry: the gRPC client metrics and the breaker's state go there. */
   registry?: Registry;
-  /** How long a Commit waits for others to share its CommitBatch with (COMMIT_GATHER_MS unless given). */
-  commitGatherMs?: number;
 }
 
 /**
@@ -45,7 +43,7 @@ export interface ReservationClientOptions {
  * it owed until it is done), so at a steady few hundred orders a second one CommitBatch carries
  * five to ten of them instead of one or two.
  */
-export const COMMIT_GATHER_MS = 25;
+const COMMIT_GATHER_MS = 25;
 
 /** What a failed Commit of a batch says it was: the error Commit alone would have failed with. */
 const COMMIT_PATH = `/${InventoryServiceDefinition.fullName}/${InventoryServiceDefinition.methods.commit.name}`;
@@ -63,7 +61,7 @@ export class ReservationClient {
       maxBatch: MAX_COMMIT_BATCH,
       // Two on the wire: past the gathering, a Commit waits only while the inventory has two already.
       maxInFlight: 2,
-      gatherMs: options.commitGatherMs ?? COMMIT_GATHER_MS,
+      gatherMs: COMMIT_GATHER_MS,
     });
     this.inventory = createInventoryClient({
       address: options.address,

@@ -5,6 +5,7 @@ import * as ownerContact from "./0003-owner-contact.js";
 import * as outboxTraceparent from "./0004-outbox-traceparent.js";
 import * as pendingPayment from "./0005-pending-payment.js";
 import * as vacuumOften from "./0006-vacuum-often.js";
+import * as quietAutovacuum from "./0007-quiet-autovacuum.js";
 
 /** Every migration of the order service, in order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004-outbox-traceparent": outboxTraceparent,
   "0005-pending-payment": pendingPayment,
   "0006-vacuum-often": vacuumOften,
+  "0007-quiet-autovacuum": quietAutovacuum,
 };
