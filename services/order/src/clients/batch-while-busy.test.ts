@@ -102,48 +102,4 @@ describe("BatchWhileBusy", () => {
     const batcher = new BatchWhileBusy(async () => ["one", "two"], { maxBatch: 100, maxInFlight: 1 });
     expect(await settle(batcher.call(1))).toEqual({ error: "a batch of 1 was answered with 2 results" });
   });
-
-  test("with gatherMs, an idle call waits that long for company, and the calls made meanwhile go out with it", async () => {
-    const { batches, send, answerNext } = controlledSend();
-    const batcher = new BatchWhileBusy(send, { maxBatch: 100, maxInFlight: 1, gatherMs: 30 });
-    const calls = [batcher.call(1), batcher.call(2)];
-    await nextTurn();
-    expect(batches).toEqual([]); // still gathering
-    await Bun.sleep(50);
-    calls.push(batcher.call(3)); // after the first batch went out: it gathers a batch of its own
-    expect(batches).toEqual([[1, 2]]);
-    answerNext();
-    expect(await Promise.all(calls.slice(0, 2))).toEqual(["done 1", "done 2"]);
-    await nextTurn();
-    expect(batches).toEqual([[1, 2]]); // the answer does not cut the gathering short
-    await Bun.sleep(50);
-    expect(batches).toEqual([[1, 2], [3]]);
-    answerNext();
-    expect(await calls[2]).toBe("done 3");
-  });
-
-  test("with gatherMs, a full batch goes out without waiting", async () => {
-    const { batches, send, answerNext } = controlledSend();
-    const batcher = new BatchWhileBusy(send, { maxBatch: 2, maxInFlight: 1, gatherMs: 60_000 });
-    const calls = [batcher.call(1), batcher.call(2)];
-    expect(batches).toEqual([[1, 2]]);
-    answerNext();
-    expect(await Promise.all(calls)).toEqual(["done 1", "done 2"]);
-  });
-
-  test("drain sends what is gathering at once and resolves when every batch has its answer", async () => {
-    const { batches, send, answerNext } = controlledSend();
-    const batcher = new BatchWhileBusy(send, { maxBatch: 100, maxInFlight: 1, gatherMs: 60_000 });
-    const calls = [batcher.call(1), batcher.call(2)];
-    let drained = false;
-    const draining = batcher.drain().then(() => {
-      drained = true;
-    });
-    expect(batches).toEqual([[1, 2]]);
-    await nextTurn();
-    expect(drained).toBe(false); // the batch is still on the wire
-    answerNext();
-    await draining;
-    expect(await Promise.all(calls)).toEqual(["done 1", "done 2"]);
-  });
 });

@@ -38,13 +38,6 @@ export interface ReservationClientOptions {
   registry?: Registry;
 }
 
-/**
- * A placed order's Commit waits this long for company: nobody waits on it (the order's task keeps
- * it owed until it is done), so at a steady few hundred orders a second one CommitBatch carries
- * five to ten of them instead of one or two.
- */
-const COMMIT_GATHER_MS = 25;
-
 /** What a failed Commit of a batch says it was: the error Commit alone would have failed with. */
 const COMMIT_PATH = `/${InventoryServiceDefinition.fullName}/${InventoryServiceDefinition.methods.commit.name}`;
 
@@ -54,15 +47,13 @@ const UNHEALTHY = new Set([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.
 export class ReservationClient {
   private readonly inventory: InventoryClient;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
-  private readonly commits: BatchWhileBusy<CommitBatchItem, ReservationState>;
+  private readonly commits = new BatchWhileBusy<CommitBatchItem, ReservationState>(
+    (items) => this.commitBatch(items),
+    // Two on the wire: a Commit waits for a batch only when the inventory is busy with two already.
+    { maxBatch: MAX_COMMIT_BATCH, maxInFlight: 2 },
+  );
 
   constructor(private readonly options: ReservationClientOptions) {
-    this.commits = new BatchWhileBusy<CommitBatchItem, ReservationState>((items) => this.commitBatch(items), {
-      maxBatch: MAX_COMMIT_BATCH,
-      // Two on the wire: past the gathering, a Commit waits only while the inventory has two already.
-      maxInFlight: 2,
-      gatherMs: COMMIT_GATHER_MS,
-    });
     this.inventory = createInventoryClient({
       address: options.address,
       deadlineMs: options.deadlineMs,
@@ -135,17 +126,12 @@ export class ReservationClient {
   }
 
   /**
-   * Commits the order's reservation. Commits made within the gathering time, or while the inventory
-   * is busy with earlier ones, go out together in one CommitBatch; each still settles on its own,
-   * or fails with the ClientError a Commit alone would have failed with.
+   * Commits the order's reservation. Commits made while the inventory is busy with earlier ones go
+   * out together in one CommitBatch; each still settles on its own, or fails with the ClientError a
+   * Commit alone would have failed with.
    */
   commit(orderId: string, requestId: string): Promise<ReservationState> {
     return this.commits.call({ reservationId: orderId, requestId });
-  }
-
-  /** Sends the Commits still gathering, and resolves once every Commit sent has its answer. */
-  drainCommits(): Promise<void> {
-    return this.commits.drain();
   }
 
   async release(orderId: string, requestId: string): Promise<ReservationState> {

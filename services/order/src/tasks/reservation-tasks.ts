@@ -54,7 +54,6 @@ const COMPLETION_FLUSH_MS = 20;
 export class ReservationTasks {
   private readonly loop: PollingLoop;
   private completed: string[] = [];
-  private readonly commitsUnderway = new Set<Promise<void>>();
   private completionTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ReservationTasksOptions) {
@@ -72,29 +71,17 @@ export class ReservationTasks {
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    await this.options.inventory.drainCommits();
-    await Promise.allSettled(this.commitsUnderway);
     await this.flushCompleted();
   }
 
   /**
-   * The Commit of an order just placed (or just paid), soon and without a lock: it goes out with
-   * the others of the next few milliseconds in one CommitBatch, and nobody needs to wait for it,
-   * since the order's task keeps it owed until it is done. Commit is idempotent, a cancel meanwhile
-   * is seen (the order is then owed nothing), and the worker leaves the task alone until its grace
-   * period ends. Finished tasks are deleted in batches; one whose deletion is lost (a crash) is
-   * committed again by the worker, harmlessly. Resolves when it is done; never rejects: what fails
-   * here is left to the worker.
+   * The Commit of an order just placed, right away and without a lock: Commit is idempotent, a
+   * cancel meanwhile is seen (the order is then owed nothing), and the worker leaves the task alone
+   * until its grace period ends. Finished tasks are deleted in batches; one whose deletion is lost
+   * (a crash) is committed again by the worker, harmlessly. Never throws: what fails here is left to
+   * the worker.
    */
-  commitSoon(orderId: string, requestId: string): Promise<void> {
-    const underway = this.commitPlaced(orderId, requestId).finally(() =>
-      this.commitsUnderway.delete(underway),
-    );
-    this.commitsUnderway.add(underway);
-    return underway;
-  }
-
-  private async commitPlaced(orderId: string, requestId: string): Promise<void> {
+  async commitNow(orderId: string, requestId: string): Promise<void> {
     const log = this.options.logger.child({ orderId, action: "commit", requestId });
     try {
       if (await this.commit(this.options.db, { orderId, action: "commit", requestId, attempts: 0 }, log)) {

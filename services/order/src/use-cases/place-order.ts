@@ -3,8 +3,7 @@
  * so a retry never reserves twice), then one statement stores the order, its lines, its history,
  * the order.created outbox row, its task and (with an Idempotency-Key) the key's answer. If that
  * fails the reservation is released and the request fails; if it succeeds the reservation is
- * committed: soon after the answer, in a CommitBatch with other orders', or by the task worker if the
- * inventory is away.
+ * committed (now, or by the task worker if the inventory is away).
  *
  * With a payment provider (§13) the order is stored PENDING_PAYMENT instead: its stock stays
  * reserved for the payment window, the Commit waits for payment.succeeded, and the task is the end
@@ -92,8 +91,7 @@ export async function placeOrder(
     throw error;
   }
   relay.nudge();
-  // Not waited for: the order and its task are stored, so the Commit is owed until it is done.
-  if (!payFirst) void tasks.commitSoon(orderId, requestId);
+  if (!payFirst) await tasks.commitNow(orderId, requestId);
   log.debug({ totalCents: view.totalCents, lines: view.items.length }, "order placed");
   return { order: view, keyCompleted: idempotencyKey !== undefined };
 }
@@ -110,6 +108,6 @@ async function settleRetry(
   holding: boolean,
   requestId: string,
 ): Promise<void> {
-  if (await commitOwed(deps.db, orderId)) await deps.tasks.commitSoon(orderId, requestId);
+  if (await commitOwed(deps.db, orderId)) await deps.tasks.commitNow(orderId, requestId);
   else if (holding) await deps.inventory.release(orderId, requestId);
 }

@@ -59,7 +59,7 @@ export async function applyPaymentSucceeded(
   });
   if (!confirmed) return;
   deps.relay.nudge();
-  await deps.tasks.commitSoon(payment.orderId, requestId);
+  await deps.tasks.commitNow(payment.orderId, requestId);
   log.info("order paid and confirmed");
 }
 
