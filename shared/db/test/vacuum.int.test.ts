@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { testInfra, uniqueName } from "@platform/testing";
 import { type Kysely, sql } from "kysely";
-import { createDatabase, defaultVacuum, vacuumAfterDeadRows } from "../src/index.js";
+import {
+  createDatabase,
+  defaultInsertVacuum,
+  defaultStatistics,
+  defaultVacuum,
+  noInsertVacuum,
+  vacuumAfterDeadRows,
+  withoutStatistics,
+} from "../src/index.js";
 
 let db: Kysely<unknown>;
 let schema: string;
@@ -11,7 +19,9 @@ beforeAll(async () => {
   schema = uniqueName("t_vacuum");
   db = createDatabase<unknown>({ url: postgresUrl, schema, poolMax: 1 });
   await sql`create schema ${sql.id(schema)}`.execute(db);
-  await sql`create table ${sql.id(schema)}.job (id int primary key, done boolean not null)`.execute(db);
+  await sql`create table ${sql.id(schema)}.job (id int primary key, done boolean not null, body text)`.execute(
+    db,
+  );
 });
 
 afterAll(async () => {
@@ -35,5 +45,31 @@ describe("autovacuum of a queue-like table", () => {
     ]);
     await defaultVacuum(db, "job");
     expect(await reloptions()).toBeNull();
+  });
+
+  test("is not asked for by inserts alone, and given back Postgres's default", async () => {
+    await noInsertVacuum(db, "job");
+    expect(await reloptions()).toEqual(["autovacuum_vacuum_insert_threshold=-1"]);
+    await defaultInsertVacuum(db, "job");
+    expect(await reloptions()).toBeNull();
+  });
+});
+
+describe("planner statistics of unqueried columns", () => {
+  /** Each column's statistics target: 0 is none; -1 (null from Postgres 17) is the default. */
+  async function targets(): Promise<Record<string, number | null>> {
+    const { rows } = await sql<{ attname: string; attstattarget: number | null }>`
+      select attname, attstattarget from pg_attribute
+      where attrelid = ${`${schema}.job`}::regclass and attnum > 0 order by attnum`.execute(db);
+    return Object.fromEntries(
+      rows.map((r) => [r.attname, r.attstattarget === null ? -1 : Number(r.attstattarget)]),
+    );
+  }
+
+  test("are not gathered for the columns named, and gathered again after", async () => {
+    await withoutStatistics(db, "job", ["body"]);
+    expect(await targets()).toEqual({ id: -1, done: -1, body: 0 });
+    await defaultStatistics(db, "job", ["body"]);
+    expect(await targets()).toEqual({ id: -1, done: -1, body: -1 });
   });
 });
