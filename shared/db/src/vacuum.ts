@@ -29,8 +29,8 @@ export async function defaultVacuum(db: Kysely<unknown>, table: string): Promise
 /**
  * For the same tables: no autovacuum merely because rows were inserted (Postgres's insert-triggered
  * vacuum, after 1,000 inserts and a fifth of the table). Their dead rows bring one often enough;
- * the inserts, on a young table, brought one at every autovacuum round, each a burst of CPU that
- * showed as a latency spike on the order path (BENCHMARKS.md, 2026-12-06).
+ * the inserts, on a young table, brought one at every autovacuum round, a burst of CPU on the
+ * very seconds of the order path's latency spikes (BENCHMARKS.md, 2026-12-06).
  */
 export async function noInsertVacuum(db: Kysely<unknown>, table: string): Promise<void> {
   await sql`alter table ${sql.table(table)} set (autovacuum_vacuum_insert_threshold = -1)`.execute(db);
