@@ -46,23 +46,24 @@ export async function defaultInsertVacuum(db: Kysely<unknown>, table: string): P
  * then skips reading and summarising their values, which for wide text and JSON was most of its
  * work on such a table.
  */
-export async function withoutStatistics(
-  db: Kysely<unknown>,
-  table: string,
-  columns: string[],
-): Promise<void> {
-  for (const column of columns) {
-    await sql`alter table ${sql.table(table)} alter column ${sql.id(column)} set statistics 0`.execute(db);
-  }
+export function withoutStatistics(db: Kysely<unknown>, table: string, columns: string[]): Promise<void> {
+  return setStatistics(db, table, columns, 0);
 }
 
 /** Undoes withoutStatistics: the default statistics target again. */
-export async function defaultStatistics(
+export function defaultStatistics(db: Kysely<unknown>, table: string, columns: string[]): Promise<void> {
+  return setStatistics(db, table, columns, -1);
+}
+
+/** One ALTER TABLE for all the columns. */
+async function setStatistics(
   db: Kysely<unknown>,
   table: string,
   columns: string[],
+  target: number,
 ): Promise<void> {
-  for (const column of columns) {
-    await sql`alter table ${sql.table(table)} alter column ${sql.id(column)} set statistics -1`.execute(db);
-  }
+  const clauses = columns.map(
+    (column) => sql`alter column ${sql.id(column)} set statistics ${sql.lit(target)}`,
+  );
+  await sql`alter table ${sql.table(table)} ${sql.join(clauses)}`.execute(db);
 }
