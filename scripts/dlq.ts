@@ -41,7 +41,12 @@ try {
   } else {
     const ids = id === "all" ? letters.map((letter) => letter.id) : [id as string];
     for (const deadLetterId of ids) {
-      console.log(`${deadLetterId} → ${stream} ${await replayDeadLetter(redis, stream, deadLetterId)}`);
+      const newId = await replayDeadLetter(redis, stream, deadLetterId);
+      console.log(
+        newId
+          ? `${deadLetterId} → ${stream} ${newId}`
+          : `${deadLetterId}: no such dead letter (replayed already?)`,
+      );
     }
   }
 } finally {

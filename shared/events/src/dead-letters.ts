@@ -3,6 +3,7 @@
  * original stream with its original fields, so its event id is unchanged: groups that had already
  * processed it skip it, the group that had failed it gets another try.
  */
+import { luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
 import { fieldsToRecord } from "./envelope.js";
 import { DEAD_LETTER_FIELDS, deadLetterStream } from "./stream-keys.js";
@@ -37,23 +38,19 @@ export async function listDeadLetters(
   return entries.map(([id, fields]) => toDeadLetter(id, fields));
 }
 
-/** Puts the entry back on its original stream and removes it from the DLQ; returns the new entry id. */
-export async function replayDeadLetter(redis: Redis, stream: string, deadLetterId: string): Promise<string> {
-  const dlq = deadLetterStream(stream);
-  const [entry] = await redis.xrange(dlq, deadLetterId, deadLetterId);
-  if (!entry) throw new Error(`no dead letter ${deadLetterId} in ${dlq}`);
-  const letter = toDeadLetter(entry[0], entry[1]);
-  const original = Object.entries(letter.fields).flat();
-  if (original.length === 0) {
-    throw new Error(`dead letter ${deadLetterId} has nothing to replay: ${letter.error}`);
-  }
-  const [[, newId] = []] =
-    (await redis
-      .multi()
-      .xadd(letter.originalStream, "*", ...original)
-      .xdel(dlq, deadLetterId)
-      .exec()) ?? [];
-  return String(newId);
+/**
+ * Puts the dead letter back on its stream and removes it from the DLQ, atomically
+ * (replay-dead-letter-2.lua): replayed twice at once, it is added back once. Resolves to the new
+ * entry id, or undefined when there is no such dead letter (replayed or deleted already).
+ */
+export async function replayDeadLetter(
+  redis: Redis,
+  stream: string,
+  deadLetterId: string,
+): Promise<string | undefined> {
+  const replay = luaScript<string | null>(redis, new URL("./replay-dead-letter-2.lua", import.meta.url));
+  const newId = await replay(deadLetterStream(stream), stream, deadLetterId, ...DEAD_LETTER_FIELDS);
+  return newId ?? undefined;
 }
 
 function toDeadLetter(id: string, fields: string[]): DeadLetter {

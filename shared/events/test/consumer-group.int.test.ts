@@ -250,6 +250,43 @@ describe("publishEvent + ConsumerGroup", () => {
     expect(await redis.xlen(deadLetterStream(stream))).toBe(0);
   });
 
+  test("a dead letter replayed twice at once goes back on its stream once", async () => {
+    const stream = uniqueName("events:orders");
+    const group = "g";
+    await redis.xgroup("CREATE", stream, group, "$", "MKSTREAM");
+    await consume({
+      streams: [stream],
+      group,
+      maxDeliveries: 1,
+      handler: async () => {
+        throw new Error("smtp down");
+      },
+    }).start();
+    const event = orderCreated(7);
+    await publishEvent(redis, stream, event);
+    const [letter] = await eventually("the dead letter", async () => {
+      const found = await listDeadLetters(redis, stream);
+      return found.length === 1 ? found : undefined;
+    });
+    const deadLetterId = letter?.id ?? "";
+
+    const replays = await Promise.all(
+      Array.from({ length: 5 }, () => replayDeadLetter(redis, stream, deadLetterId)),
+    );
+    const replayedAs = replays.filter((id) => id !== undefined);
+    expect(replayedAs).toHaveLength(1);
+    const onStream = await redis.xrange(stream, "-", "+");
+    expect(onStream.map(([id]) => id)).toEqual([expect.any(String), replayedAs[0]]);
+    // The original fields only, the event id among them; none of the dead letter's own.
+    const replayed = Object.fromEntries(
+      (onStream[1]?.[1] ?? []).flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : [])),
+    );
+    expect(replayed.id).toBe(event.id);
+    expect(Object.keys(replayed)).toEqual(Object.keys(letter?.fields ?? {}));
+    expect(await redis.xlen(deadLetterStream(stream))).toBe(0);
+    expect(await replayDeadLetter(redis, stream, deadLetterId)).toBeUndefined();
+  });
+
   test("stop() finishes the event in hand before returning, and the consumer leaves the group when idle", async () => {
     const stream = uniqueName("events:test");
     let finished = false;

@@ -115,8 +115,7 @@ export function deadLetterRoutes({
         /** One dead letter back on its stream; false when it is gone or holds nothing to replay. */
         async function replayOne(id: string): Promise<boolean> {
           try {
-            await replayDeadLetter(redis, stream, id);
-            return true;
+            return (await replayDeadLetter(redis, stream, id)) !== undefined;
           } catch (err) {
             if (isDependencyFailure(err)) throw err; // Redis away: a 503, and nothing was lost
             logger.warn({ err, requestId, id }, "a dead letter was not replayed");
