@@ -105,11 +105,16 @@ const deleteCommitTasksStatement = preparedQuery((p: { orderIds: readonly string
     .where("orderId", "=", anyOf(p.orderIds, "uuid")),
 );
 
-export async function deleteTask(db: OrderDb, orderId: string, action: ReservationAction): Promise<void> {
+/** Drops the order's tasks of these actions (those it has). */
+export async function deleteTasks(
+  db: OrderDb,
+  orderId: string,
+  actions: readonly ReservationAction[],
+): Promise<void> {
   await db
     .deleteFrom("reservationTask")
     .where("orderId", "=", orderId)
-    .where("action", "=", action)
+    .where("action", "in", actions)
     .execute();
 }
 

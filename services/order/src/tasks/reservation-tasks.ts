@@ -22,7 +22,7 @@ import {
   addTask,
   deferTask,
   deleteCommitTasks,
-  deleteTask,
+  deleteTasks,
   lockCommitTask,
   lockDueTasks,
   lockTask,
@@ -130,7 +130,7 @@ export class ReservationTasks {
       if (task.action === "return") await inventory.returnStock(task.orderId, task.requestId);
       else if (task.action === "expire") await this.expire(trx, task, log);
       else if (!(await this.commit(trx, task, log))) return false;
-      await deleteTask(trx, task.orderId, task.action);
+      await deleteTasks(trx, task.orderId, [task.action]);
       if (task.attempts > 0) log.info({ attempts: task.attempts + 1 }, "reservation task done after retries");
       return true;
     } catch (error) {
@@ -203,7 +203,7 @@ export class ReservationTasks {
         await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, {
           reason: OUT_OF_STOCK_REASON,
         });
-        await deleteTask(trx, task.orderId, task.action);
+        await deleteTasks(trx, task.orderId, [task.action]);
         this.options.relay.nudge();
         log.error(
           { status: order.status },

@@ -13,7 +13,7 @@ import { canSee, type Order, type OrderStatus, type OrderView, toOrderView } fro
 import { assertTransition } from "../domain/order-status.js";
 import { orderStatusUpdated } from "../events/order-events.js";
 import { findOrder, type OrderDb, transitionOrder } from "../store/order.store.js";
-import { addTask, deleteTask, lockOrderTasks } from "../store/reservation-task.store.js";
+import { addTask, deleteTasks, lockOrderTasks } from "../store/reservation-task.store.js";
 import type { OrderDeps } from "./order-deps.js";
 
 export async function changeStatus(
@@ -42,8 +42,7 @@ export async function changeStatus(
     if (to === "CANCELLED") {
       // A Commit still owed is owed no more: the Return gives back whatever the reservation holds.
       // (A Commit in flight holds the task's row lock; this waits for it, then Return follows it.)
-      await deleteTask(trx, orderId, "commit");
-      await deleteTask(trx, orderId, "expire");
+      await deleteTasks(trx, orderId, ["commit", "expire"]);
       await addTask(trx, { orderId, action: "return", requestId });
     }
     return result;

@@ -11,7 +11,7 @@
 import type { PlatformEvent } from "@platform/events";
 import type { Order } from "../domain/order.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
-import { addTask, deleteTask, lockOrderTasks } from "../store/reservation-task.store.js";
+import { addTask, deleteTasks, lockOrderTasks } from "../store/reservation-task.store.js";
 import { tryTransition } from "./change-status.js";
 import type { OrderDeps } from "./order-deps.js";
 import { COMMIT_GRACE_MS } from "./place-order.js";
@@ -48,7 +48,7 @@ export async function applyPaymentSucceeded(
     }
     // Lost to another change made meanwhile (the window's end, a cancel): no change.
     if (!(await tryTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId))) return false;
-    await deleteTask(trx, order.id, "expire");
+    await deleteTasks(trx, order.id, ["expire"]);
     await addTask(trx, {
       orderId: order.id,
       action: "commit",
@@ -76,7 +76,7 @@ export async function applyPaymentFailed(
       reason: `The payment failed: ${reason}`,
     });
     if (!moved) return false;
-    await deleteTask(trx, order.id, "expire");
+    await deleteTasks(trx, order.id, ["expire"]);
     await addTask(trx, { orderId: order.id, action: "return", requestId });
     return true;
   });
