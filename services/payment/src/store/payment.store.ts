@@ -140,7 +140,11 @@ export async function pendingRefund(db: PaymentDb, paymentId: string): Promise<R
   return row && toRefund(row);
 }
 
-/** The provider's answer to a refund (still PENDING: its reference kept for asking again). */
+/**
+ * The provider's answer to a refund (still PENDING: its reference kept for asking again). Only a
+ * refund still PENDING takes it: a "pending" answer that arrives after another caller settled the
+ * refund must not reopen it, or it would be settled — counted and announced — a second time.
+ */
 export async function settleRefund(
   db: PaymentDb,
   id: string,
@@ -150,6 +154,7 @@ export async function settleRefund(
     .updateTable("refund")
     .set({ status, reference, updatedAt: new Date() })
     .where("id", "=", id)
+    .where("status", "=", "PENDING")
     .execute();
 }
 
