@@ -195,7 +195,7 @@ describe("products", () => {
   test("PATCH changes the product and publishes product.updated; replenish adds stock and publishes stock.replenished", async () => {
     const sku = await ctx.product({ initialStock: 1, lowStockThreshold: 2, priceCents: 100 });
     expect((await ctx.call<ProductBody>("GET", `/products/${sku}`)).body.stockStatus).toBe("low_stock");
-    const patched = await ctx.call<ProductBody>("PATCH", `/products/${sku}`, {
+    const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
       token: ctx.adminToken,
       body: { priceCents: 150, name: "Renamed" },
     });
@@ -284,6 +284,39 @@ describe("products", () => {
         stillRefused = error;
       });
     expect((stillRefused as { code?: number }).code).toBe(5);
+  });
+
+  test("a change made on a replica whose clock runs behind the last writer's still reaches the sellable catalog", async () => {
+    const sku = "SKEW-1";
+    await ctx.product({ sku, name: "Skewed lamp", priceCents: 500, initialStock: 4 });
+    // Another replica, its clock an hour ahead, changed the product and copied it to Redis.
+    const ahead = new Date(Date.now() + 3_600_000);
+    await sql`update product set updated_at = ${ahead} where sku = ${sku}`.execute(ctx.db);
+    await ctx.stock.setSellable([
+      { sku, name: "Skewed lamp", priceCents: 500, currency: "EUR", updatedAt: ahead },
+    ]);
+
+    const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
+      token: ctx.adminToken,
+      body: { priceCents: 700 },
+    });
+    expect(patched.status).toBe(200);
+    expect(new Date(patched.body.updatedAt).getTime()).toBeGreaterThan(ahead.getTime());
+    const reserved = await ctx.grpc.reserve({
+      reservationId: "skew-1",
+      lines: [{ sku, quantity: 1 }],
+      ttlSeconds: 60,
+    });
+    expect(reserved.lines[0]?.unitPriceCents).toBe(700); // the new price, not the copy "from the future"
+
+    expect((await ctx.call("DELETE", `/products/${sku}`, { token: ctx.adminToken })).status).toBe(204);
+    let refused: unknown;
+    await ctx.grpc
+      .reserve({ reservationId: "skew-2", lines: [{ sku, quantity: 1 }], ttlSeconds: 60 })
+      .catch((error) => {
+        refused = error;
+      });
+    expect((refused as { code?: number }).code).toBe(5); // the archive reached Redis: not sellable
   });
 
   test("a category filters the catalog; a cursor of one sort is refused under another", async () => {

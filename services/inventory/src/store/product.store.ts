@@ -41,12 +41,18 @@ export function findProducts(db: InventoryDb, skus: readonly string[]): Promise<
     .execute();
 }
 
+/**
+ * A changed product's `updatedAt`, which versions its copy in the sellable catalog (Redis keeps the
+ * newer copy): the database's clock, and always later than the version it replaces, so a change
+ * made on a replica whose clock runs behind the last writer's is not taken for an older copy.
+ */
+const nextVersion = sql<Date>`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`;
+
 /** Archives a product of the catalog; the product as archived, or undefined when there is none. */
 export function archiveProduct(db: InventoryDb, sku: string): Promise<Product | undefined> {
-  const now = new Date();
   return db
     .updateTable("product")
-    .set({ archivedAt: now, updatedAt: now })
+    .set({ archivedAt: sql`clock_timestamp()`, updatedAt: nextVersion })
     .where("sku", "=", sku)
     .where("archivedAt", "is", null)
     .returningAll()
@@ -61,7 +67,7 @@ export function updateProduct(
 ): Promise<Product | undefined> {
   return db
     .updateTable("product")
-    .set({ ...patch, updatedAt: new Date() })
+    .set({ ...patch, updatedAt: nextVersion })
     .where("sku", "=", sku)
     .where("archivedAt", "is", null)
     .returningAll()
