@@ -4,6 +4,8 @@ import type { Problem } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { eventually, uniqueName } from "@platform/testing";
 import type { TokenPair } from "../src/auth/tokens.js";
+import { createSession } from "../src/store/session.store.js";
+import { findCredentials } from "../src/store/user.store.js";
 import { seedAdmin } from "../src/use-cases/seed-admin.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
@@ -64,6 +66,28 @@ describe("PUT /users/me/password", () => {
       ctx.call("POST", "/auth/login", { body: { email: ann.email, password } });
     expect((await login(ann.password)).status).toBe(401);
     expect((await login("a-brand-new-password")).status).toBe(200);
+  });
+
+  test("a login that checked the old password while it was changed stores no session", async () => {
+    const ann = await ctx.register();
+    const here = await ctx.session(ann.email, ann.password);
+    // What a login in flight read and checked, before the change.
+    const checked = (await findCredentials(ctx.db, ann.email))?.passwordHash ?? "";
+    const changed = await ctx.call("PUT", "/users/me/password", {
+      token: here.accessToken,
+      body: { currentPassword: ann.password, newPassword: "a-brand-new-password" },
+    });
+    expect(changed.status).toBe(204);
+    // Its session, stored only now, would have outlived the change (revoked before it was stored).
+    const late = {
+      id: Bun.randomUUIDv7(),
+      userId: ann.id,
+      expiresAt: new Date(Date.now() + 60_000),
+      tokenHash: "late-login",
+    };
+    expect(await createSession(ctx.db, { ...late, passwordHash: checked })).toBe(false);
+    const current = (await findCredentials(ctx.db, ann.email))?.passwordHash ?? "";
+    expect(await createSession(ctx.db, { ...late, passwordHash: current })).toBe(true);
   });
 
   test("a wrong current password is 403 and changes nothing; a short new one is 422", async () => {

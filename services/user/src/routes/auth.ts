@@ -30,13 +30,17 @@ export function authRoutes(deps: AuthRouteDeps) {
         await limiter.takeAttempt(body.email, ip);
         const found = await findCredentials(db, body.email);
         const valid = await verifyPassword(body.password, found?.passwordHash);
+        // One answer for an unknown email and a wrong password: nothing tells them apart.
+        const invalid = () => new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
         if (!found || !valid || found.user.status !== "active") {
           log.info({ ip }, "login failed");
-          // One answer for an unknown email and a wrong password: nothing tells them apart.
-          throw new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
+          throw invalid();
         }
         await limiter.giveBack(body.email, ip);
-        return startSession(deps, found.user);
+        // Undefined: the password was changed while this login checked the old one.
+        const tokens = await startSession(deps, found.user, found.passwordHash);
+        if (!tokens) throw invalid();
+        return tokens;
       },
       {
         transform: normaliseIdentity,

@@ -8,11 +8,25 @@ export type Rotation =
   | { outcome: "reused"; sessionId: string; userId: string }
   | { outcome: "invalid" };
 
+/**
+ * Stores a new session and its refresh token, if `passwordHash` (the one the login checked) is still
+ * the user's: false when the password changed meanwhile. The check holds the user's row (FOR SHARE)
+ * until the session is stored, so a password change either comes first (and this is refused) or
+ * waits for it (and then revokes it with the others).
+ */
 export async function createSession(
   db: UserDb,
-  session: { id: string; userId: string; expiresAt: Date; tokenHash: string },
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  session: { id: string; userId: string; expiresAt: Date; tokenHash: string; passwordHash: string },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom("user")
+      .select("id")
+      .where("id", "=", session.userId)
+      .where("passwordHash", "=", session.passwordHash)
+      .forShare()
+      .executeTakeFirst();
+    if (!current) return false;
     await trx
       .insertInto("session")
       .values({ id: session.id, userId: session.userId, expiresAt: session.expiresAt })
@@ -21,6 +35,7 @@ export async function createSession(
       .insertInto("refreshToken")
       .values({ tokenHash: session.tokenHash, sessionId: session.id })
       .execute();
+    return true;
   });
 }
 

@@ -55,12 +55,17 @@ export async function changePassword(
       ids.map((id) => ({ kind: "session" as const, id, at: Date.now() })),
       deps.revocationOptions,
     );
+  const newHash = await hashPassword(passwords.newPassword); // slow (argon2id): before anything changes
   // Announced first, all at once: if Redis fails, nothing has changed and the request can be retried.
   const others = await liveSessionIds(deps.db, caller.userId, caller.sessionId);
   await announce(others);
-  const revoked = await revokeOtherSessions(deps.db, caller.userId, caller.sessionId);
+  // The new hash and the revocation in one transaction: a login that checked the old password
+  // stores its session before this (and is revoked here) or is refused (createSession).
+  const revoked = await deps.db.transaction().execute(async (trx) => {
+    await updatePasswordHash(trx, caller.userId, newHash);
+    return revokeOtherSessions(trx, caller.userId, caller.sessionId);
+  });
   // A session begun meanwhile (a login with the old password) is announced too.
   await announce(revoked.filter((id) => !others.includes(id)));
-  await updatePasswordHash(deps.db, caller.userId, await hashPassword(passwords.newPassword));
   deps.logger.info({ userId: caller.userId }, "password changed; the other sessions are revoked");
 }

@@ -38,16 +38,25 @@ export interface SessionDeps {
 
 const invalidRefreshToken = () => unauthenticated("The refresh token is not valid.");
 
-export async function startSession(deps: SessionDeps, user: User): Promise<TokenPair> {
+/**
+ * A login's session, for the password hash the login checked; undefined when that is no longer the
+ * user's (the password was changed while the login was checking it).
+ */
+export async function startSession(
+  deps: SessionDeps,
+  user: User,
+  passwordHash: string,
+): Promise<TokenPair | undefined> {
   const sessionId = Bun.randomUUIDv7();
   const refreshToken = newRefreshToken();
-  await createSession(deps.db, {
+  const created = await createSession(deps.db, {
     id: sessionId,
     userId: user.id,
     expiresAt: new Date(Date.now() + deps.tokens.refreshTtlSeconds * 1000),
     tokenHash: hashRefreshToken(refreshToken),
+    passwordHash,
   });
-  return pair(deps, user, sessionId, refreshToken);
+  return created ? pair(deps, user, sessionId, refreshToken) : undefined;
 }
 
 export async function refreshSession(deps: SessionDeps, refreshToken: string): Promise<TokenPair> {
