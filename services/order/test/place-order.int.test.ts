@@ -207,6 +207,45 @@ describe("placing an order", () => {
     );
   });
 
+  test("a first request that stalled past its lease and then failed does not free the key its successor holds", async () => {
+    const options = {
+      userId: Bun.randomUUIDv7(),
+      key: "stalled-checkout",
+      requestHash: "h",
+      requestId: "req-stalled",
+      leaseMs: 200,
+      waitMs: 2_000,
+    };
+    let fail = (_: Error) => {};
+    const first = idempotent(ctx.db, options, () => new Promise((_, reject) => (fail = reject)));
+    const claimed = await eventually("the first request's claim", () =>
+      readKey(ctx.db, options.userId, options.key),
+    );
+    await Bun.sleep(options.leaseMs + 50); // the first one stalls past its lease
+    let finish = (_: { status: number; body: unknown }) => {};
+    const second = idempotent(ctx.db, options, () => new Promise((resolve) => (finish = resolve)));
+    await eventually("the second request's take-over", async () => {
+      const record = await readKey(ctx.db, options.userId, options.key);
+      return record !== undefined && record.lockedUntil > claimed.lockedUntil;
+    });
+
+    fail(new Error("connection reset")); // a passing failure: a holder forgets the key it holds
+    await first.catch(() => {});
+    expect(await readKey(ctx.db, options.userId, options.key)).toMatchObject({
+      orderId: claimed.orderId,
+      state: "in_progress",
+    });
+    finish({ status: 201, body: { id: claimed.orderId } });
+    expect(await second).toMatchObject({ status: 201, replayed: false });
+    expect(await idempotent(ctx.db, options, async () => ({ status: 500, body: "never run" }))).toMatchObject(
+      {
+        status: 201,
+        body: { id: claimed.orderId },
+        replayed: true,
+      },
+    );
+  });
+
   test("bad input is a 4xx problem with its code, and writes nothing", async () => {
     const buyer = await ctx.customer();
     const sku = await ctx.product(5);

@@ -14,11 +14,15 @@ export interface IdempotencyRecord {
   responseBody: unknown;
 }
 
-/** Claims the key for this request; false when another request has it already. */
+/**
+ * Claims the key for this request: the claim's lease (its end, which names this holder), or
+ * undefined when another request has the key already.
+ */
 export async function claimKey(
   db: OrderDb,
   row: { userId: string; key: string; requestHash: string; orderId: string; leaseMs: number },
-): Promise<boolean> {
+): Promise<Date | undefined> {
+  const lease = new Date(Date.now() + row.leaseMs);
   const inserted = await db
     .insertInto("idempotencyKey")
     .values({
@@ -27,14 +31,14 @@ export async function claimKey(
       requestHash: row.requestHash,
       orderId: row.orderId,
       state: "in_progress",
-      lockedUntil: new Date(Date.now() + row.leaseMs),
+      lockedUntil: lease,
       responseStatus: null,
       responseBody: null,
     })
     .onConflict((oc) => oc.columns(["userId", "key"]).doNothing())
     .returning("orderId")
     .executeTakeFirst();
-  return inserted !== undefined;
+  return inserted && lease;
 }
 
 export function readKey(db: OrderDb, userId: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -46,7 +50,7 @@ export function readKey(db: OrderDb, userId: string, key: string): Promise<Idemp
     .executeTakeFirst();
 }
 
-/** Takes over a key whose holder's lease ran out; false if someone else did first. */
+/** Takes over a key whose holder's lease ran out: the new lease, or undefined if someone else did first. */
 export async function takeOverKey(
   db: OrderDb,
   {
@@ -55,16 +59,17 @@ export async function takeOverKey(
     expiredLease,
     leaseMs,
   }: { userId: string; key: string; expiredLease: Date; leaseMs: number },
-): Promise<boolean> {
+): Promise<Date | undefined> {
+  const lease = new Date(Date.now() + leaseMs);
   const result = await db
     .updateTable("idempotencyKey")
-    .set({ lockedUntil: new Date(Date.now() + leaseMs) })
+    .set({ lockedUntil: lease })
     .where("userId", "=", userId)
     .where("key", "=", key)
     .where("state", "=", "in_progress")
     .where("lockedUntil", "=", expiredLease)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return Number(result.numUpdatedRows) === 1 ? lease : undefined;
 }
 
 export async function completeKey(
@@ -79,9 +84,19 @@ export async function completeKey(
     .execute();
 }
 
-/** Forgets a key whose request failed for a passing reason, so the client can retry with it. */
-export async function releaseKey(db: OrderDb, userId: string, key: string): Promise<void> {
-  await db.deleteFrom("idempotencyKey").where("userId", "=", userId).where("key", "=", key).execute();
+/**
+ * Forgets a key whose request failed for a passing reason, so the client can retry with it; only
+ * while `lease` (the holder's) holds it: a holder that stalled past its lease may have been taken
+ * over, and the request that took over is placing the same order now.
+ */
+export async function releaseKey(db: OrderDb, userId: string, key: string, lease: Date): Promise<void> {
+  await db
+    .deleteFrom("idempotencyKey")
+    .where("userId", "=", userId)
+    .where("key", "=", key)
+    .where("state", "=", "in_progress")
+    .where("lockedUntil", "=", lease)
+    .execute();
 }
 
 export async function pruneKeys(db: OrderDb, before: Date): Promise<number> {

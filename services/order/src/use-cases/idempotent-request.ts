@@ -41,17 +41,15 @@ export async function idempotent(
 ): Promise<Answer & { replayed: boolean }> {
   const { userId, key, requestHash, leaseMs } = options;
   const orderId = Bun.randomUUIDv7();
-  if (await claimKey(db, { userId, key, requestHash, orderId, leaseMs })) {
-    return { ...(await runAndRecord(db, options, orderId, run)), replayed: false };
-  }
+  const lease = await claimKey(db, { userId, key, requestHash, orderId, leaseMs });
+  if (lease) return { ...(await runAndRecord(db, options, { orderId, lease }, run)), replayed: false };
   const deadline = Date.now() + options.waitMs;
   while (Date.now() < deadline) {
     const record = await readKey(db, userId, key);
     if (!record) {
       // Released by a failed first attempt meanwhile: claim it afresh.
-      if (await claimKey(db, { userId, key, requestHash, orderId, leaseMs })) {
-        return { ...(await runAndRecord(db, options, orderId, run)), replayed: false };
-      }
+      const lease = await claimKey(db, { userId, key, requestHash, orderId, leaseMs });
+      if (lease) return { ...(await runAndRecord(db, options, { orderId, lease }, run)), replayed: false };
       continue;
     }
     if (record.requestHash !== requestHash) {
@@ -64,8 +62,10 @@ export async function idempotent(
       return { status: record.responseStatus ?? 200, body: record.responseBody, replayed: true };
     }
     if (record.lockedUntil.getTime() < Date.now()) {
-      if (await takeOverKey(db, { userId, key, expiredLease: record.lockedUntil, leaseMs })) {
-        return { ...(await runAndRecord(db, options, record.orderId, run)), replayed: false };
+      const lease = await takeOverKey(db, { userId, key, expiredLease: record.lockedUntil, leaseMs });
+      if (lease) {
+        const claim = { orderId: record.orderId, lease };
+        return { ...(await runAndRecord(db, options, claim, run)), replayed: false };
       }
       continue;
     }
@@ -82,7 +82,7 @@ export async function idempotent(
 async function runAndRecord(
   db: OrderDb,
   { userId, key, requestId }: IdempotencyOptions,
-  orderId: string,
+  { orderId, lease }: { orderId: string; lease: Date },
   run: (orderId: string) => Promise<Answer>,
 ): Promise<Answer> {
   let answer: Answer;
@@ -94,7 +94,7 @@ async function runAndRecord(
       // afresh; when that cannot be told (Postgres away), the claim stays and a retry takes it over
       // once its lease ends, with this same order id, and finds whatever was stored.
       if (!(await orderStored(db, orderId).catch(() => true)))
-        await releaseKey(db, userId, key).catch(() => {});
+        await releaseKey(db, userId, key, lease).catch(() => {});
       throw error;
     }
     // A final answer about this request (no stock, unknown SKU): the same request gets it again.
