@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { createApp } from "../src/app.js";
 import { stockKeys } from "../src/stock/stock-keys.js";
 import { StockStore } from "../src/stock/stock-store.js";
+import { applyProductChanges } from "../src/use-cases/catalog.js";
 import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
 
 let ctx: InventoryTestContext;
@@ -288,12 +289,12 @@ describe("products", () => {
 
   test("a change made on a replica whose clock runs behind the last writer's still reaches the sellable catalog", async () => {
     const sku = "SKEW-1";
-    await ctx.product({ sku, name: "Skewed lamp", priceCents: 500, initialStock: 4 });
+    await ctx.product({ sku, name: "Skewed probe", priceCents: 500, initialStock: 4 });
     // Another replica, its clock an hour ahead, changed the product and copied it to Redis.
     const ahead = new Date(Date.now() + 3_600_000);
     await sql`update product set updated_at = ${ahead} where sku = ${sku}`.execute(ctx.db);
     await ctx.stock.setSellable([
-      { sku, name: "Skewed lamp", priceCents: 500, currency: "EUR", updatedAt: ahead },
+      { sku, name: "Skewed probe", priceCents: 500, currency: "EUR", updatedAt: ahead },
     ]);
 
     const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
@@ -317,6 +318,23 @@ describe("products", () => {
         refused = error;
       });
     expect((refused as { code?: number }).code).toBe(5); // the archive reached Redis: not sellable
+  });
+
+  test("an older copy arriving late (the request's, after the relay's of a newer change) keeps the newer threshold", async () => {
+    const sku = "THRESH-1";
+    await ctx.product({ sku, name: "Threshold probe", priceCents: 500, initialStock: 40 });
+    const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
+      token: ctx.adminToken,
+      body: { lowStockThreshold: 7 },
+    });
+    expect(patched.status).toBe(200);
+    // The relay copying an older product.updated after it (as the request's copy does when it is late).
+    const older = new Date(new Date(patched.body.updatedAt).getTime() - 1).toISOString();
+    const product = { sku, name: "Threshold probe", priceCents: 500, currency: "EUR", updatedAt: older };
+    await applyProductChanges(ctx.stock)([
+      { type: "product.updated", payload: { product: { ...product, lowStockThreshold: 2 } } },
+    ]);
+    expect((await ctx.stock.levels([sku])).get(sku)?.threshold).toBe(7);
   });
 
   test("a category filters the catalog; a cursor of one sort is refused under another", async () => {

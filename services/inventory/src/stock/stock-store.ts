@@ -48,6 +48,8 @@ export interface SellableProduct {
    * older copy arriving late (a PATCH racing the archive) can never make it sellable again.
    */
   archived?: boolean;
+  /** Copied to the stock levels with the entry (so an older threshold never overwrites a newer one). */
+  lowStockThreshold?: number;
 }
 
 const catalogEntry = (product: SellableProduct) =>
@@ -87,7 +89,7 @@ export class StockStore {
       setStock: script("./set-stock-1.lua"),
       replenish: script("./replenish-2.lua"),
     };
-    this.setSellableScript = luaScript<number>(redis, new URL("./set-sellable-1.lua", import.meta.url));
+    this.setSellableScript = luaScript<number>(redis, new URL("./set-sellable-2.lua", import.meta.url));
   }
 
   /** Reserves the lines, priced from the sellable catalog in Redis (one script, no database read). */
@@ -160,10 +162,14 @@ export class StockStore {
     await this.scripts.setStock(this.keys.levels, sku, available, threshold);
   }
 
-  /** Copies products' names and prices into the sellable catalog, never over a newer copy. */
+  /** Copies products' names, prices and thresholds into Redis, never over a newer copy. */
   async setSellable(products: readonly SellableProduct[]): Promise<void> {
     if (products.length === 0) return;
-    await this.setSellableScript(this.keys.catalog, ...products.flatMap((p) => [p.sku, catalogEntry(p)]));
+    await this.setSellableScript(
+      this.keys.catalog,
+      this.keys.levels,
+      ...products.flatMap((p) => [p.sku, catalogEntry(p), p.lowStockThreshold ?? ""]),
+    );
   }
 
   /** SKUs in the sellable catalog, for the start-up check against Postgres. */
@@ -207,10 +213,6 @@ export class StockStore {
       requestId,
     );
     return JSON.parse(raw);
-  }
-
-  async setThreshold(sku: string, threshold: number): Promise<void> {
-    await this.redis.hset(this.keys.levels, `${sku}:threshold`, threshold);
   }
 
   /** Levels of the given SKUs; a SKU with no stock record is missing from the map. */

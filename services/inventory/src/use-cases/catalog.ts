@@ -20,7 +20,7 @@ import {
 } from "../domain/product.js";
 import { type StockLevel, stockStatus } from "../domain/stock.js";
 import type { StockEventRelay } from "../events/stock-event-relay.js";
-import type { StockStore } from "../stock/stock-store.js";
+import type { SellableProduct, StockStore } from "../stock/stock-store.js";
 import {
   archiveProduct,
   findProduct,
@@ -112,7 +112,7 @@ export async function patchProduct(
     await insertOutboxEvent(trx, eventsStream, event);
     return updated;
   });
-  await copyToRedis(stock, product).catch(() => {});
+  await stock.setSellable([product]).catch(() => {});
   catalogEvents.nudge();
   return view(stock, product);
 }
@@ -135,17 +135,6 @@ export async function archive(deps: CatalogDeps, sku: string, requestId: string)
   catalogEvents.nudge();
 }
 
-/** What Redis keeps of a product: its name and price (to price reservations) and its threshold. */
-async function copyToRedis(
-  stock: StockStore,
-  product: Pick<Product, "sku" | "name" | "priceCents" | "currency" | "lowStockThreshold"> & {
-    updatedAt: Date | string;
-  },
-): Promise<void> {
-  await stock.setSellable([product]);
-  await stock.setThreshold(product.sku, product.lowStockThreshold);
-}
-
 /**
  * The relay's beforePublish: what product.created and product.updated events say of a product,
  * copied to Redis before they go out (idempotent, and never over a newer copy), so the copy made by
@@ -154,9 +143,9 @@ async function copyToRedis(
 export function applyProductChanges(stock: StockStore) {
   return async (events: Array<{ type: string; payload: unknown }>) => {
     for (const { type, payload } of events) {
-      const { product } = payload as { product?: Parameters<typeof copyToRedis>[1] };
+      const { product } = payload as { product?: SellableProduct };
       if ((type === "product.created" || type === "product.updated") && product)
-        await copyToRedis(stock, product);
+        await stock.setSellable([product]);
       if (type === "product.archived" && product) await stock.setSellable([{ ...product, archived: true }]);
     }
   };
