@@ -7,7 +7,7 @@ import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
 import { readKey } from "../src/store/idempotency.store.js";
-import { idempotent } from "../src/use-cases/idempotent-request.js";
+import { type Answer, idempotent } from "../src/use-cases/idempotent-request.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
 // These tests wait on servers, streams and retries; the default 5 s is too tight on a busy 2-core box.
@@ -207,44 +207,53 @@ describe("placing an order", () => {
     );
   });
 
-  test("a first request that stalled past its lease and then failed does not free the key its successor holds", async () => {
-    const options = {
-      userId: Bun.randomUUIDv7(),
-      key: "stalled-checkout",
-      requestHash: "h",
-      requestId: "req-stalled",
-      leaseMs: 200,
-      waitMs: 2_000,
-    };
-    let fail = (_: Error) => {};
-    const first = idempotent(ctx.db, options, () => new Promise((_, reject) => (fail = reject)));
-    const claimed = await eventually("the first request's claim", () =>
-      readKey(ctx.db, options.userId, options.key),
-    );
-    await Bun.sleep(options.leaseMs + 50); // the first one stalls past its lease
-    let finish = (_: { status: number; body: unknown }) => {};
-    const second = idempotent(ctx.db, options, () => new Promise((resolve) => (finish = resolve)));
-    await eventually("the second request's take-over", async () => {
-      const record = await readKey(ctx.db, options.userId, options.key);
-      return record !== undefined && record.lockedUntil > claimed.lockedUntil;
-    });
+  type FirstRun = ReturnType<typeof Promise.withResolvers<Answer>>;
+  for (const [ending, end] of [
+    ["fails (a 5xx): it does not free", (first: FirstRun) => first.reject(new Error("reset"))],
+    [
+      "ends in a 4xx: it does not answer for",
+      (first: FirstRun) => first.resolve({ status: 409, body: "out of stock then" }),
+    ],
+  ] as const) {
+    test(`a first request that stalled past its lease and then ${ending} the key its successor holds`, async () => {
+      const options = {
+        userId: Bun.randomUUIDv7(),
+        key: "stalled-checkout",
+        requestHash: "h",
+        requestId: "req-stalled",
+        leaseMs: 200,
+        waitMs: 2_000,
+      };
+      const firstRun = Promise.withResolvers<Answer>();
+      const first = idempotent(ctx.db, options, () => firstRun.promise);
+      const claimed = await eventually("the first request's claim", () =>
+        readKey(ctx.db, options.userId, options.key),
+      );
+      await Bun.sleep(options.leaseMs + 50); // the first one stalls past its lease
+      const secondRun = Promise.withResolvers<Answer>();
+      const second = idempotent(ctx.db, options, () => secondRun.promise);
+      await eventually("the second request's take-over", async () => {
+        const record = await readKey(ctx.db, options.userId, options.key);
+        return record !== undefined && record.lockedUntil > claimed.lockedUntil;
+      });
 
-    fail(new Error("connection reset")); // a passing failure: a holder forgets the key it holds
-    await first.catch(() => {});
-    expect(await readKey(ctx.db, options.userId, options.key)).toMatchObject({
-      orderId: claimed.orderId,
-      state: "in_progress",
-    });
-    finish({ status: 201, body: { id: claimed.orderId } });
-    expect(await second).toMatchObject({ status: 201, replayed: false });
-    expect(await idempotent(ctx.db, options, async () => ({ status: 500, body: "never run" }))).toMatchObject(
-      {
+      end(firstRun);
+      await first.catch(() => {});
+      expect(await readKey(ctx.db, options.userId, options.key)).toMatchObject({
+        orderId: claimed.orderId,
+        state: "in_progress",
+      });
+      secondRun.resolve({ status: 201, body: { id: claimed.orderId } });
+      expect(await second).toMatchObject({ status: 201, replayed: false });
+      expect(
+        await idempotent(ctx.db, options, async () => ({ status: 500, body: "never run" })),
+      ).toMatchObject({
         status: 201,
         body: { id: claimed.orderId },
         replayed: true,
-      },
-    );
-  });
+      });
+    });
+  }
 
   test("bad input is a 4xx problem with its code, and writes nothing", async () => {
     const buyer = await ctx.customer();

@@ -72,15 +72,24 @@ export async function takeOverKey(
   return Number(result.numUpdatedRows) === 1 ? lease : undefined;
 }
 
+/** Stores the answer, if `lease` (the holder's) still holds the key: a successor's answer stands. */
 export async function completeKey(
   db: OrderDb,
-  { userId, key, status, body }: { userId: string; key: string; status: number; body: unknown },
+  {
+    userId,
+    key,
+    lease,
+    status,
+    body,
+  }: { userId: string; key: string; lease: Date; status: number; body: unknown },
 ): Promise<void> {
   await db
     .updateTable("idempotencyKey")
     .set({ state: "done", responseStatus: status, responseBody: JSON.stringify(body) })
     .where("userId", "=", userId)
     .where("key", "=", key)
+    .where("state", "=", "in_progress")
+    .where("lockedUntil", "=", lease)
     .execute();
 }
 

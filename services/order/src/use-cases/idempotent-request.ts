@@ -6,7 +6,8 @@
  * - the same key with another body is 422 IDEMPOTENCY_KEY_REUSED;
  * - a request that arrives while the first is still running waits (bounded) for its answer, then
  *   is 409 IDEMPOTENCY_KEY_IN_PROGRESS with Retry-After;
- * - a failure that may pass (5xx) forgets the key, so the client can retry with it;
+ * - a failure that may pass (5xx) forgets the key, so the client can retry with it (only while the
+ *   failing request's own lease holds the key: one that stalled past it may have been taken over);
  * - a claim whose holder died (its lease ran out) is taken over, with the same order id, so the
  *   reservation made before the crash is found again rather than made twice.
  */
@@ -103,7 +104,8 @@ async function runAndRecord(
       body: problem(error.code, error.message, requestId, error.extensions),
     };
   }
-  if (!answer.recorded) await completeKey(db, { userId, key, status: answer.status, body: answer.body });
+  if (!answer.recorded)
+    await completeKey(db, { userId, key, lease, status: answer.status, body: answer.body });
   return answer;
 }
 
