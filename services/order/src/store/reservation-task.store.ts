@@ -109,7 +109,7 @@ const deleteCommitTasksStatement = preparedQuery((p: { orderIds: readonly string
 export async function deleteTasks(
   db: OrderDb,
   orderId: string,
-  actions: readonly ReservationAction[],
+  actions: readonly [ReservationAction, ...ReservationAction[]],
 ): Promise<void> {
   await db
     .deleteFrom("reservationTask")
