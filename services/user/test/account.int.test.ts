@@ -90,6 +90,50 @@ describe("PUT /users/me/password", () => {
     expect(await createSession(ctx.db, { ...late, passwordHash: current })).toBe(true);
   });
 
+  test("a login storing its session as the password changes: the change waits for it, then revokes it", async () => {
+    const ann = await ctx.register();
+    const here = await ctx.session(ann.email, ann.password);
+    const checked = (await findCredentials(ctx.db, ann.email))?.passwordHash ?? "";
+    // A login in the middle of createSession: the user's row held, its session stored, not committed.
+    const stored = Promise.withResolvers<void>();
+    const commit = Promise.withResolvers<void>();
+    const lateId = Bun.randomUUIDv7();
+    const login = ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom("user")
+        .select("id")
+        .where("id", "=", ann.id)
+        .where("passwordHash", "=", checked)
+        .forShare()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("session")
+        .values({ id: lateId, userId: ann.id, expiresAt: new Date(Date.now() + 60_000) })
+        .execute();
+      stored.resolve();
+      await commit.promise;
+    });
+    await stored.promise;
+    let changed = false;
+    const change = ctx
+      .call("PUT", "/users/me/password", {
+        token: here.accessToken,
+        body: { currentPassword: ann.password, newPassword: "a-brand-new-password" },
+      })
+      .finally(() => (changed = true));
+    await Bun.sleep(500);
+    expect(changed).toBe(false); // waiting for the login's hold on the row
+    commit.resolve();
+    await login;
+    expect((await change).status).toBe(204);
+    const late = await ctx.db
+      .selectFrom("session")
+      .select("revokedAt")
+      .where("id", "=", lateId)
+      .executeTakeFirstOrThrow();
+    expect(late.revokedAt).not.toBeNull();
+  });
+
   test("a wrong current password is 403 and changes nothing; a short new one is 422", async () => {
     const ann = await ctx.register();
     const token = await ctx.login(ann.email, ann.password);
