@@ -1,7 +1,7 @@
 /**
- * What a button does: one API call at a time per key. `busy` names the key of the call in flight
- * (its button is disabled; false when none is), `problem` what the last call failed with (shown in words; cleared when
- * the next one starts). `run` answers the call's outcome.
+ * What a button does. `busy` names the key of the last call started while it is in flight (a list
+ * disables that row's button; false when none is), `problem` what the last call failed with (shown
+ * in words; cleared when the next one starts). `run` answers the call's outcome.
  *
  *   const { busy, problem, run } = useAction<string>();
  *   const outcome = await run(order.id, () => call((api) => api.POST(…)));
