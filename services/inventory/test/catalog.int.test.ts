@@ -21,7 +21,14 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-type ProductBody = { sku: string; available: number; stockStatus: string; priceCents: number; name: string };
+type ProductBody = {
+  sku: string;
+  available: number;
+  stockStatus: string;
+  priceCents: number;
+  name: string;
+  updatedAt: string;
+};
 const events = async (type: string, sku: string) =>
   (await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+"))
     .map(([, fields]) => fieldsToRecord(fields))
@@ -196,7 +203,7 @@ describe("products", () => {
   test("PATCH changes the product and publishes product.updated; replenish adds stock and publishes stock.replenished", async () => {
     const sku = await ctx.product({ initialStock: 1, lowStockThreshold: 2, priceCents: 100 });
     expect((await ctx.call<ProductBody>("GET", `/products/${sku}`)).body.stockStatus).toBe("low_stock");
-    const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
+    const patched = await ctx.call<ProductBody>("PATCH", `/products/${sku}`, {
       token: ctx.adminToken,
       body: { priceCents: 150, name: "Renamed" },
     });
@@ -297,7 +304,7 @@ describe("products", () => {
       { sku, name: "Skewed probe", priceCents: 500, currency: "EUR", updatedAt: ahead },
     ]);
 
-    const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
+    const patched = await ctx.call<ProductBody>("PATCH", `/products/${sku}`, {
       token: ctx.adminToken,
       body: { priceCents: 700 },
     });
@@ -323,7 +330,7 @@ describe("products", () => {
   test("an older copy arriving late (the request's, after the relay's of a newer change) keeps the newer threshold", async () => {
     const sku = "THRESH-1";
     await ctx.product({ sku, name: "Threshold probe", priceCents: 500, initialStock: 40 });
-    const patched = await ctx.call<ProductBody & { updatedAt: string }>("PATCH", `/products/${sku}`, {
+    const patched = await ctx.call<ProductBody>("PATCH", `/products/${sku}`, {
       token: ctx.adminToken,
       body: { lowStockThreshold: 7 },
     });

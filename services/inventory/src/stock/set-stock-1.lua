@@ -1,6 +1,6 @@
 --[[
   Sets a new product's stock counters. Called in the product's transaction, right before it
-  commits, so a product never exists without stock; the product becomes sellable (set-sellable-1)
+  commits, so a product never exists without stock; the product becomes sellable (set-sellable-2)
   only once it is committed, and its product.created event goes through the catalog's outbox in
   Postgres, so neither a reservation nor an event ever sees a product that was not stored.
 

@@ -35,7 +35,7 @@ export type SettleOutcome =
   | { result: "not_found" }
   | { result: "invalid_state" | "not_due"; state: ReservationState };
 
-/** What a reservation needs to know of a product: its name and price at the time. */
+/** What Redis keeps of a product: its name and price (what a reservation prices lines with), its threshold. */
 export interface SellableProduct {
   sku: string;
   name: string;

@@ -88,9 +88,9 @@ export async function createProduct(
 }
 
 /**
- * Changes a product. A new low-stock threshold is copied to Redis after the commit; should that
- * fail, the relay copies it before it publishes the product.updated event (applyThresholds), so the
- * copy never stays behind.
+ * Changes a product. The product (name, price, threshold) is copied to Redis after the commit;
+ * should that fail, the relay copies it before it publishes the product.updated event
+ * (applyProductChanges), so the copy never stays behind.
  */
 export async function patchProduct(
   deps: CatalogDeps,
