@@ -83,8 +83,8 @@ describe("reconcile", () => {
     await ctx.grpc.reserve({ reservationId: lapsed, lines: [{ sku, quantity: 2 }], ttlSeconds: 600 });
     await ctx.grpc.reserve({ reservationId: gone, lines: [{ sku, quantity: 3 }], ttlSeconds: 600 });
     // Both lapse (the order service was away past the TTL); their orders were stored all the same.
-    await ctx.stock.settle("expire", lapsed, Date.now() + 3_600_000);
-    await ctx.stock.settle("expire", gone, Date.now() + 3_600_000);
+    await ctx.stock.settle("expire", lapsed, { now: Date.now() + 3_600_000 });
+    await ctx.stock.settle("expire", gone, { now: Date.now() + 3_600_000 });
     // Meanwhile someone else buys 2 of the 5: only one of the two can be served again.
     await ctx.grpc.reserve({ reservationId: `other-${sku}`, lines: [{ sku, quantity: 2 }], ttlSeconds: 600 });
     await ctx.grpc.commit({ reservationId: `other-${sku}` });
@@ -126,7 +126,7 @@ describe("reconcile", () => {
     await ctx.grpc.reserve({ reservationId: held, lines: [{ sku, quantity: 2 }], ttlSeconds: 600 });
     await ctx.grpc.reserve({ reservationId: lapsed, lines: [{ sku, quantity: 1 }], ttlSeconds: 600 });
     // Its payment window ended before the order service got round to cancelling the order.
-    await ctx.stock.settle("expire", lapsed, Date.now() + 3_600_000);
+    await ctx.stock.settle("expire", lapsed, { now: Date.now() + 3_600_000 });
     const orders: Record<string, OrderStatus> = { [held]: "PENDING_PAYMENT", [lapsed]: "PENDING_PAYMENT" };
     const states = async (batch: string[]) => Object.fromEntries(batch.map((id) => [id, orders[id] ?? null]));
     // (The earlier tests' reservations are in the same store: look at this test's only.)

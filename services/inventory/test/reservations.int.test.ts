@@ -139,6 +139,23 @@ describe("Reserve", () => {
     expect(await level(sku)).toEqual({ available: 20, reserved: 0 });
   });
 
+  test("a committed reservation whose record is gone: a Return with the order's lines gives them back once; without them NOT_FOUND", async () => {
+    const sku = await ctx.product({ initialStock: 20 });
+    const id = `late-return-${sku}`;
+    await ctx.grpc.reserve({ reservationId: id, lines: [{ sku, quantity: 7 }], ttlSeconds: 60 });
+    await ctx.grpc.commit({ reservationId: id });
+    await ctx.redis.del(ctx.keys.reservation(id)); // kept RESERVATION_RETENTION_SECONDS after settling
+    expect(await level(sku)).toEqual({ available: 13, reserved: 0 });
+
+    expect(await statusOf(ctx.grpc.return({ reservationId: id }))).toBe(Status.NOT_FOUND);
+    const late = { reservationId: id, lines: [{ sku, quantity: 7 }] };
+    const returned = { reservationId: id, state: ReservationState.RESERVATION_STATE_RETURNED };
+    expect(await ctx.grpc.return(late)).toEqual(returned);
+    expect(await ctx.grpc.return(late)).toEqual(returned);
+    expect(await ctx.grpc.return({ reservationId: id })).toEqual(returned);
+    expect(await level(sku)).toEqual({ available: 20, reserved: 0 });
+  });
+
   test("Reserve → Release gives the stock back once; an illegal transition is an error, not a no-op", async () => {
     const sku = await ctx.product({ initialStock: 4 });
     const id = `release-${sku}`;

@@ -14,7 +14,12 @@ import {
   StockStatus,
 } from "@platform/proto";
 import { type CallContext, ServerError, Status } from "nice-grpc";
-import { mergeLines, type ReservationState as State, stockStatus } from "../domain/stock.js";
+import {
+  mergeLines,
+  type RequestedLine,
+  type ReservationState as State,
+  stockStatus,
+} from "../domain/stock.js";
 import type { StockEventRelay } from "../events/stock-event-relay.js";
 import type { SettleAction, SettleOutcome, StockStore } from "../stock/stock-store.js";
 import { grpcStatusOf, type RequestContext } from "./request-context.js";
@@ -55,16 +60,27 @@ function throwIfAborted(context: CallContext): void {
 export function inventoryService(deps: InventoryServiceDeps): InventoryServiceImplementation<RequestContext> {
   const { stock } = deps;
 
-  async function settle(action: SettleAction, reservationId: string, context: CallContext & RequestContext) {
+  async function settle(
+    action: SettleAction,
+    reservationId: string,
+    context: CallContext & RequestContext,
+    committedLines: readonly RequestedLine[] = [],
+  ) {
     throwIfAborted(context);
-    const state = await settleOne(action, reservationId);
+    const state = await settleOne(action, reservationId, committedLines);
     context.log.debug({ reservationId, state }, `reservation ${action}`);
     return { reservationId, state: STATES[state] };
   }
 
-  async function settleOne(action: SettleAction, reservationId: string): Promise<State> {
+  async function settleOne(
+    action: SettleAction,
+    reservationId: string,
+    committedLines: readonly RequestedLine[] = [],
+  ): Promise<State> {
     checkReservationId(reservationId);
-    const outcome: SettleOutcome = await stock.settle(action, reservationId);
+    const outcome: SettleOutcome = await stock.settle(action, reservationId, {
+      committedLines: committedLines.length > 0 ? mergeLines(committedLines) : [],
+    });
     if (outcome.result === "not_found") throw new AppError("NOT_FOUND", `No reservation ${reservationId}.`);
     if (outcome.result !== "ok") {
       throw new AppError("INVALID_TRANSITION", `Cannot ${action} a reservation that is ${outcome.state}.`);
@@ -161,6 +177,6 @@ export function inventoryService(deps: InventoryServiceDeps): InventoryServiceIm
       return { outcomes: await Promise.all(items.map((item) => commitItem(item, context))) };
     },
     release: ({ reservationId }, context) => settle("release", reservationId, context),
-    return: ({ reservationId }, context) => settle("return", reservationId, context),
+    return: ({ reservationId, lines }, context) => settle("return", reservationId, context, lines),
   };
 }

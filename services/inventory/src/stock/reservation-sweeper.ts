@@ -36,7 +36,7 @@ export class ReservationSweeper {
   async sweepOnce(now = Date.now()): Promise<number> {
     let expired = 0;
     for (const reservationId of await this.store.dueReservations(now, this.batchSize)) {
-      const outcome = await this.store.settle("expire", reservationId, now);
+      const outcome = await this.store.settle("expire", reservationId, { now });
       if (outcome.result === "ok" && outcome.changed) {
         expired++;
         this.logger.info({ reservationId }, "reservation expired; stock returned");

@@ -18,6 +18,10 @@
   ARGV[2] reservation id
   ARGV[3] now (ms since the epoch): expire acts only on reservations due by then
   ARGV[4] how long a settled reservation is kept (s), so retries still find it
+  ARGV[5] return only: the order's lines, JSON [[sku, quantity], ...], when its reservation was
+          committed ("" otherwise): a committed reservation whose record is gone (settled longer
+          than ARGV[4] ago) is returned from them, once
+  ARGV[6] return only: how long the record such a return leaves is kept (s)
 
   Returns JSON:
     {"result":"ok","state":<state>,"changed":true|false}   moved now (true), or was already there
@@ -33,6 +37,19 @@ local from = ({ commit = { reserved = true }, release = { reserved = true }, exp
   ["return"] = { reserved = true, committed = true } })[action]
 
 local state, lines, expiresAt = unpack(redis.call("HMGET", reservation, "state", "lines", "expiresAt"))
+if not state and action == "return" and (ARGV[5] or "") ~= "" then
+  -- Committed, and its record gone since: the stock the order holds goes back from its lines. The
+  -- record this leaves answers a repeated Return the same, so they go back once.
+  for _, line in ipairs(cjson.decode(ARGV[5])) do
+    local sku, quantity = line[1], tonumber(line[2])
+    local available = redis.call("HINCRBY", levels, sku .. ":available", quantity)
+    local threshold = tonumber(redis.call("HGET", levels, sku .. ":threshold") or "0")
+    if available > threshold then redis.call("HDEL", levels, sku .. ":low") end
+  end
+  redis.call("HSET", reservation, "state", "returned", "lines", ARGV[5])
+  redis.call("EXPIRE", reservation, tonumber(ARGV[6]))
+  return cjson.encode({ result = "ok", state = "returned", changed = true })
+end
 if not state then
   redis.call("ZREM", expiry, id)
   return cjson.encode({ result = "not_found" })

@@ -72,6 +72,18 @@ const isArchivedEntry = (entry: string) => (JSON.parse(entry) as unknown[])[4] =
  */
 export const DEFAULT_SETTLED_RETENTION_SECONDS = 900;
 
+/**
+ * How long the record of a Return made from the order's lines (its reservation's record was gone)
+ * is kept: a week, so a Return repeated after any outage answers the same instead of giving the
+ * stock back twice. Such returns are rare (a cancel long after the Commit) and their records small.
+ */
+const LATE_RETURN_RETENTION_SECONDS = 7 * 24 * 3600;
+
+interface Line {
+  sku: string;
+  quantity: number;
+}
+
 export class StockStore {
   private readonly scripts: Record<"reserve" | "settle" | "setStock" | "replenish", LuaScript<string>>;
   private readonly setSellableScript: LuaScript<number>;
@@ -143,7 +155,15 @@ export class StockStore {
     return { result: "unknown_sku", skus: reply.skus };
   }
 
-  async settle(action: SettleAction, reservationId: string, now = Date.now()): Promise<SettleOutcome> {
+  /**
+   * Settles a reservation (settle-3.lua). `committedLines`, for a return only: the order's lines when
+   * its reservation was committed, returned from if its record is gone (kept settledRetentionSeconds).
+   */
+  async settle(
+    action: SettleAction,
+    reservationId: string,
+    { now = Date.now(), committedLines = [] }: { now?: number; committedLines?: readonly Line[] } = {},
+  ): Promise<SettleOutcome> {
     const { keys } = this;
     const raw = await this.scripts.settle(
       keys.levels,
@@ -153,6 +173,8 @@ export class StockStore {
       reservationId,
       now,
       this.settledRetentionSeconds,
+      committedLines.length > 0 ? JSON.stringify(committedLines.map((l) => [l.sku, l.quantity])) : "",
+      LATE_RETURN_RETENTION_SECONDS,
     );
     return JSON.parse(raw) as SettleOutcome;
   }

@@ -136,13 +136,25 @@ export class ReservationClient {
 
   async release(orderId: string, requestId: string): Promise<ReservationState> {
     const { client } = this.inventory;
-    const reply = await this.call(() => client.release(...settleArgs(orderId, requestId)));
+    const reply = await this.call(() =>
+      client.release({ reservationId: orderId }, { metadata: requestMetadata(requestId) }),
+    );
     return reply.state;
   }
 
-  async returnStock(orderId: string, requestId: string): Promise<ReservationState> {
+  /** `committedLines`: the order's lines when its reservation was committed (see ReturnRequest). */
+  async returnStock(
+    orderId: string,
+    requestId: string,
+    committedLines: Array<{ sku: string; quantity: number }> = [],
+  ): Promise<ReservationState> {
     const { client } = this.inventory;
-    const reply = await this.call(() => client.return(...settleArgs(orderId, requestId)));
+    const reply = await this.call(() =>
+      client.return(
+        { reservationId: orderId, lines: committedLines },
+        { metadata: requestMetadata(requestId) },
+      ),
+    );
     return reply.state;
   }
 
@@ -177,9 +189,6 @@ export class ReservationClient {
 }
 
 /** Release's and Return's request and call options. */
-const settleArgs = (orderId: string, requestId: string) =>
-  [{ reservationId: orderId }, { metadata: requestMetadata(requestId) }] as const;
-
 /** The breaker's state as a number, for alerting on `circuit_breaker_state == 2`. */
 const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 

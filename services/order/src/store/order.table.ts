@@ -58,6 +58,8 @@ export interface ReservationTaskTable {
   attempts: Generated<number>;
   nextAttemptAt: Generated<Date>;
   lastError: string | null;
+  /** A return: the reservation was committed (the Return carries the order's lines). */
+  committed: Generated<boolean>;
   createdAt: CreatedAt;
 }
 

@@ -14,12 +14,16 @@ export interface ReservationTask {
   action: ReservationAction;
   requestId: string;
   attempts: number;
+  /** A return: the reservation was committed, so the Return sends the order's lines. */
+  committed: boolean;
 }
+
+const TASK_COLUMNS = ["orderId", "action", "requestId", "attempts", "committed"] as const;
 
 /** A task due now, or at `dueAt`. */
 export async function addTask(
   db: OrderDb,
-  { dueAt, ...task }: Omit<ReservationTask, "attempts"> & { dueAt?: Date },
+  { dueAt, ...task }: Omit<ReservationTask, "attempts" | "committed"> & { dueAt?: Date; committed?: boolean },
 ): Promise<void> {
   await db
     .insertInto("reservationTask")
@@ -31,7 +35,7 @@ export async function addTask(
 export function lockDueTasks(db: OrderDb, limit: number): Promise<ReservationTask[]> {
   return db
     .selectFrom("reservationTask")
-    .select(["orderId", "action", "requestId", "attempts"])
+    .select(TASK_COLUMNS)
     .where("nextAttemptAt", "<=", new Date())
     .orderBy("nextAttemptAt")
     .limit(limit)
@@ -48,7 +52,7 @@ export function lockTask(
 ): Promise<ReservationTask | undefined> {
   return db
     .selectFrom("reservationTask")
-    .select(["orderId", "action", "requestId", "attempts"])
+    .select(TASK_COLUMNS)
     .where("orderId", "=", orderId)
     .where("action", "=", action)
     .forUpdate()
@@ -105,17 +109,19 @@ const deleteCommitTasksStatement = preparedQuery((p: { orderIds: readonly string
     .where("orderId", "=", anyOf(p.orderIds, "uuid")),
 );
 
-/** Drops the order's tasks of these actions (those it has). */
+/** Drops the order's tasks of these actions (those it has); answers the actions dropped. */
 export async function deleteTasks(
   db: OrderDb,
   orderId: string,
   actions: readonly [ReservationAction, ...ReservationAction[]],
-): Promise<void> {
-  await db
+): Promise<ReservationAction[]> {
+  const deleted = await db
     .deleteFrom("reservationTask")
     .where("orderId", "=", orderId)
     .where("action", "in", actions)
+    .returning("action")
     .execute();
+  return deleted.map((task) => task.action);
 }
 
 /** Records a failed attempt and when to try again (never, for a failure retrying cannot fix). */

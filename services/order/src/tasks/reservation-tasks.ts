@@ -84,7 +84,7 @@ export class ReservationTasks {
   async commitNow(orderId: string, requestId: string): Promise<void> {
     const log = this.options.logger.child({ orderId, action: "commit", requestId });
     try {
-      if (await this.commit(this.options.db, { orderId, action: "commit", requestId, attempts: 0 }, log)) {
+      if (await this.commit(this.options.db, { orderId, action: "commit", requestId }, log)) {
         this.completed.push(orderId);
         this.completionTimer ??= setTimeout(() => void this.flushCompleted(), COMPLETION_FLUSH_MS);
       }
@@ -107,7 +107,7 @@ export class ReservationTasks {
   }
 
   /** Tries one task now (right after the transaction that created it); never throws. */
-  async runNow(task: Omit<ReservationTask, "attempts">): Promise<boolean> {
+  async runNow(task: Pick<ReservationTask, "orderId" | "action" | "requestId">): Promise<boolean> {
     return this.options.db.transaction().execute(async (trx) => {
       const locked = await lockTask(trx, task.orderId, task.action);
       return locked ? this.attempt(trx, locked) : false;
@@ -124,10 +124,10 @@ export class ReservationTasks {
   }
 
   private async attempt(trx: OrderDb, task: ReservationTask): Promise<boolean> {
-    const { inventory, logger } = this.options;
+    const { logger } = this.options;
     const log = logger.child({ orderId: task.orderId, action: task.action, requestId: task.requestId });
     try {
-      if (task.action === "return") await inventory.returnStock(task.orderId, task.requestId);
+      if (task.action === "return") await this.returnStock(trx, task, log);
       else if (task.action === "expire") await this.expire(trx, task, log);
       else if (!(await this.commit(trx, task, log))) return false;
       await deleteTasks(trx, task.orderId, [task.action]);
@@ -145,6 +145,22 @@ export class ReservationTasks {
         await deferTask(trx, { orderId: task.orderId, action: task.action, error: message, retryInMs: null });
       }
       return false;
+    }
+  }
+
+  /**
+   * Gives the order's stock back. For a committed reservation the order's lines go along: its record
+   * in the inventory is kept only for a while, and without it they are what goes back. One never
+   * committed whose record is gone expired long ago, and its stock went back then: nothing is owed.
+   */
+  private async returnStock(trx: OrderDb, task: ReservationTask, log: Logger): Promise<void> {
+    const order = task.committed ? await findOrder(trx, task.orderId) : undefined;
+    const lines = order?.items.map(({ sku, quantity }) => ({ sku, quantity })) ?? [];
+    try {
+      await this.options.inventory.returnStock(task.orderId, task.requestId, lines);
+    } catch (error) {
+      if (task.committed || !(error instanceof ClientError && error.code === Status.NOT_FOUND)) throw error;
+      log.info("the reservation had expired and is gone; its stock went back then");
     }
   }
 
@@ -176,7 +192,11 @@ export class ReservationTasks {
    * Commits the order's reservation, taking the stock afresh if the reservation lapsed. Resolves to
    * false when the order was cancelled instead (the task is then gone with it).
    */
-  private async commit(db: OrderDb, task: ReservationTask, log: Logger): Promise<boolean> {
+  private async commit(
+    db: OrderDb,
+    task: Pick<ReservationTask, "orderId" | "action" | "requestId">,
+    log: Logger,
+  ): Promise<boolean> {
     const { inventory, eventsStream, reservationTtlSeconds } = this.options;
     try {
       await inventory.commit(task.orderId, task.requestId);

@@ -42,8 +42,10 @@ export async function changeStatus(
     if (to === "CANCELLED") {
       // A Commit still owed is owed no more: the Return gives back whatever the reservation holds.
       // (A Commit in flight holds the task's row lock; this waits for it, then Return follows it.)
-      await deleteTasks(trx, orderId, ["commit", "expire"]);
-      await addTask(trx, { orderId, action: "return", requestId });
+      const dropped = await deleteTasks(trx, orderId, ["commit", "expire"]);
+      // Confirmed and no Commit owed: it was done, and the Return may need the order's lines.
+      const committed = order.status === "CONFIRMED" && !dropped.includes("commit");
+      await addTask(trx, { orderId, action: "return", requestId, committed });
     }
     return result;
   });

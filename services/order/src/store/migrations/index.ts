@@ -6,6 +6,7 @@ import * as outboxTraceparent from "./0004-outbox-traceparent.js";
 import * as pendingPayment from "./0005-pending-payment.js";
 import * as vacuumOften from "./0006-vacuum-often.js";
 import * as quietAutovacuum from "./0007-quiet-autovacuum.js";
+import * as returnCommitted from "./0008-return-committed.js";
 
 /** Every migration of the order service, in order. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "0005-pending-payment": pendingPayment,
   "0006-vacuum-often": vacuumOften,
   "0007-quiet-autovacuum": quietAutovacuum,
+  "0008-return-committed": returnCommitted,
 };

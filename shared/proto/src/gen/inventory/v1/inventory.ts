@@ -169,6 +169,12 @@ export interface ReleaseRequest {
 
 export interface ReturnRequest {
   reservationId: string;
+  /**
+   * The order's lines, sent when its reservation was committed: a settled reservation's record is
+   * kept only for a while (RESERVATION_RETENTION_SECONDS), and when it is gone these are what goes
+   * back to stock, once. Without them a Return of a reservation that is gone is NOT_FOUND.
+   */
+  lines: ReserveLine[];
 }
 
 export interface CommitResponse {
@@ -1081,13 +1087,16 @@ export const ReleaseRequest: MessageFns<ReleaseRequest> = {
 };
 
 function createBaseReturnRequest(): ReturnRequest {
-  return { reservationId: "" };
+  return { reservationId: "", lines: [] };
 }
 
 export const ReturnRequest: MessageFns<ReturnRequest> = {
   encode(message: ReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservationId !== "") {
       writer.uint32(10).string(message.reservationId);
+    }
+    for (const v of message.lines) {
+      ReserveLine.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -1113,6 +1122,14 @@ export const ReturnRequest: MessageFns<ReturnRequest> = {
             message.reservationId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(ReserveLine.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1132,6 +1149,7 @@ export const ReturnRequest: MessageFns<ReturnRequest> = {
         : isSet(object.reservation_id)
         ? globalThis.String(object.reservation_id)
         : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ReserveLine.fromJSON(e)) : [],
     };
   },
 
@@ -1139,6 +1157,9 @@ export const ReturnRequest: MessageFns<ReturnRequest> = {
     const obj: any = {};
     if (message.reservationId !== "") {
       obj.reservationId = message.reservationId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ReserveLine.toJSON(e));
     }
     return obj;
   },
@@ -1149,6 +1170,7 @@ export const ReturnRequest: MessageFns<ReturnRequest> = {
   fromPartial(object: DeepPartial<ReturnRequest>): ReturnRequest {
     const message = createBaseReturnRequest();
     message.reservationId = object.reservationId ?? "";
+    message.lines = object.lines?.map((e) => ReserveLine.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2004,7 +2026,10 @@ export const InventoryServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. */
+    /**
+     * committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. A
+     * committed reservation whose record is gone is returned from the lines the call carries.
+     */
     return: {
       name: "Return",
       requestType: ReturnRequest as typeof ReturnRequest,
@@ -2040,7 +2065,10 @@ export interface InventoryServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<CommitBatchResponse>>;
   /** reserved -> released (the order was not created; the stock goes back). Idempotent. */
   release(request: ReleaseRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReleaseResponse>>;
-  /** committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. */
+  /**
+   * committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. A
+   * committed reservation whose record is gone is returned from the lines the call carries.
+   */
   return(request: ReturnRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReturnResponse>>;
 }
 
@@ -2068,7 +2096,10 @@ export interface InventoryServiceClient<CallOptionsExt = {}> {
   ): Promise<CommitBatchResponse>;
   /** reserved -> released (the order was not created; the stock goes back). Idempotent. */
   release(request: DeepPartial<ReleaseRequest>, options?: CallOptions & CallOptionsExt): Promise<ReleaseResponse>;
-  /** committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. */
+  /**
+   * committed -> returned (a committed order was cancelled; the stock goes back). Idempotent. A
+   * committed reservation whose record is gone is returned from the lines the call carries.
+   */
   return(request: DeepPartial<ReturnRequest>, options?: CallOptions & CallOptionsExt): Promise<ReturnResponse>;
 }
 
