@@ -23,7 +23,7 @@ afterAll(() => ctx.close());
 type User = { id: string; email: string; name: string; phone?: string; role: string; active: boolean };
 
 describe("PATCH /users/me", () => {
-  test("changes the name and the phone (E.164); null removes the phone; a bad phone is 422", async () => {
+  test("changes the name and the phone (E.164); null removes the phone; a bad phone or a blank name is 422", async () => {
     const ann = await ctx.register();
     const token = await ctx.login(ann.email, ann.password);
     const changed = await ctx.call<User>("PATCH", "/users/me", {
@@ -35,6 +35,8 @@ describe("PATCH /users/me", () => {
     expect((await ctx.call<User>("GET", "/users/me", { token })).body.phone).toBe("+4915112345678");
     const cleared = await ctx.call<User>("PATCH", "/users/me", { token, body: { phone: null } });
     expect(cleared.body.phone).toBeUndefined();
+    const blank = await ctx.call<Problem>("PATCH", "/users/me", { token, body: { name: "   " } });
+    expect([blank.status, blank.body.errors?.[0]?.field]).toEqual([422, "name"]);
     for (const phone of ["015112345678", "+0123456789", "+12", "+49 151 1234"]) {
       const bad = await ctx.call<Problem>("PATCH", "/users/me", { token, body: { phone } });
       expect([phone, bad.status, bad.body.errors?.[0]?.field]).toEqual([phone, 422, "phone"]);

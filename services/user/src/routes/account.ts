@@ -11,7 +11,13 @@ import { assertPasswordLength, toPublicUser } from "../domain/user.js";
 import { findUserById } from "../store/user.store.js";
 import { changeNotificationPreferences, changePassword, changeProfile } from "../use-cases/account.js";
 import type { SessionDeps } from "../use-cases/sessions.js";
-import { NotificationPreferencesSchema, PasswordBody, ProfileBody, PublicUserSchema } from "./schemas.js";
+import {
+  NotificationPreferencesSchema,
+  normaliseIdentity,
+  PasswordBody,
+  ProfileBody,
+  PublicUserSchema,
+} from "./schemas.js";
 
 export interface AccountRouteDeps extends SessionDeps {
   verifier: TokenVerifier;
@@ -25,11 +31,11 @@ export function accountRoutes(deps: AccountRouteDeps) {
     .use(requireAuth(deps.verifier))
     .patch(
       "/users/me",
-      async ({ body, principal }) => {
-        const name = body.name?.trim();
-        return toPublicUser(await changeProfile(deps, principal.userId, { name, phone: body.phone }));
-      },
+      async ({ body, principal }) =>
+        toPublicUser(await changeProfile(deps, principal.userId, { name: body.name, phone: body.phone })),
       {
+        // Trimmed before validation, as at registration: a name of spaces is no name.
+        transform: normaliseIdentity,
         body: ProfileBody,
         response: { 200: PublicUserSchema },
         detail: { summary: "Change one's name or phone (E.164; null removes it)", ...problems("NOT_FOUND") },
