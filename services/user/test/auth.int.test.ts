@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTokenVerifier, type TokenVerifier } from "@platform/auth";
+import { createTokenVerifier, RevocationList, type TokenVerifier } from "@platform/auth";
+import { createDatabase } from "@platform/db";
 import { type Problem, type RunningService, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
+import { httpClient } from "@platform/testing";
 import { generateKeyPair, SignJWT } from "jose";
+import { createUserRuntime } from "../src/runtime.js";
+import type { UserDatabase } from "../src/store/user.table.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
 let ctx: UserTestContext;
@@ -157,6 +161,40 @@ describe("login and tokens", () => {
       (await ctx.call("POST", "/auth/login", { body: { email: other.email, password: other.password } }))
         .status,
     ).toBe(200);
+  });
+
+  test("a login that cannot be checked (Postgres away) is 503 and uses up none of the limit", async () => {
+    const user = await ctx.register();
+    // The same service, its Postgres unreachable; the same Redis, so the same counters.
+    const unreachable = createDatabase<UserDatabase>({
+      url: "postgres://platform:platform@127.0.0.1:1/platform",
+      schema: "users",
+    });
+    const revocations = await RevocationList.start(ctx.redis);
+    const logger = createLogger({ service: "user", level: "silent" });
+    const { app } = createUserRuntime(ctx.config, {
+      db: unreachable,
+      redis: ctx.redis,
+      keys: ctx.keys,
+      revocations,
+      logger,
+    });
+    const away = httpClient(app, "http://user.test");
+    try {
+      for (let i = 0; i < ctx.config.LOGIN_MAX_FAILURES_PER_EMAIL + 2; i++) {
+        const res = await away<Problem>("POST", "/auth/login", {
+          body: { email: user.email, password: user.password },
+        });
+        expect([res.status, res.body.code]).toEqual([503, "DEPENDENCY_UNAVAILABLE"]);
+      }
+    } finally {
+      await revocations.close();
+      await unreachable.destroy();
+    }
+    const back = await ctx.call("POST", "/auth/login", {
+      body: { email: user.email, password: user.password },
+    });
+    expect(back.status).toBe(200);
   });
 
   test("concurrent wrong passwords cannot outrun the limit: only as many are checked as it allows", async () => {

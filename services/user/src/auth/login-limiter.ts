@@ -3,9 +3,10 @@
  * windows in Redis. An attempt is taken (atomically, one script) before the password is checked,
  * so twenty concurrent guesses against a limit of ten get ten checks and ten 429s, not twenty
  * checks. A successful login gives its attempt back: the email's count is cleared, the IP's is
- * decremented, so only failures use up the limits.
+ * decremented, so only failures use up the limits. An attempt whose password could not be checked (a
+ * dependency away: the answer is a 503) is given back too, so an outage locks nobody out.
  */
-import { AppError } from "@platform/errors";
+import { AppError, isDependencyFailure } from "@platform/errors";
 import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
 
@@ -29,7 +30,7 @@ export class LoginLimiter {
   }
 
   /** Counts an attempt; throws 429 RATE_LIMITED with Retry-After when the email or the IP has none left. */
-  async takeAttempt(email: string, ip: string): Promise<void> {
+  private async takeAttempt(email: string, ip: string): Promise<void> {
     const { maxFailuresPerEmail, maxFailuresPerIp, windowSeconds } = this.limits;
     const [allowed, retryAfter] = await this.takeAttemptScript(
       this.emailKey(email),
@@ -47,9 +48,25 @@ export class LoginLimiter {
     );
   }
 
+  /**
+   * Takes an attempt for `check` (what reads and verifies the password) and answers what it does;
+   * a check that could not be made (a dependency failure) does not count.
+   */
+  async attempt<T>(email: string, ip: string, check: () => Promise<T>): Promise<T> {
+    await this.takeAttempt(email, ip);
+    try {
+      return await check();
+    } catch (error) {
+      if (isDependencyFailure(error)) {
+        await this.giveBackScript(this.emailKey(email), this.ipKey(ip), "unchecked").catch(() => {});
+      }
+      throw error;
+    }
+  }
+
   /** The attempt succeeded: it does not count against the email or the IP. */
   async giveBack(email: string, ip: string): Promise<void> {
-    await this.giveBackScript(this.emailKey(email), this.ipKey(ip));
+    await this.giveBackScript(this.emailKey(email), this.ipKey(ip), "succeeded");
   }
 
   private emailKey(email: string) {

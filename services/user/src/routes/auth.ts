@@ -27,9 +27,10 @@ export function authRoutes(deps: AuthRouteDeps) {
       "/auth/login",
       async ({ body, request, server, log }) => {
         const ip = clientIp(request, server?.requestIP(request)?.address, trustedProxies);
-        await limiter.takeAttempt(body.email, ip);
-        const found = await findCredentials(db, body.email);
-        const valid = await verifyPassword(body.password, found?.passwordHash);
+        const { found, valid } = await limiter.attempt(body.email, ip, async () => {
+          const found = await findCredentials(db, body.email);
+          return { found, valid: await verifyPassword(body.password, found?.passwordHash) };
+        });
         // One answer for an unknown email and a wrong password: nothing tells them apart.
         const invalid = () => new AppError("INVALID_CREDENTIALS", "The email or the password is wrong.");
         if (!found || !valid || found.user.status !== "active") {

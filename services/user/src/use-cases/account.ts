@@ -39,13 +39,12 @@ export async function changePassword(
   passwords: { currentPassword: string; newPassword: string },
   ip: string,
 ): Promise<void> {
-  await deps.limiter.takeAttempt(caller.email, ip);
-  const found = await findCredentials(deps.db, caller.email);
-  if (
-    !found ||
-    found.user.id !== caller.userId ||
-    !(await verifyPassword(passwords.currentPassword, found.passwordHash))
-  ) {
+  const found = await deps.limiter.attempt(caller.email, ip, async () => {
+    const found = await findCredentials(deps.db, caller.email);
+    const right = found && (await verifyPassword(passwords.currentPassword, found.passwordHash));
+    return right ? found : undefined;
+  });
+  if (found?.user.id !== caller.userId) {
     throw forbidden("The current password is wrong.");
   }
   await deps.limiter.giveBack(caller.email, ip);
