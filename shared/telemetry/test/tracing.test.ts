@@ -5,6 +5,7 @@ import {
   contextFrom,
   startTracing,
   type Tracing,
+  tracedFetch,
   traceparentOf,
   tracingEnabled,
   withSpan,
@@ -16,9 +17,9 @@ afterEach(async () => {
   tracing = undefined;
 });
 
-/** A receiver that keeps each request's path, content type and size. */
+/** A receiver that keeps each request's path, content type, size and text. */
 function receiver() {
-  const received: Array<{ path: string; contentType: string | null; bytes: number }> = [];
+  const received: Array<{ path: string; contentType: string | null; bytes: number; text: string }> = [];
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -28,6 +29,7 @@ function receiver() {
         path: new URL(request.url).pathname,
         contentType: request.headers.get("content-type"),
         bytes: body.byteLength,
+        text: new TextDecoder().decode(body),
       });
       return new Response(null, { status: 200 });
     },
@@ -73,4 +75,24 @@ describe("startTracing", () => {
       expect(sink.received[0]?.bytes).toBeGreaterThan(0);
     });
   }
+
+  test("a traced call's span records its address without the query: a query may carry a secret", async () => {
+    const sink = receiver();
+    const target = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
+    tracing = await startTracing({
+      service: "test",
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${sink.endpoint}/`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_SCHEDULE_DELAY: 50,
+    });
+    const url = `http://127.0.0.1:${target.port}/payments/p-1/checkout?client_secret=pi_secret_s3cr3t`;
+    expect(await (await tracedFetch("forward to payment", url)).text()).toBe("ok");
+    await tracing.shutdown();
+    tracing = undefined;
+    sink.stop();
+    target.stop(true);
+    const exported = sink.received.map((request) => request.text).join("");
+    expect(exported).toContain("/payments/p-1/checkout");
+    expect(exported).not.toContain("s3cr3t");
+  });
 });
