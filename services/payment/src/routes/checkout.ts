@@ -23,10 +23,12 @@ export const checkoutUrl = (payment: Pick<Payment, "id" | "clientSecret">) =>
 const html = (body: string) =>
   new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
 
-const sameSecret = (given: string, expected: string | null) =>
-  expected !== null &&
-  given.length === expected.length &&
-  timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+/** Compared in constant time, as bytes: a string of the same length in characters may not be. */
+function sameSecret(given: string, expected: string | null): boolean {
+  if (expected === null) return false;
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export function checkoutRoutes(deps: PaymentDeps) {
   /** The payment the link opens, or 404 (as for a payment that does not exist) for a wrong secret. */
