@@ -1,7 +1,9 @@
 /**
  * Runs an app built with httpKernel and shuts it down gracefully on SIGTERM/SIGINT:
- * /ready turns 503, the listener stops accepting, in-flight requests finish, then the closers run
- * (consumers first, pools last: the order they are given) and the process exits.
+ * /ready turns 503, the listener stops accepting, in-flight requests finish (for up to
+ * `drainTimeoutMs`; then what is still open is closed: a WebSocket stays open until its client
+ * leaves, and its client reconnects to another replica), then the closers run (consumers first,
+ * pools last: the order they are given) and the process exits.
  */
 import type { Logger } from "@platform/logging";
 import type { AnyElysia } from "elysia";
@@ -15,6 +17,8 @@ export interface ServeOptions {
   closers?: Array<{ name: string; close: () => Promise<unknown> | unknown }>;
   /** The longest the whole shutdown may take before the process exits anyway. */
   shutdownTimeoutMs?: number;
+  /** How long open connections may take to finish before they are closed (5 s unless set). */
+  drainTimeoutMs?: number;
   /**
    * Largest request body (bytes), 1 MiB unless set: the kernel answers a larger declared body with a
    * 413 problem before reading it; the server itself cuts off an undeclared (chunked) body at 8×.
@@ -30,7 +34,13 @@ export interface RunningService {
 }
 
 export function serve(app: AnyElysia, options: ServeOptions): RunningService {
-  const { logger, closers = [], shutdownTimeoutMs = 15_000, hostname = "127.0.0.1" } = options;
+  const {
+    logger,
+    closers = [],
+    shutdownTimeoutMs = 15_000,
+    drainTimeoutMs = 5_000,
+    hostname = "127.0.0.1",
+  } = options;
   app.listen({
     port: options.port,
     hostname,
@@ -48,7 +58,16 @@ export function serve(app: AnyElysia, options: ServeOptions): RunningService {
       logger.info({ reason }, "shutting down");
       const state = (app.decorator as { serviceState?: ServiceState }).serviceState;
       if (state) state.draining = true;
-      await app.stop(false);
+      // stop(false) resolves once every connection has ended, and an open WebSocket never does by
+      // itself: without a bound the closers would never run.
+      const drained = await Promise.race([
+        app.stop(false).then(() => true),
+        Bun.sleep(drainTimeoutMs).then(() => false),
+      ]);
+      if (!drained) {
+        logger.info({ drainTimeoutMs }, "closing the connections still open");
+        await app.stop(true);
+      }
       for (const closer of closers) {
         try {
           await closer.close();
