@@ -33,11 +33,14 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
     refreshTtlSeconds: config.REFRESH_TTL_SECONDS,
   };
 
+  // Revocations are remembered as long as a token they could apply to may live.
+  const revocationOptions = { maxTokenTtlSeconds: config.JWT_TTL_SECONDS };
   const sessions = {
     db,
     redis,
     keys,
     tokens,
+    revocationOptions,
     verifier,
     limiter,
     trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
@@ -56,7 +59,7 @@ export function createApp(config: UserConfig, { db, redis, keys, verifier, limit
         },
       }),
     )
-    .use(usersRoutes({ db, redis, verifier, logger }))
+    .use(usersRoutes({ db, redis, verifier, logger, revocationOptions }))
     .use(authRoutes(sessions))
     .use(accountRoutes(sessions))
     .use(jwksRoutes({ keys }))

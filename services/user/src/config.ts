@@ -23,9 +23,8 @@ export const userConfigSchema = Env.Object({
   /** Public keys (PEM files, comma-separated) still published in the JWKS during a key rotation. */
   JWT_PREVIOUS_PUBLIC_KEY_FILES: Env.String({ default: "" }),
   KEYS_DIR: Env.String({ default: join(import.meta.dir, "..", "..", "..", ".data", "keys") }),
+  /** With JWT_TTL_SECONDS: access tokens are short-lived; a client refreshes them (POST /auth/refresh). */
   ...tokenClaimSettings(),
-  /** Access tokens are short-lived; a client refreshes them (POST /auth/refresh). */
-  JWT_TTL_SECONDS: Env.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
   /** How long a session may be refreshed before its user logs in again. */
   REFRESH_TTL_SECONDS: Env.Integer({ minimum: 300, default: 14 * 86_400 }),
   /** Sessions that ended (expired or revoked) are deleted this many days later (0: kept for good). */

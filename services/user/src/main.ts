@@ -22,7 +22,7 @@ await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const keys = await loadSigningKeys(config, logger);
 await seedAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, logger);
 
-const revocations = await RevocationList.start(redis);
+const revocations = await RevocationList.start(redis, { maxTokenTtlSeconds: config.JWT_TTL_SECONDS });
 const runtime = createUserRuntime(config, { db, redis, keys, revocations, logger });
 runtime.start();
 

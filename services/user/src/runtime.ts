@@ -31,6 +31,7 @@ export function createUserRuntime(
     keys: { jwks: keys.jwks },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    maxTokenAgeSeconds: config.JWT_TTL_SECONDS,
     revocations,
   });
   const limiter = new LoginLimiter(redis, {

@@ -37,6 +37,11 @@ export interface TokenVerifierOptions {
   audience: string;
   /** Allowed clock skew between services. */
   clockToleranceSeconds?: number;
+  /**
+   * The access tokens' lifetime (JWT_TTL_SECONDS): a token issued longer ago is refused whatever its
+   * `exp` says, so a revocation need not be remembered longer. MAX_ACCESS_TOKEN_TTL_SECONDS unless set.
+   */
+  maxTokenAgeSeconds?: number;
   /** Least time between two JWKS fetches (an unknown kid triggers one). */
   jwksCooldownMs?: number;
   /** How many verified tokens are remembered (each until it expires). */
@@ -85,6 +90,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ["sub", "exp", "iat"],
+        maxTokenAge: options.maxTokenAgeSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS,
         clockTolerance: options.clockToleranceSeconds ?? 5,
       });
       const { sub, email, role, sid } = payload as {
@@ -121,27 +127,33 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match?.[1];
 }
 
+/** What a verifying service is configured with (tokenVerificationSettings in @platform/config). */
+export interface VerifierConfig {
+  JWKS_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWT_TTL_SECONDS: number;
+}
+
 /**
- * What a service that verifies tokens starts with: the revocation list (subscribed and loaded) and
- * a verifier configured with JWKS_URL, JWT_ISSUER and JWT_AUDIENCE that consults it. Close the list
- * at shutdown.
+ * What a service that verifies tokens starts with: the revocation list (subscribed and loaded,
+ * remembering revocations for JWT_TTL_SECONDS) and a verifier configured with JWKS_URL, JWT_ISSUER,
+ * JWT_AUDIENCE and JWT_TTL_SECONDS that consults it. Close the list at shutdown.
  */
 export async function startVerifier(
-  config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string },
+  config: VerifierConfig,
   redis: Redis,
 ): Promise<{ verifier: TokenVerifier; revocations: RevocationList }> {
-  const revocations = await RevocationList.start(redis);
+  const revocations = await RevocationList.start(redis, { maxTokenTtlSeconds: config.JWT_TTL_SECONDS });
   return { verifier: verifierFromConfig(config, revocations), revocations };
 }
 
-/** The verifier of a service configured with JWKS_URL, JWT_ISSUER and JWT_AUDIENCE. */
-export const verifierFromConfig = (
-  config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string },
-  revocations?: RevocationCheck,
-) =>
+/** The verifier of a service configured with JWKS_URL, JWT_ISSUER, JWT_AUDIENCE and JWT_TTL_SECONDS. */
+export const verifierFromConfig = (config: VerifierConfig, revocations?: RevocationCheck) =>
   createTokenVerifier({
     keys: { jwksUrl: config.JWKS_URL },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    maxTokenAgeSeconds: config.JWT_TTL_SECONDS,
     revocations,
   });

@@ -66,6 +66,29 @@ describe("createTokenVerifier with a remote JWKS", () => {
     });
     await expect(verifier.verify(await sign(key, "superuser"))).rejects.toMatchObject({ status: 401 });
   });
+
+  test("a token issued longer ago than the tokens' lifetime is refused, whatever its exp says", async () => {
+    const key = await keyPair("age");
+    published = [key.jwk];
+    const verifier = createTokenVerifier({
+      keys: { jwksUrl: `http://127.0.0.1:${jwksServer.port}/jwks.json` },
+      issuer: "iss",
+      audience: "aud",
+      maxTokenAgeSeconds: 900,
+      clockToleranceSeconds: 0,
+    });
+    const issuedAgo = (seconds: number) =>
+      new SignJWT({ email: "a@example.com", role: "user" })
+        .setProtectedHeader({ alg: "EdDSA", kid: key.kid })
+        .setSubject("user-1")
+        .setIssuer("iss")
+        .setAudience("aud")
+        .setIssuedAt(Math.floor(Date.now() / 1000) - seconds)
+        .setExpirationTime("1h") // longer than the platform's tokens live: revocations are forgotten sooner
+        .sign(key.privateKey);
+    expect((await verifier.verify(await issuedAgo(600))).userId).toBe("user-1");
+    await expect(verifier.verify(await issuedAgo(1_000))).rejects.toMatchObject({ status: 401 });
+  });
 });
 
 describe("requireAuth", () => {

@@ -129,10 +129,15 @@ export const tokenVerificationSettings = () => ({
   ...tokenClaimSettings(),
 });
 
-/** Issuer and audience, which the user service mints and every verifier checks. */
+/** Issuer, audience and lifetime, which the user service mints and every verifier checks. */
 export const tokenClaimSettings = () => ({
   JWT_ISSUER: Type.String({ minLength: 1, default: "order-platform/user" }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: "order-platform" }),
+  /**
+   * Access tokens' lifetime: the user service mints them for this long, and every verifier refuses
+   * a token issued longer ago and forgets a revocation after it. The same value everywhere.
+   */
+  JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
 });
 
 /** Redis. */

@@ -2,7 +2,7 @@
  * Registration, profiles and access: POST /users, GET /users/me, GET /users (admin),
  * GET /users/{id}, PATCH /users/{id} (admin).
  */
-import { assertAdmin, requireAuth, revoke, type TokenVerifier } from "@platform/auth";
+import { assertAdmin, type RevocationOptions, requireAuth, revoke, type TokenVerifier } from "@platform/auth";
 import { forbidden, notFound } from "@platform/errors";
 import { isUuid, keysetPage, PageOf, problems, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
@@ -31,11 +31,14 @@ export function usersRoutes({
   redis,
   verifier,
   logger,
+  revocationOptions,
 }: {
   db: UserDb;
   redis: Redis;
   verifier: TokenVerifier;
   logger: Logger;
+  /** Where revocations go and how long they are remembered (the access tokens' lifetime). */
+  revocationOptions?: RevocationOptions;
 }) {
   return (
     new Elysia({ tags: ["users"] })
@@ -124,12 +127,16 @@ export function usersRoutes({
           if (!user) throw notFound("No such user.");
           if (Object.keys(change).length === 0) return toPublicUser(user);
           // Tokens carry the role and were issued to an active user: every one issued so far goes.
-          await revoke(redis, {
-            kind: "user",
-            id: user.id,
-            at: Date.now(),
-            ...(user.status === "disabled" ? { reason: "deactivated" as const } : {}),
-          });
+          await revoke(
+            redis,
+            {
+              kind: "user",
+              id: user.id,
+              at: Date.now(),
+              ...(user.status === "disabled" ? { reason: "deactivated" as const } : {}),
+            },
+            revocationOptions,
+          );
           log.info({ userId: user.id, ...change }, "user access changed; its tokens are revoked");
           return toPublicUser(user);
         },
