@@ -5,7 +5,7 @@
  */
 import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
-import type { ReservationState, StockLevel } from "../domain/stock.js";
+import type { RequestedLine, ReservationState, StockLevel } from "../domain/stock.js";
 import type { StockKeys } from "./stock-keys.js";
 
 /** A reserved line with the catalog snapshot the order keeps. */
@@ -78,11 +78,6 @@ export const DEFAULT_SETTLED_RETENTION_SECONDS = 900;
  * stock back twice. Such returns are rare (a cancel long after the Commit) and their records small.
  */
 const LATE_RETURN_RETENTION_SECONDS = 7 * 24 * 3600;
-
-interface Line {
-  sku: string;
-  quantity: number;
-}
 
 export class StockStore {
   private readonly scripts: Record<"reserve" | "settle" | "setStock" | "replenish", LuaScript<string>>;
@@ -162,7 +157,10 @@ export class StockStore {
   async settle(
     action: SettleAction,
     reservationId: string,
-    { now = Date.now(), committedLines = [] }: { now?: number; committedLines?: readonly Line[] } = {},
+    {
+      now = Date.now(),
+      committedLines = [],
+    }: { now?: number; committedLines?: readonly RequestedLine[] } = {},
   ): Promise<SettleOutcome> {
     const { keys } = this;
     const raw = await this.scripts.settle(

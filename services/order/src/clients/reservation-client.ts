@@ -188,7 +188,6 @@ export class ReservationClient {
   }
 }
 
-/** Release's and Return's request and call options. */
 /** The breaker's state as a number, for alerting on `circuit_breaker_state == 2`. */
 const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
