@@ -79,6 +79,9 @@ export const DEFAULT_SETTLED_RETENTION_SECONDS = 900;
  */
 const LATE_RETURN_RETENTION_SECONDS = 7 * 24 * 3600;
 
+/** Lines as the scripts read them: JSON [[sku, quantity], ...]. */
+const linesJson = (lines: readonly RequestedLine[]) => JSON.stringify(lines.map((l) => [l.sku, l.quantity]));
+
 export class StockStore {
   private readonly scripts: Record<"reserve" | "settle" | "setStock" | "replenish", LuaScript<string>>;
   private readonly setSellableScript: LuaScript<number>;
@@ -114,7 +117,7 @@ export class StockStore {
       keys.outbox,
       keys.catalog,
       input.reservationId,
-      JSON.stringify(input.lines.map((l) => [l.sku, l.quantity])),
+      linesJson(input.lines),
       input.expiresAt,
       JSON.stringify(input.lines.map(() => Bun.randomUUIDv7())),
       new Date().toISOString(),
@@ -171,7 +174,7 @@ export class StockStore {
       reservationId,
       now,
       this.settledRetentionSeconds,
-      committedLines.length > 0 ? JSON.stringify(committedLines.map((l) => [l.sku, l.quantity])) : "",
+      committedLines.length > 0 ? linesJson(committedLines) : "",
       LATE_RETURN_RETENTION_SECONDS,
     );
     return JSON.parse(raw) as SettleOutcome;

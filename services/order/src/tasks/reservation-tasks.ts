@@ -155,7 +155,7 @@ export class ReservationTasks {
    */
   private async returnStock(trx: OrderDb, task: ReservationTask, log: Logger): Promise<void> {
     const order = task.committed ? await findOrder(trx, task.orderId) : undefined;
-    const lines = order?.items.map(({ sku, quantity }) => ({ sku, quantity })) ?? [];
+    const lines = order ? reservedLines(order) : [];
     try {
       await this.options.inventory.returnStock(task.orderId, task.requestId, lines);
     } catch (error) {
@@ -213,7 +213,7 @@ export class ReservationTasks {
       const order = await findOrder(trx, task.orderId);
       // Nothing stored, or cancelled meanwhile (its Return settles the reservation): nothing owed.
       if (!order || order.status === "CANCELLED") return true;
-      const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+      const lines = reservedLines(order);
       try {
         await inventory.reserve(order.id, lines, reservationTtlSeconds, task.requestId);
       } catch (error) {
@@ -241,3 +241,7 @@ export class ReservationTasks {
 function inTransaction<T>(db: OrderDb, work: (trx: OrderDb) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
+
+/** What an order's reservation holds: its lines' SKUs and quantities. */
+const reservedLines = (order: { items: ReadonlyArray<{ sku: string; quantity: number }> }) =>
+  order.items.map(({ sku, quantity }) => ({ sku, quantity }));
