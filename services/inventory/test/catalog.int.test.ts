@@ -372,6 +372,29 @@ describe("products", () => {
     ).toEqual([]);
   });
 
+  test("a cursor whose sort value the sort's column cannot hold is 422, not Postgres's error (a 500)", async () => {
+    const cursor = (position: unknown[]) => Buffer.from(JSON.stringify(position)).toString("base64url");
+    const crafted: Array<[string, unknown]> = [
+      ["priceCents", "x"],
+      ["-priceCents", 1.5],
+      ["-createdAt", "x"],
+      ["-createdAt", "2026-02-30T00:00:00.000000Z"],
+      ["-createdAt", "0000-01-01T00:00:00.000000Z"],
+      ["name", "a\u0000b"],
+      ["sku", "not a sku"],
+    ];
+    for (const [sort, value] of crafted) {
+      const res = await ctx.call<Problem>("GET", `/products?sort=${sort}&cursor=${cursor([sort, value, "AB"])}`);
+      expect([sort, value, res.status, res.body.errors?.[0]?.field]).toEqual([sort, value, 422, "cursor"]);
+    }
+    // The cursors this list gives out still page on.
+    for (const sort of ["priceCents", "-createdAt", "name"]) {
+      const first = await ctx.call<{ nextCursor: string }>("GET", `/products?sort=${sort}&limit=1`);
+      const next = await ctx.call("GET", `/products?sort=${sort}&limit=1&cursor=${first.body.nextCursor}`);
+      expect([sort, next.status]).toEqual([sort, 200]);
+    }
+  });
+
   test("browse: name search, price range, inStock, and cursor pagination over every product once", async () => {
     const prefix = "BRW";
     for (let i = 0; i < 7; i++) {

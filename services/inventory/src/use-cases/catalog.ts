@@ -245,14 +245,37 @@ async function view(stock: StockStore, product: Product): Promise<ProductView> {
 /** A cursor this list gave out for this sort: [sort, value, sku]. */
 type ProductCursor = [ProductSort, string | number, string];
 
+const SKU = new RegExp(SKU_PATTERN);
+/** A creation time as a cursor keeps it (listProducts): UTC, to the microsecond. */
+const CREATED_AT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const isSku = (value: unknown) => typeof value === "string" && SKU.test(value);
+const isName = (value: unknown) => typeof value === "string" && value.length <= 200 && !value.includes("\0");
+const isCreatedAt = (value: unknown) =>
+  typeof value === "string" &&
+  CREATED_AT.test(value) &&
+  new Date(value).toISOString() === `${value.slice(0, 23)}Z`; // a real date: no 30 February
+
+/**
+ * Whether a cursor's sort value is one its sort's column holds: Postgres refuses a word for a price
+ * or an impossible date as an error of its own, which would reach the client as a 500.
+ */
+const isSortValue: Record<ProductSort, (value: unknown) => boolean> = {
+  sku: isSku,
+  name: isName,
+  "-name": isName,
+  priceCents: Number.isSafeInteger,
+  "-priceCents": Number.isSafeInteger,
+  "-createdAt": isCreatedAt,
+};
+
 const isCursorOf =
   (sort: ProductSort) =>
   (value: unknown): value is ProductCursor =>
     Array.isArray(value) &&
     value.length === 3 &&
     value[0] === sort &&
-    (typeof value[1] === "string" || Number.isSafeInteger(value[1])) &&
-    typeof value[2] === "string" &&
-    new RegExp(SKU_PATTERN).test(value[2]);
+    isSortValue[sort](value[1]) &&
+    isSku(value[2]);
 
 const positionOf = ([, value, sku]: ProductCursor): ProductPosition => ({ value, sku });
