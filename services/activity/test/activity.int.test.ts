@@ -244,6 +244,7 @@ describe("activity", () => {
     // Paged one at a time: every dead letter once, the two new ones with their type and error.
     type Letter = {
       id: string;
+      stream: string;
       eventId: string | null;
       eventType: string | null;
       error: string;
@@ -268,6 +269,21 @@ describe("activity", () => {
       ["order.lost-2", "activity"],
     ]);
     expect(ours[0]?.error).toContain("unknown event type order.lost-1");
+    expect(ours.map((l) => l.stream)).toEqual(["orders", "orders"]); // what replay takes
+
+    // Past Redis's two 64-bit numbers an id is refused here, not by Redis (a 500).
+    const tooBig = "18446744073709551616-0";
+    const bigCursor = await ctx.call<Problem>(
+      "GET",
+      `/admin/dead-letters?${query}&cursor=${Buffer.from(JSON.stringify(tooBig)).toString("base64url")}`,
+      { token: admin },
+    );
+    expect([bigCursor.status, bigCursor.body.errors?.[0]?.field]).toEqual([422, "cursor"]);
+    const bigId = await ctx.call<Problem>("POST", "/admin/dead-letters/replay", {
+      token: admin,
+      body: { stream: "orders", ids: [tooBig] },
+    });
+    expect([bigId.status, bigId.body.code]).toEqual([422, "VALIDATION_FAILED"]);
 
     const badIds = await ctx.call<Problem>("POST", "/admin/dead-letters/replay", {
       token: admin,
@@ -276,7 +292,7 @@ describe("activity", () => {
     expect([badIds.status, badIds.body.code]).toEqual([422, "VALIDATION_FAILED"]);
     const one = await ctx.call<{ replayed: number }>("POST", "/admin/dead-letters/replay", {
       token: admin,
-      body: { stream: "orders", ids: [ours[0]?.id] },
+      body: { stream: ours[0]?.stream, ids: [ours[0]?.id] },
     });
     expect([one.status, one.body.replayed]).toEqual([202, 1]);
     const onStream = (await ctx.redis.xrange(stream, "-", "+")).filter(([, fields]) =>

@@ -16,10 +16,18 @@ import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import type { Redis } from "ioredis";
 
+/** A whole stream's dead letters are read this many at a time. */
+const READ_BATCH = 500;
+
+/** What a stream carries, as the API names it. */
+const STREAM_KINDS = ["orders", "inventory", "payments"] as const;
+type StreamKind = (typeof STREAM_KINDS)[number];
+const StreamName = t.Union(STREAM_KINDS.map((kind) => t.Literal(kind)));
+
 const DeadLetterSchema = t.Object({
   id: t.String({ description: "The entry's id in the dead-letter stream (what replay takes)" }),
   originalId: t.String(),
-  stream: t.String(),
+  stream: StreamName,
   group: t.String(),
   eventType: t.Nullable(t.String()),
   eventId: t.Nullable(t.String()),
@@ -28,14 +36,14 @@ const DeadLetterSchema = t.Object({
   deadLetteredAt: t.String(),
 });
 
-/** A whole stream's dead letters are read this many at a time. */
-const READ_BATCH = 500;
+const ENTRY_ID = /^(\d{1,20})-(\d{1,20})$/;
+const MAX_ID_PART = 2n ** 64n - 1n;
 
-/** What a stream carries, as the API names it. */
-const STREAM_KINDS = ["orders", "inventory", "payments"] as const;
-type StreamKind = (typeof STREAM_KINDS)[number];
-
-const isEntryId = (value: unknown): value is string => typeof value === "string" && /^\d+-\d+$/.test(value);
+/** A stream entry id, two unsigned 64-bit numbers: Redis refuses a larger one with an error of its own (a 500). */
+const isEntryId = (value: unknown): value is string => {
+  const parts = typeof value === "string" ? ENTRY_ID.exec(value) : null;
+  return parts !== null && parts.slice(1).every((part) => BigInt(part) <= MAX_ID_PART);
+};
 
 export function deadLetterRoutes({
   redis,
@@ -49,8 +57,6 @@ export function deadLetterRoutes({
   verifier: TokenVerifier;
   logger: Logger;
 }) {
-  const StreamName = t.Union(STREAM_KINDS.map((kind) => t.Literal(kind)));
-
   /** Every dead letter of the stream now, oldest first. */
   async function deadLetterIds(stream: string): Promise<string[]> {
     const ids: string[] = [];
@@ -76,7 +82,7 @@ export function deadLetterRoutes({
           items: page.map((letter) => ({
             id: letter.id,
             originalId: letter.originalId,
-            stream: letter.originalStream || stream,
+            stream: query.stream,
             group: letter.group,
             eventType: letter.fields.type ?? null,
             eventId: letter.fields.id ?? null,

@@ -4297,7 +4297,8 @@ export interface operations {
                             /** @description The entry's id in the dead-letter stream (what replay takes) */
                             id: string;
                             originalId: string;
-                            stream: string;
+                            /** @enum {string} */
+                            stream: "orders" | "inventory" | "payments";
                             group: string;
                             eventType: (string | null) | null;
                             eventId: (string | null) | null;
