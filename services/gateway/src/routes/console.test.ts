@@ -54,6 +54,9 @@ describe("the console's files", () => {
   test("the edge's own routes stay the edge's", async () => {
     expect(await (await get("/api/payments?orderId=1")).text()).toBe("the api");
     expect(await (await get("/docs")).text()).toBe("the docs");
+    // The gateway's own document (every service has one, ARCHITECTURE §1), not the app's index.html.
+    const own = await get("/swagger/json");
+    expect([own.status, ((await own.json()) as { openapi?: string }).openapi]).toEqual([200, expect.any(String)]);
   });
 
   test("nothing outside the folder, and no edge path, is ever served as the app", async () => {

@@ -4,7 +4,7 @@
  *   index.html and the other files never (`no-cache`), so a new build shows at once.
  * - Any other GET that names no file and has no extension is one of the app's own routes
  *   (`/orders/…`): index.html, and the app's router takes it from there (the SPA fallback).
- * - Paths of the edge itself (/api, /docs, /health, /ready, /metrics) never fall back to the app.
+ * - Paths of the edge itself (/api, /docs, /swagger, /health, /ready, /metrics) never fall back to the app.
  * A strict Content-Security-Policy: the app's own scripts, styles and connections only (its API and
  * WebSocket are same-origin).
  */
@@ -14,7 +14,7 @@ import { notFound } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import { SECURITY_HEADERS } from "../domain/security-headers.js";
 
-const EDGE_PATHS = ["/api", "/docs", "/health", "/ready", "/metrics"];
+const EDGE_PATHS = ["/api", "/docs", "/swagger", "/health", "/ready", "/metrics"];
 
 const CONSOLE_HEADERS: Record<string, string> = {
   "content-security-policy":
