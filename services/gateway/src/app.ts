@@ -126,6 +126,7 @@ export function createApp(
         const response = await forward(request, {
           upstream: upstreams[route.service],
           path,
+          mountedAt: "/api",
           requestId,
           clientIp: ip,
           timeoutMs: config.UPSTREAM_TIMEOUT_MS,

@@ -34,9 +34,13 @@ const upstream = Bun.serve({
       body: await request.text(),
       headers: Object.fromEntries(request.headers),
     });
+    const created = url.pathname === "/orders";
     return Response.json(
       { echoed: url.pathname },
-      { status: url.pathname === "/orders" ? 201 : 200, headers: { "x-upstream": "yes" } },
+      {
+        status: created ? 201 : 200,
+        headers: { "x-upstream": "yes", ...(created ? { location: "/orders/0001" } : {}) },
+      },
     );
   },
 });
@@ -125,6 +129,7 @@ describe("the gateway", () => {
       body: "{}",
     });
     expect(ok.status).toBe(201);
+    expect(ok.headers.get("location")).toBe("/api/orders/0001"); // the service's path, as clients reach it
     expect(seen[0]?.headers.authorization).toStartWith("Bearer ");
   });
 

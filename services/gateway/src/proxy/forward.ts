@@ -4,7 +4,8 @@
  * (chunked) one is read up to the limit first, so an oversized one is 413 before any service sees
  * a byte of it. Hop-by-hop headers are dropped, the request id and the client's IP
  * travel on, and the trace continues in the forwarding span's `traceparent` (replacing the client's). A service that does not answer in time is 504; one that cannot be reached is 503;
- * both as problems naming no host.
+ * both as problems naming no host. A `Location` the service gives as a path of its own
+ * (`/orders/{id}`) goes back as the client reaches it (`/api/orders/{id}`).
  */
 import { AppError } from "@platform/errors";
 import { REQUEST_ID_HEADER, readBody } from "@platform/http";
@@ -26,7 +27,10 @@ const HOP_BY_HOP = new Set([
 
 export interface ForwardOptions {
   upstream: string;
+  /** The path on the service: the client's, without the prefix the edge mounts the services at. */
   path: string;
+  /** That prefix (`/api`). */
+  mountedAt: string;
   requestId: string;
   clientIp: string;
   timeoutMs: number;
@@ -78,6 +82,8 @@ export async function forward(request: Request, options: ForwardOptions): Promis
   }
   const out = new Headers();
   for (const [name, value] of response.headers) if (!HOP_BY_HOP.has(name)) out.set(name, value);
+  const location = out.get("location");
+  if (location?.startsWith("/") && !location.startsWith("//")) out.set("location", options.mountedAt + location);
   return new Response(response.body, {
     status: response.status,
     statusText: response.statusText,

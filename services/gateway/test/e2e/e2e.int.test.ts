@@ -57,7 +57,7 @@ describe("the platform through the gateway", () => {
       body: { items: [{ sku, quantity: 2 }] },
     });
     expect(placed.status).toBe(201);
-    expect(placed.headers.get("location")).toBe(`/orders/${placed.body.id}`);
+    expect(placed.headers.get("location")).toBe(`/api/orders/${placed.body.id}`);
     expect(placed.body.totalCents).toBe(5000);
     expect(await client.available(sku)).toBe(8);
 
