@@ -85,6 +85,13 @@ describe("order status", () => {
       body: { status: "LOST" },
     });
     expect(badStatus.status).toBe(422);
+    for (const status of ["CONFIRMED", "CANCELLED", "PENDING_PAYMENT"]) {
+      const other = await ctx.call<Problem>("POST", `/orders/${order.id}/status`, {
+        token: ctx.adminToken,
+        body: { status },
+      });
+      expect([status, other.status, other.body.code]).toEqual([status, 409, "INVALID_TRANSITION"]);
+    }
 
     const events = await eventually("two status events", async () => {
       const found = await statusEvents(order.id);

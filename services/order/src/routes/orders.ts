@@ -144,6 +144,16 @@ export function ordersRoutes(deps: OrderRouteDeps) {
       async ({ params, body, principal, requestId }) => {
         assertAdmin(principal);
         if (!isUuid(params.id)) throw notFound("No such order.");
+        if (body.status !== "SHIPPED" && body.status !== "DELIVERED") {
+          // Cancelling has a route of its own (its Return, its refund); confirming is the payment's.
+          throw new AppError(
+            "INVALID_TRANSITION",
+            `An order cannot be set ${body.status} here; ship or deliver it.`,
+            {
+              to: body.status,
+            },
+          );
+        }
         return changeStatus(deps, { orderId: params.id, to: body.status, principal, requestId });
       },
       {

@@ -28,4 +28,8 @@ export const OrderListQuery = t.Object({
   ...PageQuery,
 });
 
-export const StatusBody = t.Object({ status: t.Union([t.Literal("SHIPPED"), t.Literal("DELIVERED")]) });
+/**
+ * Any status is a valid request (ARCHITECTURE §2: a transition other than the lifecycle's is 409, not
+ * 422); the route itself only ships and delivers.
+ */
+export const StatusBody = t.Object({ status: OrderStatusSchema });

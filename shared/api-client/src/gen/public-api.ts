@@ -3940,7 +3940,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    status: "SHIPPED" | "DELIVERED";
+                    status: "PENDING_PAYMENT" | "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
                 };
             };
         };
