@@ -146,6 +146,14 @@ describe("compose.yaml", () => {
     expect(text).not.toMatch(/PASSWORD: [^$\s]/);
   });
 
+  test("no secret enters an image: .env (compose-env.sh's passwords) and the data folder (keys) stay out of the build context", async () => {
+    const ignored = (await Bun.file(join(root, ".dockerignore")).text())
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#"));
+    expect(ignored).toEqual(expect.arrayContaining([".env", ".env.*", ".data", ".git"]));
+  });
+
   test("the Dockerfile runs the service named by its build argument on the pinned Bun image", async () => {
     const dockerfile = await Bun.file(join(root, "Dockerfile")).text();
     const { packageManager } = (await Bun.file(join(root, "package.json")).json()) as {
