@@ -58,7 +58,11 @@ export function createApp(
       maxBodyBytes: config.MAX_BODY_BYTES,
       parseBodies: false,
       description: "The public edge of the platform: every /api route, /docs.",
-      readiness: {
+      // Reported on /ready, never a 503 of it: the edge answers without any one of them (without
+      // Redis, unlimited; without a service, that service's routes are 503), and an orchestrator
+      // that took every gateway out of its load balancer for one service's outage would leave the
+      // whole API and the console unreachable.
+      degradable: {
         redis: () => redis.ping(),
         ...Object.fromEntries((Object.keys(upstreams) as ServiceName[]).map((s) => [s, upstreamHealthy(s)])),
       },

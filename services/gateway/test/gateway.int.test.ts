@@ -174,6 +174,15 @@ describe("the gateway", () => {
     expect([res.status, text.slice(0, 200)]).toEqual([413, expect.stringContaining("PAYLOAD_TOO_LARGE")]);
   });
 
+  test("/ready names a service that is down but stays 200 (degraded): the rest of the API still answers", async () => {
+    const res = await fetch(`${running.url}/ready`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: "degraded",
+      checks: { redis: "ok", user: "ok", order: "ok", notification: "down" },
+    });
+  });
+
   test("a service that is too slow is 504, one that is down is 503; neither names a host", async () => {
     const timeout = await fetch(`${running.url}/api/activity/slow`, { headers: await bearer() });
     expect(timeout.status).toBe(504);

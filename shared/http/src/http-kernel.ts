@@ -22,6 +22,12 @@ export interface HttpKernelOptions {
   logger: Logger;
   /** Named dependency checks for GET /ready, e.g. { postgres, redis }. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Checks GET /ready reports without answering 503 for them: dependencies the service still
+   * answers without, in part (the gateway's upstreams: a route whose service is away is a 503 of
+   * its own, and an edge taken out of its load balancer would answer nothing at all).
+   */
+  degradable?: Record<string, ReadinessCheck>;
   /** A registry to share with other metrics of the process (event consumers); one is made if absent. */
   metrics?: HttpMetrics;
   /** Longest a readiness check may take before it counts as down. */
@@ -44,7 +50,14 @@ export interface HttpKernelOptions {
 }
 
 export function httpKernel(options: HttpKernelOptions) {
-  const { service, logger, readiness = {}, readinessTimeoutMs = 2000, maxBodyBytes = 1024 * 1024 } = options;
+  const {
+    service,
+    logger,
+    readiness = {},
+    degradable = {},
+    readinessTimeoutMs = 2000,
+    maxBodyBytes = 1024 * 1024,
+  } = options;
   const metrics = options.metrics ?? createMetrics(service);
   const state: ServiceState = { draining: false };
   return (
@@ -59,6 +72,6 @@ export function httpKernel(options: HttpKernelOptions) {
       .use(requestContext(logger))
       .use(problemErrors(logger))
       .use(openApiDocument({ service, version: options.version, description: options.description }))
-      .use(opsRoutes({ service, logger, metrics, state, readiness, readinessTimeoutMs }))
+      .use(opsRoutes({ service, logger, metrics, state, readiness, degradable, readinessTimeoutMs }))
   );
 }

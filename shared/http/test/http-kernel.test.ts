@@ -16,10 +16,13 @@ function captureLogs() {
   return { lines, logger: createLogger({ service: "demo", level: "debug", destination }) };
 }
 
-function demoApp(readiness: Record<string, () => Promise<unknown>> = {}) {
+function demoApp(
+  readiness: Record<string, () => Promise<unknown>> = {},
+  degradable: Record<string, () => Promise<unknown>> = {},
+) {
   const { lines, logger } = captureLogs();
   const app = new Elysia()
-    .use(httpKernel({ service: "demo", logger, readiness }))
+    .use(httpKernel({ service: "demo", logger, readiness, degradable }))
     .post(
       "/things",
       ({ body, requestId, log }) => {
@@ -219,6 +222,25 @@ describe("httpKernel", () => {
     const body = (await res.json()) as Problem;
     expect(body).toMatchObject({ code: "DEPENDENCY_UNAVAILABLE", checks: { postgres: "ok", redis: "down" } });
     expect(body.detail).toContain("redis");
+  });
+
+  test("a degradable check that fails is reported, and the service stays ready (degraded)", async () => {
+    const { app } = demoApp(
+      { redis: async () => {} },
+      { activity: async () => Promise.reject(new Error("down")) },
+    );
+    const res = await app.handle(new Request("http://local/ready"));
+    expect([res.status, await res.json()]).toEqual([
+      200,
+      { status: "degraded", service: "demo", checks: { redis: "ok", activity: "down" } },
+    ]);
+    const { app: worse } = demoApp(
+      { redis: async () => Promise.reject(new Error("down")) },
+      { activity: async () => Promise.reject(new Error("down")) },
+    );
+    const notReady = await worse.handle(new Request("http://local/ready"));
+    expect(notReady.status).toBe(503);
+    expect(((await notReady.json()) as Problem).detail).toContain("activity, redis");
   });
 
   test("ready is 200 when every check passes", async () => {

@@ -83,7 +83,8 @@ export async function forward(request: Request, options: ForwardOptions): Promis
   const out = new Headers();
   for (const [name, value] of response.headers) if (!HOP_BY_HOP.has(name)) out.set(name, value);
   const location = out.get("location");
-  if (location?.startsWith("/") && !location.startsWith("//")) out.set("location", options.mountedAt + location);
+  if (location?.startsWith("/") && !location.startsWith("//"))
+    out.set("location", options.mountedAt + location);
   return new Response(response.body, {
     status: response.status,
     statusText: response.statusText,

@@ -56,7 +56,10 @@ describe("the console's files", () => {
     expect(await (await get("/docs")).text()).toBe("the docs");
     // The gateway's own document (every service has one, ARCHITECTURE §1), not the app's index.html.
     const own = await get("/swagger/json");
-    expect([own.status, ((await own.json()) as { openapi?: string }).openapi]).toEqual([200, expect.any(String)]);
+    expect([own.status, ((await own.json()) as { openapi?: string }).openapi]).toEqual([
+      200,
+      expect.any(String),
+    ]);
   });
 
   test("nothing outside the folder, and no edge path, is ever served as the app", async () => {

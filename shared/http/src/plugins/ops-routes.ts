@@ -1,6 +1,7 @@
 /**
  * The routes an operator and an orchestrator use: GET /health (the process answers), GET /ready
- * (every dependency answers, and the service is not draining) and GET /metrics (Prometheus).
+ * (every dependency answers, and the service is not draining; 200 "degraded" when only a
+ * dependency it answers without is away) and GET /metrics (Prometheus).
  */
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
@@ -25,6 +26,8 @@ export interface OpsRoutesOptions {
   metrics: HttpMetrics;
   state: ServiceState;
   readiness: Record<string, ReadinessCheck>;
+  /** Reported, but their failure leaves the service ready ("degraded"). */
+  degradable: Record<string, ReadinessCheck>;
   readinessTimeoutMs: number;
 }
 
@@ -34,6 +37,7 @@ export function opsRoutes({
   metrics,
   state,
   readiness,
+  degradable,
   readinessTimeoutMs,
 }: OpsRoutesOptions) {
   return new Elysia({ name: "ops-routes", seed: service })
@@ -47,11 +51,13 @@ export function opsRoutes({
             problem("DEPENDENCY_UNAVAILABLE", "The service is shutting down.", requestId, { checks: {} }),
           );
         }
-        const checks = await runChecks(readiness, readinessTimeoutMs, logger);
+        const checks = await runChecks({ ...degradable, ...readiness }, readinessTimeoutMs, logger);
         const failing = Object.entries(checks)
           .filter(([, result]) => result !== "ok")
           .map(([name]) => name);
-        if (failing.length === 0) return { status: "ready", service, checks };
+        if (failing.every((name) => name in degradable && !(name in readiness))) {
+          return { status: failing.length === 0 ? "ready" : "degraded", service, checks };
+        }
         return problemResponse(
           problem("DEPENDENCY_UNAVAILABLE", `Not ready: ${failing.join(", ")} unavailable.`, requestId, {
             checks,
