@@ -4,6 +4,9 @@ import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
 import { eventually, testInfra, uniqueName } from "@platform/testing";
 import type { Redis } from "ioredis";
+import { ChannelUnavailableError } from "../src/channels/channel.js";
+import { websocketChannel } from "../src/channels/websocket.js";
+import type { NotificationRow } from "../src/store/notification.table.js";
 import { type PushSocket, SocketHub } from "../src/ws/socket-hub.js";
 
 const logger = createLogger({ service: "notification", level: "silent" });
@@ -79,5 +82,24 @@ describe("SocketHub", () => {
     await eventually("both delivered", async () => dee.received.length === 2);
     expect(dee.received).toEqual([{ n: 5 }, { n: 6 }]);
     expect(JSON.parse(published[0] ?? "")).toEqual({ userId: "dee", payload: { n: 5 } });
+  });
+
+  test("with Redis away, the WebSocket channel is unavailable (the lane keeps the message), not failed", async () => {
+    const away = createRedis("redis://127.0.0.1:1", logger); // nothing listens there
+    away.on("error", () => {});
+    try {
+      const row = {
+        id: "01900000-0000-7000-8000-000000000001",
+        userId: "01900000-0000-7000-8000-0000000000a1",
+        createdAt: new Date(),
+        updatedAt: new Date(),
+        sentAt: null,
+      } as NotificationRow;
+      await expect(websocketChannel(new SocketHub(away, logger, channel))(row)).rejects.toBeInstanceOf(
+        ChannelUnavailableError,
+      );
+    } finally {
+      away.disconnect();
+    }
   });
 });
