@@ -21,10 +21,18 @@ export function websocketRoutes({ verifier, hub }: { verifier: TokenVerifier; hu
     },
     async open(ws) {
       const token = tokenOf(ws.data.query, ws.data.request.headers.get("authorization"));
-      const principal = await verifier.verify(token ?? "");
-      users.set(ws.raw, principal.userId);
-      hub.add(principal.userId, ws.raw);
-      ws.send(JSON.stringify({ type: "welcome", userId: principal.userId }));
+      let userId: string;
+      try {
+        userId = (await verifier.verify(token ?? "")).userId;
+      } catch {
+        ws.close(4401, "the token is no longer valid"); // expired or revoked since the upgrade
+        return;
+      }
+      // Closed while its token was checked: close() found no user to remove, so it must not be added.
+      if (ws.raw.readyState !== WebSocket.OPEN) return;
+      users.set(ws.raw, userId);
+      hub.add(userId, ws.raw);
+      ws.send(JSON.stringify({ type: "welcome", userId }));
     },
     close(ws) {
       const userId = users.get(ws.raw);
