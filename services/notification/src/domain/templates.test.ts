@@ -59,8 +59,8 @@ describe("templates", () => {
     expect(html).not.toContain("<script>");
   });
 
-  test("another currency is formatted as such", () => {
-    const { text } = renderOrderCreated({ ...order, currency: "JPY", totalCents: 450_000 }, { name: "Ken" });
+  test("another currency is formatted as such, in its own minor units (a yen has no cents)", () => {
+    const { text } = renderOrderCreated({ ...order, currency: "JPY", totalCents: 4_500 }, { name: "Ken" });
     expect(text).toContain("Total: JP¥4,500");
   });
 

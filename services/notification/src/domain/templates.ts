@@ -1,4 +1,6 @@
 /** The words of each notification: as text, as HTML (every value escaped), and one short line (SMS). */
+import { formatMoney } from "@platform/config";
+
 export interface Rendered {
   subject: string;
   text: string;
@@ -20,16 +22,7 @@ const escapeHtml = (value: unknown) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 
-/** One formatter per currency, built once: building an Intl.NumberFormat costs far more than using it. */
-const formatters = new Map<string, Intl.NumberFormat>();
-function money(cents: number, currency: string): string {
-  let format = formatters.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
-    formatters.set(currency, format);
-  }
-  return format.format(cents / 100);
-}
+const money = (minorUnits: number, currency: string) => formatMoney(minorUnits, currency);
 
 const shortId = (id: string) => id.slice(-8);
 

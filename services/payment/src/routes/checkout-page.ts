@@ -3,17 +3,12 @@
  * /api with `Content-Security-Policy: default-src 'none'`, which a form still passes). Every value
  * shown is escaped.
  */
+import { formatMoney } from "@platform/config";
 import { isOpen, type Payment } from "../domain/payment.js";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const money = (cents: number, currency: string) => {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).format(cents / 100);
-  } catch {
-    return `${cents} ${currency}`;
-  }
-};
+const money = (minorUnits: number, currency: string) => formatMoney(minorUnits, currency, "en");
 
 const HEADLINES: Record<Payment["status"], string> = {
   PENDING: "Pay with a test card",
