@@ -18,7 +18,8 @@ interface Answer<T> {
   response: Response;
 }
 
-type Renewal = "renewed" | "refused" | "unreachable";
+/** Renewed; refused (the refresh token is no good: the session is over); or not now (why, as a problem). */
+type Renewal = "renewed" | "refused" | Problem;
 
 const origin = () => window.location.origin;
 
@@ -58,14 +59,19 @@ export function renewTokens(): Promise<Renewal> {
     const refreshToken = session.refreshToken;
     if (!refreshToken) return "refused";
     try {
-      const { data, response } = await publicApi().POST("/api/auth/refresh", { body: { refreshToken } });
+      const { data, error, response } = await publicApi().POST("/api/auth/refresh", {
+        body: { refreshToken },
+      });
       if (data) {
         setTokens(data);
         return "renewed";
       }
-      return response.status >= 500 ? "unreachable" : "refused";
+      // A 429 (the edge's per-IP limit, in a burst of calls) or a 5xx says nothing of the token: the
+      // session stays, and this call fails with the answer's problem.
+      if (response.status === 429 || response.status >= 500) return problemOf(error, response);
+      return "refused";
     } catch {
-      return "unreachable";
+      return unreachable();
     }
   })().finally(() => {
     renewing = undefined;
@@ -96,8 +102,8 @@ export async function call<T>(request: (api: ApiClient) => Promise<Answer<T>>): 
   if (first.answer?.response.status !== 401 || first.token === null) return outcomeOf(first.answer);
   // Another call may have renewed the tokens while this one was under way: then just use them.
   const renewal = first.token !== session.accessToken ? "renewed" : await renewTokens();
-  if (renewal === "unreachable") return { ok: false, problem: unreachable() };
   if (renewal === "refused") return { ok: false, problem: endSession() };
+  if (renewal !== "renewed") return { ok: false, problem: renewal };
   const second = await attempt(request);
   if (second.answer?.response.status === 401) return { ok: false, problem: endSession() };
   return outcomeOf(second.answer);

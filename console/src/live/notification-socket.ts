@@ -59,8 +59,9 @@ function open(token: string): void {
     socket = undefined;
     if ((event.code === TOKEN_ENDED || tokenExpired(token)) && session.accessToken === token) {
       // Renewed: the token changed, and the watch below opens a new socket with it. Refused: the
-      // session is over, which the next API call finds out and says.
-      if ((await renewTokens()) !== "unreachable") return;
+      // session is over, which the next API call finds out and says. Not now: try again later.
+      const renewal = await renewTokens();
+      if (renewal === "renewed" || renewal === "refused") return;
     }
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures++);
     retry = setTimeout(() => {

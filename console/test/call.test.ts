@@ -1,0 +1,59 @@
+/**
+ * The console's `call` against a stand-in gateway on a real socket (the browser suite drives the
+ * whole console; this pins one rule it cannot easily provoke): only a refusal of the refresh token
+ * ends the session — a 429 or a 5xx to the refresh fails the call and keeps the session.
+ */
+import { afterAll, beforeEach, expect, test } from "bun:test";
+
+const stored = new Map<string, string>();
+let refreshAnswer = 429;
+const server = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  fetch(request) {
+    const path = new URL(request.url).pathname;
+    const status = path === "/api/auth/refresh" ? refreshAnswer : 401; // every access token has expired
+    const code = { 401: "UNAUTHENTICATED", 429: "RATE_LIMITED", 503: "DEPENDENCY_UNAVAILABLE" }[status];
+    return Response.json(
+      { type: "about:blank", title: code, status, code, detail: `${code} here`, requestId: "r-1" },
+      { status, headers: { "content-type": "application/problem+json" } },
+    );
+  },
+});
+afterAll(() => server.stop(true));
+
+// What the browser gives the console: its origin and the tab's sessionStorage.
+Object.assign(globalThis, {
+  window: { location: { origin: `http://127.0.0.1:${server.port}` } },
+  sessionStorage: {
+    getItem: (key: string) => stored.get(key) ?? null,
+    setItem: (key: string, value: string) => stored.set(key, value),
+    removeItem: (key: string) => stored.delete(key),
+  },
+});
+const { call, onSessionEnded } = await import("../src/api/call");
+const { session, setTokens } = await import("../src/api/session");
+
+let ended = 0;
+onSessionEnded(() => ended++);
+beforeEach(() => setTokens({ accessToken: "expired", refreshToken: "still-good" }));
+
+const me = () => call((api) => api.GET("/api/users/me"));
+
+test("a 429 or a 5xx to the refresh fails the call with that problem; the session stays", async () => {
+  for (const [status, code] of [
+    [429, "RATE_LIMITED"],
+    [503, "DEPENDENCY_UNAVAILABLE"],
+  ] as const) {
+    refreshAnswer = status;
+    const outcome = await me();
+    expect([outcome.ok, outcome.ok ? undefined : outcome.problem.code]).toEqual([false, code]);
+    expect([ended, session.refreshToken]).toEqual([0, "still-good"]);
+  }
+});
+
+test("a refused refresh token (401) ends the session", async () => {
+  refreshAnswer = 401;
+  const outcome = await me();
+  expect([outcome.ok, ended, session.accessToken]).toEqual([false, 1, null]);
+});
