@@ -384,7 +384,10 @@ describe("products", () => {
       ["sku", "not a sku"],
     ];
     for (const [sort, value] of crafted) {
-      const res = await ctx.call<Problem>("GET", `/products?sort=${sort}&cursor=${cursor([sort, value, "AB"])}`);
+      const res = await ctx.call<Problem>(
+        "GET",
+        `/products?sort=${sort}&cursor=${cursor([sort, value, "AB"])}`,
+      );
       expect([sort, value, res.status, res.body.errors?.[0]?.field]).toEqual([sort, value, 422, "cursor"]);
     }
     // The cursors this list gives out still page on.

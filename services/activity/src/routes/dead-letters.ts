@@ -42,7 +42,7 @@ const MAX_ID_PART = 2n ** 64n - 1n;
 /** A stream entry id, two unsigned 64-bit numbers: Redis refuses a larger one with an error of its own (a 500). */
 const isEntryId = (value: unknown): value is string => {
   const parts = typeof value === "string" ? ENTRY_ID.exec(value) : null;
-  return parts !== null && parts.slice(1).every((part) => BigInt(part) <= MAX_ID_PART);
+  return parts?.slice(1).every((part) => BigInt(part) <= MAX_ID_PART) ?? false;
 };
 
 export function deadLetterRoutes({
