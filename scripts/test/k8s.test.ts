@@ -8,15 +8,25 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { serviceSettings } from "../../shared/config/src/index.js";
 
 const root = join(import.meta.dir, "..", "..");
 const base = join(root, "deploy", "k8s", "base");
 
+interface Probe {
+  httpGet: { path: string };
+  periodSeconds?: number;
+  failureThreshold?: number;
+  timeoutSeconds?: number;
+}
+
 interface Container {
   image: string;
   ports: Array<{ name: string; containerPort: number }>;
-  readinessProbe: { httpGet: { path: string } };
-  livenessProbe: { httpGet: { path: string } };
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  startupProbe?: Probe;
+  readinessProbe: Probe;
+  livenessProbe: Probe;
 }
 
 interface Resource {
@@ -62,6 +72,32 @@ describe("deploy/k8s/base", () => {
       expect(container.livenessProbe.httpGet.path).toBe("/health");
       expect(service.spec.ports?.[0]?.port).toBe(port);
     }
+  });
+
+  test("a pod that starts while a store is down waits for it; no probe gives up before /ready's checks can", () => {
+    const startupTimeoutSeconds = serviceSettings(0).STARTUP_TIMEOUT_MS.default / 1000;
+    for (const name of services) {
+      const container = resources.find((r) => r.kind === "Deployment" && r.metadata.name === name)?.spec
+        .template?.spec.containers[0];
+      const startup = container?.startupProbe;
+      // Liveness (which restarts the pod) begins only after the startup probe has passed.
+      expect([name, startup?.httpGet.path]).toEqual([name, "/health"]);
+      expect((startup?.periodSeconds ?? 10) * (startup?.failureThreshold ?? 3)).toBeGreaterThan(
+        startupTimeoutSeconds,
+      );
+      // Each readiness check may take 2 s (httpKernel's readinessTimeoutMs); the kubelet's default is 1 s.
+      expect(container?.readinessProbe.timeoutSeconds ?? 1).toBeGreaterThan(2);
+      expect(container?.livenessProbe.timeoutSeconds ?? 1).toBeGreaterThan(2);
+    }
+  });
+
+  test("the notification service's ADMIN_EMAILS (who hears of stock.low) is the Secret's ADMIN_EMAIL", () => {
+    const container = resources.find((r) => r.kind === "Deployment" && r.metadata.name === "notification")
+      ?.spec.template?.spec.containers[0];
+    expect(container?.env?.find((e) => e.name === "ADMIN_EMAILS")?.valueFrom?.secretKeyRef).toMatchObject({
+      name: "platform-secrets",
+      key: "ADMIN_EMAIL",
+    });
   });
 });
 
