@@ -78,7 +78,7 @@ const OPEN: ReadonlySet<PaymentStatus> = new Set(["PENDING", "REQUIRES_ACTION"])
  * A provider's outcome applied to a payment. Webhooks come late, twice and out of order, so an
  * outcome that no longer fits (a decline after the success, a success seen already) changes
  * nothing. A success is always taken: the money moved. When the order is gone by then (cancelled,
- * or the payment was given up), it is refunded. A success for another amount or currency than the
+ * or the payment was given up), it is refunded, and not announced as a payment. A success for another amount or currency than the
  * order's is not the order's payment: it fails the payment (the order is cancelled) and what was
  * taken goes back.
  */
@@ -111,7 +111,11 @@ export function decide(payment: Payment, outcome: ProviderOutcome, maxAttempts: 
         attempt: { outcome: "SUCCEEDED", message: null },
         status: "SUCCEEDED",
         failedAttempts: payment.failedAttempts,
-        publish: "payment.succeeded",
+        // Money for an order that is gone is not announced as paid: payment.succeeded confirms an
+        // order still awaiting payment, and one whose payment.failed is handled after it (two
+        // consumers, a reclaimed entry) would be confirmed while its money goes back. Its refund
+        // (payment.refunded) is what the customer hears of.
+        publish: gone ? undefined : "payment.succeeded",
         refundCents: gone ? payment.amountCents : 0,
         ...(gone && { refundReason: LATE_PAYMENT_REASON }),
       };
