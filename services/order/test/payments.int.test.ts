@@ -16,7 +16,13 @@ setDefaultTimeout(30_000);
 let ctx: OrderTestContext;
 beforeAll(async () => {
   ctx = await createOrderTestContext({
-    orderConfig: { PAYMENT_PROVIDER: "sandbox", PAYMENT_WINDOW_SECONDS: "2", CLAIM_IDLE_MS: "500" },
+    // No cached users: a test changes a buyer's channels between the order and its payment.
+    orderConfig: {
+      PAYMENT_PROVIDER: "sandbox",
+      PAYMENT_WINDOW_SECONDS: "2",
+      CLAIM_IDLE_MS: "500",
+      USER_CACHE_TTL_MS: "0",
+    },
   });
 });
 afterAll(() => ctx.close());
@@ -61,7 +67,15 @@ const statusEvents = async (orderId: string) =>
     .filter(
       (e) => e.type === "order.status.updated" && (e.payload as { orderId: string }).orderId === orderId,
     )
-    .map((e) => e.payload as { from: string; to: string; reason?: string });
+    .map(
+      (e) =>
+        e.payload as {
+          from: string;
+          to: string;
+          reason?: string;
+          user: { notificationPreferences?: Record<string, boolean> };
+        },
+    );
 
 describe("orders with a payment provider", () => {
   test("an order waits PENDING_PAYMENT with its stock reserved; payment.succeeded confirms it and commits the stock, once", async () => {
@@ -94,6 +108,36 @@ describe("orders with a payment provider", () => {
     // Past the window the order stays confirmed: the end of the window was dropped with the payment.
     await Bun.sleep(2_500);
     expect((await readOrder(order.id)).status).toBe("CONFIRMED");
+  });
+
+  test("the events of a payment's outcome and of the window's end carry the owner's channels as they are now", async () => {
+    const before = { email: true, sms: false, webhook: false };
+    const now = { email: false, sms: false, webhook: true }; // switched email off after ordering
+    const placeFor = async (buyer: Awaited<ReturnType<typeof ctx.customer>>) => {
+      const sku = await ctx.product(10, 1500);
+      const res = await ctx.call<OrderView>("POST", "/orders", {
+        token: buyer.token,
+        body: { items: [{ sku, quantity: 1 }] },
+      });
+      await ctx.userApi("PUT", "/users/me/notification-preferences", { token: buyer.token, body: now });
+      return res.body;
+    };
+    const paid = await placeFor(await ctx.customer({ notificationPreferences: before }));
+    await publish(
+      createEvent(
+        "payment.succeeded",
+        { payment: paymentOf(paid, "SUCCEEDED"), user: owner(paid) },
+        { requestId: "req-now" },
+      ),
+    );
+    const unpaid = await placeFor(await ctx.customer({ notificationPreferences: before }));
+    for (const order of [paid, unpaid]) {
+      const [event] = await eventually("its event", async () => {
+        const found = await statusEvents(order.id);
+        return found.length === 1 ? found : undefined;
+      });
+      expect(event?.user.notificationPreferences).toEqual(now);
+    }
   });
 
   test("payment.failed cancels the order with the reason and releases its stock", async () => {

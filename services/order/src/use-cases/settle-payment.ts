@@ -34,6 +34,9 @@ export async function applyPaymentSucceeded(
   const { payment } = event.payload;
   const { requestId } = event;
   const log = deps.logger.child({ orderId: payment.orderId, paymentId: payment.id, requestId });
+  // The owner as they are now (a channel switched off since the order), as a cancel or a shipment
+  // records it; read before the transaction (cached). Unanswered: the event carries the order's.
+  const owner = await deps.users.contact(payment.userId, requestId);
   const confirmed = await deps.db.transaction().execute(async (trx) => {
     const order = await pendingOrder(trx, payment.orderId, payment.id);
     if (!order) return false;
@@ -47,7 +50,8 @@ export async function applyPaymentSucceeded(
       return false;
     }
     // Lost to another change made meanwhile (the window's end, a cancel): no change.
-    if (!(await tryTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId))) return false;
+    if (!(await tryTransition(trx, deps.eventsStream, order, "CONFIRMED", requestId, { owner })))
+      return false;
     await deleteTasks(trx, order.id, ["expire"]);
     await addTask(trx, {
       orderId: order.id,
@@ -69,11 +73,13 @@ export async function applyPaymentFailed(
 ): Promise<void> {
   const { payment, reason } = event.payload;
   const { requestId } = event;
+  const owner = await deps.users.contact(payment.userId, requestId); // as above
   const cancelled = await deps.db.transaction().execute(async (trx) => {
     const order = await pendingOrder(trx, payment.orderId, payment.id);
     if (!order) return false;
     const moved = await tryTransition(trx, deps.eventsStream, order, "CANCELLED", requestId, {
       reason: `The payment failed: ${reason}`,
+      owner,
     });
     if (!moved) return false;
     await deleteTasks(trx, order.id, ["expire"]);
