@@ -211,7 +211,12 @@ export class DeliveryLane {
         attempts < maxAttempts ? new Date(Date.now() + retryDelay(retryBaseMs, attempts)) : null;
       writer.record({ id: row.id, error: reason, retryAt, charged: true });
       metrics.deliveries.inc({ channel, outcome: retryAt ? "retry" : "failed" });
-      const log = logger.child({ notificationId: row.id, channel, eventId: row.eventId });
+      const log = logger.child({
+        notificationId: row.id,
+        channel,
+        eventId: row.eventId,
+        requestId: row.data.requestId, // absent from rows written before it was kept
+      });
       if (retryAt) log.warn({ attempts, retryAt, reason }, "notification delivery failed; will retry");
       else log.error({ attempts, reason }, "notification delivery failed for good; an admin can retry it");
       if (this.probing) this.probing = false; // the channel answered: it is up

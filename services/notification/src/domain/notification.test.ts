@@ -39,6 +39,7 @@ describe("notificationsFor", () => {
           totalCents: order.totalCents,
           currency: "EUR",
           eventId: event.id,
+          requestId: event.requestId,
           occurredAt: event.occurredAt,
         },
       });
@@ -140,6 +141,7 @@ describe("notificationsFor", () => {
           refundedCents: 0,
           currency: "EUR",
           eventId: event.id,
+          requestId: event.requestId,
           occurredAt: event.occurredAt,
         },
       });

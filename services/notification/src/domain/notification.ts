@@ -160,7 +160,8 @@ function build(
     // A text message gets the one short line; every other channel the whole text.
     bodyText: channel === "sms" ? rendered.short : rendered.text,
     bodyHtml: rendered.html,
-    data: { ...data, eventId: event.id, occurredAt: event.occurredAt },
+    // The request id too: a delivery's log lines (and a webhook's receiver) name the request it began with.
+    data: { ...data, eventId: event.id, requestId: event.requestId, occurredAt: event.occurredAt },
     traceparent: event.traceparent ?? null,
   };
 }
