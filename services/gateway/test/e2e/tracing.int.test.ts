@@ -2,7 +2,8 @@
  * Tracing end to end (ARCHITECTURE §10): every service of a platform of its own exports OTLP (JSON)
  * to a real receiver here; one POST /api/orders through the gateway must come out as one trace
  * holding the gateway, order, user and inventory spans (HTTP and gRPC), the relay, both consumer
- * groups and the deliveries — each span's parent in the same trace.
+ * groups and the deliveries, and the stock.low the reservation raised — each span's parent in the
+ * same trace.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { eventually, OtlpReceiver, type ReceivedSpan, uniqueName } from "@platform/testing";
@@ -54,8 +55,16 @@ describe("tracing", () => {
     const admin = await login(ADMIN.email, ADMIN.password);
     const sku = uniqueName("TRACE").toUpperCase().replaceAll("_", "-");
     expect(
-      (await call("POST", "/products", admin, { sku, name: "Traced", priceCents: 500, initialStock: 5 }))
-        .status,
+      // At its threshold after this order: the reservation also raises stock.low (queued by Lua).
+      (
+        await call("POST", "/products", admin, {
+          sku,
+          name: "Traced",
+          priceCents: 500,
+          initialStock: 5,
+          lowStockThreshold: 4,
+        })
+      ).status,
     ).toBe(201);
     const email = `${uniqueName("traced")}@example.com`;
     await call("POST", "/users", undefined, { email, name: "Traced Buyer", password: "traced-password-1" });
@@ -94,6 +103,8 @@ describe("tracing", () => {
       ["notification", "deliver email"],
       ["notification", "deliver log"],
       ["notification", "deliver websocket"],
+      ["activity", "activity stock.low"],
+      ["notification", "notification stock.low"],
     ];
     const spans = await eventually(
       "every part of the order's trace",

@@ -9,6 +9,7 @@
   ARGV[3] event id
   ARGV[4] now, ISO-8601
   ARGV[5] request id
+  ARGV[6] W3C traceparent of the caller's span, or "" (untraced): the event continues its trace
 
   Returns JSON {"result":"ok","available":n,"reserved":n,"threshold":n} or {"result":"not_found"}.
 ]]
@@ -21,6 +22,6 @@ local threshold = tonumber(redis.call("HGET", levels, sku .. ":threshold") or "0
 if available > threshold then redis.call("HDEL", levels, sku .. ":low") end
 redis.call("RPUSH", outbox, cjson.encode({
   id = ARGV[3], type = "stock.replenished", version = 1, occurredAt = ARGV[4], requestId = ARGV[5],
-  payload = { sku = sku, quantity = quantity, available = available, reserved = reserved },
+  traceparent = ARGV[6] ~= "" and ARGV[6] or nil, payload = { sku = sku, quantity = quantity, available = available, reserved = reserved },
 }))
 return cjson.encode({ result = "ok", available = available, reserved = reserved, threshold = threshold })

@@ -15,6 +15,7 @@
   ARGV[4] event ids, JSON [id, ...], one per line, for the stock.low events this may raise
   ARGV[5] now, ISO-8601 (occurredAt of those events)
   ARGV[6] request id
+  ARGV[7] W3C traceparent of the caller's span, or "" (untraced): the events continue its trace
 
   Returns JSON:
     {"result":"reserved","state":"reserved","lines":...,"expiresAt":ms,"events":n}
@@ -59,6 +60,7 @@ end
 local priced = cjson.encode(lines)
 
 local eventIds = cjson.decode(ARGV[4])
+local traceparent = ARGV[7] ~= "" and ARGV[7] or nil -- nil: no field at all
 local events = 0
 for i, line in ipairs(lines) do
   local sku, quantity = line[1], tonumber(line[2])
@@ -69,7 +71,7 @@ for i, line in ipairs(lines) do
   if available <= threshold and redis.call("HSETNX", levels, sku .. ":low", "1") == 1 then
     redis.call("RPUSH", outbox, cjson.encode({
       id = eventIds[i], type = "stock.low", version = 1, occurredAt = ARGV[5], requestId = ARGV[6],
-      payload = { sku = sku, available = available, threshold = threshold },
+      traceparent = traceparent, payload = { sku = sku, available = available, threshold = threshold },
     }))
     events = events + 1
   end

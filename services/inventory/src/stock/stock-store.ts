@@ -4,6 +4,7 @@
  * on NOSCRIPT.
  */
 import { type LuaScript, luaScript } from "@platform/redis";
+import { traceparentOf } from "@platform/telemetry";
 import type { Redis } from "ioredis";
 import type { RequestedLine, ReservationState, StockLevel } from "../domain/stock.js";
 import type { StockKeys } from "./stock-keys.js";
@@ -122,6 +123,7 @@ export class StockStore {
       JSON.stringify(input.lines.map(() => Bun.randomUUIDv7())),
       new Date().toISOString(),
       input.requestId,
+      traceparentOf() ?? "",
     );
     const reply = JSON.parse(raw);
     if (reply.result === "reserved" || reply.result === "replayed") {
@@ -234,6 +236,7 @@ export class StockStore {
       Bun.randomUUIDv7(),
       new Date().toISOString(),
       requestId,
+      traceparentOf() ?? "",
     );
     return JSON.parse(raw);
   }
