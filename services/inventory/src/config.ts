@@ -16,6 +16,12 @@ import {
 export const inventoryConfigSchema = Env.Object({
   ...serviceSettings(3002),
   GRPC_PORT: port(50051),
+  /**
+   * How long a client's gRPC connection may live before the server asks it to reconnect (0: for
+   * ever). Behind a Kubernetes Service a client keeps one connection to one pod; reconnecting now
+   * and then spreads the order services' calls over replicas added since.
+   */
+  GRPC_MAX_CONNECTION_AGE_MS: Env.Integer({ minimum: 0, default: 60_000 }),
   ...postgresSettings("inventory"),
   ...redisSettings(),
   /** Prefix of the stock keys (which share the hash tag {stock}). */

@@ -68,6 +68,7 @@ export function createInventoryRuntime(config: InventoryConfig, connections: Inv
     },
     logger,
     metrics.registry,
+    { maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS },
   );
   const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger, metrics });
   return {

@@ -121,6 +121,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     tokens,
     app,
     grpc,
+    grpcPort,
     adminToken,
     userToken,
     call,
