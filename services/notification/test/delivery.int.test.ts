@@ -43,6 +43,32 @@ describe("delivery lanes", () => {
     }
   });
 
+  test("a message the channel times out on while others get through spends its attempts; it does not stay pending", async () => {
+    const own = await createNotificationTestContext({ WEBHOOK_TIMEOUT_MS: "300" });
+    try {
+      const slow = orderCreated();
+      own.webhookReceiverSettings.slowFor = { text: slow.id, delayMs: 1_000 };
+      await publishEvent(own.redis, own.config.ORDERS_STREAM, slow);
+      const failed = await eventually(
+        "the slow one failed for good",
+        async () => {
+          await publishEvent(own.redis, own.config.ORDERS_STREAM, orderCreated()); // others go through
+          const row = await own.db
+            .selectFrom("notification")
+            .selectAll()
+            .where("eventId", "=", slow.id)
+            .where("channel", "=", "webhook")
+            .executeTakeFirst();
+          return row?.status === "failed" ? row : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
+      expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
+    } finally {
+      await own.close();
+    }
+  });
+
   test("the pooled SMTP transport recovers after the server restarts", async () => {
     const first = orderCreated();
     await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, first);

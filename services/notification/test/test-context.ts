@@ -27,14 +27,19 @@ export async function createNotificationTestContext(overrides: Record<string, st
   const smtp = new SmtpSink(await freePort());
   await smtp.start();
   const webhooks: ReceivedWebhook[] = [];
-  /** How the webhook receiver behaves: a test can make it slow. */
-  const webhookReceiverSettings = { delayMs: 0 };
+  /** How the webhook receiver behaves: a test can make it slow, for every body or for those holding a text. */
+  const webhookReceiverSettings: { delayMs: number; slowFor?: { text: string; delayMs: number } } = {
+    delayMs: 0,
+  };
   const webhookReceiver = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     async fetch(request) {
-      if (webhookReceiverSettings.delayMs > 0) await Bun.sleep(webhookReceiverSettings.delayMs);
-      webhooks.push({ body: await request.text(), signature: request.headers.get("x-webhook-signature") });
+      const body = await request.text();
+      const { delayMs, slowFor } = webhookReceiverSettings;
+      if (slowFor && body.includes(slowFor.text)) await Bun.sleep(slowFor.delayMs);
+      else if (delayMs > 0) await Bun.sleep(delayMs);
+      webhooks.push({ body, signature: request.headers.get("x-webhook-signature") });
       return new Response(null, { status: 204 });
     },
   });

@@ -9,7 +9,9 @@
  * maxAttempts, then it is failed until an admin retries it. A channel that cannot be reached at all
  * (ChannelUnavailableError) pauses the lane with backoff instead: what it holds goes back to the
  * queue without spending attempts, and when the pause ends one message probes the channel before
- * the lane opens up again. So an outage of any length delays messages; it never fails them.
+ * the lane opens up again. So an outage of any length delays messages; it never fails them. A
+ * message the channel "cannot be reached" for while other messages get through is not an outage:
+ * it spends its attempts.
  */
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
@@ -62,6 +64,8 @@ export class DeliveryLane {
   private pausedUntil = 0;
   private pauses = 0;
   private probing = false;
+  /** When a send of this lane last went through: the channel was up then. */
+  private lastSuccessAt = 0;
   /** Whether the next turn of the loop looks for due notifications in the database. */
   private claimWanted = true;
   private nudges = 0;
@@ -185,8 +189,10 @@ export class DeliveryLane {
         "notification.attempt": row.attempts + 1,
       },
     });
+    const startedAt = Date.now();
     try {
       await runInContext(span?.context, () => sender(row));
+      this.lastSuccessAt = Date.now();
       span?.end();
       writer.record({ id: row.id, sentAt: new Date() });
       metrics.sent(channel, row.data.occurredAt);
@@ -200,7 +206,10 @@ export class DeliveryLane {
     } catch (error) {
       span?.end(error);
       const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof ChannelUnavailableError) {
+      // Unreachable while other sends went through since this one began: the channel is up, and it
+      // is this message it cannot take (one too large to answer in time), so it spends an attempt
+      // like any failure — else it would stay pending, and pause the lane, for ever.
+      if (error instanceof ChannelUnavailableError && this.lastSuccessAt < startedAt) {
         metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });
         this.pauseChannel(reason);
         this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil), reason);
