@@ -20,21 +20,3 @@ export const CurrencySchema = Type.String({
   enum: CODES,
   description: "ISO 4217 currency code",
 });
-
-/** One formatter per locale and currency, built once: building an Intl.NumberFormat costs far more than using it. */
-const formatters = new Map<string, { format: Intl.NumberFormat; minorPerMajor: number }>();
-
-/**
- * An amount in minor units of `currency` as people read it, in the currency's own decimal places
- * (ISO 4217): 1999 EUR → "€19.99", 500 JPY → "JP¥500", 1234 KWD → "KWD 1.234".
- */
-export function formatMoney(minorUnits: number, currency: string, locale = "en-GB"): string {
-  const key = `${locale} ${currency}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    const format = new Intl.NumberFormat(locale, { style: "currency", currency });
-    formatter = { format, minorPerMajor: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
-    formatters.set(key, formatter);
-  }
-  return formatter.format.format(minorUnits / formatter.minorPerMajor);
-}

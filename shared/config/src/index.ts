@@ -9,7 +9,7 @@ import { Value } from "@sinclair/typebox/value";
 import { CurrencySchema } from "./currency.js";
 
 export { type Static, Type as Env } from "@sinclair/typebox";
-export { CurrencySchema, formatMoney, isCurrency } from "./currency.js";
+export { CurrencySchema, isCurrency } from "./currency.js";
 
 /** A variable that is missing or malformed; the message is one line naming it. */
 export class ConfigError extends Error {

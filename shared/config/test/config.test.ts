@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, currency, Env, formatMoney, loadConfig, logLevel, port, url } from "../src/index.js";
+import { ConfigError, currency, Env, loadConfig, logLevel, port, url } from "../src/index.js";
 
 const schema = Env.Object({
   PORT: port(3001),
@@ -61,16 +61,5 @@ describe("loadConfig", () => {
   test("a required variable without a default is reported missing", () => {
     const strict = Env.Object({ ADMIN_EMAIL: Env.String({ minLength: 3 }) });
     expect(() => loadConfig(strict, {})).toThrow(/^missing environment variable ADMIN_EMAIL/);
-  });
-});
-
-describe("formatMoney", () => {
-  test("minor units in the currency's own decimal places", () => {
-    expect([formatMoney(1999, "EUR"), formatMoney(500, "JPY"), formatMoney(1234, "KWD")]).toEqual([
-      "€19.99",
-      "JP¥500",
-      "KWD\u00a01.234", // a no-break space
-    ]);
-    expect(formatMoney(1999, "USD", "en")).toBe("$19.99");
   });
 });

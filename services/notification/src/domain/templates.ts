@@ -1,5 +1,5 @@
 /** The words of each notification: as text, as HTML (every value escaped), and one short line (SMS). */
-import { formatMoney } from "@platform/config";
+import { formatMoney } from "@platform/money";
 
 export interface Rendered {
   subject: string;

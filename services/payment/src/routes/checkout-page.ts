@@ -3,7 +3,7 @@
  * /api with `Content-Security-Policy: default-src 'none'`, which a form still passes). Every value
  * shown is escaped.
  */
-import { formatMoney } from "@platform/config";
+import { formatMoney } from "@platform/money";
 import { isOpen, type Payment } from "../domain/payment.js";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

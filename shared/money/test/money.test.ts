@@ -1,0 +1,13 @@
+import { describe, expect, test } from "bun:test";
+import { formatMoney } from "../src/index.js";
+
+describe("formatMoney", () => {
+  test("minor units in the currency's own decimal places", () => {
+    expect([formatMoney(1999, "EUR"), formatMoney(500, "JPY"), formatMoney(1234, "KWD")]).toEqual([
+      "€19.99",
+      "JP¥500",
+      "KWD\u00a01.234", // a no-break space
+    ]);
+    expect(formatMoney(1999, "USD", "en")).toBe("$19.99");
+  });
+});
