@@ -11,6 +11,17 @@ export type ChannelSender = (notification: NotificationRow) => Promise<void>;
  */
 export class ChannelUnavailableError extends Error {
   override readonly name = "ChannelUnavailableError";
+  /**
+   * The channel took the message and gave no answer in time (a timeout), as opposed to refusing or
+   * dropping the connection: the one case that may be the message's own doing (a body too large to
+   * answer in time), which the delivery lane then tells apart.
+   */
+  readonly unanswered: boolean;
+
+  constructor(message: string, options: { cause?: unknown; unanswered?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.unanswered = options.unanswered ?? false;
+  }
 }
 
 /**
@@ -31,6 +42,9 @@ export async function postToChannel(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new ChannelUnavailableError(`${what} unavailable: ${(error as Error).message}`, { cause: error });
+    throw new ChannelUnavailableError(`${what} unavailable: ${(error as Error).message}`, {
+      cause: error,
+      unanswered: (error as Error).name === "TimeoutError",
+    });
   }
 }

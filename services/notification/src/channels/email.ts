@@ -59,6 +59,7 @@ export function emailChannel({
       if ((code && UNREACHABLE.has(code)) || responseCode === 421) {
         throw new ChannelUnavailableError(`SMTP server unavailable: ${(error as Error).message}`, {
           cause: error,
+          unanswered: code === "ETIMEDOUT",
         });
       }
       throw error;

@@ -10,8 +10,8 @@
  * (ChannelUnavailableError) pauses the lane with backoff instead: what it holds goes back to the
  * queue without spending attempts, and when the pause ends one message probes the channel before
  * the lane opens up again. So an outage of any length delays messages; it never fails them. A
- * message the channel "cannot be reached" for while other messages get through is not an outage:
- * it spends its attempts.
+ * message the channel did not answer in time while a send begun after it went through is not an
+ * outage but the message's own trouble: it spends its attempts.
  */
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
@@ -64,8 +64,8 @@ export class DeliveryLane {
   private pausedUntil = 0;
   private pauses = 0;
   private probing = false;
-  /** When a send of this lane last went through: the channel was up then. */
-  private lastSuccessAt = 0;
+  /** When the latest-started send of this lane that went through began. */
+  private latestSuccessStartedAt = 0;
   /** Whether the next turn of the loop looks for due notifications in the database. */
   private claimWanted = true;
   private nudges = 0;
@@ -192,7 +192,7 @@ export class DeliveryLane {
     const startedAt = Date.now();
     try {
       await runInContext(span?.context, () => sender(row));
-      this.lastSuccessAt = Date.now();
+      this.latestSuccessStartedAt = Math.max(this.latestSuccessStartedAt, startedAt);
       span?.end();
       writer.record({ id: row.id, sentAt: new Date() });
       metrics.sent(channel, row.data.occurredAt);
@@ -206,10 +206,15 @@ export class DeliveryLane {
     } catch (error) {
       span?.end(error);
       const reason = error instanceof Error ? error.message : String(error);
-      // Unreachable while other sends went through since this one began: the channel is up, and it
-      // is this message it cannot take (one too large to answer in time), so it spends an attempt
-      // like any failure — else it would stay pending, and pause the lane, for ever.
-      if (error instanceof ChannelUnavailableError && this.lastSuccessAt < startedAt) {
+      // Not answered in time while a send begun after this one went through: the channel answers, and
+      // it is this message it cannot answer in time (a body too large), so it spends an attempt like
+      // any failure — else it would stay pending, and pause the lane, for ever. A refusal or a dropped
+      // connection (an outage, a 421) always pauses, however other sends fared.
+      const messageAtFault =
+        error instanceof ChannelUnavailableError &&
+        error.unanswered &&
+        this.latestSuccessStartedAt > startedAt;
+      if (error instanceof ChannelUnavailableError && !messageAtFault) {
         metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });
         this.pauseChannel(reason);
         this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil), reason);
