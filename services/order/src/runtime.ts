@@ -70,7 +70,6 @@ export function createOrderRuntime(config: OrderConfig, connections: OrderConnec
   const tasks = new ReservationTasks({
     db,
     inventory,
-    users,
     relay,
     logger: logger.child({ component: "reservation-tasks" }),
     eventsStream: config.EVENTS_STREAM,

@@ -17,7 +17,6 @@ import type { Logger } from "@platform/logging";
 import type { OutboxRelay } from "@platform/outbox";
 import { ClientError, Status } from "nice-grpc";
 import type { ReservationClient } from "../clients/reservation-client.js";
-import type { UserClient } from "../clients/user-client.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 import {
   addTask,
@@ -34,8 +33,6 @@ import { recordTransition, tryTransition } from "../use-cases/change-status.js";
 export interface ReservationTasksOptions {
   db: OrderDb;
   inventory: ReservationClient;
-  /** The owner as they are now, for the event of an order this cancels (their channels). */
-  users: Pick<UserClient, "contact">;
   /** Nudged after a task cancelled an order (its event waits in the outbox). */
   relay: Pick<OutboxRelay, "nudge">;
   logger: Logger;
@@ -175,7 +172,8 @@ export class ReservationTasks {
   private async expire(trx: OrderDb, task: ReservationTask, log: Logger): Promise<void> {
     const order = await findOrder(trx, task.orderId);
     if (order?.status !== "PENDING_PAYMENT") return;
-    const owner = await this.options.users.contact(order.userId, task.requestId);
+    // The owner the order recorded: a call to the user service here would hold the batch's locked
+    // tasks (and a pool connection) for as long as that service is slow.
     const cancelled = await tryTransition(
       trx,
       this.options.eventsStream,
@@ -184,7 +182,6 @@ export class ReservationTasks {
       task.requestId,
       {
         reason: PAYMENT_WINDOW_REASON,
-        owner,
       },
     );
     if (!cancelled) return; // paid just now
@@ -227,7 +224,6 @@ export class ReservationTasks {
         if (!gone || order.status !== "CONFIRMED") throw error;
         await recordTransition(trx, eventsStream, order, "CANCELLED", task.requestId, {
           reason: OUT_OF_STOCK_REASON,
-          owner: await this.options.users.contact(order.userId, task.requestId),
         });
         await deleteTasks(trx, task.orderId, [task.action]);
         this.options.relay.nudge();
