@@ -20,7 +20,12 @@ const server = Bun.serve({
     );
   },
 });
-afterAll(() => server.stop(true));
+afterAll(() => {
+  server.stop(true);
+  // Test files share one global scope: the next one must not find a browser here.
+  Reflect.deleteProperty(globalThis, "window");
+  Reflect.deleteProperty(globalThis, "sessionStorage");
+});
 
 // What the browser gives the console: its origin and the tab's sessionStorage.
 Object.assign(globalThis, {

@@ -92,6 +92,11 @@ describe("order status", () => {
       });
       expect([status, other.status, other.body.code]).toEqual([status, 409, "INVALID_TRANSITION"]);
     }
+    const missing = await ctx.call<Problem>("POST", `/orders/${Bun.randomUUIDv7()}/status`, {
+      token: ctx.adminToken,
+      body: { status: "CONFIRMED" },
+    });
+    expect(missing.status).toBe(404); // no order: 404 whatever is asked of it
 
     const events = await eventually("two status events", async () => {
       const found = await statusEvents(order.id);

@@ -145,6 +145,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
         assertAdmin(principal);
         if (!isUuid(params.id)) throw notFound("No such order.");
         if (body.status !== "SHIPPED" && body.status !== "DELIVERED") {
+          if (!(await findOrder(deps.db, params.id))) throw notFound("No such order.");
           // Cancelling has a route of its own (its Return, its refund); confirming is the payment's.
           throw new AppError(
             "INVALID_TRANSITION",
