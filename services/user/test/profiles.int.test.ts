@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Problem, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { eventually, httpClient } from "@platform/testing";
+import { sql } from "kysely";
 import { seedAdmin } from "../src/use-cases/seed-admin.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
@@ -79,7 +80,8 @@ describe("profiles", () => {
 
   test("PATCH /users/{id}: an admin deactivates a user; the user's tokens are refused at once (403) and login too", async () => {
     const ann = await ctx.register();
-    const annToken = await ctx.login(ann.email, ann.password);
+    const annSession = await ctx.session(ann.email, ann.password);
+    const annToken = annSession.accessToken;
     const changed = await ctx.call("PATCH", `/users/${ann.id}`, {
       token: adminToken,
       body: { active: false },
@@ -99,6 +101,32 @@ describe("profiles", () => {
     const fresh = await ctx.login(ann.email, ann.password);
     expect((await ctx.call("GET", "/users/me", { token: fresh })).status).toBe(200);
     expect((await ctx.call("GET", "/users/me", { token: annToken })).status).toBe(401);
+    // Deactivation ended the sessions: a refresh token from before it does not come back with her.
+    const old = await ctx.call("POST", "/auth/refresh", { body: { refreshToken: annSession.refreshToken } });
+    expect(old.status).toBe(401);
+  });
+
+  test("PATCH /users/{id}: the platform keeps an active admin — of two admins demoting each other, one is refused", async () => {
+    const own = await createUserTestContext();
+    try {
+      await seedAdmin(own.db, { email: "first@example.com", password: "admin-password" }, logger);
+      const first = await own.session("first@example.com", "admin-password");
+      const firstId = (await own.call<{ id: string }>("GET", "/users/me", { token: first.accessToken })).body
+        .id;
+      const second = await own.register();
+      await own.call("PATCH", `/users/${second.id}`, { token: first.accessToken, body: { role: "admin" } });
+      const secondToken = await own.login(second.email, second.password);
+      const [demoted, deactivated] = await Promise.all([
+        own.call("PATCH", `/users/${second.id}`, { token: first.accessToken, body: { role: "user" } }),
+        own.call("PATCH", `/users/${firstId}`, { token: secondToken, body: { active: false } }),
+      ]);
+      expect([demoted.status, deactivated.status].sort()).toEqual([200, 403]);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from "user" where role = 'admin' and status = 'active'`.execute(own.db);
+      expect(rows[0]?.n).toBe(1);
+    } finally {
+      await own.close();
+    }
   });
 
   test("PATCH /users/{id}: only admins, never on oneself, only role and active change, 404 for no such user", async () => {
@@ -108,6 +136,7 @@ describe("profiles", () => {
     const cases: Array<[string, string, unknown, number]> = [
       [annToken, ann.id, { role: "admin" }, 403],
       [adminToken, admin.body.id, { active: false }, 403],
+      [adminToken, admin.body.id.toUpperCase(), { role: "user" }, 403], // the same uuid
       // Nothing to change (unknown members are ignored): the user as it is.
       [adminToken, ann.id, {}, 200],
       [adminToken, ann.id, { email: "x@example.com" }, 200],

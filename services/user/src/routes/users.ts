@@ -2,22 +2,16 @@
  * Registration, profiles and access: POST /users, GET /users/me, GET /users (admin),
  * GET /users/{id}, PATCH /users/{id} (admin).
  */
-import { assertAdmin, type RevocationOptions, requireAuth, revoke, type TokenVerifier } from "@platform/auth";
-import { forbidden, notFound } from "@platform/errors";
+import { assertAdmin, type RevocationOptions, requireAuth, type TokenVerifier } from "@platform/auth";
+import { notFound } from "@platform/errors";
 import { isUuid, keysetPage, PageOf, problems, requestContext } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia, t } from "elysia";
 import type { Redis } from "ioredis";
 import { hashPassword } from "../auth/passwords.js";
 import { assertPasswordLength, toPublicUser } from "../domain/user.js";
-import {
-  findUserById,
-  insertUser,
-  listUsers,
-  type UserChange,
-  type UserDb,
-  updateUser,
-} from "../store/user.store.js";
+import { findUserById, insertUser, listUsers, type UserChange, type UserDb } from "../store/user.store.js";
+import { changeAccess } from "../use-cases/user-access.js";
 import {
   normaliseIdentity,
   PublicUserSchema,
@@ -115,29 +109,18 @@ export function usersRoutes({
       )
       .patch(
         "/users/:id",
-        async ({ params, body, principal, log }) => {
+        async ({ params, body, principal }) => {
           assertAdmin(principal);
-          if (params.id === principal.userId) {
-            throw forbidden("An admin cannot change their own role or deactivate themselves.");
-          }
+          if (!isUuid(params.id)) throw notFound("No such user.");
           const change: UserChange = {};
           if (body.role) change.role = body.role;
           if (body.active !== undefined) change.status = body.active ? "active" : "disabled";
-          const user = isUuid(params.id) ? await updateUser(db, params.id, change) : undefined;
-          if (!user) throw notFound("No such user.");
-          if (Object.keys(change).length === 0) return toPublicUser(user);
-          // Tokens carry the role and were issued to an active user: every one issued so far goes.
-          await revoke(
-            redis,
-            {
-              kind: "user",
-              id: user.id,
-              at: Date.now(),
-              ...(user.status === "disabled" ? { reason: "deactivated" as const } : {}),
-            },
-            revocationOptions,
+          const user = await changeAccess(
+            { db, redis, logger, revocationOptions },
+            principal.userId,
+            params.id,
+            change,
           );
-          log.info({ userId: user.id, ...change }, "user access changed; its tokens are revoked");
           return toPublicUser(user);
         },
         {
