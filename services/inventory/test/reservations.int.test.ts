@@ -360,6 +360,34 @@ describe("Reserve", () => {
       await ctx.stockEvents.stop();
     }
   });
+
+  test("a threshold lowered under the stock arms stock.low again: the next crossing is announced", async () => {
+    const sku = await ctx.product({ initialStock: 12, lowStockThreshold: 10 });
+    const isLowOf = (e: Record<string, string>) => e.type === "stock.low" && e.payload?.includes(`"${sku}"`);
+    ctx.stockEvents.start();
+    try {
+      const reserve = (n: number, quantity: number) =>
+        ctx.grpc.reserve({ reservationId: `lower-${sku}-${n}`, lines: [{ sku, quantity }], ttlSeconds: 60 });
+      await reserve(1, 7); // 5 left: under 10, announced
+      const patched = await ctx.call("PATCH", `/products/${sku}`, {
+        token: ctx.adminToken,
+        body: { lowStockThreshold: 2 },
+      });
+      expect(patched.status).toBe(200);
+      await reserve(2, 4); // 1 left: under the new 2, announced again
+      const lows = await eventually("two stock.low events", async () => {
+        const entries = await ctx.redis.xrange(ctx.config.EVENTS_STREAM, "-", "+");
+        const found = entries.map(([, fields]) => fieldsToRecord(fields)).filter(isLowOf);
+        return found.length >= 2 ? found : undefined;
+      });
+      expect(lows.map((e) => JSON.parse(e.payload ?? "{}"))).toEqual([
+        { sku, available: 5, threshold: 10 },
+        { sku, available: 1, threshold: 2 },
+      ]);
+    } finally {
+      await ctx.stockEvents.stop();
+    }
+  });
 });
 
 describe("metrics", () => {

@@ -23,7 +23,14 @@ for i = 1, #ARGV, 3 do
   local current = redis.call("HGET", catalog, sku)
   if not current or version(current) <= version(entry) then
     redis.call("HSET", catalog, sku, entry)
-    if threshold ~= "" then redis.call("HSET", levels, sku .. ":threshold", threshold) end
+    if threshold ~= "" then
+      redis.call("HSET", levels, sku .. ":threshold", threshold)
+      -- The low flag means "announced since the stock last fell to the threshold": with the stock now
+      -- above it (a threshold lowered), the next fall is a new crossing and must be announced.
+      if tonumber(redis.call("HGET", levels, sku .. ":available") or "0") > tonumber(threshold) then
+        redis.call("HDEL", levels, sku .. ":low")
+      end
+    end
     written = written + 1
   end
 end
