@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { createApp } from "../src/app.js";
 import { stockKeys } from "../src/stock/stock-keys.js";
 import { StockStore } from "../src/stock/stock-store.js";
-import { applyProductChanges } from "../src/use-cases/catalog.js";
+import { applyProductChanges, syncSellableCatalog } from "../src/use-cases/catalog.js";
 import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
 
 let ctx: InventoryTestContext;
@@ -292,6 +292,19 @@ describe("products", () => {
         stillRefused = error;
       });
     expect((stillRefused as { code?: number }).code).toBe(5);
+
+    // A replica's start-up sync keeps the tombstone: the same late copy after it is refused too.
+    await syncSellableCatalog(ctx);
+    await ctx.stock.setSellable([
+      { sku, name: "Old lamp", priceCents: 500, currency: "EUR", updatedAt: new Date(0) },
+    ]);
+    const afterSync = await ctx.grpc
+      .reserve({ reservationId: "archived-3", lines: [{ sku, quantity: 1 }], ttlSeconds: 60 })
+      .then(
+        () => 0,
+        (error: { code?: number }) => error.code,
+      );
+    expect(afterSync).toBe(5);
   });
 
   test("a change made on a replica whose clock runs behind the last writer's still reaches the sellable catalog", async () => {

@@ -197,9 +197,22 @@ export class StockStore {
     );
   }
 
-  /** SKUs in the sellable catalog, for the start-up check against Postgres. */
-  sellableSkus(): Promise<string[]> {
-    return this.redis.hkeys(this.keys.catalog);
+  /**
+   * SKUs in the sellable catalog, for the start-up check against Postgres; not the archived ones'
+   * tombstones, which must stay (Postgres lists no archived product as sellable either). A page at
+   * a time with HSCAN, as lowStockCount reads it.
+   */
+  async sellableSkus(): Promise<string[]> {
+    const sellable = new Set<string>(); // HSCAN may return an entry twice
+    let cursor = "0";
+    do {
+      const [next, page] = await this.redis.hscan(this.keys.catalog, cursor, "COUNT", 500);
+      cursor = next;
+      for (let i = 0; i + 1 < page.length; i += 2) {
+        if (!isArchivedEntry(page[i + 1] as string)) sellable.add(page[i] as string);
+      }
+    } while (cursor !== "0");
+    return [...sellable];
   }
 
   /** Takes SKUs out of the sellable catalog (no such product in Postgres). */
