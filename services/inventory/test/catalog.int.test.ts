@@ -293,6 +293,11 @@ describe("products", () => {
       });
     expect((stillRefused as { code?: number }).code).toBe(5);
 
+    // A replenish that read the product before the archive adds no stock to it and announces none.
+    const before = (await ctx.stock.levels([sku])).get(sku);
+    expect(await ctx.stock.replenish(sku, 5, "req-late-replenish")).toEqual({ result: "not_found" });
+    expect((await ctx.stock.levels([sku])).get(sku)).toEqual(before);
+
     // A replica's start-up sync keeps the tombstone: the same late copy after it is refused too.
     await syncSellableCatalog(ctx);
     await ctx.stock.setSellable([

@@ -98,7 +98,7 @@ export class StockStore {
       reserve: script("./reserve-5.lua"),
       settle: script("./settle-3.lua"),
       setStock: script("./set-stock-1.lua"),
-      replenish: script("./replenish-2.lua"),
+      replenish: script("./replenish-3.lua"),
     };
     this.setSellableScript = luaScript<number>(redis, new URL("./set-sellable-2.lua", import.meta.url));
   }
@@ -244,6 +244,7 @@ export class StockStore {
     const raw = await this.scripts.replenish(
       this.keys.levels,
       this.keys.outbox,
+      this.keys.catalog,
       sku,
       quantity,
       Bun.randomUUIDv7(),

@@ -87,7 +87,7 @@ export const EVENT_CONTRACTS = {
     version: 1,
     payload: Type.Object({ sku: Type.String(), available: Type.Integer(), threshold: Type.Integer() }),
   },
-  /** Written by replenish-2.lua. */
+  /** Written by replenish-3.lua. */
   "stock.replenished": {
     version: 1,
     payload: Type.Object({
