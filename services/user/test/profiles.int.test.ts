@@ -4,6 +4,7 @@ import { createLogger } from "@platform/logging";
 import { eventually, httpClient } from "@platform/testing";
 import { sql } from "kysely";
 import { seedAdmin } from "../src/use-cases/seed-admin.js";
+import { changeAccess } from "../src/use-cases/user-access.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
 let ctx: UserTestContext;
@@ -106,21 +107,24 @@ describe("profiles", () => {
     expect(old.status).toBe(401);
   });
 
-  test("PATCH /users/{id}: the platform keeps an active admin — of two admins demoting each other, one is refused", async () => {
+  test("the platform keeps an active admin: of two admins demoting each other at once, one is refused", async () => {
     const own = await createUserTestContext();
     try {
       await seedAdmin(own.db, { email: "first@example.com", password: "admin-password" }, logger);
-      const first = await own.session("first@example.com", "admin-password");
-      const firstId = (await own.call<{ id: string }>("GET", "/users/me", { token: first.accessToken })).body
-        .id;
+      const first = await own.login("first@example.com", "admin-password");
+      const firstId = (await own.call<{ id: string }>("GET", "/users/me", { token: first })).body.id;
       const second = await own.register();
-      await own.call("PATCH", `/users/${second.id}`, { token: first.accessToken, body: { role: "admin" } });
-      const secondToken = await own.login(second.email, second.password);
-      const [demoted, deactivated] = await Promise.all([
-        own.call("PATCH", `/users/${second.id}`, { token: first.accessToken, body: { role: "user" } }),
-        own.call("PATCH", `/users/${firstId}`, { token: secondToken, body: { active: false } }),
+      const deps = { db: own.db, redis: own.redis, logger };
+      await changeAccess(deps, firstId, second.id, { role: "admin" });
+      // Each as the other's admin, at once (the use case itself: over HTTP the first revocation can
+      // refuse the other's token before its change is tried, which hides the race).
+      const outcomes = await Promise.allSettled([
+        changeAccess(deps, firstId, second.id, { role: "user" }),
+        changeAccess(deps, second.id, firstId, { status: "disabled" }),
       ]);
-      expect([demoted.status, deactivated.status].sort()).toEqual([200, 403]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+      const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+      expect((refused.reason as { code?: string }).code).toBe("FORBIDDEN");
       const { rows } = await sql<{ n: number }>`
         select count(*)::int as n from "user" where role = 'admin' and status = 'active'`.execute(own.db);
       expect(rows[0]?.n).toBe(1);
