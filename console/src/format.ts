@@ -1,27 +1,10 @@
 /** How money, times and states read on screen. Formatters are built once per currency (they are costly). */
+import { formatMoney } from "@platform/money";
 import type { OrderStatus, Product } from "./api/types";
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-function moneyFormat(currency: string): Intl.NumberFormat {
-  let format = moneyFormats.get(currency);
-  if (!format) {
-    try {
-      format = new Intl.NumberFormat(undefined, { style: "currency", currency });
-    } catch {
-      format = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    }
-    moneyFormats.set(currency, format);
-  }
-  return format;
-}
-
 /** An amount in minor units (`priceCents`) of `currency`, e.g. 1999 USD → "$19.99", 500 JPY → "¥500". */
-export function money(minorUnits: number, currency: string): string {
-  const format = moneyFormat(currency);
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minorUnits / 10 ** digits);
-}
+export const money = (minorUnits: number, currency: string): string =>
+  formatMoney(minorUnits, currency, undefined); // the browser's language
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 

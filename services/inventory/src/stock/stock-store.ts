@@ -199,20 +199,29 @@ export class StockStore {
 
   /**
    * SKUs in the sellable catalog, for the start-up check against Postgres; not the archived ones'
-   * tombstones, which must stay (Postgres lists no archived product as sellable either). A page at
-   * a time with HSCAN, as lowStockCount reads it.
+   * tombstones, which must stay (Postgres lists no archived product as sellable either).
    */
   async sellableSkus(): Promise<string[]> {
     const sellable = new Set<string>(); // HSCAN may return an entry twice
+    for await (const skus of this.sellablePages()) for (const sku of skus) sellable.add(sku);
+    return [...sellable];
+  }
+
+  /**
+   * The sellable (not archived) SKUs of the catalog, a page at a time with HSCAN, so no single
+   * command holds Redis for long however large the catalog. A SKU may come twice.
+   */
+  private async *sellablePages(): AsyncGenerator<string[]> {
     let cursor = "0";
     do {
       const [next, page] = await this.redis.hscan(this.keys.catalog, cursor, "COUNT", 500);
       cursor = next;
+      const skus: string[] = [];
       for (let i = 0; i + 1 < page.length; i += 2) {
-        if (!isArchivedEntry(page[i + 1] as string)) sellable.add(page[i] as string);
+        if (!isArchivedEntry(page[i + 1] as string)) skus.push(page[i] as string);
       }
+      yield skus;
     } while (cursor !== "0");
-    return [...sellable];
   }
 
   /** Takes SKUs out of the sellable catalog (no such product in Postgres). */
@@ -300,24 +309,15 @@ export class StockStore {
 
   /**
    * How many sellable (not archived) products are at or below their low-stock threshold, out of
-   * stock included. The catalog is walked with HSCAN, a page at a time with one HMGET of its
-   * levels, so no single command holds Redis for long however large the catalog.
+   * stock included: the catalog a page at a time (sellablePages), with one HMGET of its levels each.
    */
   async lowStockCount(): Promise<number> {
-    const low = new Set<string>(); // HSCAN may return an entry twice
-    let cursor = "0";
-    do {
-      const [next, page] = await this.redis.hscan(this.keys.catalog, cursor, "COUNT", 500);
-      cursor = next;
-      const skus: string[] = [];
-      for (let i = 0; i + 1 < page.length; i += 2) {
-        const [sku, entry] = [page[i] as string, page[i + 1] as string];
-        if (!isArchivedEntry(entry)) skus.push(sku);
-      }
+    const low = new Set<string>(); // a SKU may come twice
+    for await (const skus of this.sellablePages()) {
       for (const level of (await this.levels(skus)).values()) {
         if (level.available <= level.threshold) low.add(level.sku);
       }
-    } while (cursor !== "0");
+    }
     return low.size;
   }
 

@@ -22,7 +22,7 @@ const escapeHtml = (value: unknown) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 
-const money = (minorUnits: number, currency: string) => formatMoney(minorUnits, currency);
+const money = (minorUnits: number, currency: string) => formatMoney(minorUnits, currency, "en-GB");
 
 const shortId = (id: string) => id.slice(-8);
 
