@@ -68,6 +68,26 @@ describe("notificationsFor", () => {
     ).toEqual(["log", "email"]);
   });
 
+  test("only the channels that send a message body store one: email both, sms the short line", () => {
+    const channels: Channel[] = ["log", "email", "webhook", "websocket", "sms"];
+    const event = orderCreatedEvent({
+      user: { id: Bun.randomUUIDv7(), email: "ada@example.com", name: "Ada", phone: "+4915112345678" },
+    });
+    const bodies = Object.fromEntries(
+      notificationsFor(event, { ...options, customerChannels: channels }).map((n) => [
+        n.channel,
+        [n.bodyText.length > 0, n.bodyHtml.length > 0],
+      ]),
+    );
+    expect(bodies).toEqual({
+      log: [false, false],
+      email: [true, true],
+      webhook: [false, false],
+      websocket: [false, false],
+      sms: [true, false],
+    });
+  });
+
   test("the owner's preferences switch email, sms and webhook off; log and WebSocket stay", () => {
     const channels: Channel[] = ["log", "email", "webhook", "websocket", "sms"];
     const user = {
@@ -91,9 +111,9 @@ describe("notificationsFor", () => {
 
   test("a status change carries the reason in its words", () => {
     const event = orderStatusUpdatedEvent({ to: "CANCELLED", reason: "Out of stock: MUG-1." });
-    const [first] = notificationsFor(event, options);
-    expect(first?.bodyText).toContain("Out of stock: MUG-1.");
-    expect(first?.data).toMatchObject({ type: "order.status.updated", status: "CANCELLED" });
+    const email = notificationsFor(event, options).find((n) => n.channel === "email");
+    expect(email?.bodyText).toContain("Out of stock: MUG-1.");
+    expect(email?.data).toMatchObject({ type: "order.status.updated", status: "CANCELLED" });
   });
 
   test("an order placed to be paid reads as received, awaiting payment; its payment confirms it", () => {
@@ -153,13 +173,13 @@ describe("notificationsFor", () => {
 
   test("a failed payment tells the owner why; a refund how much went back and why", () => {
     const failed = paymentFailedEvent({ reason: "Your card was declined." });
-    const [declined] = notificationsFor(failed, options);
+    const declined = notificationsFor(failed, options).find((n) => n.channel === "email");
     expect(declined?.subject).toBe(`Payment failed for order ${failed.payload.payment.orderId.slice(-8)}`);
     expect(declined?.bodyText).toContain("Your card was declined.");
     expect(declined?.data).toMatchObject({ paymentStatus: "FAILED", reason: "Your card was declined." });
 
     const refunded = paymentRefundedEvent({ payment: { amountCents: 4499 }, reason: "Order cancelled." });
-    const [refund] = notificationsFor(refunded, options);
+    const refund = notificationsFor(refunded, options).find((n) => n.channel === "email");
     expect(refund?.subject).toBe(`Refund of €44.99 for order ${refunded.payload.payment.orderId.slice(-8)}`);
     expect(refund?.bodyText).toContain("Order cancelled.");
     expect(refund?.data).toMatchObject({
