@@ -152,6 +152,13 @@ describe("notifications", () => {
     });
     // An unreachable server spends no attempts: however long it is away, the email waits for it.
     expect(pending.attempts).toBe(0);
+    // Its owner reads that it is not delivered yet and will be; the admin what the server said.
+    const owner = await ctx.call<NotificationView>(
+      "GET",
+      `/notifications/${pending.id}`,
+      await ctx.tokens.sign({ userId: ann.id }),
+    );
+    expect(owner.body.lastError).toBe("Not delivered by email yet; it will be tried again.");
     // The other channels do not wait for email.
     await eventually("the other channels sent", async () =>
       (await rowsOf(event.id)).every((r) => r.channel === "email" || r.status === "sent"),
@@ -170,7 +177,7 @@ describe("notifications", () => {
     expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
   });
 
-  test("past the attempt limit it is failed; GET shows the attempts (the last error to admins only); an admin retry sends it", async () => {
+  test("past the attempt limit it is failed; GET shows the attempts and the last error (in full to admins only); an admin retry sends it", async () => {
     ctx.smtp.refuseRecipients = true;
     const event = orderCreated();
     await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
@@ -187,7 +194,12 @@ describe("notifications", () => {
     const annToken = await ctx.tokens.sign({ userId: ann.id });
     const adminToken = await ctx.tokens.sign({ userId: bob.id, role: "admin" });
     const shown = await ctx.call<NotificationView>("GET", `/notifications/${failed.id}`, annToken);
-    expect(shown.body).toMatchObject({ status: "failed", attempts: 3, channel: "email", lastError: null });
+    expect(shown.body).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      channel: "email",
+      lastError: "Could not be delivered by email (3 attempts).",
+    });
     const asAdmin = await ctx.call<NotificationView>("GET", `/notifications/${failed.id}`, adminToken);
     expect(asAdmin.body.lastError).toContain("550");
     const notAdmin = await ctx.call<Problem>("POST", `/notifications/${failed.id}/retry`, annToken);

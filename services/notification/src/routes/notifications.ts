@@ -68,7 +68,10 @@ export function notificationsRoutes({
       {
         params: t.Object({ id: t.String({ maxLength: 64 }) }),
         response: { 200: NotificationViewSchema },
-        detail: { summary: "One notification with its attempts (and, for admins, its last error)" },
+        detail: {
+          summary:
+            "One notification with its attempts and last error (in full for admins, in plain words for its owner)",
+        },
       },
     )
     .post(

@@ -339,7 +339,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One notification with its attempts (and, for admins, its last error) */
+        /** One notification with its attempts and last error (in full for admins, in plain words for its owner) */
         get: operations["getNotificationsById"];
         put?: never;
         post?: never;
