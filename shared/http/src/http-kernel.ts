@@ -8,6 +8,7 @@
 import type { Logger } from "@platform/logging";
 import { tracingEnabled } from "@platform/telemetry";
 import { Elysia } from "elysia";
+import "./formats.js";
 import { createMetrics, type HttpMetrics } from "./metrics.js";
 import { accessLog } from "./plugins/access-log.js";
 import { openApiDocument } from "./plugins/openapi-document.js";

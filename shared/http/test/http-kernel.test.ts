@@ -151,6 +151,20 @@ describe("httpKernel", () => {
     expect(await inQuery.json()).toMatchObject({ errors: [{ field: "q" }] });
   });
 
+  test("a uuid is the bare 36 characters: the URN form Elysia would take is 422, not a query Postgres refuses", async () => {
+    const app = new Elysia()
+      .use(httpKernel({ service: "demo", logger: captureLogs().logger }))
+      .get("/things", ({ query }) => ({ id: query.id }), {
+        query: t.Object({ id: t.String({ format: "uuid" }) }),
+      });
+    const id = "01900000-0000-7000-8000-000000000000";
+    const bare = await app.handle(new Request(`http://local/things?id=${id}`));
+    expect([bare.status, await bare.json()]).toEqual([200, { id }]);
+    const urn = await app.handle(new Request(`http://local/things?id=urn:uuid:${id}`));
+    expect(urn.status).toBe(422);
+    expect(await urn.json()).toMatchObject({ code: "VALIDATION_FAILED", errors: [{ field: "id" }] });
+  });
+
   test("a method the path does not support is 405 METHOD_NOT_ALLOWED with Allow; an unknown path stays 404", async () => {
     const { app } = demoApp();
     for (const method of ["GET", "TRACE", "DELETE"]) {
