@@ -255,6 +255,36 @@ describe("placing an order", () => {
     });
   }
 
+  test("a retry after a 5xx runs at once with the same order id: a Reserve whose answer was lost is found, not made twice", async () => {
+    const options = {
+      userId: Bun.randomUUIDv7(),
+      key: "retried-checkout",
+      requestHash: "h",
+      requestId: "req-retried",
+      leaseMs: 30_000,
+      waitMs: 2_000,
+    };
+    const ids: string[] = [];
+    const failed = await idempotent(ctx.db, options, async (orderId) => {
+      ids.push(orderId);
+      throw new Error("DEADLINE_EXCEEDED"); // the Reserve went through; its answer did not come back
+    }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Error);
+    const retried = await idempotent(ctx.db, options, async (orderId) => {
+      ids.push(orderId);
+      return { status: 201, body: { id: orderId } };
+    });
+    expect(retried).toMatchObject({ status: 201, replayed: false });
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe(ids[0]);
+    // The key still stands for that request: another body under it is refused.
+    const reused = await idempotent(ctx.db, { ...options, requestHash: "other" }, async () => ({
+      status: 201,
+      body: "never run",
+    })).catch((error: unknown) => error);
+    expect(reused).toMatchObject({ status: 422, code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
   test("bad input is a 4xx problem with its code, and writes nothing", async () => {
     const buyer = await ctx.customer();
     const sku = await ctx.product(5);

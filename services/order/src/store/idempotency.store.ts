@@ -94,13 +94,14 @@ export async function completeKey(
 }
 
 /**
- * Forgets a key whose request failed for a passing reason, so the client can retry with it; only
- * while `lease` (the holder's) holds it: a holder that stalled past its lease may have been taken
- * over, and the request that took over is placing the same order now.
+ * Ends the lease of a key whose request failed for a passing reason, so a retry takes it over at
+ * once (with its order id); only while `lease` (the holder's) holds it: a holder that stalled past
+ * its lease may have been taken over, and the request that took over is placing the same order now.
  */
-export async function releaseKey(db: OrderDb, userId: string, key: string, lease: Date): Promise<void> {
+export async function endLease(db: OrderDb, userId: string, key: string, lease: Date): Promise<void> {
   await db
-    .deleteFrom("idempotencyKey")
+    .updateTable("idempotencyKey")
+    .set({ lockedUntil: new Date(Date.now() - 1) })
     .where("userId", "=", userId)
     .where("key", "=", key)
     .where("state", "=", "in_progress")

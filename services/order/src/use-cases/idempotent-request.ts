@@ -6,14 +6,17 @@
  * - the same key with another body is 422 IDEMPOTENCY_KEY_REUSED;
  * - a request that arrives while the first is still running waits (bounded) for its answer, then
  *   is 409 IDEMPOTENCY_KEY_IN_PROGRESS with Retry-After;
- * - a failure that may pass (5xx) forgets the key, so the client can retry with it (only while the
- *   failing request's own lease holds the key: one that stalled past it may have been taken over);
+ * - a failure that may pass (5xx) ends the key's lease at once, so the client can retry with it
+ *   straight away — with the same order id: the Reserve may have gone through with only its answer
+ *   lost (a deadline), and under the same id a retry finds that reservation instead of holding the
+ *   stock twice (only while the failing request's own lease holds the key: one that stalled past
+ *   it may have been taken over);
  * - a claim whose holder died (its lease ran out) is taken over, with the same order id, so the
  *   reservation made before the crash is found again rather than made twice.
  */
 import { AppError } from "@platform/errors";
 import { problem } from "@platform/http";
-import { claimKey, completeKey, readKey, releaseKey, takeOverKey } from "../store/idempotency.store.js";
+import { claimKey, completeKey, endLease, readKey, takeOverKey } from "../store/idempotency.store.js";
 import { findOrder, type OrderDb } from "../store/order.store.js";
 
 export interface Answer {
@@ -91,11 +94,11 @@ async function runAndRecord(
     answer = await run(orderId);
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) {
-      // A failure that may pass. Forget the key only when nothing was stored, so that a retry starts
-      // afresh; when that cannot be told (Postgres away), the claim stays and a retry takes it over
-      // once its lease ends, with this same order id, and finds whatever was stored.
+      // A failure that may pass: a retry takes the claim over, with this same order id, and finds
+      // whatever was reserved or stored. At once when nothing was stored; when that cannot be told
+      // (Postgres away), once the lease ends.
       if (!(await orderStored(db, orderId).catch(() => true)))
-        await releaseKey(db, userId, key, lease).catch(() => {});
+        await endLease(db, userId, key, lease).catch(() => {});
       throw error;
     }
     // A final answer about this request (no stock, unknown SKU): the same request gets it again.
