@@ -101,6 +101,11 @@ export class ConsumerGroup {
   private lastClaimAt = 0;
   /** Ends an outage pause early when stop() is called. */
   private wake: (() => void) | undefined;
+  /**
+   * The entries of the read (or reclaim page) being handled that are not done with yet, by stream:
+   * while one is retried through an outage, the others wait behind it and are kept with it.
+   */
+  private readonly inHand = new Map<string, Set<string>>();
 
   constructor(options: ConsumerGroupOptions) {
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${Bun.randomUUIDv7().slice(-6)}`;
@@ -175,6 +180,7 @@ export class ConsumerGroup {
           ...streams,
           ...streams.map(() => ">"),
         )) as ReadReply;
+        this.holdInHand(reply ?? []);
         for (const [stream, entries] of reply ?? []) {
           if (this.options.batchHandler && entries.length > 1) {
             await this.handleBatch(stream, entries);
@@ -214,6 +220,7 @@ export class ConsumerGroup {
         )) as [string, Entry[], string[]?];
         // Entries trimmed from the stream while pending: nothing left to process, but not silently.
         for (const entryId of deleted) await this.recordTrimmed(stream, entryId);
+        this.holdInHand([[stream, entries]]);
         for (const [entryId, fields] of entries) {
           if (this.closing) return;
           await this.handle(stream, entryId, fields, await this.deliveries(stream, entryId));
@@ -223,7 +230,21 @@ export class ConsumerGroup {
     }
   }
 
+  /** Handles one entry (handleEntry), and then it is no longer in hand, whatever became of it. */
   private async handle(
+    stream: string,
+    entryId: string,
+    fields: string[] | null,
+    deliveries: number,
+  ): Promise<void> {
+    try {
+      await this.handleEntry(stream, entryId, fields, deliveries);
+    } finally {
+      this.inHand.get(stream)?.delete(entryId);
+    }
+  }
+
+  private async handleEntry(
     stream: string,
     entryId: string,
     fields: string[] | null,
@@ -265,7 +286,7 @@ export class ConsumerGroup {
           const delayMs = backoffDelay(OUTAGE_RETRY_MS, outageRetries, OUTAGE_RETRY_MAX_MS);
           logger.warn({ err: errorMessage(err), delayMs }, "a dependency is unavailable; retrying the event");
           await this.pause(delayMs);
-          await this.keep(stream, [entryId]);
+          await this.keepInHand();
           if (!this.closing) continue;
         }
         logger.warn({ err }, "event handling failed; it stays pending and will be retried");
@@ -327,7 +348,8 @@ export class ConsumerGroup {
           ),
         );
         await redis.xack(stream, group, ...batch.map((b) => b.entryId));
-        for (const { event, handoff } of batch) {
+        for (const { entryId, event, handoff } of batch) {
+          this.inHand.get(stream)?.delete(entryId);
           handoff?.end();
           metrics?.processed.inc({ stream, group, type: event.type });
         }
@@ -340,10 +362,7 @@ export class ConsumerGroup {
             "a dependency is unavailable; retrying the batch",
           );
           await this.pause(delayMs);
-          await this.keep(
-            stream,
-            batch.map((b) => b.entryId),
-          );
+          await this.keepInHand();
           if (!this.closing) continue;
         }
         // One by one from here, each in a span of its own again.
@@ -355,14 +374,24 @@ export class ConsumerGroup {
     for (const [entryId, fields] of alone) await this.handle(stream, entryId, fields, 1);
   }
 
+  /** The entries of a read or a reclaim page are in hand until each is handled. */
+  private holdInHand(read: Array<[stream: string, entries: Entry[]]>): void {
+    this.inHand.clear();
+    for (const [stream, entries] of read) this.inHand.set(stream, new Set(entries.map(([id]) => id)));
+  }
+
   /**
-   * Keeps entries this consumer is retrying through an outage: claiming them again with JUSTID
-   * resets their idle time without counting a delivery, so no other consumer reclaims them (and no
-   * reclaim pushes them towards the dead-letter stream) while the outage lasts.
+   * Keeps the entries in hand while one is retried through an outage: the one retried and those
+   * waiting behind it. Claiming them again with JUSTID resets their idle time without counting a
+   * delivery, so no other consumer reclaims them (each reclaim counts one, and enough of them
+   * dead-letter an entry no handler has seen) while the outage lasts.
    */
-  private async keep(stream: string, entryIds: string[]): Promise<void> {
+  private async keepInHand(): Promise<void> {
     const { redis, group } = this.options;
-    await redis.xclaim(stream, group, this.consumer, 0, ...entryIds, "JUSTID").catch(() => {});
+    for (const [stream, ids] of this.inHand) {
+      if (ids.size === 0) continue;
+      await redis.xclaim(stream, group, this.consumer, 0, ...ids, "JUSTID").catch(() => {});
+    }
   }
 
   /** The handler's work, or an ETIMEDOUT (an outage, so retried in place) once handlerTimeoutMs passed. */

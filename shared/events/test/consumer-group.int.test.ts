@@ -221,6 +221,33 @@ describe("publishEvent + ConsumerGroup", () => {
     expect((await groupState(stream, "activity")).pending).toBe(0);
   });
 
+  test("through an outage the entries waiting behind the one retried are kept too: no other consumer reclaims them towards the dead-letter stream", async () => {
+    const stream = uniqueName("events:orders");
+    const group = "payment";
+    await redis.xgroup("CREATE", stream, group, "0", "MKSTREAM");
+    for (let i = 0; i < 6; i++) await publishEvent(redis, stream, orderCreated(i));
+    // Retries through an outage pause 200, 400, 800 then 1 600 ms: each pause stays under claimIdleMs.
+    const settings = { streams: [stream], group, claimIdleMs: 2_500, maxDeliveries: 1 };
+    let outageEndsAt = 0;
+    const handled: string[] = [];
+    const handler: EventHandler = async (event) => {
+      outageEndsAt ||= Date.now() + 1_500;
+      if (Date.now() < outageEndsAt) {
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      }
+      handled.push(String((event.payload as { orderId: string }).orderId));
+    };
+    await consume({ ...settings, consumer: "reader", handler }).start();
+    await eventually("the reader to hold all six", async () => (await groupState(stream, group)).pending === 6);
+    // Another replica, looking for idle entries to reclaim while the reader waits out the outage.
+    await consume({ ...settings, consumer: "other", handler }).start();
+
+    await eventually("all six handled", () => handled.length === 6, { timeoutMs: 15_000 });
+    expect(handled.toSorted()).toEqual(Array.from({ length: 6 }, (_, i) => `o-${i}`));
+    expect(await redis.xlen(deadLetterStream(stream))).toBe(0);
+    expect((await groupState(stream, group)).pending).toBe(0);
+  });
+
   test("a replayed dead letter keeps its event id and is handled again", async () => {
     const stream = uniqueName("events:orders");
     const handled: string[] = [];
