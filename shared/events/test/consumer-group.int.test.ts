@@ -238,7 +238,10 @@ describe("publishEvent + ConsumerGroup", () => {
       handled.push(String((event.payload as { orderId: string }).orderId));
     };
     await consume({ ...settings, consumer: "reader", handler }).start();
-    await eventually("the reader to hold all six", async () => (await groupState(stream, group)).pending === 6);
+    await eventually(
+      "the reader to hold all six",
+      async () => (await groupState(stream, group)).pending === 6,
+    );
     // Another replica, looking for idle entries to reclaim while the reader waits out the outage.
     await consume({ ...settings, consumer: "other", handler }).start();
 
