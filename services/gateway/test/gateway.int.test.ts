@@ -8,7 +8,8 @@ import { createTokenVerifier } from "@platform/auth";
 import { loadConfig } from "@platform/config";
 import { type Problem, type RunningService, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
-import { testInfra, testTokens, uniqueName } from "@platform/testing";
+import { createRedis } from "@platform/redis";
+import { tcpRelay, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type GatewayConfig, gatewayConfigSchema } from "../src/config.js";
 import { createGatewayRuntime } from "../src/runtime.js";
@@ -182,6 +183,36 @@ describe("the gateway", () => {
       checks: { redis: "ok", user: "ok", order: "ok", notification: "down" },
     });
   });
+
+  test("Redis gone silent: /ready answers within its probe's 3 s, degraded, and requests go through unlimited", async () => {
+    const relay = await tcpRelay(Number(new URL(config.REDIS_URL).port));
+    const logger = createLogger({ service: "gateway", level: "silent" });
+    const silentRedis = createRedis(`redis://127.0.0.1:${relay.port}`, logger);
+    await new Promise((resolve) => silentRedis.once("ready", resolve));
+    const verifier = createTokenVerifier({
+      keys: { jwks: tokens.jwks },
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+    const gateway = serve(createGatewayRuntime(config, { redis: silentRedis, verifier, logger }).app, {
+      port: 0,
+      hostname: "127.0.0.1",
+      logger,
+    });
+    try {
+      relay.blackHole();
+      // The probe's own timeout (deploy/k8s): an answer after it is a pod taken out of service.
+      const ready = await fetch(`${gateway.url}/ready`, { signal: AbortSignal.timeout(3_000) });
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: "degraded", checks: { redis: "timeout" } });
+      const listed = await fetch(`${gateway.url}/api/products`);
+      expect([listed.status, listed.headers.get("ratelimit-limit")]).toEqual([200, null]);
+    } finally {
+      await gateway.shutdown("test over");
+      silentRedis.disconnect();
+      await relay.close();
+    }
+  }, 20_000);
 
   test("a service that is too slow is 504, one that is down is 503; neither names a host", async () => {
     const timeout = await fetch(`${running.url}/api/activity/slow`, { headers: await bearer() });

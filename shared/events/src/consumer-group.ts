@@ -120,10 +120,11 @@ export class ConsumerGroup {
       handlerTimeoutMs: 20_000,
       ...options,
     };
-    // Its reads block for blockMs by design: the timeout allows for that.
+    // Its reads block for blockMs by design: the timeouts allow for that.
     this.blocking = options.redis.duplicate({
       lazyConnect: true,
       commandTimeout: this.options.blockMs + 5_000,
+      socketTimeout: this.options.blockMs + 5_000,
     });
     // The shared connection reports outages; this one would only repeat them (unhandled, to stderr).
     this.blocking.on("error", () => {});

@@ -14,8 +14,12 @@ export function createRedis(url: string, logger: Logger): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    // A connection that died without a word (no FIN, no RST) would otherwise hold a command forever.
+    // A connection that died without a word (no FIN, no RST) would otherwise hold a command forever;
+    // and failing the command is not enough: the client keeps writing into that connection until
+    // the kernel gives up on it (minutes; never behind a proxy that still holds it). A connection
+    // that answers nothing for as long is ended, and the client connects afresh.
     commandTimeout: 5_000,
+    socketTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
   });
   let down = false;

@@ -23,4 +23,5 @@ export {
   startServiceProcess,
 } from "./service-process.js";
 export { SmtpSink } from "./smtp-sink.js";
+export { type TcpRelay, tcpRelay } from "./tcp-relay.js";
 export { type TestTokens, testTokens } from "./tokens.js";
