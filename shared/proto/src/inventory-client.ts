@@ -30,6 +30,13 @@ export interface InventoryClientOptions {
   retries?: number;
   /** Where the calls' grpc_client_* metrics go (the service's /metrics registry); none if absent. */
   registry?: Registry;
+  /**
+   * While calls are in flight, a ping after this long without one, and the connection given up
+   * if its answer takes as long again (at most 5 s). Without it a connection that went silent (the
+   * server's host gone, a partition: no FIN, no RST) stayed the channel's for good, and every call
+   * on it ran into its deadline even once a new server was up.
+   */
+  keepaliveMs?: number;
 }
 
 export interface InventoryClient {
@@ -50,8 +57,12 @@ export function createInventoryClient({
   deadlineMs = 2_000,
   retries = 2,
   registry,
+  keepaliveMs = 10_000,
 }: InventoryClientOptions): InventoryClient {
-  const channel = createChannel(address);
+  const channel = createChannel(address, undefined, {
+    "grpc.keepalive_time_ms": keepaliveMs,
+    "grpc.keepalive_timeout_ms": Math.min(keepaliveMs, 5_000),
+  });
   // The tracing middleware only when tracing was started (before the client is made): with it off,
   // no extra layer on every call.
   const factory = tracingEnabled() ? createClientFactory().use(grpcClientTracing) : createClientFactory();
