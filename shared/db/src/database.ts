@@ -25,7 +25,17 @@ export interface DatabaseOptions {
    * that as an `error` event, and with no listener it would end the process.
    */
   logger?: Pick<Logger, "warn">;
+  /**
+   * How long a query may wait for its answer before it fails as an outage (503, a retry) and its
+   * connection is dropped; 0 for no limit (migrations: an index on a big table takes its time).
+   * Without it a connection gone silent (the server's host gone, a partition: no FIN, no RST) held
+   * its query, and the pool's connection, until the kernel gave up on it: a quarter of an hour.
+   */
+  queryTimeoutMs?: number;
 }
+
+/** Postgres ends a session left in an open transaction this long: its locks go with it. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -43,14 +53,18 @@ export function createDatabase<DB>({
   poolMax = 10,
   applicationName,
   logger,
+  queryTimeoutMs = 30_000,
 }: DatabaseOptions): Kysely<DB> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
-    options: `-c search_path=${schema},public`,
+    // A client that vanished mid-transaction (a partition) would otherwise keep its row locks
+    // (the outbox relay's, the task worker's) until the server's TCP keepalive noticed: hours.
+    options: `-c search_path=${schema},public -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
     application_name: applicationName ?? schema,
     connectionTimeoutMillis: 5_000,
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
     idleTimeoutMillis: 30_000,
     types,
     Client: PreparingClient,

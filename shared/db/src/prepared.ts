@@ -88,14 +88,31 @@ function compileOnce<P extends object, R, DB>(
 export const anyOf = <T>(values: readonly T[], type: "uuid" | "bigint" | "int" | "text"): RawBuilder<T> =>
   sql<T>`any(${values}::${sql.raw(type)}[])`;
 
-/** node-postgres' client, sending the statements of `preparedQuery` as named ones. */
+/**
+ * node-postgres' client, sending the statements of `preparedQuery` as named ones, and dropping its
+ * connection when a query outwaits `query_timeout`: node-postgres fails the query but keeps the
+ * connection, still waiting for that answer, and the pool would hand it out again to the next
+ * query, and the next.
+ */
 export class PreparingClient extends pg.Client {}
+
+const QUERY_TIMEOUT = "Query read timeout"; // node-postgres' words
 
 const send = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 // Assigned rather than overridden: `query` has a dozen overloads, and only its call shape matters.
 PreparingClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const [text, values, callback] = args;
   const name = typeof text === "string" ? NAMES.get(text) : undefined;
-  if (name && Array.isArray(values)) return send.call(this, { name, text, values }, callback);
-  return send.apply(this, args);
+  const result =
+    name && Array.isArray(values)
+      ? send.call(this, { name, text, values }, callback)
+      : send.apply(this, args);
+  if (result instanceof Promise) {
+    result.catch((error: unknown) => {
+      if ((error as Error)?.message === QUERY_TIMEOUT) {
+        (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      }
+    });
+  }
+  return result;
 } as pg.Client["query"];

@@ -24,24 +24,24 @@ export async function openServiceDatabase<DB>(
   migrations: Record<string, Migration>,
   logger: Logger,
 ): Promise<Kysely<DB>> {
-  const db = createDatabase<DB>({
+  const options = {
     url: config.POSTGRES_URL,
     schema: config.POSTGRES_SCHEMA,
-    poolMax: config.POSTGRES_POOL_MAX,
     applicationName: service,
     logger,
-  });
+  };
+  // Migrations on a connection of their own without the queries' time limit: an index built on a
+  // big table takes the time it takes.
+  const migrator = createDatabase<unknown>({ ...options, poolMax: 1, queryTimeoutMs: 0 });
   try {
-    await waitForDependency(
-      "postgres",
-      () => migrateToLatest(db as Kysely<unknown>, config.POSTGRES_SCHEMA, migrations),
-      { logger, timeoutMs: config.STARTUP_TIMEOUT_MS },
-    );
-  } catch (error) {
-    await db.destroy();
-    throw error;
+    await waitForDependency("postgres", () => migrateToLatest(migrator, config.POSTGRES_SCHEMA, migrations), {
+      logger,
+      timeoutMs: config.STARTUP_TIMEOUT_MS,
+    });
+  } finally {
+    await migrator.destroy();
   }
-  return db;
+  return createDatabase<DB>({ ...options, poolMax: config.POSTGRES_POOL_MAX });
 }
 
 /** `bun run migrate`: applies a service's migrations, prints what it did, and closes the pool. */
@@ -54,6 +54,7 @@ export async function migrateCommand(
     url: config.POSTGRES_URL,
     schema: config.POSTGRES_SCHEMA,
     poolMax: 1,
+    queryTimeoutMs: 0,
   });
   try {
     const { results = [] } = await migrateToLatest(db, config.POSTGRES_SCHEMA, migrations);

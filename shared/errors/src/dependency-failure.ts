@@ -27,6 +27,7 @@ const MESSAGES = [
   /Connection terminated/i, // pg
   /connection error and is not queryable/i, // pg, a client whose socket broke
   /timeout exceeded when trying to connect/i, // pg pool
+  /Query read timeout/i, // pg query_timeout: a connection that went silent
   /Reached the max retries per request limit/i, // ioredis
   /Stream isn't writeable and enableOfflineQueue options is false/i, // ioredis, while disconnected
   /LOADING Redis is loading the dataset/i, // Redis, restarting with AOF
