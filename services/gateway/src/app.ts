@@ -68,9 +68,8 @@ export function createApp(
       },
     }),
   );
-  // Probes and the scraper are never limited: a busy edge must not look dead to its orchestrator,
-  // nor wait on Redis for a token (a silent Redis held each request for the command timeout).
-  const unlimited = new Set(["/health", "/ready", "/metrics"]);
+  // Probes and the scraper are never limited: a busy edge must not look dead to its orchestrator.
+  const unlimited = new Set(["/health", "/metrics"]);
   const ipOf = (request: Request, server: { requestIP(r: Request): { address: string } | null } | null) =>
     clientIp(request, server?.requestIP(request)?.address, proxies);
   const consoleAnswer = consoleResponder(config.CONSOLE_DIR, logger);

@@ -4,12 +4,17 @@
  * /metrics, before any token is looked at: a flood of bad tokens is limited like anything else.
  * A request over a limit is 429 RATE_LIMITED with Retry-After; every answer carries
  * RateLimit-Limit / -Remaining / -Reset for the tightest bucket it used.
- * If Redis cannot be reached the request goes through (logged): the edge stays up.
+ * If Redis cannot be reached, or does not answer within ANSWER_WITHIN_MS, the request goes through
+ * (logged): the edge stays up, and a Redis gone silent does not hold every request (and /ready,
+ * past its probe's timeout) for the client's command timeout.
  */
 import { AppError } from "@platform/errors";
 import type { Logger } from "@platform/logging";
 import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
+
+/** The script answers in well under a millisecond; this long without an answer, Redis is in trouble. */
+const ANSWER_WITHIN_MS = 250;
 
 export interface BucketSettings {
   perMinute: number;
@@ -49,7 +54,10 @@ export class RateLimiter {
   private async take(key: string, { perMinute, burst }: BucketSettings): Promise<RateLimitHeaders> {
     let reply: [number, number, number, number];
     try {
-      reply = await this.takeToken(`${this.options.keyPrefix}${key}`, burst, perMinute / 60);
+      reply = await answerWithin(
+        this.takeToken(`${this.options.keyPrefix}${key}`, burst, perMinute / 60),
+        ANSWER_WITHIN_MS,
+      );
     } catch (err) {
       this.options.logger.warn({ err }, "rate limiter unavailable; letting the request through");
       return {};
@@ -75,6 +83,15 @@ export class RateLimiter {
       "ratelimit-reset": String(Math.ceil(resetMs / 1000)),
     };
   }
+}
+
+/** The answer, or a rejection once `ms` passed without one. */
+function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 /** The headers of the tighter of two buckets (fewer tokens left). */
