@@ -38,6 +38,10 @@ export function createApp(
           postgres: () => pingDatabase(db as Kysely<unknown>),
           redis: () => redis.ping(),
         },
+        // Reported, never a 503: without a channel the service still stores, lists and pushes
+        // (the channel's messages wait, pending), and an orchestrator that took it out of service
+        // for the SMTP server's outage would end the WebSocket pushes and the notification pages too.
+        degradable: worker.channelChecks(),
       }),
     )
     .use(notificationsRoutes({ db, verifier, worker }))

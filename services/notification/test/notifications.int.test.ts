@@ -159,6 +159,12 @@ describe("notifications", () => {
       await ctx.tokens.sign({ userId: ann.id }),
     );
     expect(owner.body.lastError).toBe("Not delivered by email yet; it will be tried again.");
+    // The service says so, and stays in service: it still stores, lists and pushes.
+    const ready = await ctx.call("GET", "/ready");
+    expect([ready.status, ready.body]).toMatchObject([
+      200,
+      { status: "degraded", checks: { email: "down" } },
+    ]);
     // The other channels do not wait for email.
     await eventually("the other channels sent", async () =>
       (await rowsOf(event.id)).every((r) => r.channel === "email" || r.status === "sent"),
@@ -175,6 +181,9 @@ describe("notifications", () => {
     );
     expect(sent.attempts).toBe(1);
     expect(ctx.smtp.forEvent(event.id)).toHaveLength(1);
+    expect((await ctx.call<{ checks: Record<string, string> }>("GET", "/ready")).body.checks.email).toBe(
+      "ok",
+    );
   });
 
   test("past the attempt limit it is failed; GET shows the attempts and the last error (in full to admins only); an admin retry sends it", async () => {

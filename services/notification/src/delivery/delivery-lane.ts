@@ -79,6 +79,14 @@ export class DeliveryLane {
     this.loop = this.run();
   }
 
+  /**
+   * Whether the channel is unreachable as far as this lane knows: since a send found it so, and
+   * until one goes through again (the probe after the pause).
+   */
+  get unreachable(): boolean {
+    return this.probing;
+  }
+
   /** How many more notifications the lane can hold in hand now (none while paused or stopped). */
   room(): number {
     if (this.stopped || Date.now() < this.pausedUntil) return 0;

@@ -65,6 +65,21 @@ export class DeliveryWorker {
     for (const lane of this.lanes.values()) lane.start();
   }
 
+  /**
+   * One check per channel of this process for /ready: it fails while the channel is unreachable
+   * (the SMTP server away, a webhook endpoint refusing connections).
+   */
+  channelChecks(): Record<string, () => Promise<void>> {
+    return Object.fromEntries(
+      [...this.lanes].map(([channel, lane]) => [
+        channel,
+        async () => {
+          if (lane.unreachable) throw new Error(`${channel} unreachable`);
+        },
+      ]),
+    );
+  }
+
   /** Look for due notifications soon (an admin's retry made one due). */
   nudge(): void {
     for (const lane of this.lanes.values()) lane.nudge();
