@@ -2,6 +2,7 @@
  * Prometheus metrics of the event consumers of a process: processed / failed / dead-lettered
  * counters and, read from Redis at scrape time, each group's lag and pending count.
  */
+import { reusedFor } from "@platform/jobs";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, type Registry } from "prom-client";
 
@@ -11,7 +12,11 @@ export class ConsumerMetrics {
   readonly processed: Counter<Labels | "type">;
   readonly failed: Counter<Labels>;
   readonly deadLettered: Counter<Labels>;
-  private readonly sources = new Map<string, { redis: Redis; stream: string; group: string }>();
+  /** Per stream and group, its XINFO GROUPS entry: one read serves both gauges of a scrape. */
+  private readonly sources = new Map<
+    string,
+    { stream: string; group: string; info: () => Promise<Record<string, unknown> | undefined> }
+  >();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -34,10 +39,14 @@ export class ConsumerMetrics {
       registers,
     });
     const sources = this.sources;
+    // Every group at once, each bounded: Redis slow or gone silent leaves the gauges without
+    // values instead of holding the scrape past Prometheus's timeout (/ready says why).
     const groupInfo = async (field: "lag" | "pending", gauge: Gauge<Labels>) => {
+      const read = await Promise.all(
+        [...sources.values()].map(async ({ stream, group, info }) => ({ stream, group, info: await info() })),
+      );
       gauge.reset();
-      for (const { redis, stream, group } of sources.values()) {
-        const info = await readGroupInfo(redis, stream, group).catch(() => undefined);
+      for (const { stream, group, info } of read) {
         const value = info?.[field];
         if (typeof value === "number") gauge.set({ stream, group }, value);
       }
@@ -64,7 +73,8 @@ export class ConsumerMetrics {
 
   /** Called by a consumer group when it starts, so its lag is reported. */
   watch(redis: Redis, stream: string, group: string): void {
-    this.sources.set(`${stream}\u0000${group}`, { redis, stream, group });
+    const info = reusedFor(1_000, 2_000, () => readGroupInfo(redis, stream, group));
+    this.sources.set(`${stream}\u0000${group}`, { stream, group, info });
   }
 }
 

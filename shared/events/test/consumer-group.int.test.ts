@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { createLogger } from "@platform/logging";
-import { eventually, testInfra, uniqueName, unreadableEntryFields } from "@platform/testing";
+import { createRedis } from "@platform/redis";
+import { eventually, tcpRelay, testInfra, uniqueName, unreadableEntryFields } from "@platform/testing";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import {
@@ -357,6 +358,31 @@ describe("publishEvent + ConsumerGroup", () => {
       `events_processed_total{stream="${stream}",group="activity",type="order.created"} 3`,
     );
     expect(text).toContain(`events_consumer_lag{stream="${stream}",group="activity"} 0`);
+  });
+
+  test("a scrape while Redis has gone silent answers in time, without the groups' gauges", async () => {
+    const relay = await tcpRelay(Number(new URL(redisUrl).port));
+    const silent = createRedis(`redis://127.0.0.1:${relay.port}`, logger);
+    try {
+      await new Promise((resolve) => silent.once("ready", resolve));
+      const registry = new Registry();
+      const metrics = new ConsumerMetrics(registry);
+      const streams = [uniqueName("events:orders"), uniqueName("events:payments")];
+      for (const stream of streams) {
+        await redis.xgroup("CREATE", stream, "activity", "0", "MKSTREAM");
+        metrics.watch(silent, stream, "activity");
+      }
+      expect(await registry.metrics()).toContain(`events_consumer_lag{stream="${streams[0]}"`);
+      relay.blackHole();
+      await Bun.sleep(1_100); // past the reuse of the last reading
+      // Prometheus gives up on a scrape after its timeout (10 s, observability/prometheus).
+      const text = await Promise.race([registry.metrics(), Bun.sleep(4_000).then(() => "no answer")]);
+      expect(text).toContain("events_dead_lettered_total");
+      expect(text).not.toContain(`events_consumer_lag{stream="${streams[0]}"`);
+    } finally {
+      silent.disconnect();
+      await relay.close();
+    }
   });
 
   test("a batch handler takes the events of one read together; one poison event fails alone", async () => {

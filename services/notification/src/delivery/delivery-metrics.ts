@@ -3,6 +3,7 @@
  * channel (from the event's occurredAt to the moment the channel took the message), and, read from
  * Postgres at scrape time, the backlog of pending and failed notifications by channel.
  */
+import { reusedFor } from "@platform/jobs";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { backlog, type NotificationDb } from "../store/notification.store.js";
 
@@ -27,6 +28,8 @@ export class DeliveryMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers,
     });
+    // Postgres away or slow: the scrape still answers, without the backlog (/ready says why).
+    const readBacklog = reusedFor(1_000, 2_000, () => backlog(db));
     new Gauge({
       name: "notification_backlog",
       help: "Notifications pending or failed, by channel and status",
@@ -34,7 +37,7 @@ export class DeliveryMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const { channel, status, count } of await backlog(db).catch(() => [])) {
+        for (const { channel, status, count } of (await readBacklog()) ?? []) {
           this.set({ channel, status }, count);
         }
       },
