@@ -26,13 +26,17 @@ export interface DatabaseOptions {
    */
   logger?: Pick<Logger, "warn">;
   /**
-   * How long a query may wait for its answer before it fails as an outage (503, a retry) and its
-   * connection is dropped; 0 for no limit (migrations: an index on a big table takes its time).
-   * Without it a connection gone silent (the server's host gone, a partition: no FIN, no RST) held
-   * its query, and the pool's connection, until the kernel gave up on it: a quarter of an hour.
+   * How long a statement may run before Postgres cancels it (rolled back, so its outcome is known:
+   * a 503, a retry); 0 for no limit (migrations: an index on a big table takes its time). The
+   * client waits 5 s longer for an answer, then fails the query and drops the connection: without
+   * that, a connection gone silent (the server's host gone, a partition: no FIN, no RST) held its
+   * query, and the pool's connection, until the kernel gave up on it, a quarter of an hour.
    */
-  queryTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
+
+/** How much longer than the statement timeout the client waits for the server's answer. */
+const ANSWER_GRACE_MS = 5_000;
 
 /** Postgres ends a session left in an open transaction this long: its locks go with it. */
 const IDLE_IN_TRANSACTION_MS = 60_000;
@@ -53,7 +57,7 @@ export function createDatabase<DB>({
   poolMax = 10,
   applicationName,
   logger,
-  queryTimeoutMs = 30_000,
+  statementTimeoutMs = 30_000,
 }: DatabaseOptions): Kysely<DB> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
   const pool = new pg.Pool({
@@ -61,10 +65,14 @@ export function createDatabase<DB>({
     max: poolMax,
     // A client that vanished mid-transaction (a partition) would otherwise keep its row locks
     // (the outbox relay's, the task worker's) until the server's TCP keepalive noticed: hours.
-    options: `-c search_path=${schema},public -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
+    options: [
+      `-c search_path=${schema},public`,
+      `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
+      `-c statement_timeout=${statementTimeoutMs}`,
+    ].join(" "),
     application_name: applicationName ?? schema,
     connectionTimeoutMillis: 5_000,
-    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
+    ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + ANSWER_GRACE_MS } : {}),
     idleTimeoutMillis: 30_000,
     types,
     Client: PreparingClient,

@@ -3,7 +3,7 @@ export { createDatabase, type DatabaseOptions, pingDatabase } from "./database.j
 export { isUniqueViolation } from "./errors.js";
 export { containsPattern, escapeLike } from "./like.js";
 export { migrateToLatest } from "./migrate.js";
-export { anyOf, preparedQuery } from "./prepared.js";
+export { answerLost, anyOf, preparedQuery } from "./prepared.js";
 export { migrateCommand, openServiceDatabase, type ServiceDatabaseConfig } from "./service-database.js";
 export {
   defaultInsertVacuum,

@@ -98,6 +98,13 @@ export class PreparingClient extends pg.Client {}
 
 const QUERY_TIMEOUT = "Query read timeout"; // node-postgres' words
 
+/**
+ * The query's answer never came (its connection went silent): unlike a statement Postgres
+ * cancelled, it may have run and committed all the same, or may still.
+ */
+export const answerLost = (error: unknown): boolean =>
+  error instanceof Error && error.message === QUERY_TIMEOUT;
+
 const send = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 // Assigned rather than overridden: `query` has a dozen overloads, and only its call shape matters.
 PreparingClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -109,8 +116,15 @@ PreparingClient.prototype.query = function (this: pg.Client, ...args: unknown[])
       : send.apply(this, args);
   if (result instanceof Promise) {
     result.catch((error: unknown) => {
-      if ((error as Error)?.message === QUERY_TIMEOUT) {
-        (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      if (answerLost(error)) {
+        // Not queryable from now on, so the pool drops it when it comes back rather than lending
+        // it once more before its socket has closed.
+        const client = this as unknown as {
+          _queryable: boolean;
+          connection: { stream: { destroy(): void } };
+        };
+        client._queryable = false;
+        client.connection.stream.destroy();
       }
     });
   }

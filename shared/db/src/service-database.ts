@@ -24,15 +24,7 @@ export async function openServiceDatabase<DB>(
   migrations: Record<string, Migration>,
   logger: Logger,
 ): Promise<Kysely<DB>> {
-  const options = {
-    url: config.POSTGRES_URL,
-    schema: config.POSTGRES_SCHEMA,
-    applicationName: service,
-    logger,
-  };
-  // Migrations on a connection of their own without the queries' time limit: an index built on a
-  // big table takes the time it takes.
-  const migrator = createDatabase<unknown>({ ...options, poolMax: 1, queryTimeoutMs: 0 });
+  const migrator = migrationDatabase(config, service, logger);
   try {
     await waitForDependency("postgres", () => migrateToLatest(migrator, config.POSTGRES_SCHEMA, migrations), {
       logger,
@@ -41,7 +33,13 @@ export async function openServiceDatabase<DB>(
   } finally {
     await migrator.destroy();
   }
-  return createDatabase<DB>({ ...options, poolMax: config.POSTGRES_POOL_MAX });
+  return createDatabase<DB>({
+    url: config.POSTGRES_URL,
+    schema: config.POSTGRES_SCHEMA,
+    poolMax: config.POSTGRES_POOL_MAX,
+    applicationName: service,
+    logger,
+  });
 }
 
 /** `bun run migrate`: applies a service's migrations, prints what it did, and closes the pool. */
@@ -50,12 +48,7 @@ export async function migrateCommand(
   config: Omit<ServiceDatabaseConfig, "STARTUP_TIMEOUT_MS">,
   migrations: Record<string, Migration>,
 ): Promise<void> {
-  const db = createDatabase<unknown>({
-    url: config.POSTGRES_URL,
-    schema: config.POSTGRES_SCHEMA,
-    poolMax: 1,
-    queryTimeoutMs: 0,
-  });
+  const db = migrationDatabase(config, service);
   try {
     const { results = [] } = await migrateToLatest(db, config.POSTGRES_SCHEMA, migrations);
     for (const result of results) console.log(`${result.migrationName}: ${result.status}`);
@@ -67,4 +60,23 @@ export async function migrateCommand(
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * One connection for migrations, without the statements' time limit: an index built on a big
+ * table takes the time it takes.
+ */
+function migrationDatabase(
+  config: Pick<ServiceDatabaseConfig, "POSTGRES_URL" | "POSTGRES_SCHEMA">,
+  service: string,
+  logger?: Logger,
+): Kysely<unknown> {
+  return createDatabase<unknown>({
+    url: config.POSTGRES_URL,
+    schema: config.POSTGRES_SCHEMA,
+    poolMax: 1,
+    applicationName: service,
+    logger,
+    statementTimeoutMs: 0,
+  });
 }

@@ -21,7 +21,7 @@ afterAll(() => relay.close());
 
 test("a query on a connection gone silent fails as an outage, and the pool's next query runs on a new connection", async () => {
   // One connection: a stuck one kept in the pool would hold every later query.
-  const db = createDatabase({ url: url.href, schema: "public", poolMax: 1, queryTimeoutMs: 1_000 });
+  const db = createDatabase({ url: url.href, schema: "public", poolMax: 1, statementTimeoutMs: 500 });
   const one = async () => (await sql<{ n: number }>`select 1 as n`.execute(db)).rows[0]?.n;
   try {
     expect(await one()).toBe(1);
@@ -38,6 +38,18 @@ test("a query on a connection gone silent fails as an outage, and the pool's nex
         ),
       { timeoutMs: 15_000 },
     );
+  } finally {
+    await db.destroy();
+  }
+});
+
+test("a statement past its time limit is cancelled by Postgres: an outage to retry, and the connection serves on", async () => {
+  const db = createDatabase({ url: url.href, schema: "public", poolMax: 1, statementTimeoutMs: 300 });
+  try {
+    const slow = await sql`select pg_sleep(2)`.execute(db).catch((error: unknown) => error);
+    expect(slow).toMatchObject({ code: "57014" });
+    expect(isDependencyFailure(slow)).toBe(true);
+    expect((await sql<{ n: number }>`select 1 as n`.execute(db)).rows[0]?.n).toBe(1);
   } finally {
     await db.destroy();
   }

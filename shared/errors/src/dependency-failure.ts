@@ -17,10 +17,11 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
- * Postgres SQLSTATEs of a server that is away or restarting: class 08 (connection exceptions),
- * 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up, shutting down).
+ * Postgres SQLSTATEs of a server that is away, restarting or too slow: class 08 (connection
+ * exceptions), 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up,
+ * shutting down), 57014 a statement cancelled (its statement_timeout: rolled back, so a retry is safe).
  */
-const POSTGRES_UNAVAILABLE = /^(08...|57P0[1-3])$/;
+const POSTGRES_UNAVAILABLE = /^(08...|57P0[1-3]|57014)$/;
 
 const MESSAGES = [
   /Connection is closed/i, // ioredis, after the connection was lost

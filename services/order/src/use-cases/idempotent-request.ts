@@ -51,7 +51,7 @@ export async function idempotent(
   while (Date.now() < deadline) {
     const record = await readKey(db, userId, key);
     if (!record) {
-      // Released by a failed first attempt meanwhile: claim it afresh.
+      // Pruned meanwhile (its claim long expired): claim it afresh.
       const lease = await claimKey(db, { userId, key, requestHash, orderId, leaseMs });
       if (lease) return { ...(await runAndRecord(db, options, { orderId, lease }, run)), replayed: false };
       continue;

@@ -10,6 +10,7 @@
  * of the window (the order cancelled and its stock released if still unpaid then).
  */
 import type { Principal } from "@platform/auth";
+import { answerLost } from "@platform/db";
 import { type OrderView, orderLines, priceLines, toOrderView } from "../domain/order.js";
 import { orderCreated } from "../events/order-events.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../store/order.store.js";
@@ -67,11 +68,14 @@ export async function placeOrder(
     });
   } catch (error) {
     // The order may be there after all: a retry of a request whose statement had committed, or a
-    // commit whose answer was lost with the connection (Postgres restarting).
-    const stored = await findOrder(db, orderId).then(
-      (found) => found ?? null,
-      () => undefined,
-    );
+    // commit whose answer was lost with the connection (Postgres restarting). A statement whose
+    // answer never came (its connection went silent) may yet commit: that is not known either.
+    const stored = answerLost(error)
+      ? undefined
+      : await findOrder(db, orderId).then(
+          (found) => found ?? null,
+          () => undefined,
+        );
     if (stored) {
       // A stored order waiting for its payment holds its reservation for that: nothing to settle.
       if (stored.status !== "PENDING_PAYMENT") {
