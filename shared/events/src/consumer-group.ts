@@ -17,7 +17,7 @@
  */
 import { hostname } from "node:os";
 import { isDependencyFailure } from "@platform/errors";
-import { backoffDelay } from "@platform/jobs";
+import { backoffDelay, within } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { type Handoff, handoffSpan, runInContext, SpanKind } from "@platform/telemetry";
 import type { Redis } from "ioredis";
@@ -120,11 +120,15 @@ export class ConsumerGroup {
       handlerTimeoutMs: 20_000,
       ...options,
     };
-    // Its reads block for blockMs by design: the timeouts allow for that.
+    // Its reads block for blockMs by design: the timeouts allow for that. A read left unanswered
+    // when its connection is dropped is not sent again on the next one: its reply would deliver
+    // entries to a read that had already given up (they would wait for a reclaim, a delivery
+    // counted); it fails by its timeout and the loop reads afresh.
     this.blocking = options.redis.duplicate({
       lazyConnect: true,
       commandTimeout: this.options.blockMs + 5_000,
       socketTimeout: this.options.blockMs + 5_000,
+      autoResendUnfulfilledCommands: false,
     });
     // The shared connection reports outages; this one would only repeat them (unhandled, to stderr).
     this.blocking.on("error", () => {});
@@ -398,14 +402,11 @@ export class ConsumerGroup {
   /** The handler's work, or an ETIMEDOUT (an outage, so retried in place) once handlerTimeoutMs passed. */
   private bounded<T>(work: Promise<T> | undefined): Promise<T | undefined> {
     const { handlerTimeoutMs } = this.options;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`the handler did not finish within ${handlerTimeoutMs} ms`);
-        reject(Object.assign(error, { code: "ETIMEDOUT" }));
-      }, handlerTimeoutMs);
-    });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    return within(Promise.resolve(work), handlerTimeoutMs, () =>
+      Object.assign(new Error(`the handler did not finish within ${handlerTimeoutMs} ms`), {
+        code: "ETIMEDOUT",
+      }),
+    );
   }
 
   /** Waits, unless stop() is called meanwhile. */

@@ -2,3 +2,4 @@ export { backoffDelay, PollingLoop, type PollingLoopOptions } from "./polling-lo
 export { type RetentionJobOptions, retentionJob } from "./retention-job.js";
 export { reusedFor } from "./reused-for.js";
 export { type WaitOptions, waitForDependency } from "./wait-for-dependency.js";
+export { within } from "./within.js";
