@@ -62,6 +62,8 @@ export class DeliveryLane {
   private wake: (() => void) | undefined;
   /** While paused, nothing is claimed or sent; afterwards one probe goes first. */
   private pausedUntil = 0;
+  /** When a send last found the channel unreachable. */
+  private foundUnreachableAt = 0;
   private pauses = 0;
   private probing = false;
   /** When the latest-started send of this lane that went through began. */
@@ -80,11 +82,13 @@ export class DeliveryLane {
   }
 
   /**
-   * Whether the channel is unreachable as far as this lane knows: since a send found it so, and
-   * until one goes through again (the probe after the pause).
+   * Whether the channel is unreachable as far as this lane knows: since a send found it so, until
+   * one goes through again (the probe after the pause) — or until nothing has said so for two of
+   * the longest pauses (no message came due to probe it: another replica may have sent them).
    */
   get unreachable(): boolean {
-    return this.probing;
+    const { maxPauseMs = DEFAULT_MAX_PAUSE_MS } = this.options;
+    return this.probing && Date.now() - this.foundUnreachableAt < 2 * maxPauseMs;
   }
 
   /** How many more notifications the lane can hold in hand now (none while paused or stopped). */
@@ -247,7 +251,8 @@ export class DeliveryLane {
 
   /** The channel is unreachable: hold everything back for a while, longer each time in a row. */
   private pauseChannel(reason: string): void {
-    const { channel, logger, maxPauseMs = 10_000 } = this.options;
+    const { channel, logger, maxPauseMs = DEFAULT_MAX_PAUSE_MS } = this.options;
+    this.foundUnreachableAt = Date.now();
     if (Date.now() < this.pausedUntil) return; // paused already by another send of this batch
     const pauseMs = backoffDelay(500, this.pauses++, maxPauseMs);
     this.pausedUntil = Date.now() + pauseMs;
@@ -279,6 +284,9 @@ export function retryDelay(baseMs: number, attempts: number): number {
   const doubled = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempts - 1));
   return Math.round(doubled * (0.75 + Math.random() * 0.5));
 }
+
+/** The longest pause of a channel found unreachable, unless the lane's options say otherwise. */
+const DEFAULT_MAX_PAUSE_MS = 10_000;
 
 /** The longest wait between two attempts of one message, however many it has had. */
 const MAX_RETRY_DELAY_MS = 3_600_000;
