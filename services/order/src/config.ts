@@ -30,8 +30,13 @@ export const orderConfigSchema = Env.Object({
   BREAKER_ERROR_PERCENT: Env.Integer({ minimum: 1, maximum: 100, default: 50 }),
   BREAKER_VOLUME: Env.Integer({ minimum: 1, default: 5 }),
   BREAKER_RESET_MS: Env.Integer({ minimum: 100, default: 10_000 }),
-  /** How long stock stays reserved for an order whose transaction has not committed yet. */
-  RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 10, default: 900 }),
+  /**
+   * How long stock stays reserved for an order whose transaction has not committed yet. With a
+   * payment provider the reservation also holds PAYMENT_WINDOW_SECONDS: each is at most half of
+   * the inventory's MAX_RESERVATION_TTL_SECONDS (a day by default), so that their sum is never a
+   * reservation the inventory refuses (every order would fail, told it was the client's fault).
+   */
+  RESERVATION_TTL_SECONDS: Env.Integer({ minimum: 10, maximum: 43_200, default: 900 }),
 
   /**
    * `none`: orders are CONFIRMED at once. Any provider (`sandbox`, `stripe`; the payment service
@@ -41,7 +46,7 @@ export const orderConfigSchema = Env.Object({
     default: "none",
   }),
   /** How long an order may wait for its payment before it is cancelled and its stock released. */
-  PAYMENT_WINDOW_SECONDS: Env.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  PAYMENT_WINDOW_SECONDS: Env.Integer({ minimum: 1, maximum: 43_200, default: 900 }),
   /** The payment service's stream, read by the `order` group when payments are on. */
   PAYMENTS_STREAM: Env.String({ minLength: 1, default: "events:payments" }),
   ...consumerTuning("order"),

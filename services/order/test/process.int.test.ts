@@ -12,6 +12,8 @@ describe("the order service process", () => {
     ["INVENTORY_GRPC_ADDRESS", "no-port-here"],
     ["USER_SERVICE_URL", "ftp://users"],
     ["IDEMPOTENCY_RETENTION_HOURS", "1"],
+    // With the reservation's own TTL, more than the inventory grants: every order would fail.
+    ["PAYMENT_WINDOW_SECONDS", "86400"],
   ])("a bad %s exits non-zero with one line naming it", async (name, value) => {
     const { code, stderr } = await runToExit(main, { [name]: value });
     expect(code).not.toBe(0);
