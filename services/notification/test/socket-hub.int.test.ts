@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
-import { eventually, testInfra, uniqueName } from "@platform/testing";
+import { eventually, tcpRelay, testInfra, uniqueName } from "@platform/testing";
 import type { Redis } from "ioredis";
 import { ChannelUnavailableError } from "../src/channels/channel.js";
 import { websocketChannel } from "../src/channels/websocket.js";
@@ -102,4 +102,34 @@ describe("SocketHub", () => {
       away.disconnect();
     }
   });
+
+  test("a subscription gone silent is noticed by its pings and made again: pushes arrive once the network is back", async () => {
+    const relay = await tcpRelay(Number(new URL((await testInfra()).redisUrl).port));
+    const throughRelay = createRedis(`redis://127.0.0.1:${relay.port}`, logger);
+    const hub = new SocketHub(throughRelay, logger, channel, 500);
+    try {
+      await waitForRedis(throughRelay, logger, 10_000);
+      await hub.start();
+      const ann = socket();
+      hub.add("ann", ann);
+      relay.blackHole();
+      await Bun.sleep(1_000);
+      relay.restore();
+      // Published by another replica (not through the relay): only a new subscription hears it.
+      await eventually(
+        "a push heard again",
+        async () => {
+          await redis.publish(channel, JSON.stringify({ userId: "ann", payload: { n: "again" } }));
+          await Bun.sleep(200);
+          return ann.received.length > 0;
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(ann.received[0]).toEqual({ n: "again" });
+    } finally {
+      await hub.stop();
+      throughRelay.disconnect();
+      await relay.close();
+    }
+  }, 30_000);
 });

@@ -16,6 +16,7 @@
  *     until the next second (userRevokedAt, tokenIssueDelayMs).
  */
 import { EventEmitter } from "node:events";
+import { pingWhileSubscribed } from "@platform/redis";
 import type { Redis } from "ioredis";
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from "./verifier.js";
 
@@ -142,11 +143,13 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
     list.timer = setInterval(() => void list.load().catch(() => {}), RELOAD_EVERY_MS);
     list.timer.unref();
     await list.subscriber.subscribe(list.names.channel);
+    list.stopPinging = pingWhileSubscribed(list.subscriber);
     await list.load();
     return list;
   }
 
   private timer: Timer | undefined;
+  private stopPinging: (() => void) | undefined;
   private closed = false;
 
   private async reloadUntilDone(): Promise<void> {
@@ -172,6 +175,7 @@ export class RevocationList extends EventEmitter implements RevocationCheck {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    this.stopPinging?.();
     this.subscriber.disconnect();
   }
 

@@ -87,3 +87,15 @@ export function connected(redis: Redis, ms: number): Promise<void> {
 }
 
 export { type LuaScript, luaScript } from "./lua-script.js";
+
+/**
+ * A subscribed connection sends nothing of its own, so the socket timeout never watches it: gone
+ * silent (no FIN, no RST), it would miss every message until TCP keepalive noticed, minutes later.
+ * A PING every `everyMs` gives the timeout an answer to wait for; the connection is then made
+ * afresh and ioredis subscribes again. Returns what stops it.
+ */
+export function pingWhileSubscribed(subscriber: Redis, everyMs = 10_000): () => void {
+  const timer = setInterval(() => void subscriber.ping().catch(() => {}), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

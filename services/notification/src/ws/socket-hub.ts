@@ -5,6 +5,7 @@
  * lane starts its batch's sends together) go out as one message: one PUBLISH, not one per push.
  */
 import type { Logger } from "@platform/logging";
+import { pingWhileSubscribed } from "@platform/redis";
 import type { Redis } from "ioredis";
 
 export interface PushSocket {
@@ -22,6 +23,7 @@ interface Push {
 export class SocketHub {
   private readonly sockets = new Map<string, Set<PushSocket>>();
   private subscriber: Redis | undefined;
+  private stopPinging: (() => void) | undefined;
   /** The pushes of this turn, and the one PUBLISH they will share. */
   private gathering: { pushes: Push[]; published: Promise<unknown> } | undefined;
 
@@ -29,6 +31,8 @@ export class SocketHub {
     private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly channel = PUSH_CHANNEL,
+    /** How often the subscribed connection is checked (pingWhileSubscribed). */
+    private readonly pingEveryMs = 10_000,
   ) {}
 
   /** Listens for pushes from every replica (a connection of its own: subscribing holds it). */
@@ -37,9 +41,11 @@ export class SocketHub {
     this.subscriber.on("error", () => {}); // the shared connection reports outages already
     this.subscriber.on("message", (_channel: string, message: string) => this.deliverLocally(message));
     await this.subscriber.subscribe(this.channel);
+    this.stopPinging = pingWhileSubscribed(this.subscriber, this.pingEveryMs);
   }
 
   async stop(): Promise<void> {
+    this.stopPinging?.();
     this.subscriber?.disconnect();
   }
 
