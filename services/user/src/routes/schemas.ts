@@ -17,9 +17,16 @@ export const PublicUserSchema = t.Object({
   createdAt: t.String({ format: "date-time" }),
 });
 
+/**
+ * A person's name: trimmed before it is checked (normaliseIdentity), so it needs a character that
+ * is not white space — said in the schema too, so a client knows "\v" alone is no name. (\ufeff is
+ * listed because JavaScript trims it and other regex dialects do not count it as white space.)
+ */
+const Name = t.String({ minLength: 1, maxLength: 100, pattern: "[^\\s\\ufeff]" });
+
 /** What a user may change of their own profile; `phone: null` removes the phone. */
 export const ProfileBody = t.Object({
-  name: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+  name: t.Optional(Name),
   phone: t.Optional(t.Nullable(Phone)),
 });
 
@@ -71,7 +78,7 @@ export const UserAccessBody = t.Object({
 
 export const RegisterBody = t.Object({
   email: t.String({ format: "email", maxLength: 254 }),
-  name: t.String({ minLength: 1, maxLength: 100 }),
+  name: Name,
   password: NewPassword,
 });
 
