@@ -6,7 +6,7 @@ import type { Problem } from "@platform/http";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";
 import type { OrderView } from "../src/domain/order.js";
-import { readKey } from "../src/store/idempotency.store.js";
+import { pruneKeys, readKey } from "../src/store/idempotency.store.js";
 import { type Answer, idempotent } from "../src/use-cases/idempotent-request.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
@@ -283,6 +283,23 @@ describe("placing an order", () => {
       body: "never run",
     })).catch((error: unknown) => error);
     expect(reused).toMatchObject({ status: 422, code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  test("keys past their retention are pruned when done or abandoned; a claim still held, or a young key, stays", async () => {
+    const userId = Bun.randomUUIDv7();
+    const key = (name: string, state: string, age: string, lease: string) =>
+      sql`insert into idempotency_key (user_id, key, request_hash, order_id, state, locked_until, created_at)
+          values (${userId}, ${name}, 'h', ${Bun.randomUUIDv7()}, ${state},
+                  now() + ${lease}::interval, now() - ${age}::interval)`.execute(ctx.db);
+    await key("old-done", "done", "2 days", "-2 days");
+    await key("old-abandoned", "in_progress", "2 days", "-1 day");
+    await key("old-held", "in_progress", "2 days", "1 minute");
+    await key("young-done", "done", "1 hour", "-1 hour");
+    await pruneKeys(ctx.db, new Date(Date.now() - 86_400_000));
+    const left = await sql<{
+      key: string;
+    }>`select key from idempotency_key where user_id = ${userId} order by key`.execute(ctx.db);
+    expect(left.rows.map((row) => row.key)).toEqual(["old-held", "young-done"]);
   });
 
   test("bad input is a 4xx problem with its code, and writes nothing", async () => {

@@ -1,4 +1,5 @@
 export type { Migration } from "kysely/migration";
+export { deleteInBatches } from "./batches.js";
 export { createDatabase, type DatabaseOptions, pingDatabase } from "./database.js";
 export { isUniqueViolation } from "./errors.js";
 export { containsPattern, escapeLike } from "./like.js";

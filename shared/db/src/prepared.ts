@@ -100,7 +100,9 @@ const QUERY_TIMEOUT = "Query read timeout"; // node-postgres' words
 
 /**
  * The query's answer never came (its connection went silent): unlike a statement Postgres
- * cancelled, it may have run and committed all the same, or may still.
+ * cancelled, it may have run and committed all the same, or may still. Outside a transaction only:
+ * inside one, Kysely's ROLLBACK on the dropped connection fails and its error is the one thrown
+ * (a dependency failure all the same; nothing of the transaction committed).
  */
 export const answerLost = (error: unknown): boolean =>
   error instanceof Error && error.message === QUERY_TIMEOUT;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { isDependencyFailure } from "@platform/errors";
 import { eventually, type TcpRelay, tcpRelay, testInfra } from "@platform/testing";
 import { sql } from "kysely";
-import { createDatabase } from "../src/index.js";
+import { answerLost, createDatabase } from "../src/index.js";
 
 setDefaultTimeout(30_000);
 
@@ -27,6 +27,7 @@ test("a query on a connection gone silent fails as an outage, and the pool's nex
     expect(await one()).toBe(1);
     relay.blackHole();
     const failed = await one().catch((error: unknown) => error);
+    expect(answerLost(failed)).toBe(true);
     expect(isDependencyFailure(failed)).toBe(true);
     relay.restore();
     await eventually(

@@ -2,7 +2,7 @@
  * The outbox in Postgres: plain functions taking the service's database or transaction. They work
  * on any service schema that has the outbox table (createOutboxTable), whatever else it holds.
  */
-import { anyOf, preparedQuery } from "@platform/db";
+import { anyOf, deleteInBatches, preparedQuery } from "@platform/db";
 import type { DomainEvent } from "@platform/events";
 import { type Kysely, sql } from "kysely";
 import type { OutboxDatabase } from "./outbox.table.js";
@@ -66,10 +66,33 @@ const markPublishedQuery = preparedQuery((p: { ids: readonly number[]; at: Date 
   outbox(db).updateTable("outbox").set({ publishedAt: p.at }).where("id", "=", anyOf(p.ids, "bigint")),
 );
 
-/** Deletes events published before the cutoff; resolves to how many. */
-export async function prunePublished(db: OutboxDb, before: Date): Promise<number> {
-  const result = await outbox(db).deleteFrom("outbox").where("publishedAt", "<", before).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * Deletes events published before the cutoff, in bounded batches; resolves to how many. Each batch
+ * walks the primary key from the oldest row, not the whole table (published_at has no index: it
+ * would cost every publication an index entry): rows are written in id order and published soon
+ * after, so the prunable ones are those below the first row published since the cutoff. A row
+ * still unpublished is skipped and kept, and never stops the walk.
+ */
+export function prunePublished(db: OutboxDb, before: Date): Promise<number> {
+  return deleteInBatches(async (limit) => {
+    const result = await outbox(db)
+      .deleteFrom("outbox")
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("outbox")
+          .select("id")
+          .where("publishedAt", "<", before)
+          .where(
+            "id",
+            "<",
+            sql<number>`coalesce((select min(id) from outbox where published_at >= ${before}), ${Number.MAX_SAFE_INTEGER})`,
+          )
+          .orderBy("id")
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  });
 }
 
 export async function unpublishedCount(db: OutboxDb): Promise<number> {

@@ -16,6 +16,7 @@ import {
   type OutboxDatabase,
   OutboxRelay,
   type OutboxRelayOptions,
+  prunePublished,
   unpublishedCount,
 } from "../src/index.js";
 
@@ -111,6 +112,29 @@ describe("OutboxRelay", () => {
     await r.stop();
     const left = await db.selectFrom("outbox").select(["publishedAt"]).execute();
     expect(left).toEqual([{ publishedAt: null }]);
+  });
+
+  test("pruning a backlog larger than a batch takes it all, oldest first, and keeps what is newer or unpublished", async () => {
+    await sql`delete from outbox`.execute(db);
+    const stream = uniqueName("events:orders");
+    // 12 000 events published two hours ago (several batches), then one published just now, one
+    // never published, and one more published two hours ago but after them (its relay was late).
+    await sql`insert into outbox (event_id, stream, type, version, payload, request_id, occurred_at, published_at)
+      select gen_random_uuid(), ${stream}, 'order.created', 1, '{}', 'r', now(), now() - interval '2 hours'
+      from generate_series(1, 12000)`.execute(db);
+    const fresh = newEvent("order.created", { fresh: true }, { requestId: "fresh" });
+    const waiting = newEvent("order.created", { waiting: true }, { requestId: "waiting" });
+    const late = newEvent("order.created", { late: true }, { requestId: "late" });
+    for (const event of [fresh, waiting, late]) await insertOutboxEvent(db, stream, event);
+    await sql`update outbox set published_at = now() where event_id = ${fresh.id}`.execute(db);
+    await sql`update outbox set published_at = now() - interval '2 hours' where event_id = ${late.id}`.execute(
+      db,
+    );
+
+    expect(await prunePublished(db, new Date(Date.now() - 3_600_000))).toBe(12_000);
+    const left = await db.selectFrom("outbox").select("eventId").orderBy("id").execute();
+    // The late one waits for the next round after the fresh one's cutoff passes.
+    expect(left.map((row) => row.eventId)).toEqual([fresh.id, waiting.id, late.id]);
   });
 
   test("the running relay trims its streams, never past an entry a group has not acknowledged", async () => {

@@ -2,6 +2,7 @@
  * Idempotency keys: per user, the request's hash, the order id it creates, and once done the
  * answer to give again. A row in progress holds a lease; one whose holder died can be taken over.
  */
+import { deleteInBatches } from "@platform/db";
 import { sql } from "kysely";
 import type { OrderDb } from "./order.store.js";
 
@@ -109,11 +110,17 @@ export async function endLease(db: OrderDb, userId: string, key: string, lease: 
     .execute();
 }
 
-export async function pruneKeys(db: OrderDb, before: Date): Promise<number> {
-  const result = await db
-    .deleteFrom("idempotencyKey")
-    .where("createdAt", "<", before)
-    .where(sql<boolean>`state = 'done' or locked_until < now()`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** Deletes keys created before the cutoff that are done or whose claim ran out, in bounded batches. */
+export function pruneKeys(db: OrderDb, before: Date): Promise<number> {
+  return deleteInBatches(async (limit) => {
+    // The table's key is (user, key); a batch is picked by created_at's index and deleted by ctid.
+    const result = await sql`
+      delete from idempotency_key
+      where ctid = any(array(
+        select ctid from idempotency_key
+        where created_at < ${before} and (state = 'done' or locked_until < now())
+        order by created_at
+        limit ${limit}))`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  });
 }

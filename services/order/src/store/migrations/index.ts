@@ -7,6 +7,7 @@ import * as pendingPayment from "./0005-pending-payment.js";
 import * as vacuumOften from "./0006-vacuum-often.js";
 import * as quietAutovacuum from "./0007-quiet-autovacuum.js";
 import * as returnCommitted from "./0008-return-committed.js";
+import * as idempotencyKeyAge from "./0009-idempotency-key-age.js";
 
 /** Every migration of the order service, in order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "0006-vacuum-often": vacuumOften,
   "0007-quiet-autovacuum": quietAutovacuum,
   "0008-return-committed": returnCommitted,
+  "0009-idempotency-key-age": idempotencyKeyAge,
 };
