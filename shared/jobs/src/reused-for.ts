@@ -1,10 +1,15 @@
 /** A value read on demand (a metric counted at scrape time), shared while fresh and never waited on for long. */
+import { within } from "./within.js";
 
-export /**
+/**
  * `fn`'s answer, reused for `reuseMs` (scrapes meanwhile share it, so they never pile up reads);
  * undefined if it fails or takes longer than `waitMs`, so a scrape never hangs on a dependency.
  */
-function reusedFor<T>(reuseMs: number, waitMs: number, fn: () => Promise<T>): () => Promise<T | undefined> {
+export function reusedFor<T>(
+  reuseMs: number,
+  waitMs: number,
+  fn: () => Promise<T>,
+): () => Promise<T | undefined> {
   let last: { at: number; value: Promise<T> } | undefined;
   return async () => {
     const now = performance.now();
@@ -15,16 +20,8 @@ function reusedFor<T>(reuseMs: number, waitMs: number, fn: () => Promise<T>): ()
         if (last === entry) last = undefined; // a failure is not reused
       });
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, waitMs, undefined);
-    });
-    try {
-      return await Promise.race([last.value, timeout]);
-    } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(last.value, waitMs, () => new Error(`no answer within ${waitMs} ms`)).catch(
+      () => undefined,
+    );
   };
 }
