@@ -20,9 +20,14 @@ export const PublicUserSchema = t.Object({
 /**
  * A person's name: trimmed before it is checked (normaliseIdentity), so it needs a character that
  * is not white space — said in the schema too, so a client knows "\v" alone is no name. (\ufeff is
- * listed because JavaScript trims it and other regex dialects do not count it as white space.)
+ * listed because JavaScript trims it and other regex dialects do not count it as white space.) A
+ * pattern of its own replaces the document's no-NUL one (complete-document.ts), so it says that too.
  */
-const Name = t.String({ minLength: 1, maxLength: 100, pattern: "[^\\s\\ufeff]" });
+const Name = t.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: "^[^\\u0000]*[^\\s\\ufeff\\u0000][^\\u0000]*$",
+});
 
 /** What a user may change of their own profile; `phone: null` removes the phone. */
 export const ProfileBody = t.Object({
