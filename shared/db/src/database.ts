@@ -33,6 +33,11 @@ export interface DatabaseOptions {
    * query, and the pool's connection, until the kernel gave up on it, a quarter of an hour.
    */
   statementTimeoutMs?: number;
+  /**
+   * How long a statement waits for a lock before it fails with 55P03; 0 (the default) waits as
+   * long as the statement timeout lets it. Migrations set it (see service-database.ts).
+   */
+  lockTimeoutMs?: number;
 }
 
 /** How much longer than the statement timeout the client waits for the server's answer. */
@@ -58,6 +63,7 @@ export function createDatabase<DB>({
   applicationName,
   logger,
   statementTimeoutMs = 30_000,
+  lockTimeoutMs = 0,
 }: DatabaseOptions): Kysely<DB> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
   const pool = new pg.Pool({
@@ -69,6 +75,7 @@ export function createDatabase<DB>({
       `-c search_path=${schema},public`,
       `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
       `-c statement_timeout=${statementTimeoutMs}`,
+      `-c lock_timeout=${lockTimeoutMs}`,
     ].join(" "),
     application_name: applicationName ?? schema,
     connectionTimeoutMillis: 5_000,

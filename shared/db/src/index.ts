@@ -1,9 +1,9 @@
 export type { Migration } from "kysely/migration";
 export { deleteInBatches } from "./batches.js";
 export { createDatabase, type DatabaseOptions, pingDatabase } from "./database.js";
-export { isUniqueViolation } from "./errors.js";
+export { isLockNotAvailable, isUniqueViolation } from "./errors.js";
 export { containsPattern, escapeLike } from "./like.js";
-export { migrateToLatest } from "./migrate.js";
+export { type MigrateOptions, migrateToLatest } from "./migrate.js";
 export { answerLost, anyOf, preparedQuery } from "./prepared.js";
 export { migrateCommand, openServiceDatabase, type ServiceDatabaseConfig } from "./service-database.js";
 export {

@@ -4,7 +4,7 @@
  * `bun run migrate` does alone.
  */
 import { waitForDependency } from "@platform/jobs";
-import type { Logger } from "@platform/logging";
+import { createLogger, type Logger } from "@platform/logging";
 import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
 import { createDatabase } from "./database.js";
@@ -26,10 +26,12 @@ export async function openServiceDatabase<DB>(
 ): Promise<Kysely<DB>> {
   const migrator = migrationDatabase(config, service, logger);
   try {
-    await waitForDependency("postgres", () => migrateToLatest(migrator, config.POSTGRES_SCHEMA, migrations), {
-      logger,
-      timeoutMs: config.STARTUP_TIMEOUT_MS,
-    });
+    const migrate = () =>
+      migrateToLatest(migrator, config.POSTGRES_SCHEMA, migrations, {
+        retryLockedForMs: config.STARTUP_TIMEOUT_MS,
+        logger,
+      });
+    await waitForDependency("postgres", migrate, { logger, timeoutMs: config.STARTUP_TIMEOUT_MS });
   } finally {
     await migrator.destroy();
   }
@@ -50,7 +52,10 @@ export async function migrateCommand(
 ): Promise<void> {
   const db = migrationDatabase(config, service);
   try {
-    const { results = [] } = await migrateToLatest(db, config.POSTGRES_SCHEMA, migrations);
+    const { results = [] } = await migrateToLatest(db, config.POSTGRES_SCHEMA, migrations, {
+      retryLockedForMs: COMMAND_RETRY_LOCKED_FOR_MS,
+      logger: createLogger({ service }),
+    });
     for (const result of results) console.log(`${result.migrationName}: ${result.status}`);
     console.log(
       results.length === 0
@@ -62,9 +67,18 @@ export async function migrateCommand(
   }
 }
 
+/** `bun run migrate` keeps trying this long while a table it alters is locked by a transaction. */
+const COMMAND_RETRY_LOCKED_FOR_MS = 120_000;
+
 /**
- * One connection for migrations, without the statements' time limit: an index built on a big
- * table takes the time it takes.
+ * How long a migration's statement waits for a table's lock: while it waits, every other query on
+ * the table waits behind it, so the live replicas stall for at most this long per attempt.
+ */
+const MIGRATION_LOCK_TIMEOUT_MS = 2_000;
+
+/**
+ * One connection for migrations, without the statements' time limit (an index built on a big table
+ * takes the time it takes) but with a short lock timeout (above; migrate.ts tries again).
  */
 function migrationDatabase(
   config: Pick<ServiceDatabaseConfig, "POSTGRES_URL" | "POSTGRES_SCHEMA">,
@@ -78,5 +92,6 @@ function migrationDatabase(
     applicationName: service,
     logger,
     statementTimeoutMs: 0,
+    lockTimeoutMs: MIGRATION_LOCK_TIMEOUT_MS,
   });
 }

@@ -95,3 +95,106 @@ describe("migrateToLatest", () => {
     expect(count.n).toBe(2);
   });
 });
+
+describe("a migration whose table a long transaction holds", () => {
+  let lockedSchema: string;
+  let app: Kysely<Db>;
+  let migrator: Kysely<unknown>;
+  const warnings: unknown[] = [];
+  const logger = { warn: (fields: unknown) => void warnings.push(fields) } as never;
+
+  beforeAll(async () => {
+    const { postgresUrl } = await testInfra();
+    lockedSchema = uniqueName("t_lock");
+    app = createDatabase<Db>({ url: postgresUrl, schema: lockedSchema, poolMax: 3 });
+    migrator = createDatabase({
+      url: postgresUrl,
+      schema: lockedSchema,
+      poolMax: 1,
+      statementTimeoutMs: 0,
+      lockTimeoutMs: 200,
+    });
+    await migrateToLatest(migrator, lockedSchema, { "0001_widget": migrations["0001_widget"] as Migration });
+  });
+
+  afterAll(async () => {
+    await sql`drop schema if exists ${sql.id(lockedSchema)} cascade`.execute(app);
+    await Promise.all([app.destroy(), migrator.destroy()]);
+  });
+
+  /** Holds the widget table (a read in an open transaction) until the returned release is called. */
+  async function holdWidgetTable(): Promise<{ release: () => void; ended: Promise<void> }> {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const ended = app.transaction().execute(async (trx) => {
+      await trx.selectFrom("widget").selectAll().execute();
+      held();
+      await released;
+    });
+    await holding;
+    return { release, ended };
+  }
+
+  /** Resolves once the migration's ALTER is waiting for the table's lock. */
+  async function alterWaiting(): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await sql<{ n: number }>`
+        select count(*) as n from pg_stat_activity
+        where wait_event_type = 'Lock' and query ilike 'alter table%widget%'`.execute(app);
+      if (rows[0]?.n) return;
+      await Bun.sleep(20);
+    }
+    throw new Error("the migration never waited for the table's lock");
+  }
+
+  test("gives up after its lock timeout without retries, rolled back, naming itself", async () => {
+    const holder = await holdWidgetTable();
+    try {
+      await expect(migrateToLatest(migrator, lockedSchema, migrations)).rejects.toThrow(
+        /0002_widget_price failed.*lock timeout/,
+      );
+    } finally {
+      holder.release();
+      await holder.ended;
+    }
+    const columns = await sql<{ name: string }>`
+      select column_name as name from information_schema.columns
+      where table_schema = ${lockedSchema} and table_name = 'widget' and column_name = 'price_cents'`.execute(
+      app,
+    );
+    expect(columns.rows).toEqual([]);
+  });
+
+  test("lets the live queries on the table through while it waits, and goes through once the transaction ends", async () => {
+    const holder = await holdWidgetTable();
+    const migrated = migrateToLatest(migrator, lockedSchema, migrations, {
+      retryLockedForMs: 60_000,
+      logger,
+    });
+    try {
+      await alterWaiting();
+      // Behind an ALTER that waited for ever, this read would wait until the holder ends: never,
+      // here (the holder ends after it). With the lock timeout it waits at most one attempt's.
+      const read = app
+        .selectFrom("widget")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirst();
+      const stuck = Bun.sleep(3_000).then(() => "stuck" as const);
+      expect(await Promise.race([read.then(() => "answered" as const), stuck])).toBe("answered");
+    } finally {
+      holder.release();
+      await holder.ended;
+    }
+    const result = await migrated;
+    expect(result.results?.map((r) => [r.migrationName, r.status])).toEqual([
+      ["0002_widget_price", "Success"],
+    ]);
+    expect(warnings.length).toBeGreaterThan(0);
+  });
+});
