@@ -166,7 +166,7 @@ describe("deploy/k8s/components/observability", () => {
     ]);
   });
 
-  test("Prometheus scrapes every service's http port, by the service's name, with the alert rules", async () => {
+  test("Prometheus scrapes every service's http port (the gateway's metrics port), by the service's name, with the alert rules", async () => {
     const config = Bun.YAML.parse(await Bun.file(join(component, "prometheus", "prometheus.yml")).text()) as {
       global: { scrape_interval: string };
       rule_files: string[];
@@ -178,9 +178,16 @@ describe("deploy/k8s/components/observability", () => {
     expect(config.rule_files).toEqual(["alerts.yml"]);
     const relabel = config.scrape_configs[0]?.relabel_configs ?? [];
     const keep = relabel.find((r) => r.action === "keep")?.regex ?? "";
-    const [names, port] = keep.split(";");
-    expect(new Set(names?.replace(/[()]/g, "").split("|"))).toEqual(new Set(services));
+    const [others, gateway] = keep.split("|gateway;");
+    const [names, port] = (others ?? "").split(";");
+    expect(new Set([...(names?.replace(/[()]/g, "").split("|") ?? []), "gateway"])).toEqual(
+      new Set(services),
+    );
     expect(port).toBe("http");
+    expect(gateway).toBe("metrics");
+    const regex = new RegExp(`^(?:${keep})$`);
+    expect(["order;http", "gateway;metrics"].every((s) => regex.test(s))).toBe(true);
+    expect(["gateway;http", "order;metrics"].some((s) => regex.test(s))).toBe(false);
     expect(relabel.some((r) => r.target_label === "job")).toBe(true);
     const policy = componentResources.find((r) => r.kind === "NetworkPolicy");
     expect(policy?.spec.ingress?.[0]?.from).toEqual([

@@ -133,7 +133,7 @@ describe("Prometheus configuration and rules (promtool)", () => {
     }
   });
 
-  test("the scrape configs reach every service of compose.yaml on its port, every 15 s, with the alerts", async () => {
+  test("the scrape configs reach every service of compose.yaml on its (metrics) port, every 15 s, with the alerts", async () => {
     for (const [file, host] of [
       ["prometheus.yml", (name: string) => name],
       ["prometheus.local.yml", () => "127.0.0.1"],
@@ -150,8 +150,9 @@ describe("Prometheus configuration and rules (promtool)", () => {
       );
       expect(Object.keys(jobs).sort()).toEqual([...services].sort());
       for (const name of services) {
-        const port = compose.services[name]?.environment?.PORT;
-        expect(jobs[name], `${file}: ${name}`).toEqual([`${host(name)}:${port}`]);
+        // The gateway serves its metrics on a port of their own, not on the public one.
+        const { PORT, METRICS_PORT } = compose.services[name]?.environment ?? {};
+        expect(jobs[name], `${file}: ${name}`).toEqual([`${host(name)}:${METRICS_PORT ?? PORT}`]);
       }
     }
   });

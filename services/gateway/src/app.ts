@@ -1,16 +1,23 @@
 /**
  * The gateway: every public route of the platform under /api, in this order per request:
- * request id, target and body checks (the kernel) → IP rate limit (every path but /health and
- * /metrics, before any token is looked at) → route (unknown and internal paths are 404) → token
- * check for protected routes (401 before anything is forwarded) → user rate limit → forward,
- * streaming both ways. Plus /api/ws, /docs, /health, /ready (the services), /metrics. Every answer
- * carries the security headers; /api answers are never cached.
+ * request id, target and body checks (the kernel) → IP rate limit (every path but /health, before
+ * any token is looked at) → route (unknown and internal paths are 404) → token check for protected
+ * routes (401 before anything is forwarded) → user rate limit → forward, streaming both ways. Plus
+ * /api/ws, /docs, /health, /ready (the services); /metrics is on a port of its own
+ * (metrics-server.ts). Every answer carries the security headers; /api answers are never cached.
  */
 import { cors } from "@elysiajs/cors";
 import type { RevocationList, TokenVerifier } from "@platform/auth";
 import { bearerToken } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
-import { clientIp, httpKernel, labelRoute, REQUEST_ID_HEADER, trustedProxies } from "@platform/http";
+import {
+  clientIp,
+  type HttpMetrics,
+  httpKernel,
+  labelRoute,
+  REQUEST_ID_HEADER,
+  trustedProxies,
+} from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
@@ -28,12 +35,14 @@ export interface GatewayDeps {
   verifier: TokenVerifier;
   revocations?: RevocationList;
   limiter: RateLimiter;
+  /** Served by the metrics server (metrics-server.ts), not by this app. */
+  metrics: HttpMetrics;
   logger: Logger;
 }
 
 export function createApp(
   config: GatewayConfig,
-  { redis, verifier, revocations, limiter, logger }: GatewayDeps,
+  { redis, verifier, revocations, limiter, metrics, logger }: GatewayDeps,
 ) {
   const upstreams: Record<ServiceName, string> = {
     user: config.USER_URL,
@@ -55,6 +64,8 @@ export function createApp(
       service: "gateway",
       logger,
       accessLog: "info",
+      metrics,
+      servesMetrics: false,
       maxBodyBytes: config.MAX_BODY_BYTES,
       parseBodies: false,
       description: "The public edge of the platform: every /api route, /docs.",
@@ -68,8 +79,8 @@ export function createApp(
       },
     }),
   );
-  // Probes and the scraper are never limited: a busy edge must not look dead to its orchestrator.
-  const unlimited = new Set(["/health", "/metrics"]);
+  // Liveness probes are never limited: a busy edge must not look dead to its orchestrator.
+  const unlimited = new Set(["/health"]);
   const ipOf = (request: Request, server: { requestIP(r: Request): { address: string } | null } | null) =>
     clientIp(request, server?.requestIP(request)?.address, proxies);
   const consoleAnswer = consoleResponder(config.CONSOLE_DIR, logger);

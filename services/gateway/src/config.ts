@@ -4,6 +4,7 @@ import {
   csv,
   Env,
   loadConfigOrExit,
+  port,
   redisSettings,
   type Static,
   serviceSettings,
@@ -15,6 +16,12 @@ const upstream = (fallback: string) => url(["http", "https"], fallback);
 
 export const gatewayConfigSchema = Env.Object({
   ...serviceSettings(8080, "0.0.0.0"),
+  /**
+   * GET /metrics is served on this port, not on PORT: PORT is the public edge, and metrics are for
+   * the scraper (what each route is asked, the process's memory) — a page that costs more than any
+   * request, which the edge would have to serve to anyone, unlimited.
+   */
+  METRICS_PORT: port(8081),
   ...redisSettings(),
   ...tokenVerificationSettings(),
   USER_URL: upstream("http://127.0.0.1:3001"),

@@ -1,8 +1,10 @@
 /**
  * The gateway wired from its config, for main.ts and the tests alike: the rate limiter (buckets in
- * Redis) and the edge app. The gateway has no background work.
+ * Redis), the metrics (served on a port of their own by main.ts) and the edge app. The gateway has
+ * no background work.
  */
 import type { RevocationList, TokenVerifier } from "@platform/auth";
+import { createMetrics } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
@@ -27,8 +29,9 @@ export function createGatewayRuntime(
     user: { perMinute: config.RATE_LIMIT_USER_PER_MINUTE, burst: config.RATE_LIMIT_USER_BURST },
     logger,
   });
-  const app = createApp(config, { redis, verifier, revocations, limiter, logger });
-  return { limiter, app };
+  const metrics = createMetrics("gateway");
+  const app = createApp(config, { redis, verifier, revocations, limiter, metrics, logger });
+  return { limiter, metrics, app };
 }
 
 export type GatewayRuntime = ReturnType<typeof createGatewayRuntime>;

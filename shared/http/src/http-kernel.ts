@@ -48,6 +48,11 @@ export interface HttpKernelOptions {
    * costs more than the work), `info` at the edge. Errors (status >= 400) are always `info`.
    */
   accessLog?: "info" | "debug";
+  /**
+   * Whether GET /metrics is served with the app (true unless told). The gateway's app is the public
+   * edge: it serves its metrics on a port of their own instead (services/gateway/src/metrics-server.ts).
+   */
+  servesMetrics?: boolean;
 }
 
 export function httpKernel(options: HttpKernelOptions) {
@@ -73,6 +78,16 @@ export function httpKernel(options: HttpKernelOptions) {
       .use(requestContext(logger))
       .use(problemErrors(logger))
       .use(openApiDocument({ service, version: options.version, description: options.description }))
-      .use(opsRoutes({ service, logger, metrics, state, readiness, degradable, readinessTimeoutMs }))
+      .use(
+        opsRoutes({
+          service,
+          logger,
+          metrics: options.servesMetrics === false ? undefined : metrics,
+          state,
+          readiness,
+          degradable,
+          readinessTimeoutMs,
+        }),
+      )
   );
 }

@@ -34,7 +34,7 @@ export type ServiceName = (typeof SERVICES)[number];
 
 export async function startCrashPlatform() {
   // Every port chosen at once, so no two of the platform's servers are handed the same one.
-  const names = [...SERVICES, "grpc"] as const;
+  const names = [...SERVICES, "grpc", "gatewayMetrics"] as const;
   const [postgresPort, redisPort, mongoPort, smtpPort, ...chosen] = await freePorts(4 + names.length);
   const [postgres, redis, mongo] = await Promise.all([
     OwnPostgres.create(postgresPort),
@@ -46,7 +46,7 @@ export async function startCrashPlatform() {
   await smtp.start();
 
   const ports = Object.fromEntries(names.map((name, i) => [name, chosen[i] as number])) as Record<
-    ServiceName | "grpc",
+    ServiceName | "grpc" | "gatewayMetrics",
     number
   >;
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
@@ -115,6 +115,7 @@ export async function startCrashPlatform() {
       RATE_LIMIT_IP_PER_MINUTE: "1000000",
       RATE_LIMIT_USER_BURST: "100000",
       RATE_LIMIT_USER_PER_MINUTE: "1000000",
+      METRICS_PORT: String(ports.gatewayMetrics),
     },
   };
 

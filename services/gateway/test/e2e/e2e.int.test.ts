@@ -417,8 +417,8 @@ describe("the platform through the gateway", () => {
       .map((line) => line.split(" ") as [string, string]);
     expect(listed.length).toBeGreaterThan(0);
     const exported: Record<string, Set<string>> = {};
-    for (const [service, url] of Object.entries(platform.serviceUrls)) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+    for (const [service, url] of Object.entries(platform.metricsUrls)) {
+      const text = await (await fetch(url)).text();
       // A metric with no sample yet (a labelled counter before its first use) still has its TYPE line.
       exported[service] = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string));
     }

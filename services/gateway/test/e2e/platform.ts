@@ -130,6 +130,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     DELIVERY_INTERVAL_MS: "100",
     ...overrides.notification,
   });
+  const gatewayMetricsPort = await freePort();
   started.gateway = await startServiceProcess(main("gateway"), {
     ...common,
     JWKS_URL: jwks,
@@ -142,6 +143,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     RATE_LIMIT_KEY_PREFIX: `${id}:gateway:`,
     RATE_LIMIT_USER_BURST: "150",
     RATE_LIMIT_USER_PER_MINUTE: "600",
+    METRICS_PORT: String(gatewayMetricsPort),
     ...overrides.gateway,
   });
 
@@ -202,6 +204,13 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
       .filter(([name]) => name !== "sms")
       .map(([name, process]) => [name, process.baseUrl]),
   );
+  /** Where each of them serves its metrics: the gateway on a port of its own. */
+  const metricsUrls = Object.fromEntries(
+    Object.entries(serviceUrls).map(([name, url]) => [
+      name,
+      name === "gateway" ? `http://127.0.0.1:${gatewayMetricsPort}/metrics` : `${url}/metrics`,
+    ]),
+  );
   /** The text messages the SMS sink received for a number. */
   const textMessages = async (to: string) => {
     const res = await fetch(`${started.sms?.baseUrl}/messages?to=${encodeURIComponent(to)}`);
@@ -214,6 +223,7 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
   return {
     gateway: started.gateway.baseUrl,
     serviceUrls,
+    metricsUrls,
     smtp,
     textMessages,
     stop,

@@ -251,8 +251,8 @@ describe("limits that hold", () => {
     expect(statuses.slice(IP_BURST)).toEqual([429, 429, 429, 429, 429]);
   });
 
-  test("/ready, /docs and /api/ws are limited per IP like the API; /health is not", async () => {
-    for (const path of ["/ready", "/docs", "/api/ws"]) {
+  test("/ready, /docs, /api/ws and /metrics are limited per IP like the API; /health is not", async () => {
+    for (const path of ["/ready", "/docs", "/api/ws", "/metrics"]) {
       const ip = newClientIp();
       let last = 0;
       for (let i = 0; i <= IP_BURST; i++) last = (await api("GET", path, { ip })).status;
@@ -311,6 +311,18 @@ describe("nothing exposed", () => {
       const res = await api("GET", path, { token: buyer.accessToken });
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
     }
+  });
+
+  test("the gateway's metrics are on their own port, not on the public one", async () => {
+    expect((await api("GET", "/api/products")).status).toBe(200);
+    const publicAnswer = await api("GET", "/metrics");
+    expect(publicAnswer.status).toBe(404);
+    expect(publicAnswer.body.code).toBe("NOT_FOUND");
+    const scraped = await fetch(platform.metricsUrls.gateway as string);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(
+      /^http_request_duration_seconds_count\{[^}]*route="\/api\/products"/m,
+    );
   });
 });
 

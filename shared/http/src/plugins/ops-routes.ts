@@ -1,7 +1,7 @@
 /**
  * The routes an operator and an orchestrator use: GET /health (the process answers), GET /ready
  * (every dependency answers, and the service is not draining; 200 "degraded" when only a
- * dependency it answers without is away) and GET /metrics (Prometheus).
+ * dependency it answers without is away) and GET /metrics (Prometheus; when given a registry).
  */
 import type { Logger } from "@platform/logging";
 import { Elysia } from "elysia";
@@ -23,7 +23,8 @@ export interface ServiceState {
 export interface OpsRoutesOptions {
   service: string;
   logger: Logger;
-  metrics: HttpMetrics;
+  /** Served on GET /metrics; none, no such route. */
+  metrics?: HttpMetrics;
   state: ServiceState;
   readiness: Record<string, ReadinessCheck>;
   /** Reported, but their failure leaves the service ready ("degraded"). */
@@ -40,7 +41,7 @@ export function opsRoutes({
   degradable,
   readinessTimeoutMs,
 }: OpsRoutesOptions) {
-  return new Elysia({ name: "ops-routes", seed: service })
+  const routes = new Elysia({ name: "ops-routes", seed: service })
     .get("/health", () => ({ status: "ok", service }), { detail: { hide: true } })
     .get(
       "/ready",
@@ -65,15 +66,16 @@ export function opsRoutes({
         );
       },
       { detail: { hide: true } },
-    )
-    .get(
-      "/metrics",
-      async ({ set }) => {
-        set.headers["content-type"] = metrics.registry.contentType;
-        return metrics.registry.metrics();
-      },
-      { detail: { hide: true } },
     );
+  if (!metrics) return routes;
+  return routes.get(
+    "/metrics",
+    async ({ set }) => {
+      set.headers["content-type"] = metrics.registry.contentType;
+      return metrics.registry.metrics();
+    },
+    { detail: { hide: true } },
+  );
 }
 
 async function runChecks(
