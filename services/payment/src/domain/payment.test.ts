@@ -15,6 +15,7 @@ const payment = (fields: Partial<Payment> = {}): Payment => ({
   owner: { id: "0193a5a0-0000-7000-8000-000000000003", email: "a@example.com", name: "A" },
   failedAttempts: 0,
   orderCancelled: false,
+  callOffOwed: false,
   createdAt: new Date(0),
   updatedAt: new Date(0),
   ...fields,

@@ -24,6 +24,8 @@ export interface Payment {
   failedAttempts: number;
   /** The order was cancelled: money that arrives after that goes back. */
   orderCancelled: boolean;
+  /** The provider is still to hear that the payment is called off (its order is gone). */
+  callOffOwed: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

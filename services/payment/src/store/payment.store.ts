@@ -83,7 +83,13 @@ export async function updatePayment(
   changes: Partial<
     Pick<
       Payment,
-      "status" | "failedAttempts" | "refundedCents" | "orderCancelled" | "reference" | "clientSecret"
+      | "status"
+      | "failedAttempts"
+      | "refundedCents"
+      | "orderCancelled"
+      | "callOffOwed"
+      | "reference"
+      | "clientSecret"
     >
   >,
 ): Promise<Payment> {
@@ -226,4 +232,18 @@ export async function paymentsOwingRefunds(db: PaymentDb, before: Date, limit: n
     .limit(limit)
     .execute();
   return rows.map((row) => row.paymentId);
+}
+
+/** Payments whose call-off the provider has not heard since before `before` (it was away). */
+export async function paymentsOwingCallOffs(db: PaymentDb, before: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("payment")
+    .select("id")
+    .where("callOffOwed", "=", true)
+    .where("reference", "is not", null)
+    .where("updatedAt", "<", before)
+    .orderBy("updatedAt")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
 }

@@ -19,6 +19,7 @@ export interface PaymentTable {
   owner: JSONColumnType<OrderOwner, string, string>;
   failedAttempts: Generated<number>;
   orderCancelled: Generated<boolean>;
+  callOffOwed: Generated<boolean>;
   requestId: string;
   createdAt: CreatedAt;
   updatedAt: ColumnType<Date, never, Date>;

@@ -1,7 +1,8 @@
 /**
  * An order was cancelled (order.status.updated → CANCELLED: by its owner, an admin, a failed
- * payment or the end of its payment window). Its payment follows: still open, it is called off with
- * the provider; paid, it is refunded in full. The payment remembers that its order is gone, so money
+ * payment or the end of its payment window). Its payment follows: not paid (open, or failed: a
+ * declined Stripe payment intent still takes another card), it is called off with the provider
+ * (owed in this transaction: call-off.ts); paid, it is refunded in full. The payment remembers that its order is gone, so money
  * that arrives later goes back too. An order nobody started paying gets a CANCELLED stand-in under
  * its id, so a payment started a moment later finds the order gone rather than taking money for it.
  * A redelivery finds the payment remembered already.
@@ -9,6 +10,7 @@
 import type { PlatformEvent } from "@platform/events";
 import { isOpen } from "../domain/payment.js";
 import { insertPayment, lockPayment, updatePayment } from "../store/payment.store.js";
+import { carryOutCallOff } from "./call-off.js";
 import type { PaymentDeps } from "./payment-deps.js";
 import { carryOutRefund, oweRefund } from "./refunds.js";
 
@@ -44,22 +46,23 @@ export async function orderCancelled(
       payment = await lockPayment(trx, { orderId: order.id });
     }
     if (!payment || payment.orderCancelled) return undefined;
-    const open = isOpen(payment);
+    const paid = payment.status === "SUCCEEDED" || payment.status === "REFUNDED";
     await updatePayment(trx, payment.id, {
       orderCancelled: true,
-      ...(open && { status: "CANCELLED" as const }),
+      ...(isOpen(payment) && { status: "CANCELLED" as const }),
+      ...(!paid && { callOffOwed: true }),
     });
     if (payment.status === "SUCCEEDED")
       await oweRefund(trx, payment, { reason: CANCELLED_ORDER_REASON, requestId });
-    return { payment, open };
+    return { payment, paid };
   });
   if (!step) return;
-  const { payment, open } = step;
+  const { payment, paid } = step;
   const log = deps.logger.child({ paymentId: payment.id, orderId: order.id, requestId });
-  if (open && payment.reference) {
-    await provider.cancelPayment(payment.reference).catch((err) =>
-      // A payment that goes through anyway is refunded when its webhook arrives.
-      log.warn({ err }, "could not call off the payment with the provider"),
+  if (!paid) {
+    // Owed above; if the provider cannot hear it now, the refund job tells it later.
+    await carryOutCallOff(deps, payment.id).catch((err) =>
+      log.warn({ err }, "could not call off the payment with the provider; it is tried again later"),
     );
   }
   if (payment.status === "SUCCEEDED") {

@@ -9,6 +9,7 @@ import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
 import { isOpen, type Payment } from "../domain/payment.js";
 import { findPaymentOfOrder, insertPayment, updatePayment } from "../store/payment.store.js";
+import { carryOutCallOff } from "./call-off.js";
 import type { PaymentDeps } from "./payment-deps.js";
 
 export async function startPayment(
@@ -57,10 +58,21 @@ export async function startPayment(
       amountCents: payment.amountCents,
       currency: payment.currency,
     });
-    payment = await updatePayment(db, payment.id, {
+    // Stored whatever happened meanwhile: a call-off needs the reference.
+    const stored = await updatePayment(db, payment.id, {
       reference: made.reference,
       clientSecret: made.clientSecret,
     });
+    if (!isOpen(stored)) {
+      // The order was cancelled while the provider made its side: called off, never handed out.
+      await carryOutCallOff(deps, stored.id).catch((err) =>
+        deps.logger.warn({ err, paymentId: stored.id, requestId }, "call-off left to the refund job"),
+      );
+      throw new AppError("INVALID_TRANSITION", `The order's payment is ${stored.status}; it takes no more.`, {
+        paymentStatus: stored.status,
+      });
+    }
+    payment = stored;
   }
   return { payment, created };
 }

@@ -1,0 +1,174 @@
+/**
+ * Calling off the provider's side of a payment whose order is gone, on real Postgres, with the order
+ * service's billing answered over a real socket and a provider that records what it is told (and
+ * makes its payments when the test says): a payment declined for good, a provider away when told,
+ * and a payment started while its order is being cancelled.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createDatabase, migrateToLatest } from "@platform/db";
+import { dependencyUnavailable } from "@platform/errors";
+import { createLogger } from "@platform/logging";
+import { eventually, orderStatusUpdatedEvent, testInfra, uniqueName } from "@platform/testing";
+import { type Kysely, sql } from "kysely";
+import { OrderClient } from "../src/clients/order-client.js";
+import { SandboxProvider } from "../src/providers/sandbox.js";
+import { migrations } from "../src/store/migrations/index.js";
+import { findPayment, insertPayment, type PaymentDb, updatePayment } from "../src/store/payment.store.js";
+import type { PaymentDatabase } from "../src/store/payment.table.js";
+import { orderCancelled } from "../src/use-cases/order-cancelled.js";
+import type { PaymentDeps } from "../src/use-cases/payment-deps.js";
+import { refundJob } from "../src/use-cases/refund-job.js";
+import { startPayment } from "../src/use-cases/start-payment.js";
+
+setDefaultTimeout(30_000);
+
+/** The sandbox, recording every call-off; `away` makes them fail, `holdCreate` holds createPayment. */
+class RecordingProvider extends SandboxProvider {
+  readonly calledOff: string[] = [];
+  away = false;
+  holdCreate: Promise<void> | undefined;
+  override async createPayment(payment: { paymentId: string }) {
+    await this.holdCreate;
+    return super.createPayment(payment);
+  }
+  override async cancelPayment(reference?: string): Promise<void> {
+    if (this.away) throw dependencyUnavailable("payment provider");
+    if (reference) this.calledOff.push(reference);
+  }
+}
+
+const schema = uniqueName("t_calloff");
+const logger = createLogger({ service: "payment-test", level: "silent" });
+const provider = new RecordingProvider("whsec_test");
+/** The orders the stand-in order service knows: id → status. */
+const orderStatuses = new Map<string, string>();
+const owner = { id: Bun.randomUUIDv7(), email: "buyer@example.com", name: "Buyer" };
+let db: PaymentDb;
+let deps: PaymentDeps;
+let orderService: ReturnType<typeof Bun.serve>;
+
+beforeAll(async () => {
+  const { postgresUrl } = await testInfra();
+  db = createDatabase<PaymentDatabase>({ url: postgresUrl, schema });
+  await migrateToLatest(db as Kysely<unknown>, schema, migrations);
+  orderService = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(request) {
+      const orderId = new URL(request.url).pathname.split("/")[3] ?? "";
+      const status = orderStatuses.get(orderId);
+      if (!status) return new Response(null, { status: 404 });
+      return Response.json({ orderId, status, totalCents: 2500, currency: "EUR", owner });
+    },
+  });
+  deps = {
+    db,
+    provider,
+    orders: new OrderClient({ baseUrl: `http://127.0.0.1:${orderService.port}`, timeoutMs: 2_000, logger }),
+    relay: { nudge: () => {} },
+    eventsStream: "events:payments",
+    maxAttempts: 3,
+    logger,
+  };
+});
+
+afterAll(async () => {
+  orderService.stop(true);
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  await db.destroy();
+});
+
+/** A payment of a new order, with the provider's side made, in the given status. */
+async function paymentIn(status: "PENDING" | "FAILED") {
+  const id = Bun.randomUUIDv7();
+  const orderId = Bun.randomUUIDv7();
+  await insertPayment(db, {
+    id,
+    orderId,
+    userId: owner.id,
+    provider: "sandbox",
+    amountCents: 2500,
+    currency: "EUR",
+    owner,
+    requestId: "req-pay",
+  });
+  const reference = `pi_${id}`;
+  await updatePayment(db, id, { status, reference, failedAttempts: status === "FAILED" ? 3 : 0 });
+  return { id, orderId, reference };
+}
+
+const cancelled = (orderId: string, from = "PENDING_PAYMENT" as const) =>
+  orderStatusUpdatedEvent({ orderId, user: owner, from, to: "CANCELLED" });
+
+describe("a cancelled order's payment is called off with the provider", () => {
+  test("a payment declined for good too: a declined payment intent still takes another card", async () => {
+    const payment = await paymentIn("FAILED");
+    await orderCancelled(deps, cancelled(payment.orderId));
+    expect(provider.calledOff).toContain(payment.reference);
+    expect(await findPayment(db, payment.id)).toMatchObject({
+      status: "FAILED",
+      orderCancelled: true,
+      callOffOwed: false,
+    });
+  });
+
+  test("a provider away when told hears it later from the refund job; a redelivered cancellation changes nothing", async () => {
+    const payment = await paymentIn("PENDING");
+    provider.away = true;
+    await orderCancelled(deps, cancelled(payment.orderId));
+    await orderCancelled(deps, cancelled(payment.orderId)); // the event again: remembered already
+    expect(provider.calledOff).not.toContain(payment.reference);
+    expect(await findPayment(db, payment.id)).toMatchObject({ status: "CANCELLED", callOffOwed: true });
+
+    provider.away = false;
+    const job = refundJob(deps, { intervalMs: 100 });
+    job.start();
+    try {
+      await eventually(
+        "the refund job calling it off",
+        async () => (await findPayment(db, payment.id))?.callOffOwed === false,
+      );
+    } finally {
+      await job.stop();
+    }
+    expect(provider.calledOff.filter((r) => r === payment.reference)).toHaveLength(1);
+  });
+
+  test("a payment started while its order is cancelled: 409, its provider side called off, no secret handed out", async () => {
+    const orderId = Bun.randomUUIDv7();
+    orderStatuses.set(orderId, "PENDING_PAYMENT");
+    let made = () => {};
+    provider.holdCreate = new Promise<void>((resolve) => {
+      made = resolve;
+    });
+    const principal = {
+      userId: owner.id,
+      email: owner.email,
+      role: "user" as const,
+      issuedAt: 0,
+      expiresAt: 0,
+    };
+    const starting = startPayment(deps, { orderId, principal, requestId: "req-start" });
+    const settled = starting.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    // The payment row exists, its provider side is being made: now the order is cancelled.
+    await eventually("the payment stored", () => findPaymentOf(orderId));
+    orderStatuses.set(orderId, "CANCELLED");
+    await orderCancelled(deps, cancelled(orderId));
+    made();
+    provider.holdCreate = undefined;
+
+    const outcome = await settled;
+    expect(outcome).toMatchObject({ error: { code: "INVALID_TRANSITION" } });
+    const payment = await findPaymentOf(orderId);
+    expect(payment).toMatchObject({ status: "CANCELLED", callOffOwed: false });
+    expect(provider.calledOff).toContain(payment?.reference as string);
+  });
+});
+
+async function findPaymentOf(orderId: string) {
+  const row = await db.selectFrom("payment").select("id").where("orderId", "=", orderId).executeTakeFirst();
+  return row && findPayment(db, row.id);
+}
