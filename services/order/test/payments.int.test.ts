@@ -78,6 +78,19 @@ const statusEvents = async (orderId: string) =>
     );
 
 describe("orders with a payment provider", () => {
+  test("an order with nothing to pay (free products) is confirmed at once and its stock committed: no provider takes 0", async () => {
+    const buyer = await ctx.customer();
+    const sku = await ctx.product(10, 0);
+    const res = await ctx.call<OrderView>("POST", "/orders", {
+      token: buyer.token,
+      body: { items: [{ sku, quantity: 3 }] },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "CONFIRMED", totalCents: 0 });
+    await eventually("its Commit done", async () => (await tasksOf(res.body.id)).length === 0);
+    expect(await ctx.available(sku)).toBe(7);
+  });
+
   test("an order waits PENDING_PAYMENT with its stock reserved; payment.succeeded confirms it and commits the stock, once", async () => {
     const { sku, order } = await pendingOrder(2);
     expect(order.status).toBe("PENDING_PAYMENT");

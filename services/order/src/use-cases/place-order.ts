@@ -7,7 +7,8 @@
  *
  * With a payment provider (§13) the order is stored PENDING_PAYMENT instead: its stock stays
  * reserved for the payment window, the Commit waits for payment.succeeded, and the task is the end
- * of the window (the order cancelled and its stock released if still unpaid then).
+ * of the window (the order cancelled and its stock released if still unpaid then). An order with
+ * nothing to pay (free products) is confirmed at once all the same: no provider takes a payment of 0.
  */
 import type { Principal } from "@platform/auth";
 import { answerLost } from "@platform/db";
@@ -41,17 +42,20 @@ export async function placeOrder(
 
   const lines = orderLines(input.items);
   const owner = await users.validate(principal.userId, requestId);
-  const { required: payFirst, windowSeconds } = deps.payments;
+  const { required: paymentsOn, windowSeconds } = deps.payments;
   // Waiting for a payment, the stock is held for the window and then as long as any order's is
   // before its Commit: a payment in the window's last second still finds it when the Commit follows.
-  const ttlSeconds = payFirst ? windowSeconds + deps.reservationTtlSeconds : deps.reservationTtlSeconds;
+  const ttlSeconds = paymentsOn ? windowSeconds + deps.reservationTtlSeconds : deps.reservationTtlSeconds;
   const reservation = await inventory.reserve(orderId, lines, ttlSeconds, requestId);
 
   let view: OrderView;
+  let payFirst = paymentsOn;
   try {
     const now = new Date();
+    const priced = priceLines(reservation.lines); // a refusal (mixed currencies) releases below
+    payFirst = paymentsOn && priced.totalCents > 0;
     const status = payFirst ? "PENDING_PAYMENT" : "CONFIRMED";
-    const order = newOrder({ id: orderId, userId: owner.id, ...priceLines(reservation.lines) }, status, now);
+    const order = newOrder({ id: orderId, userId: owner.id, ...priced }, status, now);
     view = toOrderView(order);
     await insertPlacedOrder(db, {
       order,
