@@ -3,13 +3,13 @@
  * their payments (admins all of them), an admin refunds an order.
  */
 import { assertAdmin, requireAuth, type TokenVerifier } from "@platform/auth";
-import { AppError, notFound } from "@platform/errors";
+import { notFound } from "@platform/errors";
 import { isUuid, keysetPage, PageOf, problems, requestContext } from "@platform/http";
 import { Elysia } from "elysia";
 import { type Payment, toPaymentView } from "../domain/payment.js";
-import { listPayments, lockPayment } from "../store/payment.store.js";
+import { listPayments } from "../store/payment.store.js";
 import type { PaymentDeps } from "../use-cases/payment-deps.js";
-import { carryOutRefund, oweRefund } from "../use-cases/refunds.js";
+import { refundOrder } from "../use-cases/refund-order.js";
 import { startPayment } from "../use-cases/start-payment.js";
 import { checkoutUrl } from "./checkout.js";
 import {
@@ -24,9 +24,6 @@ import {
 export interface PaymentRouteDeps extends PaymentDeps {
   verifier: TokenVerifier;
 }
-
-/** Why an admin's refund gives the money back, unless they say. */
-const ADMIN_REFUND_REASON = "Refunded by the shop.";
 
 const started = (payment: Payment) => ({
   paymentId: payment.id,
@@ -88,23 +85,11 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       async ({ params, body, principal, requestId, set }) => {
         assertAdmin(principal);
         if (!isUuid(params.id)) throw notFound("No such order.");
-        const { payment, refund } = await deps.db.transaction().execute(async (trx) => {
-          const locked = await lockPayment(trx, { orderId: params.id });
-          if (!locked) throw notFound("The order has no payment to refund.");
-          if (locked.status === "REFUNDED") {
-            throw new AppError("INVALID_TRANSITION", "The payment was refunded already.", {
-              paymentStatus: "REFUNDED",
-            });
-          }
-          return {
-            payment: locked,
-            refund: await oweRefund(trx, locked, { reason: body.reason ?? ADMIN_REFUND_REASON, requestId }),
-          };
+        const { payment, refund } = await refundOrder(deps, {
+          orderId: params.id,
+          reason: body.reason,
+          requestId,
         });
-        // Owed above; if the provider cannot take it now, the refund job carries it out later.
-        await carryOutRefund(deps, payment.id).catch((err) =>
-          deps.logger.warn({ err, paymentId: payment.id, requestId }, "refund deferred to the refund job"),
-        );
         set.status = 202;
         return {
           paymentId: payment.id,

@@ -1,8 +1,9 @@
 /**
- * Calling off the provider's side of a payment whose order is gone, on real Postgres, with the order
- * service's billing answered over a real socket and a provider that records what it is told (and
- * makes its payments when the test says): a payment declined for good, a provider away when told,
- * and a payment started while its order is being cancelled.
+ * Payments on real Postgres, with the order service's billing answered over a real socket and a
+ * provider that records what it is told (and makes its payments when the test says): calling off
+ * the provider's side of a payment whose order is gone (a payment declined for good, a provider away
+ * when told, a payment started while its order is being cancelled), and an admin's refund of an
+ * order that has not taken its payment yet.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createDatabase, migrateToLatest } from "@platform/db";
@@ -18,6 +19,7 @@ import type { PaymentDatabase } from "../src/store/payment.table.js";
 import { orderCancelled } from "../src/use-cases/order-cancelled.js";
 import type { PaymentDeps } from "../src/use-cases/payment-deps.js";
 import { refundJob } from "../src/use-cases/refund-job.js";
+import { refundOrder } from "../src/use-cases/refund-order.js";
 import { startPayment } from "../src/use-cases/start-payment.js";
 
 setDefaultTimeout(30_000);
@@ -165,6 +167,27 @@ describe("a cancelled order's payment is called off with the provider", () => {
     const payment = await findPaymentOf(orderId);
     expect(payment).toMatchObject({ status: "CANCELLED", callOffOwed: false });
     expect(provider.calledOff).toContain(payment?.reference as string);
+  });
+});
+
+describe("an admin's refund", () => {
+  test("of an order that has not taken its payment yet (payment.succeeded on its way) is 409 and gives nothing back", async () => {
+    const payment = await paymentIn("PENDING");
+    await updatePayment(db, payment.id, { status: "SUCCEEDED" });
+    orderStatuses.set(payment.orderId, "PENDING_PAYMENT");
+    await expect(
+      refundOrder(deps, { orderId: payment.orderId, requestId: "req-refund" }),
+    ).rejects.toMatchObject({
+      code: "INVALID_TRANSITION",
+    });
+    expect(await findPayment(db, payment.id)).toMatchObject({ status: "SUCCEEDED", refundedCents: 0 });
+    const refunds = await db.selectFrom("refund").select("id").where("paymentId", "=", payment.id).execute();
+    expect(refunds).toEqual([]);
+
+    orderStatuses.set(payment.orderId, "CONFIRMED"); // the order took it: now it can be given back
+    const { refund } = await refundOrder(deps, { orderId: payment.orderId, requestId: "req-refund" });
+    expect(refund).toMatchObject({ amountCents: 2500 });
+    expect(await findPayment(db, payment.id)).toMatchObject({ status: "REFUNDED", refundedCents: 2500 });
   });
 });
 
