@@ -29,7 +29,9 @@ class RecordingProvider extends SandboxProvider {
   readonly calledOff: string[] = [];
   away = false;
   holdCreate: Promise<void> | undefined;
+  creating = 0;
   override async createPayment(payment: { paymentId: string }) {
+    this.creating++;
     await this.holdCreate;
     return super.createPayment(payment);
   }
@@ -167,6 +169,37 @@ describe("a cancelled order's payment is called off with the provider", () => {
     const payment = await findPaymentOf(orderId);
     expect(payment).toMatchObject({ status: "CANCELLED", callOffOwed: false });
     expect(provider.calledOff).toContain(payment?.reference as string);
+  });
+});
+
+describe("starting a payment", () => {
+  test("twice at once (a double click) answers both with the same checkout", async () => {
+    const orderId = Bun.randomUUIDv7();
+    orderStatuses.set(orderId, "PENDING_PAYMENT");
+    const principal = {
+      userId: owner.id,
+      email: owner.email,
+      role: "user" as const,
+      issuedAt: 0,
+      expiresAt: 0,
+    };
+    let made = () => {};
+    provider.holdCreate = new Promise<void>((resolve) => {
+      made = resolve;
+    });
+    const creatingBefore = provider.creating;
+    const both = Promise.all([
+      startPayment(deps, { orderId, principal, requestId: "req-click-1" }),
+      startPayment(deps, { orderId, principal, requestId: "req-click-2" }),
+    ]);
+    // Both found the payment without its provider side and asked the provider for one.
+    await eventually("both asking the provider", () => provider.creating === creatingBefore + 2);
+    made();
+    provider.holdCreate = undefined;
+    const [first, second] = await both;
+    expect(first.payment.clientSecret).toBeString();
+    expect(second.payment.clientSecret).toBe(first.payment.clientSecret as string);
+    expect((await findPaymentOf(orderId))?.clientSecret).toBe(first.payment.clientSecret);
   });
 });
 

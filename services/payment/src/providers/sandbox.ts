@@ -43,11 +43,18 @@ export class SandboxProvider implements PaymentProvider {
 
   constructor(private readonly webhookSecret: string) {}
 
-  /** A payment intent of the simulator; its client secret opens the checkout page, as Stripe's opens Stripe.js. */
+  /**
+   * A payment intent of the simulator; its client secret opens the checkout page, as Stripe's opens
+   * Stripe.js. Made again for the same payment (two requests starting it at once) it is the same, as
+   * Stripe's is under its idempotency key: a MAC of the payment id, which nobody without the webhook
+   * secret can make.
+   */
   async createPayment({ paymentId }: { paymentId: string }) {
     const reference = `pi_sbx_${paymentId.replaceAll("-", "")}`;
-    const secret = crypto.getRandomValues(new Uint8Array(24)).toHex();
-    return { reference, clientSecret: `${reference}_secret_${secret}` };
+    const secret = new Bun.CryptoHasher("sha256", this.webhookSecret)
+      .update(`client-secret:${paymentId}`)
+      .digest("hex");
+    return { reference, clientSecret: `${reference}_secret_${secret.slice(0, 48)}` };
   }
 
   async cancelPayment(): Promise<void> {
