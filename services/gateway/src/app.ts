@@ -4,7 +4,7 @@
  * any token is looked at) → route (unknown and internal paths are 404) → token check for protected
  * routes (401 before anything is forwarded) → user rate limit → forward, streaming both ways. Plus
  * /api/ws, /docs, /health, /ready (the services); /metrics is on a port of its own
- * (metrics-server.ts). Every answer carries the security headers; /api answers are never cached.
+ * (routes/metrics-server.ts). Every answer carries the security headers; /api answers are never cached.
  */
 import { cors } from "@elysiajs/cors";
 import type { RevocationList, TokenVerifier } from "@platform/auth";
@@ -35,7 +35,7 @@ export interface GatewayDeps {
   verifier: TokenVerifier;
   revocations?: RevocationList;
   limiter: RateLimiter;
-  /** Served by the metrics server (metrics-server.ts), not by this app. */
+  /** Served by the metrics server (routes/metrics-server.ts), not by this app. */
   metrics: HttpMetrics;
   logger: Logger;
 }

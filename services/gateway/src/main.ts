@@ -8,7 +8,7 @@ import { createLogger } from "@platform/logging";
 import { createRedis, waitForRedis } from "@platform/redis";
 import { startTracing } from "@platform/telemetry";
 import { loadGatewayConfig } from "./config.js";
-import { serveMetrics } from "./metrics-server.js";
+import { serveMetrics } from "./routes/metrics-server.js";
 import { createGatewayRuntime } from "./runtime.js";
 
 const config = loadGatewayConfig();

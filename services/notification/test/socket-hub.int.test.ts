@@ -79,7 +79,11 @@ describe("SocketHub", () => {
     await hub.push("dee", { n: 5 });
     await redis.publish(channel, JSON.stringify([{ userId: "dee", payload: { n: 6 } }]));
 
-    await eventually("both delivered", async () => dee.received.length === 2);
+    // The test's own subscriber hears the PUBLISHes on a connection of its own, maybe later.
+    await eventually(
+      "both delivered and heard",
+      async () => dee.received.length === 2 && published.length === 2,
+    );
     expect(dee.received).toEqual([{ n: 5 }, { n: 6 }]);
     expect(JSON.parse(published[0] ?? "")).toEqual({ userId: "dee", payload: { n: 5 } });
   });

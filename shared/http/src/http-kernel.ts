@@ -50,7 +50,7 @@ export interface HttpKernelOptions {
   accessLog?: "info" | "debug";
   /**
    * Whether GET /metrics is served with the app (true unless told). The gateway's app is the public
-   * edge: it serves its metrics on a port of their own instead (services/gateway/src/metrics-server.ts).
+   * edge: it serves its metrics on a port of their own instead (services/gateway/src/routes/metrics-server.ts).
    */
   servesMetrics?: boolean;
 }
