@@ -390,6 +390,29 @@ describe("products", () => {
     ).toEqual([]);
   });
 
+  test("sorted by name, a cursor after the longest names the catalog takes still pages on", async () => {
+    const category = `long-${Date.now()}`;
+    // 200 characters each: four-byte ones (emoji) and JSON-escaped ones make the longest cursor.
+    const names = ["😀".repeat(100), `A${'"'.repeat(199)}`, "ü".repeat(200)];
+    for (const [i, name] of names.entries())
+      await ctx.product({ sku: `LONG-${i}`, name, priceCents: 100, category });
+    for (const sort of ["name", "-name"]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: { items: Array<{ sku: string }>; nextCursor: string | null } } =
+          await ctx.call(
+            "GET",
+            `/products?category=${category}&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ""}`,
+          );
+        expect([sort, page.status]).toEqual([sort, 200]);
+        seen.push(...page.body.items.map((p) => p.sku));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect([sort, seen.sort()]).toEqual([sort, ["LONG-0", "LONG-1", "LONG-2"]]);
+    }
+  });
+
   test("a cursor whose sort value the sort's column cannot hold is 422, not Postgres's error (a 500)", async () => {
     const cursor = (position: unknown[]) => Buffer.from(JSON.stringify(position)).toString("base64url");
     const crafted: Array<[string, unknown]> = [

@@ -6,10 +6,14 @@
 import { t } from "elysia";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
-/** The `limit` and `cursor` members of a list's query schema. */
+/**
+ * The `limit` and `cursor` members of a list's query schema. A cursor can carry a sort value as
+ * long as a product's name (200 characters, up to 800 bytes of UTF-8, a third more in base64url):
+ * the bound leaves room for that and refuses what no list gives out.
+ */
 export const PageQuery = {
   limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: t.Optional(t.String({ maxLength: 200 })),
+  cursor: t.Optional(t.String({ maxLength: 2048 })),
 };
 
 /** A page's response schema around the item schema. */
