@@ -58,9 +58,12 @@ export async function reconcile(
   const drift: Drift[] = [];
   const held = new Map<string, number>();
   const toCheck: Array<{ id: string; state: "reserved" | "committed" | "expired"; lines: PricedLine[] }> = [];
-  let reservations = 0;
+  // SCAN may return a key twice (the keyspace resizing meanwhile): counted twice, a reservation's
+  // stock would look held twice — a false drift, and repair would write it into the counter.
+  const seen = new Set<string>();
   for await (const reservation of stock.reservations()) {
-    reservations++;
+    if (seen.has(reservation.id)) continue;
+    seen.add(reservation.id);
     if (reservation.state === "reserved") {
       for (const line of reservation.lines) held.set(line.sku, (held.get(line.sku) ?? 0) + line.quantity);
     }
@@ -132,7 +135,7 @@ export async function reconcile(
     }
   }
   for (const item of drift) logger.warn(item, "stock drift");
-  return { reservations, skus: levels.size, drift };
+  return { reservations: seen.size, skus: levels.size, drift };
 }
 
 /** An order whose stock must be sold: it exists, is not cancelled and is not waiting for its payment. */
