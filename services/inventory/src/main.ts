@@ -24,7 +24,7 @@ await waitForRedis(redis, logger, config.STARTUP_TIMEOUT_MS);
 const { verifier, revocations } = await startVerifier(config, redis);
 const runtime = createInventoryRuntime(config, { db, redis, verifier, logger });
 logger.info(
-  { products: await syncSellableCatalog({ db, stock: runtime.stock }) },
+  { products: await syncSellableCatalog({ db, stock: runtime.stock, logger }) },
   "sellable catalog synced to Redis",
 );
 

@@ -13,6 +13,8 @@ import { StockStore } from "../src/stock/stock-store.js";
 import { applyProductChanges, syncSellableCatalog } from "../src/use-cases/catalog.js";
 import { createInventoryTestContext, type InventoryTestContext } from "./test-context.js";
 
+const silent = createLogger({ service: "inventory", level: "silent" });
+
 let ctx: InventoryTestContext;
 beforeAll(async () => {
   ctx = await createInventoryTestContext();
@@ -299,7 +301,7 @@ describe("products", () => {
     expect((await ctx.stock.levels([sku])).get(sku)).toEqual(before);
 
     // A replica's start-up sync keeps the tombstone: the same late copy after it is refused too.
-    await syncSellableCatalog(ctx);
+    await syncSellableCatalog({ ...ctx, logger: silent });
     await ctx.stock.setSellable([
       { sku, name: "Old lamp", priceCents: 500, currency: "EUR", updatedAt: new Date(0) },
     ]);
@@ -310,6 +312,24 @@ describe("products", () => {
         (error: { code?: number }) => error.code,
       );
     expect(afterSync).toBe(5);
+  });
+
+  test("a product whose stock counters Redis lost is replenished (not a 404) and has counters again after a start-up sync", async () => {
+    const lost = ["LOST-1", "LOST-2"];
+    for (const sku of lost) await ctx.product({ sku, name: `Lost ${sku}`, priceCents: 500, initialStock: 5 });
+    // Redis crashed within its last second of unsynced writes: the counters are gone.
+    for (const sku of lost)
+      await ctx.redis.hdel(ctx.keys.levels, `${sku}:available`, `${sku}:reserved`, `${sku}:threshold`);
+
+    const replenished = await ctx.call<{ available: number }>("POST", "/products/LOST-1/replenish", {
+      token: ctx.adminToken,
+      body: { quantity: 3 },
+    });
+    expect([replenished.status, replenished.body.available]).toEqual([200, 3]);
+
+    await syncSellableCatalog({ ...ctx, logger: silent });
+    expect((await ctx.stock.levels(lost)).get("LOST-2")).toMatchObject({ available: 0, reserved: 0 });
+    expect((await ctx.stock.levels(lost)).get("LOST-1")).toMatchObject({ available: 3 }); // untouched
   });
 
   test("a change made on a replica whose clock runs behind the last writer's still reaches the sellable catalog", async () => {

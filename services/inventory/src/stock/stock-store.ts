@@ -187,6 +187,25 @@ export class StockStore {
     await this.scripts.setStock(this.keys.levels, sku, available, threshold);
   }
 
+  /**
+   * Gives products whose stock counters Redis lost (a crash within its last second of unsynced
+   * writes, right after the product was made) counters again: nothing available, nothing reserved,
+   * their threshold. Never touches counters that exist. Answers the SKUs it restored.
+   */
+  async restoreLostCounters(
+    products: ReadonlyArray<{ sku: string; lowStockThreshold: number }>,
+  ): Promise<string[]> {
+    if (products.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { sku, lowStockThreshold } of products) {
+      pipeline.hsetnx(this.keys.levels, `${sku}:available`, 0);
+      pipeline.hsetnx(this.keys.levels, `${sku}:reserved`, 0);
+      pipeline.hsetnx(this.keys.levels, `${sku}:threshold`, lowStockThreshold);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return products.filter((_, i) => replies[i * 3]?.[1] === 1).map((p) => p.sku);
+  }
+
   /** Copies products' names, prices and thresholds into Redis, never over a newer copy. */
   async setSellable(products: readonly SellableProduct[]): Promise<void> {
     if (products.length === 0) return;

@@ -9,6 +9,7 @@
 import { notFound } from "@platform/errors";
 import { createEvent } from "@platform/events";
 import { decodeCursor, encodeCursor } from "@platform/http";
+import type { Logger } from "@platform/logging";
 import { insertOutboxEvent, type OutboxRelay } from "@platform/outbox";
 import {
   type Product,
@@ -37,6 +38,7 @@ import {
 export interface CatalogDeps {
   db: InventoryDb;
   stock: StockStore;
+  logger: Logger;
   /** Publishes the catalog's outbox (product events). */
   catalogEvents: OutboxRelay;
   /** Publishes the stock scripts' events (stock.low, stock.replenished). */
@@ -153,15 +155,22 @@ export function applyProductChanges(stock: StockStore) {
 
 /**
  * Start-up: the sellable catalog in Redis made whole again from Postgres (a Redis that lost it, a
- * platform upgraded from a version that read prices from Postgres). Batches, so it stays cheap.
+ * platform upgraded from a version that read prices from Postgres), and the stock counters of a
+ * product Redis lost them for given back at 0 (logged: its stock must be counted and replenished).
+ * Batches, so it stays cheap.
  */
-export async function syncSellableCatalog({ db, stock }: Pick<CatalogDeps, "db" | "stock">): Promise<number> {
+export async function syncSellableCatalog({
+  db,
+  stock,
+  logger,
+}: Pick<CatalogDeps, "db" | "stock" | "logger">): Promise<number> {
   let synced = 0;
   let after: ProductPosition | undefined;
   for (;;) {
     const products = await listProducts(db, { after, limit: 500 });
     if (products.length === 0) break;
     await stock.setSellable(products);
+    reportLostCounters(logger, await stock.restoreLostCounters(products));
     synced += products.length;
     const last = products.at(-1);
     after = last && { value: last.sortValue, sku: last.sku };
@@ -176,15 +185,25 @@ export async function syncSellableCatalog({ db, stock }: Pick<CatalogDeps, "db" 
   return synced;
 }
 
+/**
+ * Adds stock. A product whose counters Redis lost gets them back at 0 first (logged), so the
+ * admin's replenish is what makes it sellable again rather than a 404 for a product that exists.
+ */
 export async function replenish(
-  { db, stock, stockEvents }: CatalogDeps,
+  { db, stock, stockEvents, logger }: CatalogDeps,
   sku: string,
   quantity: number,
   requestId: string,
 ) {
   // The counters of an archived product are still in Redis: the catalog says whether it is one.
-  if (!(await findProduct(db, sku))) throw notFound(`No product ${sku}.`);
-  const outcome = await stock.replenish(sku, quantity, requestId);
+  const product = await findProduct(db, sku);
+  if (!product) throw notFound(`No product ${sku}.`);
+  let outcome = await stock.replenish(sku, quantity, requestId);
+  if (outcome.result === "not_found") {
+    const restored = await stock.restoreLostCounters([product]);
+    reportLostCounters(logger, restored);
+    if (restored.length > 0) outcome = await stock.replenish(sku, quantity, requestId);
+  }
   if (outcome.result === "not_found") throw notFound(`No product ${sku}.`);
   stockEvents.nudge();
   const { available, reserved, threshold } = outcome;
@@ -279,3 +298,11 @@ const isCursorOf =
     isSku(value[2]);
 
 const positionOf = ([, value, sku]: ProductCursor): ProductPosition => ({ value, sku });
+
+function reportLostCounters(logger: Logger, skus: string[]): void {
+  if (skus.length === 0) return;
+  logger.error(
+    { skus },
+    "stock counters were missing in Redis (lost in a crash?): set to 0 available; count the stock, replenish it and run reconcile",
+  );
+}
