@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { userRevokedAt } from "@platform/auth";
 import { type Problem, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { eventually, httpClient } from "@platform/testing";
@@ -118,6 +119,7 @@ describe("profiles", () => {
       await changeAccess(deps, firstId, second.id, { role: "admin" });
       // Each as the other's admin, at once (the use case itself: over HTTP the first revocation can
       // refuse the other's token before its change is tried, which hides the race).
+      const raceStartedAt = Date.now();
       const outcomes = await Promise.allSettled([
         changeAccess(deps, firstId, second.id, { role: "user" }),
         changeAccess(deps, second.id, firstId, { status: "disabled" }),
@@ -125,6 +127,10 @@ describe("profiles", () => {
       expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
       const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
       expect((refused.reason as { code?: string }).code).toBe("FORBIDDEN");
+      // The refused change revoked nothing: the admin who remains keeps their tokens.
+      const survivor = outcomes[0]?.status === "fulfilled" ? firstId : second.id;
+      const survivorRevokedAt = (await userRevokedAt(own.redis, survivor)) ?? 0;
+      expect(survivorRevokedAt).toBeLessThan(raceStartedAt);
       const { rows } = await sql<{ n: number }>`
         select count(*)::int as n from "user" where role = 'admin' and status = 'active'`.execute(own.db);
       expect(rows[0]?.n).toBe(1);

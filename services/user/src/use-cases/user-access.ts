@@ -1,8 +1,10 @@
 /**
  * An admin changes another user's access (PATCH /users/{id}): their role, or whether they may use
  * the platform at all. Every token the user holds stops working at once: the revocation is
- * announced before anything changes (if Redis fails, nothing changed and a retry is safe) and again
- * after (a token refreshed in between still carries the old role). Deactivation also ends the
+ * announced in the change's transaction, once the change is allowed and made but before it commits
+ * (if Redis fails, the change rolls back and a retry is safe; a refused change announces nothing,
+ * so the admin who survives two admins demoting each other keeps their tokens), and again after
+ * it commits (a token refreshed in between still carries the old role). Deactivation also ends the
  * user's sessions, so a refresh token from before it does not work again if the account is
  * reactivated. And the platform never loses its last active admin: a demotion or deactivation of
  * an admin locks the active admins first, so of two admins demoting each other at once the second
@@ -50,11 +52,11 @@ export async function changeAccess(
       },
       revocationOptions,
     );
-  await announce();
   const user = await db.transaction().execute(async (trx) => {
     if (change.role === "user" || change.status === "disabled") await assertNotLastAdmin(trx, id);
     const changed = await updateUser(trx, id, change);
     if (changed && change.status === "disabled") await revokeOtherSessions(trx, id, undefined);
+    if (changed) await announce();
     return changed;
   });
   if (!user) throw notFound("No such user.");
