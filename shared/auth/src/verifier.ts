@@ -1,19 +1,14 @@
 /**
  * Verifies the platform's bearer tokens (EdDSA JWTs minted only by the user service) against its
- * JWKS. Remote key sets are cached and refetched when a token names an unknown `kid`, so a key
- * rotation needs no restart anywhere.
+ * JWKS. A remote key set is held as remote-key-set.ts says: refreshed every minute and when a
+ * token names an unknown `kid`, so a key rotation needs no restart anywhere, and a key taken out
+ * of the set stops verifying within that minute, remembered tokens included.
  */
 import { forbidden, unauthenticated } from "@platform/errors";
 import type { Redis } from "ioredis";
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  errors,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
+import { RemoteKeySet } from "./remote-key-set.js";
 import { type RevocationCheck, RevocationList } from "./revocations.js";
 
 export type Role = "user" | "admin";
@@ -42,8 +37,10 @@ export interface TokenVerifierOptions {
    * `exp` says, so a revocation need not be remembered longer. MAX_ACCESS_TOKEN_TTL_SECONDS unless set.
    */
   maxTokenAgeSeconds?: number;
-  /** Least time between two JWKS fetches (an unknown kid triggers one). */
+  /** Least time between two JWKS fetches an unknown kid triggers. */
   jwksCooldownMs?: number;
+  /** How old the held key set may grow before it is fetched again (in the background). */
+  jwksRefreshMs?: number;
   /** How many verified tokens are remembered (each until it expires). */
   cacheSize?: number;
   /** Revoked sessions and users (logout, deactivation): checked on every verification, cached or not. */
@@ -61,20 +58,33 @@ export const TOKEN_ALGORITHM = "EdDSA";
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keySet: JWTVerifyGetKey =
+  const remote =
     "jwksUrl" in options.keys
-      ? createRemoteJWKSet(new URL(options.keys.jwksUrl), {
-          timeoutDuration: 3_000,
-          cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      ? new RemoteKeySet(new URL(options.keys.jwksUrl), {
+          refreshMs: options.jwksRefreshMs ?? 60_000,
+          cooldownMs: options.jwksCooldownMs ?? 30_000,
+          timeoutMs: 3_000,
         })
-      : createLocalJWKSet(options.keys.jwks);
-  // A token checked once is trusted until it expires: verifying an EdDSA signature on every request
-  // of a busy client costs more than the rest of the edge. Keyed by the whole token, so a token that
-  // differs in one byte is verified afresh.
-  const verified = new LRUCache<string, Principal>({ max: options.cacheSize ?? 10_000 });
+      : undefined;
+  const keySet = remote?.getKey ?? createLocalJWKSet((options.keys as { jwks: JSONWebKeySet }).jwks);
+  // A token checked once is trusted until it expires, or until its key leaves the key set: verifying
+  // an EdDSA signature on every request of a busy client costs more than the rest of the edge. Keyed
+  // by the whole token, so a token that differs in one byte is verified afresh.
+  const verified = new LRUCache<string, { principal: Principal; kid: string | undefined }>({
+    max: options.cacheSize ?? 10_000,
+  });
+  const remembered = (token: string) => {
+    const entry = verified.get(token);
+    if (!entry) return undefined;
+    if (remote && entry.kid !== undefined && !remote.has(entry.kid)) {
+      verified.delete(token); // its key was taken out (a rotation after a leak): verified afresh
+      return undefined;
+    }
+    return entry.principal;
+  };
   return {
     async verify(token) {
-      const principal = verified.get(token) ?? (await verifySignature(token));
+      const principal = remembered(token) ?? (await verifySignature(token));
       const revocation = options.revocations?.revocationOf(principal);
       if (revocation?.reason === "deactivated") throw forbidden("The account is deactivated.");
       if (revocation) throw unauthenticated("The token has been revoked.");
@@ -111,7 +121,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         expiresAt: payload.exp as number,
       };
       const ttl = principal.expiresAt * 1000 - Date.now();
-      if (ttl > 0) verified.set(token, principal, { ttl });
+      if (ttl > 0) verified.set(token, { principal, kid: decodeProtectedHeader(token).kid }, { ttl });
       return principal;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");

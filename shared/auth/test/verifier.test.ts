@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@platform/testing";
 import { Elysia } from "elysia";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { createTokenVerifier, requireAuth } from "../src/index.js";
@@ -9,10 +10,10 @@ async function keyPair(kid: string) {
   return { privateKey, jwk, kid };
 }
 
-const sign = (key: { privateKey: CryptoKey; kid: string }, role = "user") =>
+const sign = (key: { privateKey: CryptoKey; kid: string }, role = "user", subject = "user-1") =>
   new SignJWT({ email: "a@example.com", role })
     .setProtectedHeader({ alg: "EdDSA", kid: key.kid })
-    .setSubject("user-1")
+    .setSubject(subject)
     .setIssuer("iss")
     .setAudience("aud")
     .setIssuedAt()
@@ -22,14 +23,18 @@ const sign = (key: { privateKey: CryptoKey; kid: string }, role = "user") =>
 // A JWKS endpoint on a real socket whose key set the test changes, as a rotation would.
 let published: JWK[] = [];
 let fetches = 0;
+/** The user service away: its JWKS answers 503. */
+let away = false;
 const jwksServer = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch: () => {
     fetches++;
+    if (away) return new Response("unavailable", { status: 503 });
     return Response.json({ keys: published });
   },
 });
+const jwksUrl = () => `http://127.0.0.1:${jwksServer.port}/jwks.json`;
 afterAll(() => jwksServer.stop(true));
 
 describe("createTokenVerifier with a remote JWKS", () => {
@@ -54,6 +59,54 @@ describe("createTokenVerifier with a remote JWKS", () => {
     published = [newKey.jwk, oldKey.jwk];
     expect((await verifier.verify(await sign(newKey, "admin"))).role).toBe("admin");
     expect(fetches).toBe(2);
+  });
+
+  test("a key taken out of the set (a rotation after a leak) stops verifying at the next refresh, remembered tokens too", async () => {
+    const leaked = await keyPair("leaked");
+    const fresh = await keyPair("fresh");
+    published = [leaked.jwk];
+    const verifier = createTokenVerifier({
+      keys: { jwksUrl: jwksUrl() },
+      issuer: "iss",
+      audience: "aud",
+      jwksRefreshMs: 0, // every verification refreshes in the background
+      jwksCooldownMs: 0,
+    });
+    const stolen = await sign(leaked);
+    expect((await verifier.verify(stolen)).userId).toBe("user-1"); // remembered from now on
+
+    published = [fresh.jwk]; // rotated without keeping the leaked key
+    expect((await verifier.verify(await sign(fresh))).userId).toBe("user-1"); // fetches the new set
+    await expect(verifier.verify(stolen)).rejects.toMatchObject({ status: 401 });
+  });
+
+  test("with the user service away the last keys fetched still verify; a token of a key they lack is 503, not 401", async () => {
+    const key = await keyPair("kept");
+    published = [key.jwk];
+    const verifier = createTokenVerifier({
+      keys: { jwksUrl: jwksUrl() },
+      issuer: "iss",
+      audience: "aud",
+      jwksRefreshMs: 0,
+      jwksCooldownMs: 0,
+    });
+    await verifier.verify(await sign(key));
+    away = true;
+    try {
+      const before = fetches;
+      // Tokens not seen before, signed with a key the verifier holds: verified while the refresh
+      // each one starts fails.
+      expect((await verifier.verify(await sign(key, "admin"))).role).toBe("admin");
+      await eventually("a refresh tried", () => fetches > before);
+      expect((await verifier.verify(await sign(key, "user", "user-2"))).userId).toBe("user-2");
+      const unknown = await keyPair("unknown");
+      await expect(verifier.verify(await sign(unknown))).rejects.toMatchObject({
+        status: 503,
+        code: "DEPENDENCY_UNAVAILABLE",
+      });
+    } finally {
+      away = false;
+    }
   });
 
   test("a token whose role is not one of the platform's is rejected", async () => {
