@@ -37,11 +37,16 @@ export class RemoteKeySet {
       if (!this.local || (!fetched && stillUnknown)) {
         throw dependencyUnavailable("the user service's signing keys");
       }
-    } else if (Date.now() - this.fetchedAt >= this.options.refreshMs) {
-      void this.refresh();
+    } else {
+      this.keepFresh();
     }
     return this.local(header, token);
   };
+
+  /** Starts a fetch in the background when the copy is older than `refreshMs`. */
+  keepFresh(): void {
+    if (this.local && Date.now() - this.fetchedAt >= this.options.refreshMs) void this.refresh();
+  }
 
   /** Whether the copy has this key (a token verified with a key since taken out is not trusted). */
   has(kid: string): boolean {

@@ -74,6 +74,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     max: options.cacheSize ?? 10_000,
   });
   const remembered = (token: string) => {
+    remote?.keepFresh(); // also while every token is a remembered one: how a removed key is noticed
     const entry = verified.get(token);
     if (!entry) return undefined;
     if (remote && entry.kid !== undefined && !remote.has(entry.kid)) {
