@@ -13,6 +13,7 @@ import type { SigningKeys } from "./auth/signing-keys.js";
 import type { UserConfig } from "./config.js";
 import { pruneSessions } from "./store/session.store.js";
 import type { UserDb } from "./store/user.store.js";
+import { republishRevocations } from "./use-cases/republish-revocations.js";
 
 export interface UserConnections {
   db: UserDb;
@@ -47,12 +48,25 @@ export function createUserRuntime(
     prune: (before) => pruneSessions(db, before),
     logger: logger.child({ component: "retention" }),
   });
+  const revocationOptions = { maxTokenTtlSeconds: config.JWT_TTL_SECONDS };
+  const republish = () =>
+    republishRevocations({ db, redis, revocationOptions }, config.JWT_TTL_SECONDS).then(
+      (count) => logger.info({ count }, "revocations of the tokens' lifetime announced again"),
+      (err) => logger.warn({ err }, "could not announce the revocations again; next time Redis is back"),
+    );
   return {
     verifier,
     limiter,
     app,
-    start: () => retention.start(),
-    stop: () => retention.stop(),
+    start: () => {
+      retention.start();
+      void republish();
+      redis.on("ready", republish); // Redis back: it may have lost its last second of revocations
+    },
+    stop: async () => {
+      redis.off("ready", republish);
+      await retention.stop();
+    },
   };
 }
 

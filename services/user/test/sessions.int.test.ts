@@ -1,9 +1,13 @@
 /** Sessions: refresh-token rotation, reuse detection, logout, and revocation reaching the verifier. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { RevocationList } from "@platform/auth";
 import type { Problem } from "@platform/http";
+import { createLogger } from "@platform/logging";
 import { eventually } from "@platform/testing";
+import { decodeJwt } from "jose";
 import { sql } from "kysely";
 import type { TokenPair } from "../src/auth/tokens.js";
+import { createUserRuntime } from "../src/runtime.js";
 import { pruneSessions } from "../src/store/session.store.js";
 import { createUserTestContext, type UserTestContext } from "./test-context.js";
 
@@ -117,6 +121,47 @@ describe("sessions", () => {
     expect(await left(ended.user.id)).toBe(0);
     expect(await left(live.user.id)).toBe(1);
     expect((await refresh(live.pair.refreshToken)).status).toBe(200);
+  });
+
+  test("revocations Redis lost (a crash in its last second) are announced again from Postgres when the service starts", async () => {
+    const loggedOut = await newSession();
+    expect(
+      (await ctx.call("POST", "/auth/logout", { token: loggedOut.pair.accessToken, body: {} })).status,
+    ).toBe(204);
+    const deactivated = await newSession();
+    await sql`update "user" set status = 'disabled', updated_at = now() where id = ${deactivated.user.id}`.execute(
+      ctx.db,
+    );
+    const facts = (token: string) => {
+      const { sub, sid, iat } = decodeJwt(token);
+      return { userId: sub as string, sessionId: sid as string, issuedAt: iat as number };
+    };
+    // Lost with Redis's last second: the logout's announcement (the deactivation's never made it).
+    await ctx.redis.zrem("auth:revoked:sessions", facts(loggedOut.pair.accessToken).sessionId);
+
+    const runtime = createUserRuntime(ctx.config, {
+      db: ctx.db,
+      redis: ctx.redis,
+      keys: ctx.keys,
+      logger: createLogger({ service: "user", level: "silent" }),
+    });
+    runtime.start();
+    try {
+      // A verifier that starts afterwards (a gateway scaled out) knows both again.
+      await eventually("both announced again", async () => {
+        const fresh = await RevocationList.start(ctx.redis);
+        try {
+          return (
+            fresh.revocationOf(facts(loggedOut.pair.accessToken)) !== undefined &&
+            fresh.revocationOf(facts(deactivated.pair.accessToken))?.reason === "deactivated"
+          );
+        } finally {
+          await fresh.close();
+        }
+      });
+    } finally {
+      await runtime.stop();
+    }
   });
 
   test("logout needs a valid access token", async () => {

@@ -149,3 +149,16 @@ export async function liveSessionIds(
   if (keep) query = query.where("id", "!=", keep);
   return (await query.execute()).map((row) => row.id);
 }
+
+/** Sessions revoked since `since`, with when (what republish-revocations.ts announces again). */
+export async function sessionsRevokedSince(
+  db: UserDb,
+  since: Date,
+): Promise<Array<{ id: string; at: Date }>> {
+  const rows = await db
+    .selectFrom("session")
+    .select(["id", "revokedAt"])
+    .where("revokedAt", ">", since)
+    .execute();
+  return rows.map((row) => ({ id: row.id, at: row.revokedAt as Date }));
+}

@@ -145,3 +145,17 @@ export async function ensureAdmin(db: UserDb, admin: Omit<NewUser, "role">): Pro
     .executeTakeFirstOrThrow();
   return toUser(existing);
 }
+
+/** Users deactivated (and changed) since `since`, with their last change. */
+export async function usersDeactivatedSince(
+  db: UserDb,
+  since: Date,
+): Promise<Array<{ id: string; at: Date }>> {
+  const rows = await db
+    .selectFrom("user")
+    .select(["id", "updatedAt"])
+    .where("status", "=", "disabled")
+    .where("updatedAt", ">", since)
+    .execute();
+  return rows.map((row) => ({ id: row.id, at: row.updatedAt }));
+}
