@@ -317,19 +317,33 @@ describe("products", () => {
   test("a product whose stock counters Redis lost is replenished (not a 404) and has counters again after a start-up sync", async () => {
     const lost = ["LOST-1", "LOST-2"];
     for (const sku of lost) await ctx.product({ sku, name: `Lost ${sku}`, priceCents: 500, initialStock: 5 });
+    // Their product.created relayed (which copies them to the sellable catalog once more) first.
+    await eventually("the catalog outbox relayed", async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from outbox where published_at is null`.execute(ctx.db);
+      return rows[0]?.n === 0;
+    });
     // Redis crashed within its last second of unsynced writes: the counters are gone.
-    for (const sku of lost)
+    for (const sku of lost) {
       await ctx.redis.hdel(ctx.keys.levels, `${sku}:available`, `${sku}:reserved`, `${sku}:threshold`);
+      await ctx.redis.hdel(ctx.keys.catalog, sku); // written after them: lost too
+    }
 
     const replenished = await ctx.call<{ available: number }>("POST", "/products/LOST-1/replenish", {
       token: ctx.adminToken,
       body: { quantity: 3 },
     });
     expect([replenished.status, replenished.body.available]).toEqual([200, 3]);
+    const sold = await ctx.grpc.reserve({
+      reservationId: "lost-1",
+      lines: [{ sku: "LOST-1", quantity: 1 }],
+      ttlSeconds: 60,
+    });
+    expect(sold.lines).toHaveLength(1); // sellable again
 
     await syncSellableCatalog({ ...ctx, logger: silent });
     expect((await ctx.stock.levels(lost)).get("LOST-2")).toMatchObject({ available: 0, reserved: 0 });
-    expect((await ctx.stock.levels(lost)).get("LOST-1")).toMatchObject({ available: 3 }); // untouched
+    expect((await ctx.stock.levels(lost)).get("LOST-1")).toMatchObject({ available: 2, reserved: 1 }); // untouched
   });
 
   test("a change made on a replica whose clock runs behind the last writer's still reaches the sellable catalog", async () => {

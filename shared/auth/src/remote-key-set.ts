@@ -43,9 +43,14 @@ export class RemoteKeySet {
     return this.local(header, token);
   };
 
-  /** Starts a fetch in the background when the copy is older than `refreshMs`. */
+  /**
+   * Starts a fetch in the background when the copy is older than `refreshMs` — and the last try
+   * longer ago than `cooldownMs`: with the user service away, not one fetch per request.
+   */
   keepFresh(): void {
-    if (this.local && Date.now() - this.fetchedAt >= this.options.refreshMs) void this.refresh();
+    const now = Date.now();
+    const stale = now - this.fetchedAt >= this.options.refreshMs;
+    if (this.local && stale && now - this.triedAt >= this.options.cooldownMs) void this.refresh();
   }
 
   /** Whether the copy has this key (a token verified with a key since taken out is not trusted). */

@@ -95,6 +95,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   async function verifySignature(token: string): Promise<Principal> {
     try {
+      // The user service names its key in every token; one naming none could not be forgotten when
+      // its key leaves the set (above).
+      if (remote && kidOf(token) === undefined) {
+        throw unauthenticated("The token does not name its key.");
+      }
       const { payload } = await jwtVerify(token, keySet, {
         // Only the algorithm we mint: rejects alg "none", HS256 with a public key as secret, ...
         algorithms: [TOKEN_ALGORITHM],
@@ -121,14 +126,26 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuedAt: payload.iat as number,
         expiresAt: payload.exp as number,
       };
-      const ttl = principal.expiresAt * 1000 - Date.now();
-      if (ttl > 0) verified.set(token, { principal, kid: decodeProtectedHeader(token).kid }, { ttl });
+      // Until it expires, or grows older than a token may be (whatever its `exp` says).
+      const maxAgeSeconds = options.maxTokenAgeSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS;
+      const until = Math.min(principal.expiresAt, principal.issuedAt + maxAgeSeconds) * 1000;
+      const ttl = until - Date.now();
+      if (ttl > 0) verified.set(token, { principal, kid: kidOf(token) }, { ttl });
       return principal;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");
       if (error instanceof errors.JOSEError) throw unauthenticated("The token is not valid.");
       throw error;
     }
+  }
+}
+
+/** The key a token's header names; a token whose header does not parse is not valid (401). */
+function kidOf(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).kid;
+  } catch {
+    throw unauthenticated("The token is not valid.");
   }
 }
 

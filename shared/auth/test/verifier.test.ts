@@ -115,6 +115,23 @@ describe("createTokenVerifier with a remote JWKS", () => {
     }
   });
 
+  test("a token that names no key, or whose header does not parse, is 401", async () => {
+    const key = await keyPair("named");
+    published = [key.jwk]; // one key: jose alone would match a token naming none to it
+    const verifier = createTokenVerifier({ keys: { jwksUrl: jwksUrl() }, issuer: "iss", audience: "aud" });
+    const unnamed = await new SignJWT({ email: "a@example.com", role: "user" })
+      .setProtectedHeader({ alg: "EdDSA" })
+      .setSubject("user-1")
+      .setIssuer("iss")
+      .setAudience("aud")
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(key.privateKey);
+    for (const token of [unnamed, "not.a.token", "%%%.x.y"]) {
+      await expect(verifier.verify(token)).rejects.toMatchObject({ status: 401 });
+    }
+  });
+
   test("a token whose role is not one of the platform's is rejected", async () => {
     const key = await keyPair("k");
     published = [key.jwk];

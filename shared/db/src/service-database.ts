@@ -26,9 +26,11 @@ export async function openServiceDatabase<DB>(
 ): Promise<Kysely<DB>> {
   const migrator = migrationDatabase(config, service, logger);
   try {
+    // One deadline for both waits: for Postgres to answer, and for a locked table.
+    const deadline = Date.now() + config.STARTUP_TIMEOUT_MS;
     const migrate = () =>
       migrateToLatest(migrator, config.POSTGRES_SCHEMA, migrations, {
-        retryLockedForMs: config.STARTUP_TIMEOUT_MS,
+        retryLockedForMs: Math.max(0, deadline - Date.now()),
         logger,
       });
     await waitForDependency("postgres", migrate, { logger, timeoutMs: config.STARTUP_TIMEOUT_MS });

@@ -1,7 +1,8 @@
 /**
  * Rate limits at the edge: a token bucket per client IP and one per user, in Redis (one script,
- * so replicas share the buckets). The IP's is taken first, by every request but /health and
- * /metrics, before any token is looked at: a flood of bad tokens is limited like anything else.
+ * so replicas share the buckets). The IP's is taken first, by every request but /health (the
+ * metrics are on a port of their own), before any token is looked at: a flood of bad tokens is
+ * limited like anything else.
  * A request over a limit is 429 RATE_LIMITED with Retry-After; every answer carries
  * RateLimit-Limit / -Remaining / -Reset for the tightest bucket it used.
  * If Redis cannot be reached, or does not answer within ANSWER_WITHIN_MS, the request goes through

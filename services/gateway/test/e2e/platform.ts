@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createDatabase } from "@platform/db";
 import {
   freePort,
+  freePorts,
   type ServiceProcess,
   SmtpSink,
   startServiceProcess,
@@ -130,8 +131,10 @@ export async function startPlatform(overrides: PlatformOverrides = {}) {
     DELIVERY_INTERVAL_MS: "100",
     ...overrides.notification,
   });
-  const gatewayMetricsPort = await freePort();
+  // Both chosen at once: two ports picked one by one can come back the same.
+  const [gatewayPort, gatewayMetricsPort] = await freePorts(2);
   started.gateway = await startServiceProcess(main("gateway"), {
+    PORT: String(gatewayPort),
     ...common,
     JWKS_URL: jwks,
     USER_URL: started.user.baseUrl,

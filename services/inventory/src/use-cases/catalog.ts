@@ -186,8 +186,9 @@ export async function syncSellableCatalog({
 }
 
 /**
- * Adds stock. A product whose counters Redis lost gets them back at 0 first (logged), so the
- * admin's replenish is what makes it sellable again rather than a 404 for a product that exists.
+ * Adds stock. A product whose counters Redis lost gets them back at 0 first (logged), and its entry
+ * in the sellable catalog with them, so the admin's replenish is what makes it sellable again rather
+ * than a 404 for a product that exists.
  */
 export async function replenish(
   { db, stock, stockEvents, logger }: CatalogDeps,
@@ -202,7 +203,11 @@ export async function replenish(
   if (outcome.result === "not_found") {
     const restored = await stock.restoreLostCounters([product]);
     reportLostCounters(logger, restored);
-    if (restored.length > 0) outcome = await stock.replenish(sku, quantity, requestId);
+    if (restored.length > 0) {
+      // Written after the counters when the product was made: lost with them. Never over a newer copy.
+      await stock.setSellable([product]);
+      outcome = await stock.replenish(sku, quantity, requestId);
+    }
   }
   if (outcome.result === "not_found") throw notFound(`No product ${sku}.`);
   stockEvents.nudge();
