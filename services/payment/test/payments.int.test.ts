@@ -101,6 +101,21 @@ async function paymentIn(status: "PENDING" | "FAILED") {
   return { id, orderId, reference };
 }
 
+/** The buyer, as their token says. */
+const principal = { userId: owner.id, email: owner.email, role: "user" as const, issuedAt: 0, expiresAt: 0 };
+
+/** Holds the provider's createPayment until the returned function is called. */
+function holdCreate(): () => void {
+  let release = () => {};
+  provider.holdCreate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return () => {
+    release();
+    provider.holdCreate = undefined;
+  };
+}
+
 const cancelled = (orderId: string, from = "PENDING_PAYMENT" as const) =>
   orderStatusUpdatedEvent({ orderId, user: owner, from, to: "CANCELLED" });
 
@@ -141,17 +156,7 @@ describe("a cancelled order's payment is called off with the provider", () => {
   test("a payment started while its order is cancelled: 409, its provider side called off, no secret handed out", async () => {
     const orderId = Bun.randomUUIDv7();
     orderStatuses.set(orderId, "PENDING_PAYMENT");
-    let made = () => {};
-    provider.holdCreate = new Promise<void>((resolve) => {
-      made = resolve;
-    });
-    const principal = {
-      userId: owner.id,
-      email: owner.email,
-      role: "user" as const,
-      issuedAt: 0,
-      expiresAt: 0,
-    };
+    const made = holdCreate();
     const starting = startPayment(deps, { orderId, principal, requestId: "req-start" });
     const settled = starting.then(
       (value) => ({ value }),
@@ -162,7 +167,6 @@ describe("a cancelled order's payment is called off with the provider", () => {
     orderStatuses.set(orderId, "CANCELLED");
     await orderCancelled(deps, cancelled(orderId));
     made();
-    provider.holdCreate = undefined;
 
     const outcome = await settled;
     expect(outcome).toMatchObject({ error: { code: "INVALID_TRANSITION" } });
@@ -176,17 +180,7 @@ describe("starting a payment", () => {
   test("twice at once (a double click) answers both with the same checkout", async () => {
     const orderId = Bun.randomUUIDv7();
     orderStatuses.set(orderId, "PENDING_PAYMENT");
-    const principal = {
-      userId: owner.id,
-      email: owner.email,
-      role: "user" as const,
-      issuedAt: 0,
-      expiresAt: 0,
-    };
-    let made = () => {};
-    provider.holdCreate = new Promise<void>((resolve) => {
-      made = resolve;
-    });
+    const made = holdCreate();
     const creatingBefore = provider.creating;
     const both = Promise.all([
       startPayment(deps, { orderId, principal, requestId: "req-click-1" }),
@@ -195,7 +189,6 @@ describe("starting a payment", () => {
     // Both found the payment without its provider side and asked the provider for one.
     await eventually("both asking the provider", () => provider.creating === creatingBefore + 2);
     made();
-    provider.holdCreate = undefined;
     const [first, second] = await both;
     expect(first.payment.clientSecret).toBeString();
     expect(second.payment.clientSecret).toBe(first.payment.clientSecret as string);
