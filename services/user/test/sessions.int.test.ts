@@ -123,7 +123,7 @@ describe("sessions", () => {
     expect((await refresh(live.pair.refreshToken)).status).toBe(200);
   });
 
-  test("revocations Redis lost (a crash in its last second) are announced again from Postgres when the service starts", async () => {
+  test("revocations Redis lost (a crash in its last second) are announced again from Postgres when the service starts, and when Redis comes back", async () => {
     const loggedOut = await newSession();
     expect(
       (await ctx.call("POST", "/auth/logout", { token: loggedOut.pair.accessToken, body: {} })).status,
@@ -145,20 +145,26 @@ describe("sessions", () => {
       keys: ctx.keys,
       logger: createLogger({ service: "user", level: "silent" }),
     });
+    // A verifier that starts afterwards (a gateway scaled out) knows both again.
+    const bothKnown = async () => {
+      const fresh = await RevocationList.start(ctx.redis);
+      try {
+        return (
+          fresh.revocationOf(facts(loggedOut.pair.accessToken)) !== undefined &&
+          fresh.revocationOf(facts(deactivated.pair.accessToken))?.reason === "deactivated"
+        );
+      } finally {
+        await fresh.close();
+      }
+    };
     runtime.start();
     try {
-      // A verifier that starts afterwards (a gateway scaled out) knows both again.
-      await eventually("both announced again", async () => {
-        const fresh = await RevocationList.start(ctx.redis);
-        try {
-          return (
-            fresh.revocationOf(facts(loggedOut.pair.accessToken)) !== undefined &&
-            fresh.revocationOf(facts(deactivated.pair.accessToken))?.reason === "deactivated"
-          );
-        } finally {
-          await fresh.close();
-        }
-      });
+      await eventually("both announced again at start-up", bothKnown);
+      // Redis crashes again while the service runs: lost, then announced once the connection is back.
+      await ctx.redis.zrem("auth:revoked:sessions", facts(loggedOut.pair.accessToken).sessionId);
+      expect(await bothKnown()).toBe(false);
+      ctx.redis.disconnect(true); // dropped and made again, as after a restart
+      await eventually("both announced again once Redis is back", bothKnown);
     } finally {
       await runtime.stop();
     }
