@@ -48,9 +48,8 @@ export function createUserRuntime(
     prune: (before) => pruneSessions(db, before),
     logger: logger.child({ component: "retention" }),
   });
-  const revocationOptions = { maxTokenTtlSeconds: config.JWT_TTL_SECONDS };
   const republish = () =>
-    republishRevocations({ db, redis, revocationOptions }, config.JWT_TTL_SECONDS).then(
+    republishRevocations({ db, redis }, config.JWT_TTL_SECONDS).then(
       (count) => logger.info({ count }, "revocations of the tokens' lifetime announced again"),
       (err) => logger.warn({ err }, "could not announce the revocations again; next time Redis is back"),
     );

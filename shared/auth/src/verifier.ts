@@ -58,6 +58,7 @@ export const TOKEN_ALGORITHM = "EdDSA";
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const maxTokenAgeSeconds = options.maxTokenAgeSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS;
   const remote =
     "jwksUrl" in options.keys
       ? new RemoteKeySet(new URL(options.keys.jwksUrl), {
@@ -95,9 +96,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   async function verifySignature(token: string): Promise<Principal> {
     try {
+      const kid = kidOf(token);
       // The user service names its key in every token; one naming none could not be forgotten when
       // its key leaves the set (above).
-      if (remote && kidOf(token) === undefined) {
+      if (remote && kid === undefined) {
         throw unauthenticated("The token does not name its key.");
       }
       const { payload } = await jwtVerify(token, keySet, {
@@ -106,7 +108,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ["sub", "exp", "iat"],
-        maxTokenAge: options.maxTokenAgeSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS,
+        maxTokenAge: maxTokenAgeSeconds,
         clockTolerance: options.clockToleranceSeconds ?? 5,
       });
       const { sub, email, role, sid } = payload as {
@@ -127,10 +129,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         expiresAt: payload.exp as number,
       };
       // Until it expires, or grows older than a token may be (whatever its `exp` says).
-      const maxAgeSeconds = options.maxTokenAgeSeconds ?? MAX_ACCESS_TOKEN_TTL_SECONDS;
-      const until = Math.min(principal.expiresAt, principal.issuedAt + maxAgeSeconds) * 1000;
+      const until = Math.min(principal.expiresAt, principal.issuedAt + maxTokenAgeSeconds) * 1000;
       const ttl = until - Date.now();
-      if (ttl > 0) verified.set(token, { principal, kid: kidOf(token) }, { ttl });
+      if (ttl > 0) verified.set(token, { principal, kid }, { ttl });
       return principal;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated("The token has expired.");

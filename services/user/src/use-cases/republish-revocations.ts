@@ -8,18 +8,15 @@
  * until it expires. Announcing one again changes nothing where it is known. (A role change leaves
  * nothing in Postgres to say when it happened: its revocation is not announced again.)
  */
-import { type Revocation, type RevocationOptions, revoke } from "@platform/auth";
+import { type Revocation, revoke } from "@platform/auth";
+import type { Redis } from "ioredis";
 import { sessionsRevokedSince } from "../store/session.store.js";
 import { type UserDb, usersDeactivatedSince } from "../store/user.store.js";
 
 const BATCH = 500;
 
 export async function republishRevocations(
-  {
-    db,
-    redis,
-    revocationOptions,
-  }: { db: UserDb; redis: Parameters<typeof revoke>[0]; revocationOptions: RevocationOptions },
+  { db, redis }: { db: UserDb; redis: Redis },
   tokenTtlSeconds: number,
 ): Promise<number> {
   const since = new Date(Date.now() - tokenTtlSeconds * 1000);
@@ -37,7 +34,8 @@ export async function republishRevocations(
     })),
   ];
   for (let i = 0; i < revocations.length; i += BATCH) {
-    await revoke(redis, revocations.slice(i, i + BATCH), revocationOptions);
+    // Remembered as long as a token they could apply to may live, as every announcement is.
+    await revoke(redis, revocations.slice(i, i + BATCH), { maxTokenTtlSeconds: tokenTtlSeconds });
   }
   return revocations.length;
 }
