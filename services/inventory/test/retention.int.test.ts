@@ -1,6 +1,7 @@
 /**
  * Redis holds what is in flight, not history (ARCHITECTURE §8): a settled reservation leaves after
- * RESERVATION_RETENTION_SECONDS, so the reservation records do not grow with the orders placed.
+ * RESERVATION_RETENTION_SECONDS, so the reservation records do not grow with the orders placed;
+ * only a Return of committed stock (a cancellation, rare) keeps its record a week.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { eventually } from "@platform/testing";
@@ -55,6 +56,19 @@ describe("reservation retention", () => {
       available: 10_000 - 1_350,
       reserved: 0,
     });
+  });
+
+  test("a committed reservation given back keeps its record past the retention: a Return retried later gives nothing twice", async () => {
+    const sku = await ctx.product({ initialStock: 20 });
+    const reservationId = `returned-${sku}`;
+    await ctx.grpc.reserve({ reservationId, lines: [{ sku, quantity: 7 }], ttlSeconds: 600 });
+    await ctx.grpc.commit({ reservationId });
+    await ctx.grpc.return({ reservationId });
+    expect((await ctx.stock.levels([sku])).get(sku)).toMatchObject({ available: 20, reserved: 0 });
+    await Bun.sleep(6_000); // past the retention of 5 s
+    // The order service retrying its Return task sends the order's lines along (the record may be gone).
+    await ctx.grpc.return({ reservationId, lines: [{ sku, quantity: 7 }] });
+    expect((await ctx.stock.levels([sku])).get(sku)).toMatchObject({ available: 20, reserved: 0 });
   });
 
   test("a reservation still held is never dropped, however long it is kept", async () => {

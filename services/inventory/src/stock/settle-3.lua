@@ -21,7 +21,9 @@
   ARGV[5] return only: the order's lines, JSON [[sku, quantity], ...], when its reservation was
           committed ("" otherwise): a committed reservation whose record is gone (settled longer
           than ARGV[4] ago) is returned from them, once
-  ARGV[6] return only: how long the record such a return leaves is kept (s)
+  ARGV[6] return only: how long the record of a return of committed stock is kept (s), longer
+          than ARGV[4]: a Return retried after ARGV[4] (the order service's database away that
+          long) would otherwise find no record and give the order's lines back a second time
 
   Returns JSON:
     {"result":"ok","state":<state>,"changed":true|false}   moved now (true), or was already there
@@ -74,5 +76,6 @@ end
 
 redis.call("HSET", reservation, "state", target)
 redis.call("ZREM", expiry, id)
+if action == "return" and state == "committed" then keepSeconds = tonumber(ARGV[6]) end
 redis.call("EXPIRE", reservation, keepSeconds)
 return cjson.encode({ result = "ok", state = target, changed = true })

@@ -74,11 +74,12 @@ const isArchivedEntry = (entry: string) => (JSON.parse(entry) as unknown[])[4] =
 export const DEFAULT_SETTLED_RETENTION_SECONDS = 900;
 
 /**
- * How long the record of a Return made from the order's lines (its reservation's record was gone)
- * is kept: a week, so a Return repeated after any outage answers the same instead of giving the
- * stock back twice. Such returns are rare (a cancel long after the Commit) and their records small.
+ * How long the record of a Return of committed stock is kept (made from the reservation's record, or
+ * from the order's lines when that was gone): a week, so a Return repeated after any outage answers
+ * the same instead of giving the stock back twice. Returns are rare (a cancel after the Commit) and
+ * their records small.
  */
-const LATE_RETURN_RETENTION_SECONDS = 7 * 24 * 3600;
+const RETURN_RETENTION_SECONDS = 7 * 24 * 3600;
 
 /** Lines as the scripts read them: JSON [[sku, quantity], ...]. */
 const linesJson = (lines: readonly RequestedLine[]) => JSON.stringify(lines.map((l) => [l.sku, l.quantity]));
@@ -177,7 +178,7 @@ export class StockStore {
       now,
       this.settledRetentionSeconds,
       committedLines.length > 0 ? linesJson(committedLines) : "",
-      LATE_RETURN_RETENTION_SECONDS,
+      RETURN_RETENTION_SECONDS,
     );
     return JSON.parse(raw) as SettleOutcome;
   }
