@@ -51,6 +51,11 @@ describe("the console's files", () => {
     expect((await get("/assets/gone-1234.js")).status).toBe(404);
   });
 
+  test("a path with a NUL byte names no file: the app's route or a 404, not a 500", async () => {
+    expect((await get("/%00")).status).toBe(200);
+    expect((await get("/assets/x%00.js")).status).toBe(404);
+  });
+
   test("the edge's own routes stay the edge's", async () => {
     expect(await (await get("/api/payments?orderId=1")).text()).toBe("the api");
     expect(await (await get("/docs")).text()).toBe("the docs");

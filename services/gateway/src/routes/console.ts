@@ -39,6 +39,7 @@ export function consoleResponder(dir: string, logger: Logger) {
     } catch {
       return undefined; // malformed percent-encoding names no file
     }
+    if (decoded.includes("\0")) return undefined; // nor does a NUL byte (the file system refuses it)
     const candidate = resolve(root, `.${decoded}`);
     if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
     // One stat, not an existence check and then a stat: this runs for every GET the console answers.
