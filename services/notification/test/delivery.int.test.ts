@@ -69,6 +69,62 @@ describe("delivery lanes", () => {
     }
   });
 
+  test("a receiver slower than the timeout (it takes each message, late) gets one at most MAX_ATTEMPTS times, then it is failed", async () => {
+    const own = await createNotificationTestContext({ WEBHOOK_TIMEOUT_MS: "300" });
+    try {
+      own.webhookReceiverSettings.delayMs = 1_000; // every message, so no send ever gets an answer in time
+      const event = orderCreated();
+      await publishEvent(own.redis, own.config.ORDERS_STREAM, event);
+      const failed = await eventually(
+        "the webhook failed for good",
+        async () => {
+          const row = await own.db
+            .selectFrom("notification")
+            .selectAll()
+            .where("eventId", "=", event.id)
+            .where("channel", "=", "webhook")
+            .executeTakeFirst();
+          return row?.status === "failed" ? row : undefined;
+        },
+        { timeoutMs: 25_000, intervalMs: 200 },
+      );
+      expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
+      await Bun.sleep(1_200); // the last one's late arrival
+      const received = own.webhooks.filter((w) => w.body.includes(event.id));
+      expect(received.length).toBeGreaterThanOrEqual(1);
+      expect(received.length).toBeLessThanOrEqual(3);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test("an SMTP server that takes connections and never greets holds the email pending, spending no attempt (nothing was sent)", async () => {
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const own = await createNotificationTestContext({
+      SMTP_URL: `smtp://127.0.0.1:${silent.port}`,
+      SMTP_TIMEOUT_MS: "300",
+    });
+    try {
+      const event = orderCreated();
+      await publishEvent(own.redis, own.config.ORDERS_STREAM, event);
+      const email = () =>
+        own.db
+          .selectFrom("notification")
+          .selectAll()
+          .where("eventId", "=", event.id)
+          .where("channel", "=", "email")
+          .executeTakeFirst();
+      await eventually("the greeting to time out", async () =>
+        (await email())?.lastError?.includes("Greeting"),
+      );
+      await Bun.sleep(3_000); // MAX_ATTEMPTS (3) spent attempts would have failed it by now
+      expect(await email()).toMatchObject({ status: "pending", attempts: 0 });
+    } finally {
+      await own.close();
+      silent.stop(true);
+    }
+  });
+
   test("the pooled SMTP transport recovers after the server restarts", async () => {
     const first = orderCreated();
     await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, first);

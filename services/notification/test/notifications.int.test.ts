@@ -227,7 +227,7 @@ describe("notifications", () => {
   });
 
   test("sms: to the owner's phone, one short line; a provider failing spends attempts, an admin retry sends it once", async () => {
-    ctx.smsProviderSettings.status = 503;
+    ctx.smsProviderSettings.status = 500;
     const event = orderCreated(cy);
     await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
     const failed = await eventually(
@@ -239,7 +239,7 @@ describe("notifications", () => {
       { timeoutMs: 15_000 },
     );
     expect(failed).toMatchObject({ recipient: cy.phone, attempts: ctx.config.MAX_ATTEMPTS });
-    expect(failed.lastError).toContain("503");
+    expect(failed.lastError).toContain("500");
     // Cy switched email off: log, WebSocket, webhook and sms only.
     expect((await rowsOf(event.id)).map((r) => r.channel)).toEqual(["log", "sms", "webhook", "websocket"]);
 
@@ -258,6 +258,36 @@ describe("notifications", () => {
         reference: failed.id,
       },
     ]);
+  });
+
+  test("sms: a provider answering that it is busy or away (503, 429) holds the message without spending attempts; sent once when it is back", async () => {
+    ctx.smsProviderSettings.status = 503;
+    const event = orderCreated(cy);
+    await publishEvent(ctx.redis, ctx.config.ORDERS_STREAM, event);
+    const smsRow = async () => (await rowsOf(event.id)).find((r) => r.channel === "sms");
+    await eventually("the provider to be tried", async () => (await smsRow())?.lastError?.includes("503"));
+    ctx.smsProviderSettings.status = 429;
+    await eventually(
+      "the provider to be tried again",
+      async () => (await smsRow())?.lastError?.includes("429"),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    // Longer than MAX_ATTEMPTS (3) retries at RETRY_BASE_MS (100 ms) would take: still waiting, no attempt spent.
+    expect(await smsRow()).toMatchObject({ status: "pending", attempts: 0 });
+
+    ctx.smsProviderSettings.status = 201;
+    const sent = await eventually(
+      "the text message sent",
+      async () => {
+        const sms = await smsRow();
+        return sms?.status === "sent" ? sms : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(sent.attempts).toBe(1);
+    expect(ctx.texts.filter((t) => t.reference === sent.id)).toHaveLength(1);
   });
 
   test("a user lists their own notifications, newest first; another user's are not found", async () => {

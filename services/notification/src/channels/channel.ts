@@ -25,17 +25,25 @@ export class ChannelUnavailableError extends Error {
 }
 
 /**
+ * Answers of an endpoint that cannot take work now, whatever the message: 429 (rate limited) and
+ * 502, 503, 504 (a proxy with nothing behind it, a redeploy, an overload).
+ */
+const BUSY_OR_AWAY = new Set([429, 502, 503, 504]);
+
+/**
  * POSTs a body for an HTTP channel (webhook, SMS provider). No answer at all (refused, reset, timed
- * out) means the endpoint is away, not the message wrong: a ChannelUnavailableError. Any answer is
- * returned, for the channel to judge.
+ * out), or an answer that it is busy or away (BUSY_OR_AWAY), means the endpoint cannot take work
+ * now, not that the message is wrong: a ChannelUnavailableError, which pauses the channel instead of
+ * spending the message's attempts. Any other answer is returned, for the channel to judge.
  */
 export async function postToChannel(
   what: string,
   url: string,
   { headers, body, timeoutMs }: { headers: Record<string, string>; body: string; timeoutMs: number },
 ): Promise<Response> {
+  let response: Response;
   try {
-    return await tracedFetch(`POST to ${what}`, url, {
+    response = await tracedFetch(`POST to ${what}`, url, {
       method: "POST",
       headers,
       body,
@@ -47,4 +55,8 @@ export async function postToChannel(
       unanswered: (error as Error).name === "TimeoutError",
     });
   }
+  if (BUSY_OR_AWAY.has(response.status)) {
+    throw new ChannelUnavailableError(`${what} unavailable: it answered ${response.status}`);
+  }
+  return response;
 }

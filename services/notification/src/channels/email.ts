@@ -39,7 +39,9 @@ export function emailChannel({
       : undefined,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
+    // Longer than the greeting's, which then fires first: a server that never greets (nothing was
+    // sent) is told apart from a socket gone quiet mid-exchange (the message may have been taken).
+    socketTimeout: 2 * timeoutMs,
   });
   const domain = (from.match(/<([^>]+)>/)?.[1] ?? from).split("@")[1]?.trim() || "localhost";
   const send: ChannelSender = async (notification) => {
@@ -54,12 +56,18 @@ export function emailChannel({
         headers: { "X-Notification-Id": notification.id, "X-Event-Id": notification.eventId },
       });
     } catch (error) {
-      const { code, responseCode } = error as { code?: string; responseCode?: number };
+      const { code, responseCode, timeoutType } = error as {
+        code?: string;
+        responseCode?: number;
+        timeoutType?: string;
+      };
       // 421: the server is shutting down or overloaded, for every message alike.
       if ((code && UNREACHABLE.has(code)) || responseCode === 421) {
         throw new ChannelUnavailableError(`SMTP server unavailable: ${(error as Error).message}`, {
           cause: error,
-          unanswered: code === "ETIMEDOUT",
+          // A connection, greeting or TLS set-up that timed out sent nothing; a socket that went
+          // quiet mid-exchange may have had the message taken.
+          unanswered: code === "ETIMEDOUT" && timeoutType === "SOCKET_TIMEOUT",
         });
       }
       throw error;

@@ -10,8 +10,9 @@
  * (ChannelUnavailableError) pauses the lane with backoff instead: what it holds goes back to the
  * queue without spending attempts, and when the pause ends one message probes the channel before
  * the lane opens up again. So an outage of any length delays messages; it never fails them. A
- * message the channel did not answer in time while a send begun after it went through is not an
- * outage but the message's own trouble: it spends its attempts.
+ * message sent and not answered in time (it may have been taken) spends its attempts, so a
+ * receiver slower than the timeout gets it at most maxAttempts times; the lane pauses too, unless a
+ * send begun after it went through (the channel answers; it is this message it cannot answer).
  */
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
@@ -218,19 +219,21 @@ export class DeliveryLane {
     } catch (error) {
       span?.end(error);
       const reason = error instanceof Error ? error.message : String(error);
-      // Not answered in time while a send begun after this one went through: the channel answers, and
-      // it is this message it cannot answer in time (a body too large), so it spends an attempt like
-      // any failure — else it would stay pending, and pause the lane, for ever. A refusal or a dropped
-      // connection (an outage, a 421) always pauses, however other sends fared.
-      const messageAtFault =
-        error instanceof ChannelUnavailableError &&
-        error.unanswered &&
-        this.latestSuccessStartedAt > startedAt;
-      if (error instanceof ChannelUnavailableError && !messageAtFault) {
-        metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });
-        this.pauseChannel(reason);
-        this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil), reason);
-        return;
+      // A refusal, a dropped connection or a "busy" answer (an outage, a 421, a 503) sent nothing:
+      // the lane pauses and the message waits without spending an attempt, however long that lasts.
+      // A message sent and not answered in time may have been taken (a receiver slower than the
+      // timeout), so it spends an attempt like any failure — sent again and again for free, it
+      // would reach the receiver every pause for ever. The lane still pauses unless a send begun
+      // after this one went through (then the channel answers, and it is this message it cannot
+      // answer in time: a body too large).
+      if (error instanceof ChannelUnavailableError) {
+        const channelAnswers = error.unanswered && this.latestSuccessStartedAt > startedAt;
+        if (!channelAnswers) this.pauseChannel(reason);
+        if (!error.unanswered) {
+          metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });
+          this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil), reason);
+          return;
+        }
       }
       const attempts = row.attempts + 1;
       const retryAt =
@@ -245,7 +248,8 @@ export class DeliveryLane {
       });
       if (retryAt) log.warn({ attempts, retryAt, reason }, "notification delivery failed; will retry");
       else log.error({ attempts, reason }, "notification delivery failed for good; an admin can retry it");
-      if (this.probing) this.probing = false; // the channel answered: it is up
+      // The channel answered (a refusal): it is up. One that did not answer is not known to be.
+      if (this.probing && !(error instanceof ChannelUnavailableError)) this.probing = false;
     }
   }
 
