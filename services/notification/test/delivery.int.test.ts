@@ -8,6 +8,7 @@ import { publishEvent } from "@platform/events";
 import { createLogger } from "@platform/logging";
 import { eventually } from "@platform/testing";
 import { sql } from "kysely";
+import { OutcomeWriter } from "../src/delivery/outcome-writer.js";
 import { createNotificationRuntime } from "../src/runtime.js";
 import { ann, orderCreated } from "./fixtures.js";
 import { createNotificationTestContext, type NotificationTestContext } from "./test-context.js";
@@ -122,6 +123,39 @@ describe("delivery lanes", () => {
     } finally {
       await own.close();
       silent.stop(true);
+    }
+  });
+
+  test("outcomes refused after an outage are written one by one, and claims start again", async () => {
+    const own = await createNotificationTestContext();
+    try {
+      // Every update of the table fails as the test says: as Postgres restarting (57P01), or refused.
+      await sql`create table writer_mode (mode text not null)`.execute(own.db);
+      await sql`insert into writer_mode values ('away')`.execute(own.db);
+      await sql`
+        create function writer_fails() returns trigger language plpgsql as $$
+        begin
+          if (select mode from writer_mode) = 'away' then
+            raise exception 'restarting' using errcode = 'admin_shutdown';
+          end if;
+          raise exception 'refused';
+        end $$`.execute(own.db);
+      await sql`create trigger writer_fails before update on notification for each statement execute function writer_fails()`.execute(
+        own.db,
+      );
+      const writer = new OutcomeWriter({
+        db: own.db,
+        logger: createLogger({ service: "notification", level: "silent" }),
+      });
+      writer.record({ id: "01900000-0000-7000-8000-0000000000f1", sentAt: new Date() });
+      const written = writer.flush();
+      await eventually("the writer to wait for Postgres", () => writer.backlogged);
+      await sql`update writer_mode set mode = 'refuse'`.execute(own.db);
+      await written;
+      // Claims wait while outcomes wait for Postgres; once the batch is dealt with, they must not.
+      expect(writer.backlogged).toBe(false);
+    } finally {
+      await own.close();
     }
   });
 

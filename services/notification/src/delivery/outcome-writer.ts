@@ -75,7 +75,10 @@ export class OutcomeWriter {
         this.retrying = false;
         return;
       } catch (err) {
-        if (!isDependencyFailure(err)) return this.writeOneByOne(batch, err);
+        if (!isDependencyFailure(err)) {
+          this.retrying = false; // Postgres answers: claims need not wait for this batch
+          return this.writeOneByOne(batch, err);
+        }
         if (this.stopping) {
           logger.error(
             { err, outcomes: batch.length },
