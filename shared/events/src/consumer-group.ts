@@ -360,15 +360,21 @@ export class ConsumerGroup {
         }
         break;
       } catch (err) {
-        if (isDependencyFailure(err) && !this.closing) {
-          const delayMs = backoffDelay(OUTAGE_RETRY_MS, outageRetries, OUTAGE_RETRY_MAX_MS);
-          logger.warn(
-            { err: errorMessage(err), delayMs, stream },
-            "a dependency is unavailable; retrying the batch",
-          );
-          await this.pause(delayMs);
-          await this.keepInHand();
-          if (!this.closing) continue;
+        if (isDependencyFailure(err)) {
+          if (!this.closing) {
+            const delayMs = backoffDelay(OUTAGE_RETRY_MS, outageRetries, OUTAGE_RETRY_MAX_MS);
+            logger.warn(
+              { err: errorMessage(err), delayMs, stream },
+              "a dependency is unavailable; retrying the batch",
+            );
+            await this.pause(delayMs);
+            await this.keepInHand();
+            if (!this.closing) continue;
+          }
+          // Stopping in an outage: the batch stays pending, for another consumer (or this one's
+          // successor) to take; one by one, each event could hold the stop for a handler's timeout.
+          for (const { handoff } of batch) handoff?.end(err);
+          return;
         }
         // One by one from here, each in a span of its own again.
         for (const { handoff } of batch) handoff?.end(err);

@@ -344,6 +344,31 @@ describe("publishEvent + ConsumerGroup", () => {
     expect(consumers).toHaveLength(0);
   });
 
+  test("stop() in an outage leaves the batch in hand pending for another consumer, without trying its events one by one", async () => {
+    const stream = uniqueName("events:test");
+    for (let i = 0; i < 3; i++) await publishEvent(redis, stream, orderCreated(i));
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    let batchTries = 0;
+    const alone: string[] = [];
+    const consumer = consume({
+      streams: [stream],
+      group: "g",
+      handler: async (event) => {
+        alone.push(event.id);
+        throw refused();
+      },
+      batchHandler: async () => {
+        batchTries++;
+        throw refused();
+      },
+    });
+    await consumer.start();
+    await eventually("the batch tried", () => batchTries >= 1);
+    await consumer.stop();
+    expect(alone).toEqual([]);
+    expect((await groupState(stream, "g")).pending).toBe(3);
+  });
+
   test("metrics count processed events and report each group's lag", async () => {
     const stream = uniqueName("events:test");
     const registry = new Registry();
