@@ -76,6 +76,9 @@ export function fromStreamFields(fields: readonly string[]): DomainEvent {
       `entry lacks ${["id", "type", "version", "occurredAt", "payload"].filter((k) => !record[k]).join(", ")}`,
     );
   }
+  // Consumers order and keep events by it (a trail's order, retention): a time, or no event at all.
+  if (Number.isNaN(Date.parse(occurredAt)))
+    throw new MalformedEventError(`occurredAt ${JSON.stringify(occurredAt)} is not a time`);
   const parsedVersion = Number(version);
   if (!Number.isInteger(parsedVersion))
     throw new MalformedEventError(`version ${JSON.stringify(version)} is not an integer`);

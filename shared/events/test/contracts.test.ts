@@ -6,6 +6,7 @@ import {
   type EventHandlers,
   fromStreamFields,
   MalformedEventError,
+  newEvent,
   readEvent,
   toStreamFields,
   UnknownEventError,
@@ -83,6 +84,13 @@ describe("event contracts", () => {
     expect(dispatchEvent(handlers, replenished)).toBeUndefined();
     const refunded = createEvent("payment.refunded", { payment, refund, user }, { requestId: "r" });
     expect(dispatchEvent(handlers, refunded)).toBe("refunded 2500");
+  });
+
+  test("a stream entry whose occurredAt is not a time is malformed (dead-lettered, not stored as 1970)", () => {
+    const event = newEvent("order.created", { orderId: "o-1" }, { requestId: "req-1" });
+    const fields = toStreamFields({ ...event, occurredAt: "yesterday-ish" });
+    expect(() => fromStreamFields(fields)).toThrow(MalformedEventError);
+    expect(fromStreamFields(toStreamFields(event)).occurredAt).toBe(event.occurredAt);
   });
 
   test("a payment event comes off a stream entry as it went in; one whose payment does not fit is rejected", () => {
