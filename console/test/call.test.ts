@@ -1,7 +1,8 @@
 /**
  * The console's `call` against a stand-in gateway on a real socket (the browser suite drives the
- * whole console; this pins one rule it cannot easily provoke): only a refusal of the refresh token
- * ends the session — a 429 or a 5xx to the refresh fails the call and keeps the session.
+ * whole console; this pins rules it cannot easily provoke): only a refusal of the refresh token
+ * ends the session — a 429 or a 5xx to the refresh fails the call and keeps the session; and a
+ * renewal answered after a logout leaves the tab logged out.
  */
 import { afterAll, beforeEach, expect, test } from "bun:test";
 
@@ -10,8 +11,16 @@ let refreshAnswer = 429;
 const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
-  fetch(request) {
+  async fetch(request) {
     const path = new URL(request.url).pathname;
+    if (path === "/api/auth/refresh" && refreshAnswer === 200) {
+      await Bun.sleep(100); // a renewal on its way for a while
+      return Response.json({
+        accessToken: "renewed-access",
+        refreshToken: "renewed-refresh",
+        expiresIn: 900,
+      });
+    }
     const status = path === "/api/auth/refresh" ? refreshAnswer : 401; // every access token has expired
     const code = { 401: "UNAUTHENTICATED", 429: "RATE_LIMITED", 503: "DEPENDENCY_UNAVAILABLE" }[status];
     return Response.json(
@@ -36,8 +45,8 @@ Object.assign(globalThis, {
     removeItem: (key: string) => stored.delete(key),
   },
 });
-const { call, onSessionEnded } = await import("../src/api/call");
-const { session, setTokens } = await import("../src/api/session");
+const { call, onSessionEnded, renewTokens } = await import("../src/api/call");
+const { clearSession, session, setTokens } = await import("../src/api/session");
 
 let ended = 0;
 onSessionEnded(() => ended++);
@@ -61,4 +70,12 @@ test("a refused refresh token (401) ends the session", async () => {
   refreshAnswer = 401;
   const outcome = await me();
   expect([outcome.ok, ended, session.accessToken]).toEqual([false, 1, null]);
+});
+
+test("a renewal that answers after a logout does not log the tab back in", async () => {
+  refreshAnswer = 200;
+  const renewal = renewTokens();
+  clearSession(); // "Log out" pressed while the refresh is on its way
+  expect(await renewal).toBe("refused");
+  expect([session.accessToken, session.refreshToken]).toEqual([null, null]);
 });

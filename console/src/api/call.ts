@@ -52,31 +52,71 @@ let renewing: Promise<Renewal> | undefined;
 
 /**
  * The next token pair for the refresh token. One renewal at a time: a refresh token is spent when
- * used, and a second use of a spent one revokes the whole session, so concurrent 401s share one.
+ * used, and a second use of a spent one revokes the whole session, so concurrent 401s share one —
+ * and so do the tabs holding a copy of this session (a duplicated tab copies sessionStorage):
+ * across tabs the renewal takes a Web Lock, and the tab that renews tells the others (below).
  */
 export function renewTokens(): Promise<Renewal> {
   renewing ??= (async (): Promise<Renewal> => {
     const refreshToken = session.refreshToken;
     if (!refreshToken) return "refused";
-    try {
-      const { data, error, response } = await publicApi().POST("/api/auth/refresh", {
-        body: { refreshToken },
-      });
-      if (data) {
-        setTokens(data);
-        return "renewed";
-      }
-      // A 429 (the edge's per-IP limit, in a burst of calls) or a 5xx says nothing of the token: the
-      // session stays, and this call fails with the answer's problem.
-      if (response.status === 429 || response.status >= 500) return problemOf(error, response);
-      return "refused";
-    } catch {
-      return unreachable();
-    }
+    return acrossTabs(refreshToken);
   })().finally(() => {
     renewing = undefined;
   });
   return renewing;
+}
+
+const RENEWAL_LOCK = "console.renewal";
+/** Where a tab that renewed tells the others which refresh token it spent and the pair it got. */
+const renewals = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel(RENEWAL_LOCK);
+interface Renewed {
+  spent: string;
+  pair: { accessToken: string; refreshToken: string };
+}
+// A tab holding the token another one spent takes the pair it got: both go on with one session.
+renewals?.addEventListener("message", (message: MessageEvent<Renewed>) => {
+  if (message.data?.spent && message.data.spent === session.refreshToken) setTokens(message.data.pair);
+});
+
+/** How long a tab that waited for another's renewal gives that one's message to arrive. */
+const MESSAGE_WAIT_MS = 100;
+
+async function acrossTabs(refreshToken: string): Promise<Renewal> {
+  const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
+  if (!locks) return refresh(refreshToken);
+  return locks.request(RENEWAL_LOCK, { ifAvailable: true }, async (free) => {
+    if (free) return refresh(refreshToken);
+    // Another tab is renewing: perhaps this very session. After it, its message may have given this
+    // tab the pair already (the lock and the message travel apart: wait a moment for the message).
+    return locks.request(RENEWAL_LOCK, async () => {
+      if (session.refreshToken === refreshToken)
+        await new Promise((done) => setTimeout(done, MESSAGE_WAIT_MS));
+      if (session.refreshToken !== refreshToken) return session.refreshToken ? "renewed" : "refused";
+      return refresh(refreshToken);
+    });
+  });
+}
+
+async function refresh(refreshToken: string): Promise<Renewal> {
+  try {
+    const { data, error, response } = await publicApi().POST("/api/auth/refresh", {
+      body: { refreshToken },
+    });
+    if (data) {
+      // Logged out while the renewal was on its way: the pair is not wanted (and the session is over).
+      if (session.refreshToken !== refreshToken) return session.refreshToken ? "renewed" : "refused";
+      setTokens(data);
+      renewals?.postMessage({ spent: refreshToken, pair: data } satisfies Renewed);
+      return "renewed";
+    }
+    // A 429 (the edge's per-IP limit, in a burst of calls) or a 5xx says nothing of the token: the
+    // session stays, and this call fails with the answer's problem.
+    if (response.status === 429 || response.status >= 500) return problemOf(error, response);
+    return "refused";
+  } catch {
+    return unreachable();
+  }
 }
 
 async function attempt<T>(request: (api: ApiClient) => Promise<Answer<T>>) {

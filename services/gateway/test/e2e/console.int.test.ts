@@ -185,6 +185,53 @@ describe("the web console", () => {
     await shot(page, "orders");
   });
 
+  test("a duplicated tab (its session copied) renews together with the first: neither is logged out", async () => {
+    const email = `${uniqueName("tabs")}@example.com`;
+    await client.api("POST", "/users", {
+      body: { email, name: "Two Tabs", password: "two-tabs-password-1" },
+    });
+    const pair = await client.api<{ refreshToken: string; accessToken: string }>("POST", "/auth/login", {
+      body: { email, password: "two-tabs-password-1" },
+    });
+    const me = await client.api<Record<string, unknown>>("GET", "/users/me", {
+      token: pair.body.accessToken,
+    });
+    // Both tabs hold the same session, as "Duplicate tab" leaves them, with an access token the edge
+    // refuses (as one that expired): each tab's first call renews with the same refresh token.
+    const copied = JSON.stringify({
+      accessToken: "expired",
+      refreshToken: pair.body.refreshToken,
+      user: me.body,
+    });
+    const context = await browser.createBrowserContext();
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const tab of tabs) {
+      await tab.evaluateOnNewDocument((session: string) => {
+        if (!sessionStorage.getItem("console.session")) sessionStorage.setItem("console.session", session);
+      }, copied);
+    }
+    await Promise.all(tabs.map((tab) => open(tab, "/orders")));
+    const held = (tab: Page) =>
+      tab.evaluate(() => JSON.parse(sessionStorage.getItem("console.session") ?? "{}").refreshToken ?? null);
+    for (const tab of tabs) {
+      await tab.waitForFunction(
+        (first: string) => {
+          const stored = JSON.parse(sessionStorage.getItem("console.session") ?? "{}");
+          return stored.refreshToken && stored.refreshToken !== first;
+        },
+        {},
+        pair.body.refreshToken,
+      );
+      expect(new URL(tab.url()).pathname).toBe("/orders");
+    }
+    const [first, second] = await Promise.all(tabs.map(held));
+    expect(second).toBe(first);
+    // The session lives on: its current refresh token is good (a reused one would have ended it).
+    const renewed = await client.api("POST", "/auth/refresh", { body: { refreshToken: first } });
+    expect(renewed.status).toBe(200);
+    await context.close();
+  });
+
   test("an admin ships an order and retries a failed notification", async () => {
     const buyer = await client.customer();
     const sku = await client.product(adminToken, 10, 1000);
