@@ -2,7 +2,7 @@
  * The console's `call` against a stand-in gateway on a real socket (the browser suite drives the
  * whole console; this pins rules it cannot easily provoke): only a refusal of the refresh token
  * ends the session — a 429 or a 5xx to the refresh fails the call and keeps the session; and a
- * renewal answered after a logout leaves the tab logged out.
+ * renewal answered after a logout leaves the tab logged out; logging out forgets the cart.
  */
 import { afterAll, beforeEach, expect, test } from "bun:test";
 
@@ -47,6 +47,8 @@ Object.assign(globalThis, {
 });
 const { call, onSessionEnded, renewTokens } = await import("../src/api/call");
 const { clearSession, session, setTokens } = await import("../src/api/session");
+const { logOut } = await import("../src/api/auth");
+const { addToCart, cart } = await import("../src/cart/cart");
 
 let ended = 0;
 onSessionEnded(() => ended++);
@@ -78,4 +80,13 @@ test("a renewal that answers after a logout does not log the tab back in", async
   clearSession(); // "Log out" pressed while the refresh is on its way
   expect(await renewal).toBe("refused");
   expect([session.accessToken, session.refreshToken]).toEqual([null, null]);
+});
+
+test("logging out forgets the cart too: the next person on this tab starts with an empty one", async () => {
+  refreshAnswer = 401;
+  const lamp = { sku: "LAMP-1", name: "Lamp", priceCents: 2450, currency: "EUR" };
+  addToCart(lamp as Parameters<typeof addToCart>[0], 2);
+  expect(cart.lines).toHaveLength(1);
+  await logOut();
+  expect([session.accessToken, cart.lines]).toEqual([null, []]);
 });

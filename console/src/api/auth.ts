@@ -1,4 +1,5 @@
 /** Logging in and out, registering, and knowing who is logged in. */
+import { clearCart } from "../cart/cart";
 import { call, type Outcome, publicApi } from "./call";
 import { type Problem, problemOf, unreachable } from "./problem";
 import { clearSession, session, setTokens, setUser } from "./session";
@@ -23,7 +24,9 @@ export async function logIn(email: string, password: string): Promise<Problem | 
     return unreachable();
   }
   const user = await loadUser();
-  return user.ok ? null : user.problem;
+  if (user.ok) return null;
+  clearSession(); // logged in without knowing who: not logged in (the page shows why)
+  return user.problem;
 }
 
 /** Creates an account, then logs in with it. */
@@ -39,7 +42,8 @@ export async function register(name: string, email: string, password: string): P
 
 /**
  * Revokes the session on the platform (the access token and its refresh family), then forgets it
- * here; the tab forgets it even when the platform cannot be told.
+ * here, and the cart with it (the next person to log in on this tab must not find the lines); the
+ * tab forgets them even when the platform cannot be told.
  */
 export async function logOut(): Promise<void> {
   if (session.accessToken) {
@@ -51,4 +55,5 @@ export async function logOut(): Promise<void> {
     );
   }
   clearSession();
+  clearCart();
 }
