@@ -126,6 +126,31 @@ describe("delivery lanes", () => {
     }
   });
 
+  test("a send that outlasts its lease is not sent a second time by the lane that is sending it", async () => {
+    const own = await createNotificationTestContext({ DELIVERY_LEASE_MS: "1000" });
+    try {
+      own.webhookReceiverSettings.delayMs = 1_800; // answered in time (3 s), but after the lease
+      const event = orderCreated();
+      await publishEvent(own.redis, own.config.ORDERS_STREAM, event);
+      await eventually(
+        "the webhook sent",
+        async () =>
+          (
+            await own.db
+              .selectFrom("notification")
+              .select("status")
+              .where("eventId", "=", event.id)
+              .where("channel", "=", "webhook")
+              .executeTakeFirst()
+          )?.status === "sent",
+      );
+      await Bun.sleep(2_000); // a second send begun at the lease's end would have arrived by now
+      expect(own.webhooks.filter((w) => w.body.includes(event.id))).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
+  });
+
   test("outcomes refused after an outage are written one by one, and claims start again", async () => {
     const own = await createNotificationTestContext();
     try {

@@ -67,6 +67,8 @@ export class DeliveryLane {
   private foundUnreachableAt = 0;
   private pauses = 0;
   private probing = false;
+  /** The notifications whose send is under way. */
+  private readonly sending = new Set<string>();
   /** When the latest-started send of this lane that went through began. */
   private latestSuccessStartedAt = 0;
   /** Whether the next turn of the loop looks for due notifications in the database. */
@@ -150,8 +152,12 @@ export class DeliveryLane {
           const rows = await claimDue(db, channel, room, leaseMs);
           claimFailures = 0;
           const sendBy = claimedAt + leaseMs / 2;
-          for (const row of rows)
-            if (!this.options.writer.isUnwritten(row.id)) this.queue.push({ row, sendBy });
+          for (const row of rows) {
+            // Sent already (its outcome on its way), or being sent now (a send slower than the lease):
+            // the claim took it again, but this lane has it.
+            if (this.options.writer.isUnwritten(row.id) || this.sending.has(row.id)) continue;
+            this.queue.push({ row, sendBy });
+          }
           this.startSends();
           // A full claim means more may be due, and a nudge meanwhile may have made more due: claim
           // again. Otherwise wait for a nudge or the interval.
@@ -181,9 +187,12 @@ export class DeliveryLane {
       const claimed = this.queue.shift() as Claimed;
       if (Date.now() > claimed.sendBy) continue; // its lease is nearly over: the next claim takes it
       if (this.options.writer.isUnwritten(claimed.row.id)) continue; // sent already; its outcome is on its way
+      if (this.sending.has(claimed.row.id)) continue; // claimed again while its send is under way
       this.inFlight++;
+      this.sending.add(claimed.row.id);
       const send: Promise<void> = this.deliver(claimed.row).finally(() => {
         this.inFlight--;
+        this.sending.delete(claimed.row.id);
         this.sends.delete(send);
         this.startSends(); // the next one in hand takes the free slot
       });
