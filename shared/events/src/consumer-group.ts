@@ -19,6 +19,7 @@ import { hostname } from "node:os";
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay, within } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
+import { type LuaScript, luaScript } from "@platform/redis";
 import { type Handoff, handoffSpan, runInContext, SpanKind } from "@platform/telemetry";
 import type { Redis } from "ioredis";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
@@ -73,7 +74,16 @@ export interface ConsumerGroupOptions {
    * stopped under load), and one hung event must not stop the group.
    */
   handlerTimeoutMs?: number;
+  /**
+   * A consumer of the group that holds nothing and has not read for this long is gone (killed, or
+   * stopped while it held entries that were reclaimed since): it is deleted from the group, which
+   * would otherwise list every process that ever ran. A live consumer reads every blockMs.
+   */
+  forgetConsumersIdleMs?: number;
 }
+
+/** How often a consumer looks for departed ones to delete (forgetConsumersIdleMs). */
+const DEPARTED_CHECK_MS = 60_000;
 
 type Entry = [id: string, fields: string[] | null];
 type ReadReply = Array<[stream: string, entries: Entry[]]> | null;
@@ -118,6 +128,7 @@ export class ConsumerGroup {
       claimIntervalMs: Math.min(5_000, options.claimIdleMs ?? 30_000),
       startId: "0",
       handlerTimeoutMs: 20_000,
+      forgetConsumersIdleMs: 3_600_000,
       ...options,
     };
     // Its reads block for blockMs by design: the timeouts allow for that. A read left unanswered
@@ -232,6 +243,24 @@ export class ConsumerGroup {
         }
         cursor = next;
       } while (cursor !== "0-0");
+    }
+    await this.forgetDepartedIfDue();
+  }
+
+  private lastDepartedCheckAt = 0;
+  private forgetDeparted: LuaScript<string[]> | undefined;
+
+  /** Deletes the group's consumers that hold nothing and have not read for forgetConsumersIdleMs. */
+  private async forgetDepartedIfDue(): Promise<void> {
+    const { streams, group, forgetConsumersIdleMs, redis, logger } = this.options;
+    const checkEveryMs = Math.min(DEPARTED_CHECK_MS, forgetConsumersIdleMs);
+    if (Date.now() - this.lastDepartedCheckAt < checkEveryMs) return;
+    this.lastDepartedCheckAt = Date.now();
+    this.forgetDeparted ??= luaScript<string[]>(redis, new URL("./forget-departed-1.lua", import.meta.url));
+    for (const stream of streams) {
+      const deleted = await this.forgetDeparted(stream, group, forgetConsumersIdleMs, this.consumer);
+      if (deleted.length > 0)
+        logger.info({ stream, group, consumers: deleted }, "departed consumers deleted");
     }
   }
 

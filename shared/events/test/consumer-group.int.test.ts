@@ -369,6 +369,27 @@ describe("publishEvent + ConsumerGroup", () => {
     expect((await groupState(stream, "g")).pending).toBe(3);
   });
 
+  test("a consumer that holds nothing and has not read for forgetConsumersIdleMs is deleted from the group; live ones stay", async () => {
+    const stream = uniqueName("events:test");
+    await redis.xgroup("CREATE", stream, "g", "0", "MKSTREAM");
+    await redis.xgroup("CREATECONSUMER", stream, "g", "departed"); // a process killed long ago
+    const consumer = consume({
+      streams: [stream],
+      group: "g",
+      consumer: "alive",
+      handler: async () => {},
+      forgetConsumersIdleMs: 1_500,
+    });
+    await consumer.start();
+    await publishEvent(redis, stream, orderCreated(1)); // a consumer is listed once it was given an entry
+    const names = async () =>
+      ((await redis.xinfo("CONSUMERS", stream, "g")) as unknown[][]).map((fields) => fields[1]);
+    await eventually("the departed consumer deleted", async () => !(await names()).includes("departed"), {
+      timeoutMs: 10_000,
+    });
+    expect(await names()).toEqual(["alive"]);
+  });
+
   test("metrics count processed events and report each group's lag", async () => {
     const stream = uniqueName("events:test");
     const registry = new Registry();
