@@ -18,6 +18,8 @@ import type { Redis } from "ioredis";
 
 /** A whole stream's dead letters are read this many at a time. */
 const READ_BATCH = 500;
+/** Dead letters replayed together (their scripts sent without waiting for each answer). */
+const REPLAY_CHUNK = 200;
 
 /** What a stream carries, as the API names it. */
 const STREAM_KINDS = ["orders", "inventory", "payments"] as const;
@@ -112,8 +114,13 @@ export function deadLetterRoutes({
         // Without ids: the stream's dead letters as they are now (not those a replay leads to).
         const stream = streams[body.stream];
         const ids = body.ids ?? (await deadLetterIds(stream));
+        // A few hundred at a time, sent together (one write to Redis for many replays): "all" of a
+        // stream a bad deploy filled (100 000 letters) is done in seconds, within the edge's timeout.
         let replayed = 0;
-        for (const id of ids) if (await replayOne(id)) replayed++;
+        for (let i = 0; i < ids.length; i += REPLAY_CHUNK) {
+          const done = await Promise.all(ids.slice(i, i + REPLAY_CHUNK).map(replayOne));
+          replayed += done.filter(Boolean).length;
+        }
         logger.info({ requestId, stream, replayed }, "dead letters replayed");
         set.status = 202;
         return { replayed };
