@@ -260,6 +260,28 @@ describe("notifications", () => {
     ]);
   });
 
+  test("an admin retry of a channel no longer configured (SMS_URL removed) is 409, and the row stays failed", async () => {
+    const own = await createNotificationTestContext({ SMS_URL: undefined as unknown as string });
+    try {
+      const id = Bun.randomUUIDv7();
+      await sql`
+        insert into notification (id, event_id, event_type, channel, recipient, subject, body_text, body_html, data, status, attempts)
+        values (${id}, ${Bun.randomUUIDv7()}, 'order.created', 'sms', ${cy.phone}, 'Order confirmed', 'Order confirmed.', '', '{}'::jsonb, 'failed', 3)
+      `.execute(own.db);
+      const adminToken = await own.tokens.sign({ userId: bob.id, role: "admin" });
+      const retried = await own.call<Problem>("POST", `/notifications/${id}/retry`, adminToken);
+      expect([retried.status, retried.body.code]).toEqual([409, "INVALID_TRANSITION"]);
+      const row = await own.db
+        .selectFrom("notification")
+        .select("status")
+        .where("id", "=", id)
+        .executeTakeFirst();
+      expect(row?.status).toBe("failed");
+    } finally {
+      await own.close();
+    }
+  });
+
   test("sms: a provider answering that it is busy or away (503, 429) holds the message without spending attempts; sent once when it is back", async () => {
     ctx.smsProviderSettings.status = 503;
     const event = orderCreated(cy);

@@ -80,6 +80,12 @@ export function notificationsRoutes({
         assertAdmin(principal);
         const row = isUuid(params.id) ? await findNotification(db, params.id) : undefined;
         if (!row) throw notFound("No such notification.");
+        // A channel switched off since (its URL removed): nothing would ever send it again.
+        if (!worker.sendsOn(row.channel))
+          throw new AppError(
+            "INVALID_TRANSITION",
+            `The ${row.channel} channel is not configured; a retry would never be sent.`,
+          );
         const retried = await retryFailed(db, params.id);
         if (!retried)
           throw new AppError(
