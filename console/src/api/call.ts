@@ -33,7 +33,8 @@ export function onSessionEnded(listener: () => void): void {
   sessionEnded = listener;
 }
 
-function endSession(): Problem {
+/** Ends the session here (once, however many calls find it over) and says how, as a problem. */
+export function endSession(): Problem {
   // Calls that failed together end the session once (one notice, one trip to the login page).
   if (session.accessToken !== null) {
     clearSession();

@@ -5,7 +5,7 @@
  * Each `{type:"notification"}` message becomes a toast and is passed to the screens listening.
  */
 import { watch } from "vue";
-import { renewTokens } from "../api/call";
+import { endSession, renewTokens } from "../api/call";
 import { session, tokenExpired } from "../api/session";
 import type { Notification } from "../api/types";
 import { toast } from "./toasts";
@@ -25,7 +25,6 @@ export function onNotification(listener: Listener): () => void {
 }
 
 let socket: WebSocket | undefined;
-let ping: ReturnType<typeof setInterval> | undefined;
 let retry: ReturnType<typeof setTimeout> | undefined;
 let failures = 0;
 
@@ -48,6 +47,8 @@ function open(token: string): void {
     `${scheme}://${window.location.host}/api/ws?token=${encodeURIComponent(token)}`,
   );
   socket = opened;
+  // This socket's own: a socket replaced by a newer one may close after the newer one opened.
+  let ping: ReturnType<typeof setInterval> | undefined;
   opened.onopen = () => {
     failures = 0;
     ping = setInterval(() => opened.send("ping"), PING_EVERY_MS);
@@ -59,9 +60,14 @@ function open(token: string): void {
     socket = undefined;
     if ((event.code === TOKEN_ENDED || tokenExpired(token)) && session.accessToken === token) {
       // Renewed: the token changed, and the watch below opens a new socket with it. Refused: the
-      // session is over, which the next API call finds out and says. Not now: try again later.
+      // session was revoked (logged out elsewhere, deactivated): it ends here now, as an API call
+      // would end it. Not now: try again later.
       const renewal = await renewTokens();
-      if (renewal === "renewed" || renewal === "refused") return;
+      if (renewal === "renewed") return;
+      if (renewal === "refused") {
+        endSession();
+        return;
+      }
     }
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures++);
     retry = setTimeout(() => {
@@ -72,7 +78,6 @@ function open(token: string): void {
 
 function close(): void {
   clearTimeout(retry);
-  clearInterval(ping);
   const closing = socket;
   socket = undefined;
   closing?.close();

@@ -232,6 +232,33 @@ describe("the web console", () => {
     await context.close();
   });
 
+  test("a session revoked elsewhere ends in the tab as soon as the gateway closes its live socket", async () => {
+    const email = `${uniqueName("revoked")}@example.com`;
+    await client.api("POST", "/users", {
+      body: { email, name: "Revoked Elsewhere", password: "revoked-password-1" },
+    });
+    const page = await newPage();
+    await open(page, "/login");
+    await fill(page, "Email", email);
+    await fill(page, "Password", "revoked-password-1");
+    await press(page, "Log in");
+    await press(page, "Catalog", "link");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("button")].some((el) => (el.textContent ?? "").trim() === "Log out"),
+    );
+    await Bun.sleep(1_000); // its live socket open
+    // Logged out from another device: the session is revoked, and the gateway closes the socket (4401).
+    const held = await page.evaluate(() => JSON.parse(sessionStorage.getItem("console.session") ?? "{}"));
+    const out = await client.api("POST", "/auth/logout", {
+      token: held.accessToken,
+      body: { refreshToken: held.refreshToken },
+    });
+    expect(out.status).toBe(204);
+    // No call of the page's own needed: the refused renewal after the close ends the session.
+    await page.waitForFunction(() => location.pathname === "/login", { timeout: 15_000 });
+    await page.browserContext().close();
+  });
+
   test("an admin ships an order and retries a failed notification", async () => {
     const buyer = await client.customer();
     const sku = await client.product(adminToken, 10, 1000);
