@@ -70,6 +70,32 @@ describe("delivery lanes", () => {
     }
   });
 
+  test("a message its receiver's proxy answers 502 for while others get through spends its attempts; it does not pause the lane for ever", async () => {
+    const own = await createNotificationTestContext();
+    try {
+      const poison = orderCreated();
+      own.webhookReceiverSettings.failFor = { text: poison.id, status: 502 };
+      await publishEvent(own.redis, own.config.ORDERS_STREAM, poison);
+      const failed = await eventually(
+        "the poison one failed for good",
+        async () => {
+          await publishEvent(own.redis, own.config.ORDERS_STREAM, orderCreated()); // others go through
+          const row = await own.db
+            .selectFrom("notification")
+            .selectAll()
+            .where("eventId", "=", poison.id)
+            .where("channel", "=", "webhook")
+            .executeTakeFirst();
+          return row?.status === "failed" ? row : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
+    } finally {
+      await own.close();
+    }
+  });
+
   test("a receiver slower than the timeout (it takes each message, late) gets one at most MAX_ATTEMPTS times, then it is failed", async () => {
     const own = await createNotificationTestContext({ WEBHOOK_TIMEOUT_MS: "300" });
     try {

@@ -28,7 +28,12 @@ export async function createNotificationTestContext(overrides: Record<string, st
   await smtp.start();
   const webhooks: ReceivedWebhook[] = [];
   /** How the webhook receiver behaves: a test can make it slow, for every body or for those holding a text. */
-  const webhookReceiverSettings: { delayMs: number; slowFor?: { text: string; delayMs: number } } = {
+  const webhookReceiverSettings: {
+    delayMs: number;
+    slowFor?: { text: string; delayMs: number };
+    /** Bodies holding the text are answered with the status (as a proxy whose receiver they crash). */
+    failFor?: { text: string; status: number };
+  } = {
     delayMs: 0,
   };
   const webhookReceiver = Bun.serve({
@@ -36,7 +41,9 @@ export async function createNotificationTestContext(overrides: Record<string, st
     hostname: "127.0.0.1",
     async fetch(request) {
       const body = await request.text();
-      const { delayMs, slowFor } = webhookReceiverSettings;
+      const { delayMs, slowFor, failFor } = webhookReceiverSettings;
+      if (failFor && body.includes(failFor.text))
+        return new Response("bad gateway", { status: failFor.status });
       if (slowFor && body.includes(slowFor.text)) await Bun.sleep(slowFor.delayMs);
       else if (delayMs > 0) await Bun.sleep(delayMs);
       webhooks.push({ body, signature: request.headers.get("x-webhook-signature") });

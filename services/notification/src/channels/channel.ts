@@ -29,6 +29,8 @@ export class ChannelUnavailableError extends Error {
  * 502, 503, 504 (a proxy with nothing behind it, a redeploy, an overload).
  */
 const BUSY_OR_AWAY = new Set([429, 502, 503, 504]);
+/** 504: the proxy passed the message on and its receiver did not answer in time: it may have it. */
+const GATEWAY_TIMEOUT = 504;
 
 /**
  * POSTs a body for an HTTP channel (webhook, SMS provider). No answer at all (refused, reset, timed
@@ -50,13 +52,41 @@ export async function postToChannel(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
+    // A timeout covers the connection too: only a host that takes a connection may have the message
+    // (a host that is down or dropping packets does not).
+    const timedOut = (error as Error).name === "TimeoutError";
     throw new ChannelUnavailableError(`${what} unavailable: ${(error as Error).message}`, {
       cause: error,
-      unanswered: (error as Error).name === "TimeoutError",
+      unanswered: timedOut && (await acceptsConnections(url, timeoutMs)),
     });
   }
   if (BUSY_OR_AWAY.has(response.status)) {
-    throw new ChannelUnavailableError(`${what} unavailable: it answered ${response.status}`);
+    throw new ChannelUnavailableError(`${what} unavailable: it answered ${response.status}`, {
+      unanswered: response.status === GATEWAY_TIMEOUT,
+    });
   }
   return response;
+}
+
+/** Whether the URL's host takes a TCP connection within the time given. */
+async function acceptsConnections(url: string, timeoutMs: number): Promise<boolean> {
+  const { hostname, port, protocol } = new URL(url);
+  const connecting = Bun.connect({
+    hostname: hostname.replace(/^\[|\]$/g, ""), // an IPv6 literal without its brackets
+    port: Number(port) || (protocol === "https:" ? 443 : 80),
+    socket: { data() {}, error() {} },
+  });
+  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs));
+  try {
+    const socket = await Promise.race([connecting, timeout]);
+    socket?.end();
+    if (!socket)
+      void connecting.then(
+        (late) => late.end(),
+        () => {},
+      );
+    return socket !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -11,8 +11,9 @@
  * queue without spending attempts, and when the pause ends one message probes the channel before
  * the lane opens up again. So an outage of any length delays messages; it never fails them. A
  * message sent and not answered in time (it may have been taken) spends its attempts, so a
- * receiver slower than the timeout gets it at most maxAttempts times; the lane pauses too, unless a
- * send begun after it went through (the channel answers; it is this message it cannot answer).
+ * receiver slower than the timeout gets it at most maxAttempts times; the lane pauses too. A
+ * message the channel fails while a send begun after it went through is the message's own trouble
+ * (the channel answers): it spends its attempts and the lane goes on.
  */
 import { isDependencyFailure } from "@platform/errors";
 import { backoffDelay } from "@platform/jobs";
@@ -69,6 +70,17 @@ export class DeliveryLane {
   private probing = false;
   /** The notifications whose send is under way. */
   private readonly sending = new Set<string>();
+  /** When a send last went through. */
+  private lastSuccessAt = 0;
+  /** Messages whose last send failed as if the channel were away, and when (most recent last). */
+  private readonly suspects = new Map<string, number>();
+
+  private suspect(id: string): void {
+    this.suspects.delete(id);
+    this.suspects.set(id, Date.now());
+    // Bounded: a channel away for long holds many; the oldest are forgotten (they wait like the rest).
+    if (this.suspects.size > MAX_SUSPECTS) this.suspects.delete(this.suspects.keys().next().value as string);
+  }
   /** When the latest-started send of this lane that went through began. */
   private latestSuccessStartedAt = 0;
   /** Whether the next turn of the loop looks for due notifications in the database. */
@@ -215,6 +227,8 @@ export class DeliveryLane {
     try {
       await runInContext(span?.context, () => sender(row));
       this.latestSuccessStartedAt = Math.max(this.latestSuccessStartedAt, startedAt);
+      this.lastSuccessAt = Date.now();
+      this.suspects.delete(row.id);
       span?.end();
       writer.record({ id: row.id, sentAt: new Date() });
       metrics.sent(channel, row.data.occurredAt);
@@ -231,19 +245,27 @@ export class DeliveryLane {
       // A refusal, a dropped connection or a "busy" answer (an outage, a 421, a 503) sent nothing:
       // the lane pauses and the message waits without spending an attempt, however long that lasts.
       // A message sent and not answered in time may have been taken (a receiver slower than the
-      // timeout), so it spends an attempt like any failure — sent again and again for free, it
-      // would reach the receiver every pause for ever. The lane still pauses unless a send begun
-      // after this one went through (then the channel answers, and it is this message it cannot
-      // answer in time: a body too large).
+      // timeout, a proxy's 504), so it spends an attempt like any failure — sent again and again for
+      // free, it would reach the receiver every pause for ever — and the lane pauses too. Either
+      // way, when the channel answers other messages — one begun after this one went through, or
+      // one went through since this one last failed so — it is this message it cannot take (a body
+      // too large, one that crashes the receiver behind its proxy): it spends an attempt and the
+      // lane goes on.
       if (error instanceof ChannelUnavailableError) {
-        const channelAnswers = error.unanswered && this.latestSuccessStartedAt > startedAt;
+        const failedBefore = this.suspects.get(row.id);
+        const channelAnswers =
+          this.latestSuccessStartedAt > startedAt ||
+          (failedBefore !== undefined && this.lastSuccessAt > failedBefore);
         if (!channelAnswers) this.pauseChannel(reason);
-        if (!error.unanswered) {
+        if (!channelAnswers && !error.unanswered) {
           metrics.deliveries.inc({ channel, outcome: "channel_unavailable" });
-          this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil), reason);
+          this.suspect(row.id);
+          // Behind the others released by the pause: the next probe is another message, if one waits.
+          this.release([{ row, sendBy: 0 }], new Date(this.pausedUntil + 1), reason);
           return;
         }
       }
+      this.suspects.delete(row.id);
       const attempts = row.attempts + 1;
       const retryAt =
         attempts < maxAttempts ? new Date(Date.now() + retryDelay(retryBaseMs, attempts)) : null;
@@ -297,6 +319,9 @@ export function retryDelay(baseMs: number, attempts: number): number {
   const doubled = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempts - 1));
   return Math.round(doubled * (0.75 + Math.random() * 0.5));
 }
+
+/** Messages remembered as failed while the channel seemed away (suspects). */
+const MAX_SUSPECTS = 10_000;
 
 /** The longest pause of a channel found unreachable, unless the lane's options say otherwise. */
 const DEFAULT_MAX_PAUSE_MS = 10_000;

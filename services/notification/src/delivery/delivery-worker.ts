@@ -80,12 +80,12 @@ export class DeliveryWorker {
     );
   }
 
-  /** Look for due notifications soon (an admin's retry made one due). */
   /** Whether this service sends on the channel (it has a lane for it). */
   sendsOn(channel: Channel): boolean {
     return this.lanes.has(channel);
   }
 
+  /** Look for due notifications soon (an admin's retry made one due). */
   nudge(): void {
     for (const lane of this.lanes.values()) lane.nudge();
   }
