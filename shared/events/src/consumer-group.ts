@@ -12,8 +12,12 @@
  *   stream: an outage delays events, it never dead-letters them;
  * - records an entry trimmed from the stream before the group processed it in the dead-letter
  *   stream (without its fields, which are gone) instead of dropping it silently;
- * - on stop(), breaks the blocking read, finishes the entry in hand and leaves the group only when
- *   it owns no pending entries (deleting a consumer drops its pending entries).
+ * - on stop(), breaks the blocking read, finishes the entries in hand (during an outage it leaves
+ *   them pending for another consumer rather than wait for it) and leaves the group only when it
+ *   owns no pending entries (deleting a consumer drops its pending entries);
+ * - deletes the group's consumers that are gone: holding nothing, idle past forgetConsumersIdleMs
+ *   (an hour). On Redis before 7.2 a consumer's idle time counts from its last read that returned
+ *   entries, so a live consumer of a quiet stream is deleted too and comes back with its next entry.
  */
 import { hostname } from "node:os";
 import { isDependencyFailure } from "@platform/errors";
@@ -77,7 +81,8 @@ export interface ConsumerGroupOptions {
   /**
    * A consumer of the group that holds nothing and has not read for this long is gone (killed, or
    * stopped while it held entries that were reclaimed since): it is deleted from the group, which
-   * would otherwise list every process that ever ran. A live consumer reads every blockMs.
+   * would otherwise list every process that ever ran. (Redis before 7.2 counts idle time from the
+   * last read that returned entries: a live consumer of a quiet stream is deleted too, harmlessly.)
    */
   forgetConsumersIdleMs?: number;
 }
@@ -107,6 +112,11 @@ export class ConsumerGroup {
     Pick<ConsumerGroupOptions, "metrics" | "batchHandler">;
   private readonly blocking: Redis;
   private closing = false;
+  /**
+   * Stopping met an outage: every further try of an event would wait for it (up to a handler's
+   * timeout each), so what the read holds beyond it stays pending for another consumer.
+   */
+  private outageAtStop = false;
   private loop: Promise<void> | undefined;
   private lastClaimAt = 0;
   /** Ends an outage pause early when stop() is called. */
@@ -198,10 +208,14 @@ export class ConsumerGroup {
         )) as ReadReply;
         this.holdInHand(reply ?? []);
         for (const [stream, entries] of reply ?? []) {
+          if (this.outageAtStop) break; // the rest stays pending, for another consumer
           if (this.options.batchHandler && entries.length > 1) {
             await this.handleBatch(stream, entries);
           } else {
-            for (const [entryId, fields] of entries) await this.handle(stream, entryId, fields, 1);
+            for (const [entryId, fields] of entries) {
+              if (this.outageAtStop) break;
+              await this.handle(stream, entryId, fields, 1);
+            }
           }
         }
         failures = 0;
@@ -323,6 +337,8 @@ export class ConsumerGroup {
           await this.keepInHand();
           if (!this.closing) continue;
         }
+        // Stopping in an outage: what else this read holds stays pending too (see run()).
+        if (isDependencyFailure(err) && this.closing) this.outageAtStop = true;
         logger.warn({ err }, "event handling failed; it stays pending and will be retried");
         const { lastErrors } = streamKeys(stream, group);
         await this.options.redis
@@ -403,6 +419,7 @@ export class ConsumerGroup {
           // Stopping in an outage: the batch stays pending, for another consumer (or this one's
           // successor) to take; one by one, each event could hold the stop for a handler's timeout.
           for (const { handoff } of batch) handoff?.end(err);
+          this.outageAtStop = true;
           return;
         }
         // One by one from here, each in a span of its own again.

@@ -369,6 +369,30 @@ describe("publishEvent + ConsumerGroup", () => {
     expect((await groupState(stream, "g")).pending).toBe(3);
   });
 
+  test("stop() in an outage leaves the other streams' entries of the same read pending too, untried", async () => {
+    const streams = [uniqueName("events:test"), uniqueName("events:test")];
+    for (const stream of streams)
+      for (let i = 0; i < 2; i++) await publishEvent(redis, stream, orderCreated(i));
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const tried: string[] = [];
+    const consumer = consume({
+      streams,
+      group: "g",
+      handler: async () => {
+        throw refused();
+      },
+      batchHandler: async (batch) => {
+        tried.push(batch[0]?.context.stream ?? "");
+        throw refused();
+      },
+    });
+    await consumer.start(); // one read returns both streams' entries
+    await eventually("the first stream's batch tried", () => tried.length >= 1);
+    await consumer.stop();
+    expect(tried).toEqual(streams.slice(0, 1));
+    for (const stream of streams) expect((await groupState(stream, "g")).pending).toBe(2);
+  });
+
   test("a consumer that holds nothing and has not read for forgetConsumersIdleMs is deleted from the group; live ones stay", async () => {
     const stream = uniqueName("events:test");
     await redis.xgroup("CREATE", stream, "g", "0", "MKSTREAM");
