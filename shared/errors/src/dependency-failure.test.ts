@@ -17,6 +17,16 @@ describe("isDependencyFailure", () => {
     }
   });
 
+  test("so is the same code on a bulk write's error (insertMany) or a write concern's", () => {
+    for (const name of ["MongoBulkWriteError", "MongoWriteConcernError"]) {
+      const error = Object.assign(new Error("not primary"), { name, code: 10107 });
+      expect([name, isDependencyFailure(error)]).toEqual([name, true]);
+    }
+    expect(
+      isDependencyFailure(Object.assign(new Error("E11000"), { name: "MongoBulkWriteError", code: 11000 })),
+    ).toBe(false);
+  });
+
   test("a MongoDB answer about the request itself is not", () => {
     expect(isDependencyFailure(mongoServerError(11000, "E11000 duplicate key error"))).toBe(false);
     expect(isDependencyFailure(mongoServerError(2, "unknown operator: $foo"))).toBe(false);

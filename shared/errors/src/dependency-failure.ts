@@ -49,7 +49,8 @@ const MONGO_UNAVAILABLE = new Set([
  * MongoDB server error codes of a server shutting down or of a primary that is no longer one (a
  * restart, a failover): 91 ShutdownInProgress, 189 PrimarySteppedDown, 10107 NotWritablePrimary,
  * 11600 InterruptedAtShutdown, 11602 InterruptedDueToReplStateChange, 13435 NotPrimaryNoSecondaryOk,
- * 13436 NotPrimaryOrSecondary. The driver names these errors MongoServerError, like a bad query's.
+ * 13436 NotPrimaryOrSecondary. The driver raises them as MongoServerError, like a bad query's, or
+ * as MongoBulkWriteError / MongoWriteConcernError with the same code.
  */
 const MONGO_SERVER_AWAY = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
 
@@ -57,7 +58,8 @@ export function isDependencyFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code, name } = error as Error & { code?: unknown };
   if (typeof code === "string" && (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
-  if (typeof code === "number" && name === "MongoServerError" && MONGO_SERVER_AWAY.has(code)) return true;
+  // MongoServerError, or the bulk or write-concern error carrying the server's code (insertMany).
+  if (typeof code === "number" && name.startsWith("Mongo") && MONGO_SERVER_AWAY.has(code)) return true;
   if (name === "MaxRetriesPerRequestError" || MONGO_UNAVAILABLE.has(name)) return true;
   if (MESSAGES.some((pattern) => pattern.test(error.message))) return true;
   return error.cause !== undefined && error.cause !== error && isDependencyFailure(error.cause);
