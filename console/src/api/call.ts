@@ -80,6 +80,9 @@ renewals?.addEventListener("message", (message: MessageEvent<Renewed>) => {
   if (message.data?.spent && message.data.spent === session.refreshToken) setTokens(message.data.pair);
 });
 
+/** Longest wait for the refresh's answer. */
+const REFRESH_TIMEOUT_MS = 15_000;
+
 /** How long a tab that waited for another's renewal gives that one's message to arrive. */
 const MESSAGE_WAIT_MS = 100;
 
@@ -101,8 +104,10 @@ async function acrossTabs(refreshToken: string): Promise<Renewal> {
 
 async function refresh(refreshToken: string): Promise<Renewal> {
   try {
+    // Bounded: a refresh left hanging would hold the renewal lock, and so every tab's renewal.
     const { data, error, response } = await publicApi().POST("/api/auth/refresh", {
       body: { refreshToken },
+      signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
     });
     if (data) {
       // Logged out while the renewal was on its way: the pair is not wanted (and the session is over).

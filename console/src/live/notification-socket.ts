@@ -5,7 +5,7 @@
  * Each `{type:"notification"}` message becomes a toast and is passed to the screens listening.
  */
 import { watch } from "vue";
-import { endSession, renewTokens } from "../api/call";
+import { call, endSession, renewTokens } from "../api/call";
 import { session, tokenExpired } from "../api/session";
 import type { Notification } from "../api/types";
 import { toast } from "./toasts";
@@ -49,7 +49,9 @@ function open(token: string): void {
   socket = opened;
   // This socket's own: a socket replaced by a newer one may close after the newer one opened.
   let ping: ReturnType<typeof setInterval> | undefined;
+  let wasOpen = false;
   opened.onopen = () => {
+    wasOpen = true;
     failures = 0;
     ping = setInterval(() => opened.send("ping"), PING_EVERY_MS);
   };
@@ -65,10 +67,14 @@ function open(token: string): void {
       const renewal = await renewTokens();
       if (renewal === "renewed") return;
       if (renewal === "refused") {
-        endSession();
+        if (session.accessToken === token) endSession();
         return;
       }
     }
+    // Refused before it opened (the edge checks the token first: a revoked one gets no socket, and
+    // the browser sees no 4401): one call finds out whether the session is over, and ends it if so.
+    if (!wasOpen && session.accessToken === token) await call((api) => api.GET("/api/users/me"));
+    if (session.accessToken !== token) return; // ended, or renewed: the watch below takes over
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures++);
     retry = setTimeout(() => {
       if (session.accessToken && !socket) open(session.accessToken);

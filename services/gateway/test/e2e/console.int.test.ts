@@ -64,6 +64,21 @@ afterAll(async () => {
   refusing?.stop(true);
 });
 
+/** Run in a page before its scripts: counts the WebSockets that opened (`window.openSockets`), keeps them (`window.sockets`). */
+function countOpenSockets() {
+  const counted = window as unknown as { openSockets: number; sockets: WebSocket[] };
+  counted.openSockets = 0;
+  counted.sockets = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      counted.sockets.push(this);
+      this.addEventListener("open", () => counted.openSockets++);
+    }
+  };
+}
+
 /** A page in a context of its own (its own storage: one person's session). */
 async function newPage(): Promise<Page> {
   const context = await browser.createBrowserContext();
@@ -238,6 +253,7 @@ describe("the web console", () => {
       body: { email, name: "Revoked Elsewhere", password: "revoked-password-1" },
     });
     const page = await newPage();
+    await page.evaluateOnNewDocument(countOpenSockets);
     await open(page, "/login");
     await fill(page, "Email", email);
     await fill(page, "Password", "revoked-password-1");
@@ -246,7 +262,7 @@ describe("the web console", () => {
     await page.waitForFunction(() =>
       [...document.querySelectorAll("button")].some((el) => (el.textContent ?? "").trim() === "Log out"),
     );
-    await Bun.sleep(1_000); // its live socket open
+    await page.waitForFunction(() => (window as unknown as { openSockets: number }).openSockets > 0);
     // Logged out from another device: the session is revoked, and the gateway closes the socket (4401).
     const held = await page.evaluate(() => JSON.parse(sessionStorage.getItem("console.session") ?? "{}"));
     const out = await client.api("POST", "/auth/logout", {
@@ -255,6 +271,34 @@ describe("the web console", () => {
     });
     expect(out.status).toBe(204);
     // No call of the page's own needed: the refused renewal after the close ends the session.
+    await page.waitForFunction(() => location.pathname === "/login", { timeout: 15_000 });
+    await page.browserContext().close();
+  });
+
+  test("a session revoked while the live socket was reconnecting ends when the edge refuses the new socket", async () => {
+    const email = `${uniqueName("reconnecting")}@example.com`;
+    await client.api("POST", "/users", {
+      body: { email, name: "Reconnecting Tab", password: "reconnecting-password-1" },
+    });
+    const page = await newPage();
+    await page.evaluateOnNewDocument(countOpenSockets);
+    await open(page, "/login");
+    await fill(page, "Email", email);
+    await fill(page, "Password", "reconnecting-password-1");
+    await press(page, "Log in");
+    await press(page, "Catalog", "link"); // a page whose calls need no session: none finds it over
+    await page.waitForFunction(() => (window as unknown as { openSockets: number }).openSockets > 0);
+    // The socket drops (a network blip); while the tab waits to reconnect, the session is revoked
+    // elsewhere. No socket to close with 4401: the edge refuses the new one at its upgrade instead.
+    const held = await page.evaluate(() => {
+      for (const socket of (window as unknown as { sockets: WebSocket[] }).sockets) socket.close();
+      return JSON.parse(sessionStorage.getItem("console.session") ?? "{}");
+    });
+    const out = await client.api("POST", "/auth/logout", {
+      token: held.accessToken,
+      body: { refreshToken: held.refreshToken },
+    });
+    expect(out.status).toBe(204);
     await page.waitForFunction(() => location.pathname === "/login", { timeout: 15_000 });
     await page.browserContext().close();
   });
