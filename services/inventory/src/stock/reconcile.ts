@@ -13,7 +13,8 @@
  * meanwhile, and when the payment window (the reservation's TTL) ends the order service cancels the
  * order and releases it, or finds it already lapsed. Held or lapsed, it is not drift.
  * It looks at what Redis still holds: reservations in flight and those settled within
- * RESERVATION_RETENTION_SECONDS. Its cost follows that, not the number of orders ever placed.
+ * RESERVATION_RETENTION_SECONDS (Returns of committed stock, rare, a week). Its cost follows that,
+ * not the number of orders ever placed.
  * Commit and Return are idempotent, so mending one that the order service is mending at the same
  * moment is harmless. The counter check reads reservations and counters at slightly different
  * moments: repair it while traffic is quiet.
