@@ -6,6 +6,7 @@
  */
 import { type ApiClient, createApiClient } from "@platform/api-client";
 import { type Problem, problemOf, unreachable } from "./problem";
+import { recordRenewal, renewalOf, type TokenPair } from "./renewal-record";
 import { clearSession, session, setTokens } from "./session";
 
 export type Outcome<T> =
@@ -69,11 +70,11 @@ export function renewTokens(): Promise<Renewal> {
 }
 
 const RENEWAL_LOCK = "console.renewal";
-/** Where a tab that renewed tells the others which refresh token it spent and the pair it got. */
+/** Where a tab that renewed tells the others at once which refresh token it spent and the pair it got. */
 const renewals = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel(RENEWAL_LOCK);
 interface Renewed {
   spent: string;
-  pair: { accessToken: string; refreshToken: string };
+  pair: TokenPair;
 }
 // A tab holding the token another one spent takes the pair it got: both go on with one session.
 renewals?.addEventListener("message", (message: MessageEvent<Renewed>) => {
@@ -83,22 +84,19 @@ renewals?.addEventListener("message", (message: MessageEvent<Renewed>) => {
 /** Longest wait for the refresh's answer. */
 const REFRESH_TIMEOUT_MS = 15_000;
 
-/** How long a tab that waited for another's renewal gives that one's message to arrive. */
-const MESSAGE_WAIT_MS = 100;
-
+/**
+ * One renewal at a time in all of this origin's tabs (a Web Lock). Under the lock, the record of
+ * the renewals before (renewal-record.ts) says whether another tab spent this very token: then its
+ * pair is taken instead. The message above only spares tabs the wait.
+ */
 async function acrossTabs(refreshToken: string): Promise<Renewal> {
   const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
   if (!locks) return refresh(refreshToken);
-  return locks.request(RENEWAL_LOCK, { ifAvailable: true }, async (free) => {
-    if (free) return refresh(refreshToken);
-    // Another tab is renewing: perhaps this very session. After it, its message may have given this
-    // tab the pair already (the lock and the message travel apart: wait a moment for the message).
-    return locks.request(RENEWAL_LOCK, async () => {
-      if (session.refreshToken === refreshToken)
-        await new Promise((done) => setTimeout(done, MESSAGE_WAIT_MS));
-      if (session.refreshToken !== refreshToken) return session.refreshToken ? "renewed" : "refused";
-      return refresh(refreshToken);
-    });
+  return locks.request(RENEWAL_LOCK, async () => {
+    const handed = await renewalOf(refreshToken);
+    if (handed && session.refreshToken === refreshToken) setTokens(handed);
+    if (session.refreshToken !== refreshToken) return session.refreshToken ? "renewed" : "refused";
+    return refresh(refreshToken);
   });
 }
 
@@ -113,7 +111,9 @@ async function refresh(refreshToken: string): Promise<Renewal> {
       // Logged out while the renewal was on its way: the pair is not wanted (and the session is over).
       if (session.refreshToken !== refreshToken) return session.refreshToken ? "renewed" : "refused";
       setTokens(data);
-      renewals?.postMessage({ spent: refreshToken, pair: data } satisfies Renewed);
+      const pair = { accessToken: data.accessToken, refreshToken: data.refreshToken };
+      await recordRenewal(refreshToken, pair); // before the lock goes: the next tab to take it reads it
+      renewals?.postMessage({ spent: refreshToken, pair } satisfies Renewed);
       return "renewed";
     }
     // A 429 (the edge's per-IP limit, in a burst of calls) or a 5xx says nothing of the token: the
