@@ -1,11 +1,11 @@
 /**
  * A development SMTP sink for `bun run start` on a machine without Docker (compose uses Mailpit):
  * accepts every message on SMTP_SINK_PORT (1025) and keeps the newest MAIL_SINK_KEEP (1 000) of them
- * as .eml files under MAIL_SINK_DIR (.data/mail), logging one JSON line per message. Older ones are
- * deleted, as Mailpit keeps only its newest 500: a load test's emails (one per order) do not fill
- * the disk. Not for production: it accepts anything from anyone on loopback.
+ * as .eml files under MAIL_SINK_DIR (.data/mail), logging one JSON line per message (naming its
+ * file). Older ones are overwritten, as Mailpit keeps only its newest 500: a load test's emails (one
+ * per order) do not fill the disk. Not for production: it accepts anything from anyone on loopback.
  */
-import { mkdirSync, readdirSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 
@@ -19,29 +19,33 @@ mkdirSync(dir, { recursive: true });
 const log = (fields: Record<string, unknown>) =>
   console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), service: "mail", ...fields }));
 
-// The names start with the time of arrival, so sorted by name they are oldest first.
-const kept = readdirSync(dir)
-  .filter((name) => name.endsWith(".eml"))
-  .sort();
-const forget = (name: string) => {
-  try {
-    unlinkSync(join(dir, name)); // in step: an asynchronous unlink costs several times more CPU
-  } catch {
-    // gone already
-  }
-};
-// What an earlier run left beyond `keep` (a load test's, maybe hundreds of thousands), a thousand
-// at a time between messages.
-const backlog = kept.splice(0, Math.max(0, kept.length - keep));
+// The newest `keep` messages, in `keep` slots written in turn: a new message overwrites the oldest
+// (cheaper than a new file and a deletion). The newest is the one last written: `ls -t`.
+const width = String(keep - 1).length;
+const slotName = (slot: number) => `mail-${String(slot).padStart(width, "0")}.eml`;
+let next = 0;
+let newest = -1;
+for (let slot = 0; slot < keep; slot++) {
+  const written = statSync(join(dir, slotName(slot)), { throwIfNoEntry: false });
+  if (written && written.mtimeMs > newest) [newest, next] = [written.mtimeMs, (slot + 1) % keep];
+}
+// Files not in today's slots (an older sink's, hundreds of thousands after a load test; a larger
+// MAIL_SINK_KEEP's), deleted a thousand at a time between messages.
+const names = new Set(Array.from({ length: keep }, (_, slot) => slotName(slot)));
+const stale = readdirSync(dir).filter((name) => name.endsWith(".eml") && !names.has(name));
 let deleted = 0;
-const deleteBacklog = () => {
-  for (const end = Math.min(backlog.length, deleted + 1_000); deleted < end; deleted++)
-    forget(backlog[deleted] as string);
-  if (deleted < backlog.length) setTimeout(deleteBacklog, 0);
+const deleteStale = () => {
+  for (const end = Math.min(stale.length, deleted + 1_000); deleted < end; deleted++) {
+    try {
+      unlinkSync(join(dir, stale[deleted] as string));
+    } catch {
+      // gone already
+    }
+  }
+  if (deleted < stale.length) setTimeout(deleteStale, 0);
 };
-deleteBacklog();
+deleteStale();
 
-let received = 0;
 const server = new SMTPServer({
   authOptional: true,
   disabledCommands: ["STARTTLS", "AUTH"],
@@ -51,12 +55,9 @@ const server = new SMTPServer({
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
     stream.on("end", async () => {
       const raw = Buffer.concat(chunks);
-      // A pooled connection sends many messages, several in one millisecond: the count tells them apart.
-      const name = `${new Date().toISOString().replaceAll(":", "-")}-${session.id}-${++received}.eml`;
-      const file = join(dir, name);
+      const file = join(dir, slotName(next));
+      next = (next + 1) % keep;
       await Bun.write(file, raw);
-      kept.push(name);
-      while (kept.length > keep) forget(kept.shift() as string);
       const subject = raw.toString("utf8").match(/^Subject: (.*)$/m)?.[1] ?? "";
       const to = session.envelope.rcptTo.map((r) => r.address).join(", ");
       log({ to, subject, file, msg: "mail received" });

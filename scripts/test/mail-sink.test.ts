@@ -1,7 +1,8 @@
 /**
  * The development SMTP sink (scripts/mail-sink.ts), run as `bun run start` runs it and spoken to over
- * SMTP on a real socket: every message of a pooled connection is kept under a name of its own, and
- * only the newest MAIL_SINK_KEEP stay on disk (older ones, left by an earlier run too, are deleted).
+ * SMTP on a real socket: every message of a pooled connection is kept, in a file of its own, and
+ * only the newest MAIL_SINK_KEEP stay on disk (older ones are overwritten; those an earlier run
+ * left are deleted).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
