@@ -24,6 +24,27 @@ afterAll(() => ctx.close());
 const rowsOf = (eventId: string) =>
   ctx.db.selectFrom("notification").selectAll().where("eventId", "=", eventId).orderBy("channel").execute();
 
+/** An event's webhook notification as stored in a test context's database. */
+const webhookOf = (context: NotificationTestContext, eventId: string) =>
+  context.db
+    .selectFrom("notification")
+    .selectAll()
+    .where("eventId", "=", eventId)
+    .where("channel", "=", "webhook")
+    .executeTakeFirst();
+
+/** Waits until the event's webhook has failed for good, while other orders keep going through. */
+const failedWhileOthersGoThrough = (context: NotificationTestContext, eventId: string, timeoutMs: number) =>
+  eventually(
+    "the webhook failed for good",
+    async () => {
+      await publishEvent(context.redis, context.config.ORDERS_STREAM, orderCreated()); // others go through
+      const row = await webhookOf(context, eventId);
+      return row?.status === "failed" ? row : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+
 const statuses = async (eventId: string) =>
   Object.fromEntries((await rowsOf(eventId)).map((r) => [r.channel, r.status]));
 
@@ -50,20 +71,7 @@ describe("delivery lanes", () => {
       const slow = orderCreated();
       own.webhookReceiverSettings.slowFor = { text: slow.id, delayMs: 1_000 };
       await publishEvent(own.redis, own.config.ORDERS_STREAM, slow);
-      const failed = await eventually(
-        "the slow one failed for good",
-        async () => {
-          await publishEvent(own.redis, own.config.ORDERS_STREAM, orderCreated()); // others go through
-          const row = await own.db
-            .selectFrom("notification")
-            .selectAll()
-            .where("eventId", "=", slow.id)
-            .where("channel", "=", "webhook")
-            .executeTakeFirst();
-          return row?.status === "failed" ? row : undefined;
-        },
-        { timeoutMs: 15_000, intervalMs: 100 },
-      );
+      const failed = await failedWhileOthersGoThrough(own, slow.id, 15_000);
       expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
     } finally {
       await own.close();
@@ -76,20 +84,7 @@ describe("delivery lanes", () => {
       const poison = orderCreated();
       own.webhookReceiverSettings.failFor = { text: poison.id, status: 502 };
       await publishEvent(own.redis, own.config.ORDERS_STREAM, poison);
-      const failed = await eventually(
-        "the poison one failed for good",
-        async () => {
-          await publishEvent(own.redis, own.config.ORDERS_STREAM, orderCreated()); // others go through
-          const row = await own.db
-            .selectFrom("notification")
-            .selectAll()
-            .where("eventId", "=", poison.id)
-            .where("channel", "=", "webhook")
-            .executeTakeFirst();
-          return row?.status === "failed" ? row : undefined;
-        },
-        { timeoutMs: 20_000, intervalMs: 100 },
-      );
+      const failed = await failedWhileOthersGoThrough(own, poison.id, 20_000);
       expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
     } finally {
       await own.close();
@@ -105,12 +100,7 @@ describe("delivery lanes", () => {
       const failed = await eventually(
         "the webhook failed for good",
         async () => {
-          const row = await own.db
-            .selectFrom("notification")
-            .selectAll()
-            .where("eventId", "=", event.id)
-            .where("channel", "=", "webhook")
-            .executeTakeFirst();
+          const row = await webhookOf(own, event.id);
           return row?.status === "failed" ? row : undefined;
         },
         { timeoutMs: 25_000, intervalMs: 200 },
@@ -158,18 +148,7 @@ describe("delivery lanes", () => {
       own.webhookReceiverSettings.delayMs = 1_800; // answered in time (3 s), but after the lease
       const event = orderCreated();
       await publishEvent(own.redis, own.config.ORDERS_STREAM, event);
-      await eventually(
-        "the webhook sent",
-        async () =>
-          (
-            await own.db
-              .selectFrom("notification")
-              .select("status")
-              .where("eventId", "=", event.id)
-              .where("channel", "=", "webhook")
-              .executeTakeFirst()
-          )?.status === "sent",
-      );
+      await eventually("the webhook sent", async () => (await webhookOf(own, event.id))?.status === "sent");
       await Bun.sleep(2_000); // a second send begun at the lease's end would have arrived by now
       expect(own.webhooks.filter((w) => w.body.includes(event.id))).toHaveLength(1);
     } finally {

@@ -138,6 +138,36 @@ async function adminPage(): Promise<Page> {
   return page;
 }
 
+/**
+ * A new customer logged in through the login page, on the catalog (its calls need no session, so
+ * none of them finds the session over), once its live socket is open.
+ */
+async function loggedInWithLiveSocket(prefix: string): Promise<Page> {
+  const email = `${uniqueName(prefix)}@example.com`;
+  await client.api("POST", "/users", {
+    body: { email, name: "Live Socket", password: "live-socket-password-1" },
+  });
+  const page = await newPage();
+  await page.evaluateOnNewDocument(countOpenSockets);
+  await open(page, "/login");
+  await fill(page, "Email", email);
+  await fill(page, "Password", "live-socket-password-1");
+  await press(page, "Log in");
+  await press(page, "Catalog", "link");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("button")].some((el) => (el.textContent ?? "").trim() === "Log out"),
+  );
+  await page.waitForFunction(() => (window as unknown as { openSockets: number }).openSockets > 0);
+  return page;
+}
+
+/** Logs the session a tab holds (its sessionStorage entry) out from elsewhere: it is revoked. */
+async function revokeElsewhere(stored: string): Promise<void> {
+  const { accessToken, refreshToken } = JSON.parse(stored) as { accessToken: string; refreshToken: string };
+  const out = await client.api("POST", "/auth/logout", { token: accessToken, body: { refreshToken } });
+  expect(out.status).toBe(204);
+}
+
 const statusOn = (page: Page) => page.$eval(".order-status", (el) => el.getAttribute("data-status"));
 
 const shot = (page: Page, name: string) =>
@@ -248,57 +278,23 @@ describe("the web console", () => {
   });
 
   test("a session revoked elsewhere ends in the tab as soon as the gateway closes its live socket", async () => {
-    const email = `${uniqueName("revoked")}@example.com`;
-    await client.api("POST", "/users", {
-      body: { email, name: "Revoked Elsewhere", password: "revoked-password-1" },
-    });
-    const page = await newPage();
-    await page.evaluateOnNewDocument(countOpenSockets);
-    await open(page, "/login");
-    await fill(page, "Email", email);
-    await fill(page, "Password", "revoked-password-1");
-    await press(page, "Log in");
-    await press(page, "Catalog", "link");
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll("button")].some((el) => (el.textContent ?? "").trim() === "Log out"),
-    );
-    await page.waitForFunction(() => (window as unknown as { openSockets: number }).openSockets > 0);
+    const page = await loggedInWithLiveSocket("revoked");
     // Logged out from another device: the session is revoked, and the gateway closes the socket (4401).
-    const held = await page.evaluate(() => JSON.parse(sessionStorage.getItem("console.session") ?? "{}"));
-    const out = await client.api("POST", "/auth/logout", {
-      token: held.accessToken,
-      body: { refreshToken: held.refreshToken },
-    });
-    expect(out.status).toBe(204);
+    await revokeElsewhere(await page.evaluate(() => sessionStorage.getItem("console.session") ?? "{}"));
     // No call of the page's own needed: the refused renewal after the close ends the session.
     await page.waitForFunction(() => location.pathname === "/login", { timeout: 15_000 });
     await page.browserContext().close();
   });
 
   test("a session revoked while the live socket was reconnecting ends when the edge refuses the new socket", async () => {
-    const email = `${uniqueName("reconnecting")}@example.com`;
-    await client.api("POST", "/users", {
-      body: { email, name: "Reconnecting Tab", password: "reconnecting-password-1" },
-    });
-    const page = await newPage();
-    await page.evaluateOnNewDocument(countOpenSockets);
-    await open(page, "/login");
-    await fill(page, "Email", email);
-    await fill(page, "Password", "reconnecting-password-1");
-    await press(page, "Log in");
-    await press(page, "Catalog", "link"); // a page whose calls need no session: none finds it over
-    await page.waitForFunction(() => (window as unknown as { openSockets: number }).openSockets > 0);
+    const page = await loggedInWithLiveSocket("reconnecting");
     // The socket drops (a network blip); while the tab waits to reconnect, the session is revoked
     // elsewhere. No socket to close with 4401: the edge refuses the new one at its upgrade instead.
     const held = await page.evaluate(() => {
       for (const socket of (window as unknown as { sockets: WebSocket[] }).sockets) socket.close();
-      return JSON.parse(sessionStorage.getItem("console.session") ?? "{}");
+      return sessionStorage.getItem("console.session") ?? "{}";
     });
-    const out = await client.api("POST", "/auth/logout", {
-      token: held.accessToken,
-      body: { refreshToken: held.refreshToken },
-    });
-    expect(out.status).toBe(204);
+    await revokeElsewhere(held);
     await page.waitForFunction(() => location.pathname === "/login", { timeout: 15_000 });
     await page.browserContext().close();
   });
