@@ -1,3 +1,4 @@
+import { within } from "@platform/jobs";
 import { tracedFetch } from "@platform/telemetry";
 import type { NotificationRow } from "../store/notification.table.js";
 
@@ -76,17 +77,14 @@ async function acceptsConnections(url: string, timeoutMs: number): Promise<boole
     port: Number(port) || (protocol === "https:" ? 443 : 80),
     socket: { data() {}, error() {} },
   });
-  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs));
   try {
-    const socket = await Promise.race([connecting, timeout]);
-    socket?.end();
-    if (!socket)
-      void connecting.then(
-        (late) => late.end(),
-        () => {},
-      );
-    return socket !== undefined;
+    (await within(connecting, timeoutMs, () => new Error("no connection in time"))).end();
+    return true;
   } catch {
+    connecting.then(
+      (late) => late.end(),
+      () => {},
+    );
     return false;
   }
 }
