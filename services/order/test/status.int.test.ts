@@ -49,6 +49,21 @@ describe("order status", () => {
     expect(await ctx.available(sku)).toBe(10);
   });
 
+  test("an admin may cancel through the status route too: the same Return and event as /cancel", async () => {
+    const { sku, order } = await placed(3);
+    const cancelled = await ctx.call<OrderView>("POST", `/orders/${order.id}/status`, {
+      token: ctx.adminToken,
+      body: { status: "CANCELLED" },
+    });
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, "CANCELLED"]);
+    await eventually("the stock to come back", async () => (await ctx.available(sku)) === 10);
+    const events = await eventually("the cancel's event", async () => {
+      const found = await statusEvents(order.id);
+      return found.length === 1 ? found : undefined;
+    });
+    expect(events[0]?.payload).toEqual(expect.objectContaining({ from: "CONFIRMED", to: "CANCELLED" }));
+  });
+
   test("an admin ships then delivers; each change is an order.status.updated event with from, to and version", async () => {
     const notificationPreferences = { email: false, sms: true, webhook: false };
     const { buyer, order } = await placed(2, { phone: "+4915112345678", notificationPreferences });

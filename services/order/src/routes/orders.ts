@@ -144,15 +144,13 @@ export function ordersRoutes(deps: OrderRouteDeps) {
       async ({ params, body, principal, requestId }) => {
         assertAdmin(principal);
         if (!isUuid(params.id)) throw notFound("No such order.");
-        if (body.status !== "SHIPPED" && body.status !== "DELIVERED") {
+        if (body.status === "CONFIRMED" || body.status === "PENDING_PAYMENT") {
           if (!(await findOrder(deps.db, params.id))) throw notFound("No such order.");
-          // Cancelling has a route of its own (its Return, its refund); confirming is the payment's.
+          // Confirming is the payment's (or the placement's) to do, never an admin's.
           throw new AppError(
             "INVALID_TRANSITION",
-            `An order cannot be set ${body.status} here; ship or deliver it.`,
-            {
-              to: body.status,
-            },
+            `An order cannot be set ${body.status} here; ship, deliver or cancel it.`,
+            { to: body.status },
           );
         }
         return changeStatus(deps, { orderId: params.id, to: body.status, principal, requestId });
@@ -161,7 +159,7 @@ export function ordersRoutes(deps: OrderRouteDeps) {
         params: OrderParams,
         body: StatusBody,
         response: { 200: OrderSchema },
-        detail: { summary: "Ship or deliver an order (admin)", ...problems("INVALID_TRANSITION") },
+        detail: { summary: "Ship, deliver or cancel an order (admin)", ...problems("INVALID_TRANSITION") },
       },
     );
 }

@@ -256,7 +256,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ship or deliver an order (admin) */
+        /** Ship, deliver or cancel an order (admin) */
         post: operations["postOrdersByIdStatus"];
         delete?: never;
         options?: never;
