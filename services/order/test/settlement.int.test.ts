@@ -5,13 +5,15 @@
  * stock counted exactly once, never an order confirmed without stock.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createDatabase } from "@platform/db";
 import { fromStreamFields } from "@platform/events";
-import { eventually } from "@platform/testing";
+import { eventually, freePort } from "@platform/testing";
 import { sql } from "kysely";
 import { type OrderView, priceLines, toOrderView } from "../src/domain/order.js";
 import { orderCreated } from "../src/events/order-events.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../src/store/order.store.js";
-import { OUT_OF_STOCK_REASON } from "../src/tasks/reservation-tasks.js";
+import type { OrderDatabase } from "../src/store/order.table.js";
+import { OUT_OF_STOCK_REASON, ReservationTasks } from "../src/tasks/reservation-tasks.js";
 import { placeOrder } from "../src/use-cases/place-order.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
@@ -76,6 +78,28 @@ describe("settling reservations", () => {
     expect(await taskCount(orderId)).toBe(0);
     await ctx.deps.tasks.runDue();
     expect(await ctx.available(sku)).toBe(5);
+  });
+
+  test("a task tried at once while Postgres is away is left to the worker: the change that owes it answers success", async () => {
+    // Nothing listens there: every query fails as it would with the database gone.
+    const away = createDatabase<OrderDatabase>({
+      url: `postgres://nobody@127.0.0.1:${await freePort()}/nothing`,
+      schema: "orders",
+    });
+    const tasks = new ReservationTasks({
+      db: away,
+      inventory: ctx.deps.inventory,
+      relay: ctx.deps.relay,
+      logger: ctx.deps.logger,
+      eventsStream: ctx.config.EVENTS_STREAM,
+      reservationTtlSeconds: 600,
+    });
+    try {
+      const task = { orderId: Bun.randomUUIDv7(), action: "return", requestId: "req-away" } as const;
+      expect(await tasks.runNow(task)).toBe(false);
+    } finally {
+      await away.destroy();
+    }
   });
 
   test("a Commit after the reservation lapsed takes the stock afresh; the order stays confirmed", async () => {

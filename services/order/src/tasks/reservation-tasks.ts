@@ -106,12 +106,24 @@ export class ReservationTasks {
     );
   }
 
-  /** Tries one task now (right after the transaction that created it); never throws. */
+  /**
+   * Tries one task now (right after the transaction that created it). Never throws: the change that
+   * owes it is committed already, and its caller must not answer a failure for it (a retry would
+   * be refused); what fails here (Postgres away) is left to the worker.
+   */
   async runNow(task: Pick<ReservationTask, "orderId" | "action" | "requestId">): Promise<boolean> {
-    return this.options.db.transaction().execute(async (trx) => {
-      const locked = await lockTask(trx, task.orderId, task.action);
-      return locked ? this.attempt(trx, locked) : false;
-    });
+    try {
+      return await this.options.db.transaction().execute(async (trx) => {
+        const locked = await lockTask(trx, task.orderId, task.action);
+        return locked ? this.attempt(trx, locked) : false;
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, orderId: task.orderId, action: task.action, requestId: task.requestId },
+        "the task could not be tried now; the task worker will",
+      );
+      return false;
+    }
   }
 
   /** Every due task, once; resolves to how many succeeded. */
