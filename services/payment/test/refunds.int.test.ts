@@ -52,7 +52,11 @@ beforeAll(async () => {
     relay: { nudge: () => {} },
     eventsStream: "events:payments",
     maxAttempts: 3,
-    logger: createLogger({ service: "payment-test", level: "silent" }),
+    logger: createLogger({
+      service: "payment-test",
+      level: "error",
+      destination: { write: (line: string) => void errorLines.push(JSON.parse(line)) },
+    }),
   };
 });
 
@@ -86,6 +90,9 @@ async function paymentWithPendingRefund() {
   return { paymentId: id, refundId: refund.id };
 }
 
+/** The error lines the refunds below log (a person is told through them). */
+const errorLines: Array<Record<string, unknown>> = [];
+
 const refundedEvents = async (paymentId: string) =>
   (await db.selectFrom("outbox").select("payload").where("type", "=", "payment.refunded").execute()).filter(
     (row) => JSON.stringify(row.payload).includes(paymentId),
@@ -115,4 +122,17 @@ test("a late 'pending' about a refund another caller settled meanwhile does not 
   const payment = await findPayment(db, paymentId);
   expect([payment?.status, payment?.refundedCents]).toEqual(["REFUNDED", 1500]);
   expect(await refundedEvents(paymentId)).toBe(1);
+});
+
+test("a refund the provider accepted and later failed (a closed card) is FAILED and logged as an error for a person", async () => {
+  const { paymentId, refundId } = await paymentWithPendingRefund();
+  provider.answers.splice(0, Infinity, async () => "FAILED"); // only this answer (the test above leaves one)
+  await carryOutRefund(deps, paymentId);
+
+  const refund = await db.selectFrom("refund").selectAll().where("id", "=", refundId).executeTakeFirst();
+  expect(refund?.status).toBe("FAILED");
+  expect(errorLines.filter((line) => line.refundId === refundId)).toEqual([
+    expect.objectContaining({ level: "error", paymentId, reference: `re_${refundId}`, amountCents: 1500 }),
+  ]);
+  expect(await refundedEvents(paymentId)).toBe(0);
 });

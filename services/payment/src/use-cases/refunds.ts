@@ -50,9 +50,9 @@ export async function oweRefund(
 /**
  * Carries out the payment's PENDING refund, if it has one: the provider gives the money back (or,
  * for one it answered "pending" before, says where it stands), then one transaction marks the
- * refund and the payment and writes payment.refunded. A refund the provider refuses for good is
- * marked FAILED and logged for a person; a failure that may pass puts it at the back of the queue
- * and is thrown.
+ * refund and the payment and writes payment.refunded. A refund the provider refuses or fails for
+ * good is marked FAILED and logged for a person; a failure that may pass puts it at the back of the
+ * queue and is thrown.
  */
 export async function carryOutRefund(deps: PaymentDeps, paymentId: string): Promise<void> {
   const { db, provider, logger } = deps;
@@ -60,6 +60,7 @@ export async function carryOutRefund(deps: PaymentDeps, paymentId: string): Prom
   if (!owed || !provider) return;
   const log = logger.child({ paymentId, refundId: owed.id, requestId: owed.requestId });
   let answer: { reference: string | null; status: RefundStatus };
+  let refusal: unknown;
   try {
     answer = await askProvider(db, provider, paymentId, owed);
   } catch (error) {
@@ -67,7 +68,7 @@ export async function carryOutRefund(deps: PaymentDeps, paymentId: string): Prom
       await touchRefund(db, owed.id);
       throw error;
     }
-    log.error({ err: error }, "the provider refused a refund for good; it needs attention");
+    refusal = error;
     answer = { reference: owed.reference, status: "FAILED" };
   }
   if (answer.status === "PENDING") {
@@ -79,7 +80,14 @@ export async function carryOutRefund(deps: PaymentDeps, paymentId: string): Prom
     const still = await pendingRefund(trx, paymentId);
     if (!locked || still?.id !== owed.id) return; // settled meanwhile by another
     await settleRefund(trx, owed.id, answer);
-    if (answer.status === "FAILED") return;
+    if (answer.status === "FAILED") {
+      // Refused when asked, or failed later (a closed card): the customer's money stays taken.
+      log.error(
+        { err: refusal, reference: answer.reference, amountCents: owed.amountCents },
+        "the provider refused or failed a refund for good; it needs attention",
+      );
+      return;
+    }
     const refundedCents = locked.refundedCents + owed.amountCents;
     const whole = locked.status === "SUCCEEDED" && refundedCents >= locked.amountCents;
     const updated = await updatePayment(trx, paymentId, {
