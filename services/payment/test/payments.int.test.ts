@@ -20,6 +20,7 @@ import { orderCancelled } from "../src/use-cases/order-cancelled.js";
 import type { PaymentDeps } from "../src/use-cases/payment-deps.js";
 import { refundJob } from "../src/use-cases/refund-job.js";
 import { refundOrder } from "../src/use-cases/refund-order.js";
+import { confirmWithCard } from "../src/use-cases/sandbox-confirm.js";
 import { startPayment } from "../src/use-cases/start-payment.js";
 
 setDefaultTimeout(30_000);
@@ -193,6 +194,37 @@ describe("starting a payment", () => {
     expect(first.payment.clientSecret).toBeString();
     expect(second.payment.clientSecret).toBe(first.payment.clientSecret as string);
     expect((await findPaymentOf(orderId))?.clientSecret).toBe(first.payment.clientSecret);
+  });
+});
+
+describe("an open payment whose order was cancelled before its event came", () => {
+  test("is not handed out again: 409, called off with the provider, remembered as cancelled", async () => {
+    const payment = await paymentIn("PENDING");
+    orderStatuses.set(payment.orderId, "CANCELLED"); // the order.status.updated event not handled yet
+    const again = startPayment(deps, { orderId: payment.orderId, principal, requestId: "req-again" });
+    expect(again).rejects.toMatchObject({ code: "INVALID_TRANSITION" });
+    await again.catch(() => {});
+    expect(provider.calledOff).toContain(payment.reference);
+    expect(await findPayment(db, payment.id)).toMatchObject({
+      status: "CANCELLED",
+      orderCancelled: true,
+      callOffOwed: false,
+    });
+  });
+
+  test("takes no card at the sandbox's confirm: 409, nothing charged", async () => {
+    const payment = await paymentIn("PENDING");
+    orderStatuses.set(payment.orderId, "CANCELLED");
+    const stored = await findPayment(db, payment.id);
+    if (!stored) throw new Error("no payment");
+    const paying = confirmWithCard(deps, {
+      payment: stored,
+      card: "4242424242424242",
+      requestId: "req-card",
+    });
+    expect(paying).rejects.toMatchObject({ code: "INVALID_TRANSITION" });
+    await paying.catch(() => {});
+    expect(await findPayment(db, payment.id)).toMatchObject({ status: "CANCELLED", orderCancelled: true });
   });
 });
 

@@ -7,7 +7,7 @@
  * its id, so a payment started a moment later finds the order gone rather than taking money for it.
  * A redelivery finds the payment remembered already.
  */
-import type { PlatformEvent } from "@platform/events";
+import type { OrderOwner, PlatformEvent } from "@platform/events";
 import { isOpen } from "../domain/payment.js";
 import { insertPayment, lockPayment, updatePayment } from "../store/payment.store.js";
 import { carryOutCallOff } from "./call-off.js";
@@ -21,7 +21,25 @@ export async function orderCancelled(
   event: PlatformEvent<"order.status.updated">,
 ): Promise<void> {
   const { order, user } = event.payload;
-  const { requestId } = event;
+  await paymentOfCancelledOrder(deps, { order, user, requestId: event.requestId });
+}
+
+/**
+ * The cancellation applied to the order's payment: from its event, or from the order service's
+ * answer when a request about the payment comes before the event does.
+ */
+export async function paymentOfCancelledOrder(
+  deps: PaymentDeps,
+  {
+    order,
+    user,
+    requestId,
+  }: {
+    order: { id: string; userId: string; totalCents: number; currency: string };
+    user: OrderOwner;
+    requestId: string;
+  },
+): Promise<void> {
   const provider = deps.provider;
   if (!provider) return;
   const step = await deps.db.transaction().execute(async (trx) => {

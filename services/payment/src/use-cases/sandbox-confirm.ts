@@ -9,6 +9,7 @@ import { SandboxProvider } from "../providers/sandbox.js";
 import { findPayment } from "../store/payment.store.js";
 import { applyWebhook } from "./apply-webhook.js";
 import type { PaymentDeps } from "./payment-deps.js";
+import { assertOrderAwaitsPayment } from "./start-payment.js";
 
 /** The sandbox, or 404 when it is not this platform's provider. */
 export function sandboxOf(deps: PaymentDeps): SandboxProvider {
@@ -26,6 +27,7 @@ export async function confirmWithCard(
       paymentStatus: payment.status,
     });
   }
+  await assertOrderAwaitsPayment(deps, payment, requestId);
   const charge = await sandbox.charge({ ...payment, reference: payment.reference }, card);
   await applyWebhook(deps, { body: charge.body, signature: charge.signature, requestId });
   return (await findPayment(deps.db, payment.id)) ?? payment;

@@ -3,13 +3,15 @@
  * payment per order: a second request (a retried click, a race) answers the first while it is open;
  * a payment that is over (paid, failed, called off with its order) is 409. The payment is
  * stored before the provider hears of it, and the provider's side is created under the payment's
- * id as idempotency key, so a crash in between is mended by the next request, never doubled.
+ * id as idempotency key, so a crash in between is mended by the next request, never doubled. An
+ * open payment is handed out again only while its order still waits for it.
  */
 import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
 import { isOpen, type Payment } from "../domain/payment.js";
 import { findPaymentOfOrder, insertPayment, updatePayment } from "../store/payment.store.js";
 import { carryOutCallOff } from "./call-off.js";
+import { paymentOfCancelledOrder } from "./order-cancelled.js";
 import type { PaymentDeps } from "./payment-deps.js";
 
 export async function startPayment(
@@ -51,6 +53,7 @@ export async function startPayment(
       paymentStatus: payment.status,
     });
   }
+  if (existing) await assertOrderAwaitsPayment(deps, existing, requestId);
   if (payment.reference === null) {
     const made = await provider.createPayment({
       paymentId: payment.id,
@@ -75,4 +78,35 @@ export async function startPayment(
     payment = stored;
   }
   return { payment, created };
+}
+
+/**
+ * Refuses (409) a payment whose order no longer waits for it. The order service is asked, not this
+ * service's record: the cancellation's event may still be on its way (a consumer behind, restarting),
+ * and until it comes the payment looks open and money could be taken for a cancelled order. A
+ * cancellation found so is applied here as its event would be: the payment is called off.
+ */
+export async function assertOrderAwaitsPayment(
+  deps: PaymentDeps,
+  payment: Payment,
+  requestId: string,
+): Promise<void> {
+  const billing = await deps.orders.billing(payment.orderId, requestId);
+  if (billing?.status === "PENDING_PAYMENT") return;
+  if (billing?.status === "CANCELLED") {
+    await paymentOfCancelledOrder(deps, {
+      order: {
+        id: billing.orderId,
+        userId: payment.userId,
+        totalCents: billing.totalCents,
+        currency: billing.currency,
+      },
+      user: billing.owner,
+      requestId,
+    });
+  }
+  const orderStatus = billing?.status ?? "gone";
+  throw new AppError("INVALID_TRANSITION", `An order that is ${orderStatus} takes no payment.`, {
+    orderStatus,
+  });
 }
