@@ -12,6 +12,7 @@ import { createRedis } from "@platform/redis";
 import { tcpRelay, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type GatewayConfig, gatewayConfigSchema } from "../src/config.js";
+import { RateLimiter } from "../src/rate-limit/rate-limiter.js";
 import { createGatewayRuntime } from "../src/runtime.js";
 
 interface Seen {
@@ -163,6 +164,20 @@ describe("the gateway", () => {
     expect(limited.headers.get("ratelimit-remaining")).toBe("0");
     // Another user is not affected.
     expect((await api("/activity", { headers: await bearer() })).status).toBe(200);
+  });
+
+  test("an IPv6 client is limited by its /64: fresh addresses from its network share one bucket", async () => {
+    const limiter = new RateLimiter(redis, {
+      keyPrefix: `${uniqueName("t_gw_v6")}:`,
+      ip: { burst: 3, perMinute: 1 },
+      user: { burst: 3, perMinute: 1 },
+      logger: createLogger({ service: "gateway", level: "silent" }),
+    });
+    for (const address of ["2001:db8:0:7::1", "2001:db8:0:7::2", "2001:db8:0:7:ffff::3"]) {
+      await limiter.takeForIp(address);
+    }
+    expect(limiter.takeForIp("2001:db8:0:7::4")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await limiter.takeForIp("2001:db8:0:8::1"); // the next network has its own
   });
 
   test("a body over the cap is 413 PAYLOAD_TOO_LARGE", async () => {

@@ -7,6 +7,7 @@
  * request and escape every limit.
  */
 import { BlockList, isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /** Which peers may tell us the client's address, as Express names them and as IPs or CIDRs. */
 export type TrustedProxies = BlockList;
@@ -59,4 +60,19 @@ export function clientIp(
     if (!isTrusted(trusted, hop)) return hop;
   }
   return hops[0] ?? peer;
+}
+
+/** How much of an IPv6 address one subscriber holds: a host may use any address in its /64. */
+const IPV6_SUBSCRIBER_PREFIX = 64;
+
+/**
+ * What a per-client limit counts a client address by: an IPv4 address as it is (an IPv4-mapped
+ * IPv6 one as its IPv4), an IPv6 address by its /64 — a client keyed by its whole IPv6 address
+ * would get a fresh bucket from each of the 2^64 addresses its network gives it.
+ */
+export function limitedNetwork(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const parsed = ipaddr.IPv6.parse(address);
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address}/${IPV6_SUBSCRIBER_PREFIX}`).toString()}/${IPV6_SUBSCRIBER_PREFIX}`;
 }

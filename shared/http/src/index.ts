@@ -1,4 +1,4 @@
-export { clientIp, type TrustedProxies, trustedProxies } from "./client-ip.js";
+export { clientIp, limitedNetwork, type TrustedProxies, trustedProxies } from "./client-ip.js";
 export { decodeCursor, encodeCursor, isUuid } from "./cursor.js";
 export { type HttpKernelOptions, httpKernel } from "./http-kernel.js";
 export { createMetrics, type HttpMetrics } from "./metrics.js";

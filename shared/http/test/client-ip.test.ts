@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { clientIp, trustedProxies } from "../src/client-ip.js";
+import { clientIp, limitedNetwork, trustedProxies } from "../src/client-ip.js";
 
 const withForwardedFor = (value: string) =>
   new Request("http://local/", { headers: { "x-forwarded-for": value } });
@@ -39,5 +39,16 @@ describe("clientIp", () => {
     }
     expect(from("8.8.8.8")).toBe("8.8.8.8");
     expect(() => trustedProxies("gateway.local")).toThrow(/not an IP, a CIDR or a named range/);
+  });
+});
+
+describe("limitedNetwork", () => {
+  test("an IPv6 client is counted by its /64, an IPv4 one (mapped or not) by its address", () => {
+    expect(limitedNetwork("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(limitedNetwork("2001:db8:1:2::ffff")).toBe("2001:db8:1:2::/64");
+    expect(limitedNetwork("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
+    expect(limitedNetwork("::ffff:198.51.100.7")).toBe("198.51.100.7");
+    expect(limitedNetwork("198.51.100.7")).toBe("198.51.100.7");
+    expect(limitedNetwork("unknown")).toBe("unknown");
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Rate limits at the edge: a token bucket per client IP and one per user, in Redis (one script,
- * so replicas share the buckets). The IP's is taken first, by every request but /health (the
+ * Rate limits at the edge: a token bucket per client IP (an IPv6 client's /64) and one per user,
+ * in Redis (one script, so replicas share the buckets). The IP's is taken first, by every request but /health (the
  * metrics are on a port of their own), before any token is looked at: a flood of bad tokens is
  * limited like anything else.
  * A request over a limit is 429 RATE_LIMITED with Retry-After; every answer carries
@@ -10,6 +10,7 @@
  * past its probe's timeout) for the client's command timeout.
  */
 import { AppError } from "@platform/errors";
+import { limitedNetwork } from "@platform/http";
 import { within } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
 import { type LuaScript, luaScript } from "@platform/redis";
@@ -46,9 +47,9 @@ export class RateLimiter {
     this.takeToken = luaScript(redis, new URL("./take-token-1.lua", import.meta.url));
   }
 
-  /** Takes a token from the client IP's bucket; throws 429 when it is empty. */
+  /** Takes a token from the client network's bucket (an IPv6 client's /64); throws 429 when it is empty. */
   takeForIp(ip: string): Promise<RateLimitHeaders> {
-    return this.take(`rl:ip:${ip}`, this.options.ip);
+    return this.take(`rl:ip:${limitedNetwork(ip)}`, this.options.ip);
   }
 
   /** Takes a token from the user's bucket; throws 429 when it is empty. */

@@ -7,6 +7,7 @@
  * dependency away: the answer is a 503) is given back too, so an outage locks nobody out.
  */
 import { AppError, isDependencyFailure } from "@platform/errors";
+import { limitedNetwork } from "@platform/http";
 import { type LuaScript, luaScript } from "@platform/redis";
 import type { Redis } from "ioredis";
 
@@ -74,6 +75,7 @@ export class LoginLimiter {
   }
 
   private ipKey(ip: string) {
-    return `${this.limits.keyPrefix}login-attempts:ip:${ip}`;
+    // An IPv6 client by its /64: it may take any address in it.
+    return `${this.limits.keyPrefix}login-attempts:ip:${limitedNetwork(ip)}`;
   }
 }
