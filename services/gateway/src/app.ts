@@ -110,7 +110,15 @@ export function createApp(
   }
   return app
     .use(docsRoutes(upstreams, config.UPSTREAM_TIMEOUT_MS))
-    .use(websocketProxy({ notificationUrl: config.NOTIFICATION_URL, verifier, revocations, logger }))
+    .use(
+      websocketProxy({
+        notificationUrl: config.NOTIFICATION_URL,
+        maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
+        verifier,
+        revocations,
+        logger,
+      }),
+    )
     .all(
       "/api/*",
       async ({ request, server, requestId, set }) => {

@@ -47,6 +47,11 @@ export const gatewayConfigSchema = Env.Object({
   RATE_LIMIT_USER_BURST: Env.Integer({ minimum: 1, default: 400 }),
   RATE_LIMIT_KEY_PREFIX: Env.String({ default: "gateway:" }),
   /**
+   * Live-notification sockets one user may hold open at once, per gateway replica (a console tab
+   * holds one); another is refused with 429 before the upgrade.
+   */
+  WS_MAX_SOCKETS_PER_USER: Env.Integer({ minimum: 1, default: 16 }),
+  /**
    * Proxies of yours in front of the gateway, whose X-Forwarded-For is believed: comma-separated
    * IPs, CIDRs, `loopback`, `linklocal`, `uniquelocal`. None by default: the gateway is the edge.
    */

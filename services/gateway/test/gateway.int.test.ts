@@ -9,7 +9,7 @@ import { loadConfig } from "@platform/config";
 import { type Problem, type RunningService, serve } from "@platform/http";
 import { createLogger } from "@platform/logging";
 import { createRedis } from "@platform/redis";
-import { tcpRelay, testInfra, testTokens, uniqueName } from "@platform/testing";
+import { eventually, tcpRelay, testInfra, testTokens, uniqueName } from "@platform/testing";
 import { Redis } from "ioredis";
 import { type GatewayConfig, gatewayConfigSchema } from "../src/config.js";
 import { RateLimiter } from "../src/rate-limit/rate-limiter.js";
@@ -270,5 +270,107 @@ describe("the gateway", () => {
     expect((await fetch(`${running.url}/docs/assets/package.json`)).status).toBe(404);
     // The notification service is down in this file's setup.
     expect((await fetch(`${running.url}/docs/openapi.json`)).status).toBe(503);
+  });
+});
+
+describe("the live-notification socket through the edge", () => {
+  /** Stands in for the notification service's /ws: greets, answers "ping", closes when told to. */
+  const notifications = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (request, server) =>
+      server.upgrade(request) ? undefined : new Response("upgrade expected", { status: 400 }),
+    websocket: {
+      open: (ws) => void ws.send(JSON.stringify({ type: "welcome" })),
+      message(ws, message) {
+        const closeWith = /^close (\d+)$/.exec(String(message));
+        if (closeWith) ws.close(Number(closeWith[1]), "told to");
+        else ws.send("pong");
+      },
+    },
+  });
+  let edge: RunningService;
+  beforeAll(() => {
+    const logger = createLogger({ service: "gateway", level: "silent" });
+    const verifier = createTokenVerifier({
+      keys: { jwks: tokens.jwks },
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+    const wsConfig = {
+      ...config,
+      NOTIFICATION_URL: `http://127.0.0.1:${notifications.port}`,
+      WS_MAX_SOCKETS_PER_USER: 2,
+    };
+    edge = serve(createGatewayRuntime(wsConfig, { redis, verifier, logger }).app, {
+      port: 0,
+      hostname: "127.0.0.1",
+      logger,
+    });
+  });
+  afterAll(async () => {
+    await edge.shutdown("test over");
+    notifications.stop(true);
+  });
+
+  /** A socket through `gateway`, with what it was sent and how it closed. */
+  function connect(gateway: string, token: string) {
+    const socket = new WebSocket(`${gateway.replace("http", "ws")}/api/ws?token=${token}`);
+    const received: string[] = [];
+    socket.onmessage = (message) => void received.push(String(message.data));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      socket.onclose = ({ code, reason }) => resolve({ code, reason });
+    });
+    const greeted = () => received.some((m) => m.includes("welcome"));
+    return { socket, received, closed, greeted };
+  }
+  const tokenFor = async (userId: string) => (await bearer(userId)).authorization.slice("Bearer ".length);
+
+  test("a user's sockets are capped: one more is 429 RATE_LIMITED before the upgrade; a closed one frees its place", async () => {
+    const userId = Bun.randomUUIDv7();
+    const token = await tokenFor(userId);
+    const first = connect(edge.url, token);
+    const second = connect(edge.url, token);
+    await eventually("both greeted", () => first.greeted() && second.greeted());
+
+    const third = await fetch(`${edge.url}/api/ws?token=${token}`, {
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as Problem).code).toBe("RATE_LIMITED");
+    // Another user is not affected.
+    const other = connect(edge.url, await tokenFor(Bun.randomUUIDv7()));
+    await eventually("the other user greeted", other.greeted);
+
+    first.socket.close();
+    await first.closed;
+    const again = connect(edge.url, token);
+    await eventually("a socket in the freed place greeted", again.greeted);
+    for (const open of [second, other, again]) open.socket.close();
+  });
+
+  test("a client message over 64 KiB closes the socket (1009); a ping is answered", async () => {
+    const client = connect(edge.url, await tokenFor(Bun.randomUUIDv7()));
+    await eventually("greeted", client.greeted);
+    client.socket.send("ping");
+    await eventually("the pong", () => client.received.includes("pong"));
+    client.socket.send("x".repeat(64 * 1024 + 1));
+    expect((await client.closed).code).toBe(1009);
+  });
+
+  test("the notification service's close code reaches the client; one that cannot be reached is 1013", async () => {
+    const client = connect(edge.url, await tokenFor(Bun.randomUUIDv7()));
+    await eventually("greeted", client.greeted);
+    client.socket.send("close 4409");
+    expect(await client.closed).toEqual({ code: 4409, reason: "told to" });
+
+    // This file's first gateway has its notification service at a port nothing listens on.
+    const unreachable = connect(running.url, await tokenFor(Bun.randomUUIDv7()));
+    expect((await unreachable.closed).code).toBe(1013);
   });
 });

@@ -33,6 +33,9 @@ export interface RunningService {
   shutdown: (reason?: string) => Promise<void>;
 }
 
+/** The largest message a WebSocket client may send a service. */
+export const MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
+
 export function serve(app: AnyElysia, options: ServeOptions): RunningService {
   const {
     logger,
@@ -46,6 +49,8 @@ export function serve(app: AnyElysia, options: ServeOptions): RunningService {
     hostname,
     // Headroom above the limit, so the kernel (not Bun's bare, empty 413) answers declared sizes.
     maxRequestBodySize: (options.maxRequestBodySize ?? 1024 * 1024) * 8,
+    // WebSocket clients send only pings: a larger message closes the socket (1009), not 16 MB (Bun's default).
+    websocket: { maxPayloadLength: MAX_WEBSOCKET_MESSAGE_BYTES },
   });
   const server = app.server;
   if (!server) throw new Error("the server did not start");
