@@ -52,10 +52,15 @@ function open(token: string): void {
   let wasOpen = false;
   opened.onopen = () => {
     wasOpen = true;
-    failures = 0;
     ping = setInterval(() => opened.send("ping"), PING_EVERY_MS);
   };
-  opened.onmessage = receive;
+  opened.onmessage = (event) => {
+    // Connected through to the notification service (its welcome): the backoff starts over. Not on
+    // open: the edge opens the socket before it reaches the service, and closes it (1013) when the
+    // service is away — every tab would then come back each second for the whole outage.
+    failures = 0;
+    receive(event);
+  };
   opened.onclose = async (event) => {
     clearInterval(ping);
     if (socket !== opened) return; // closed on purpose (logged out, or replaced)
