@@ -30,6 +30,18 @@ const upstream = Bun.serve({
     const url = new URL(request.url);
     if (url.pathname === "/health") return Response.json({ status: "ok" });
     if (url.pathname.endsWith("/slow")) await Bun.sleep(1_000);
+    if (url.pathname.endsWith("/gzipped")) {
+      // Compressed only when asked, as a service behind a compressing middleware would be.
+      const gzip = request.headers.get("accept-encoding")?.includes("gzip") ?? false;
+      const headers = new Headers([
+        ["set-cookie", "a=1; Path=/"],
+        ["set-cookie", "b=2; Path=/"],
+        ["x-dropped", "by Connection"],
+        ["connection", "x-dropped"],
+      ]);
+      if (gzip) headers.set("content-encoding", "gzip");
+      return new Response(gzip ? Bun.gzipSync("a compressed answer") : "a compressed answer", { headers });
+    }
     seen.push({
       method: request.method,
       path: url.pathname + url.search,
@@ -115,6 +127,18 @@ describe("the gateway", () => {
     expect(seen[0]).toMatchObject({ method: "POST", path: "/users?source=web", body });
     expect(seen[0]?.headers["x-request-id"]).toBe("edge-1");
     expect(seen[0]?.headers["x-forwarded-for"]).toBe("127.0.0.1");
+  });
+
+  test("an answer goes back as the service encoded it, each Set-Cookie kept, what its Connection names dropped", async () => {
+    const gzipped = await api("/products/gzipped", { headers: { "accept-encoding": "gzip" } });
+    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+    expect(await gzipped.text()).toBe("a compressed answer"); // fetch decodes what is labelled gzip
+    expect(gzipped.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    expect(gzipped.headers.has("x-dropped")).toBe(false);
+    // A client that asks for no compression gets none.
+    const plain = await fetch(`${running.url}/api/products/gzipped`, { decompress: false } as RequestInit);
+    expect(plain.headers.has("content-encoding")).toBe(false);
+    expect(await plain.text()).toBe("a compressed answer");
   });
 
   test("a protected route without a valid token is 401 and never reaches the service", async () => {

@@ -2,10 +2,12 @@
  * Forwards one request to a service and streams the answer back: a body of declared length (already
  * checked against the limit) is passed through as a stream, never parsed here; an undeclared
  * (chunked) one is read up to the limit first, so an oversized one is 413 before any service sees
- * a byte of it. Hop-by-hop headers are dropped, the request id and the client's IP
- * travel on, and the trace continues in the forwarding span's `traceparent` (replacing the client's). A service that does not answer in time is 504; one that cannot be reached is 503;
- * both as problems naming no host. A `Location` the service gives as a path of its own
- * (`/orders/{id}`) goes back as the client reaches it (`/api/orders/{id}`).
+ * a byte of it. Hop-by-hop headers are dropped (with those a Connection header names), the request
+ * id and the client's IP travel on, and the trace continues in the forwarding span's `traceparent`
+ * (replacing the client's). The answer's body goes back as the service encoded it (compressed only
+ * if the client asked for that), every Set-Cookie kept. A service that does not answer in time is
+ * 504; one that cannot be reached is 503; both as problems naming no host. A `Location` the service
+ * gives as a path of its own (`/orders/{id}`) goes back as the client reaches it (`/api/orders/{id}`).
  */
 import { AppError } from "@platform/errors";
 import { REQUEST_ID_HEADER, readBody } from "@platform/http";
@@ -42,8 +44,7 @@ export interface ForwardOptions {
 export async function forward(request: Request, options: ForwardOptions): Promise<Response> {
   const incoming = new URL(request.url);
   const target = `${options.upstream}${options.path}${incoming.search}`;
-  const headers = new Headers();
-  for (const [name, value] of request.headers) if (!HOP_BY_HOP.has(name)) headers.set(name, value);
+  const headers = endToEnd(request.headers);
   headers.set(REQUEST_ID_HEADER, options.requestId);
   // The gateway is the edge: the client's own X-Forwarded-For is not trusted, the socket's address is.
   headers.set("x-forwarded-for", options.clientIp);
@@ -62,6 +63,9 @@ export async function forward(request: Request, options: ForwardOptions): Promis
       // Streams the body through instead of buffering it.
       duplex: "half",
       redirect: "manual",
+      // Passed on as encoded, with its Content-Encoding: decoded here, the client would get a
+      // plain body still labelled gzip. (So fetch asks for no encoding the client did not ask for.)
+      decompress: false,
       signal: AbortSignal.timeout(options.timeoutMs),
     } as RequestInit);
   } catch (error) {
@@ -80,8 +84,7 @@ export async function forward(request: Request, options: ForwardOptions): Promis
       { "retry-after": "1" },
     );
   }
-  const out = new Headers();
-  for (const [name, value] of response.headers) if (!HOP_BY_HOP.has(name)) out.set(name, value);
+  const out = endToEnd(response.headers);
   const location = out.get("location");
   if (location?.startsWith("/") && !location.startsWith("//"))
     out.set("location", options.mountedAt + location);
@@ -90,4 +93,20 @@ export async function forward(request: Request, options: ForwardOptions): Promis
     statusText: response.statusText,
     headers: out,
   });
+}
+
+/**
+ * A message's headers for the next hop: without the hop-by-hop ones and those its Connection header
+ * names (RFC 9110 §7.6.1). Appended one by one, so each Set-Cookie stays a header of its own.
+ */
+function endToEnd(from: Headers): Headers {
+  const named = new Set(
+    (from.get("connection") ?? "")
+      .split(",")
+      .map((token) => token.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const out = new Headers();
+  for (const [name, value] of from) if (!HOP_BY_HOP.has(name) && !named.has(name)) out.append(name, value);
+  return out;
 }
