@@ -102,6 +102,57 @@ describe("settling reservations", () => {
     }
   });
 
+  test("the task worker locks one task at a time: a cancel of another due order does not wait for a slow Commit", async () => {
+    const sku = await ctx.product(10);
+    const slow = await orderWithCommitOwed(sku, 1, 600);
+    const other = await orderWithCommitOwed(sku, 2, 600);
+    await ctx.deps.tasks.stop(); // only the worker below carries out these tasks
+    try {
+      // The real inventory client, but the slow order's Commit waits until the test lets it go.
+      const reached = Promise.withResolvers<void>();
+      const release = Promise.withResolvers<void>();
+      const real = ctx.deps.inventory;
+      const inventory = Object.assign(Object.create(real), {
+        async commit(orderId: string, requestId: string) {
+          if (orderId === slow.orderId) {
+            reached.resolve();
+            await release.promise;
+          }
+          return real.commit(orderId, requestId);
+        },
+      });
+      const worker = new ReservationTasks({
+        db: ctx.db,
+        inventory,
+        relay: ctx.deps.relay,
+        logger: ctx.deps.logger,
+        eventsStream: ctx.config.EVENTS_STREAM,
+        reservationTtlSeconds: 600,
+      });
+      await sql`update reservation_task set next_attempt_at = now() - interval '2 seconds'
+                where order_id = ${slow.orderId}`.execute(ctx.db);
+      await sql`update reservation_task set next_attempt_at = now() - interval '1 second'
+                where order_id = ${other.orderId}`.execute(ctx.db);
+      const round = worker.runDue();
+      await reached.promise;
+
+      let answered: number | undefined;
+      const cancel = ctx
+        .call<OrderView>("POST", `/orders/${other.orderId}/cancel`, { token: other.buyer.token })
+        .then((res) => {
+          answered = res.status;
+        });
+      await eventually("the cancel answered while the slow Commit waits", () => answered === 200);
+      release.resolve();
+      expect(await round).toBe(1); // the slow order's Commit; the other's was dropped by its cancel
+      await cancel;
+      await eventually("the cancelled order's stock back", async () => (await ctx.available(sku)) === 9);
+      expect(await taskCount(slow.orderId)).toBe(0);
+    } finally {
+      ctx.deps.tasks.start();
+    }
+  });
+
   test("a Commit after the reservation lapsed takes the stock afresh; the order stays confirmed", async () => {
     const sku = await ctx.product(5);
     const { orderId } = await orderWithCommitOwed(sku, 2, 1);

@@ -31,30 +31,33 @@ export async function addTask(
     .execute();
 }
 
-/** Due tasks, locked for this transaction (other replicas skip them). */
-export function lockDueTasks(db: OrderDb, limit: number): Promise<ReservationTask[]> {
+/** Due tasks, oldest first, not locked (each is locked by lockTask when its turn comes). */
+export function dueTasks(db: OrderDb, limit: number): Promise<ReservationTask[]> {
   return db
     .selectFrom("reservationTask")
     .select(TASK_COLUMNS)
     .where("nextAttemptAt", "<=", new Date())
     .orderBy("nextAttemptAt")
     .limit(limit)
-    .forUpdate()
-    .skipLocked()
     .execute();
 }
 
-/** One task, locked for this transaction; undefined if done or held by another replica. */
+/**
+ * One task, locked for this transaction; undefined if done, held by another replica or (with `due`)
+ * no longer due.
+ */
 export function lockTask(
   db: OrderDb,
   orderId: string,
   action: ReservationAction,
+  { due = false } = {},
 ): Promise<ReservationTask | undefined> {
   return db
     .selectFrom("reservationTask")
     .select(TASK_COLUMNS)
     .where("orderId", "=", orderId)
     .where("action", "=", action)
+    .$if(due, (query) => query.where("nextAttemptAt", "<=", new Date()))
     .forUpdate()
     .skipLocked()
     .executeTakeFirst();

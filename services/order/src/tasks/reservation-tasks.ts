@@ -23,8 +23,8 @@ import {
   deferTask,
   deleteCommitTasks,
   deleteTasks,
+  dueTasks,
   lockCommitTask,
-  lockDueTasks,
   lockTask,
   type ReservationTask,
 } from "../store/reservation-task.store.js";
@@ -107,32 +107,39 @@ export class ReservationTasks {
   }
 
   /**
-   * Tries one task now (right after the transaction that created it). Never throws: the change that
-   * owes it is committed already, and its caller must not answer a failure for it (a retry would
-   * be refused); what fails here (Postgres away) is left to the worker.
+   * Tries one task now (right after the transaction that created it, or its turn in runDue). Never
+   * throws: the change that owes it is committed already, and its caller must not answer a failure
+   * for it (a retry would be refused); what fails here (Postgres away) is left to the worker.
    */
-  async runNow(task: Pick<ReservationTask, "orderId" | "action" | "requestId">): Promise<boolean> {
+  async runNow(
+    task: Pick<ReservationTask, "orderId" | "action" | "requestId">,
+    { due = false } = {},
+  ): Promise<boolean> {
     try {
       return await this.options.db.transaction().execute(async (trx) => {
-        const locked = await lockTask(trx, task.orderId, task.action);
+        // Due: still due when locked (another replica may have deferred it meanwhile).
+        const locked = await lockTask(trx, task.orderId, task.action, { due });
         return locked ? this.attempt(trx, locked) : false;
       });
     } catch (error) {
       this.options.logger.warn(
         { err: error, orderId: task.orderId, action: task.action, requestId: task.requestId },
-        "the task could not be tried now; the task worker will",
+        "the task could not be tried; it stays for the worker's next round",
       );
       return false;
     }
   }
 
-  /** Every due task, once; resolves to how many succeeded. */
+  /**
+   * Every due task, once, each in a transaction of its own; resolves to how many succeeded. One
+   * transaction for the batch would hold every task's lock while each in turn waits on the
+   * inventory: a cancel or a payment's outcome of any order in it would wait that long too.
+   */
   async runDue(): Promise<number> {
-    return this.options.db.transaction().execute(async (trx) => {
-      let done = 0;
-      for (const task of await lockDueTasks(trx, 50)) if (await this.attempt(trx, task)) done++;
-      return done;
-    });
+    let done = 0;
+    for (const task of await dueTasks(this.options.db, 50))
+      if (await this.runNow(task, { due: true })) done++;
+    return done;
   }
 
   private async attempt(trx: OrderDb, task: ReservationTask): Promise<boolean> {
