@@ -23,7 +23,7 @@ import { Elysia } from "elysia";
 import type { Redis } from "ioredis";
 import { corsOrigins, type GatewayConfig } from "./config.js";
 import { API_HEADERS, SECURITY_HEADERS } from "./domain/security-headers.js";
-import { matchRoute, type ServiceName } from "./domain/upstream-routes.js";
+import { knownMethods, matchRoute, type ServiceName } from "./domain/upstream-routes.js";
 import { forward } from "./proxy/forward.js";
 import { websocketProxy } from "./proxy/websocket-proxy.js";
 import { type RateLimiter, tighter } from "./rate-limit/rate-limiter.js";
@@ -124,6 +124,15 @@ export function createApp(
       async ({ request, server, requestId, set }) => {
         // URL parsing has already resolved dot segments ("/api/users/../internal" is "/api/internal").
         const path = new URL(request.url).pathname.slice("/api".length);
+        const allowed = knownMethods(path);
+        if (allowed && !allowed.includes(request.method)) {
+          throw new AppError(
+            "METHOD_NOT_ALLOWED",
+            `${request.method} is not supported here; use ${allowed.join(", ")}.`,
+            {},
+            { allow: allowed.join(", ") },
+          );
+        }
         const route = matchRoute(request.method, path);
         if (!route) throw notFound(`No route for ${request.method} /api${path}.`);
         labelRoute(request, route.label);

@@ -159,6 +159,29 @@ describe("the gateway", () => {
     expect(seen[0]?.headers.authorization).toStartWith("Bearer ");
   });
 
+  test("a method a public path does not take is 405 with Allow, with a token or without, and never forwarded", async () => {
+    const before = seen.length;
+    for (const [method, path, allow] of [
+      ["GET", "/auth/login", "POST"],
+      ["PUT", "/auth/refresh", "POST"],
+      ["GET", "/payments/webhooks/stripe", "POST"],
+      ["POST", "/ws", "GET"],
+    ] as const) {
+      for (const headers of [{}, await bearer()]) {
+        const res = await api(path, { method, headers });
+        const body = (await res.json()) as Problem;
+        expect([method, path, res.status, body.code, res.headers.get("allow")]).toEqual([
+          method,
+          path,
+          405,
+          "METHOD_NOT_ALLOWED",
+          allow,
+        ]);
+      }
+    }
+    expect(seen.length).toBe(before);
+  });
+
   test("internal and unknown paths are 404, however they are spelled", async () => {
     for (const path of [
       "/internal/users/1",

@@ -44,6 +44,23 @@ const PREFIXES: Array<[prefix: string, service: ServiceName]> = [
   ["/admin/dead-letters", "activity"],
 ];
 
+/**
+ * Paths whose every method the edge knows (the public ones that take one method, and the live
+ * socket): another method is 405 here, as the service would answer it — before any token is asked
+ * for, so the answer does not depend on whether one was sent.
+ */
+const KNOWN_METHODS: Array<[path: RegExp, methods: string[]]> = [
+  [/^\/auth\/(login|refresh|logout)$/, ["POST"]],
+  [/^\/payments\/webhooks\/[^/]+$/, ["POST"]],
+  [SANDBOX_CHECKOUT, ["GET", "POST"]],
+  [/^\/ws$/, ["GET"]],
+];
+
+/** The methods a path under /api (given without the /api) takes, when the edge knows them all. */
+export function knownMethods(path: string): string[] | undefined {
+  return KNOWN_METHODS.find(([pattern]) => pattern.test(path))?.[1];
+}
+
 /** An order's payment and refund are the payment service's, though they sit under /orders. */
 const ORDER_PAYMENT = /^\/orders\/[^/]+\/(payment|refund)$/;
 
