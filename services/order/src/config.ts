@@ -52,7 +52,11 @@ export const orderConfigSchema = Env.Object({
   ...consumerTuning("order"),
 
   IDEMPOTENCY_RETENTION_HOURS: Env.Integer({ minimum: 24, default: 24 }),
-  IDEMPOTENCY_WAIT_MS: Env.Integer({ minimum: 100, default: 10_000 }),
+  /**
+   * How long a duplicate waits for its first request's answer before 409 IDEMPOTENCY_KEY_IN_PROGRESS:
+   * under the gateway's UPSTREAM_TIMEOUT_MS (10 s), or the client gets the edge's 504 instead.
+   */
+  IDEMPOTENCY_WAIT_MS: Env.Integer({ minimum: 100, default: 5_000 }),
   IDEMPOTENCY_LEASE_MS: Env.Integer({ minimum: 1_000, default: 30_000 }),
   MAX_BODY_BYTES: Env.Integer({ minimum: 1024, default: 1024 * 1024 }),
 
