@@ -1,8 +1,8 @@
 /**
  * Rate limits at the edge: a token bucket per client IP (an IPv6 client's /64) and one per user,
- * in Redis (one script, so replicas share the buckets). The IP's is taken first, by every request but /health (the
- * metrics are on a port of their own), before any token is looked at: a flood of bad tokens is
- * limited like anything else.
+ * in Redis (one script, so replicas share the buckets). The IP's is taken first, by every request
+ * but /health (the metrics are on a port of their own), before any token is looked at: a flood of
+ * bad tokens is limited like anything else.
  * A request over a limit is 429 RATE_LIMITED with Retry-After; every answer carries
  * RateLimit-Limit / -Remaining / -Reset for the tightest bucket it used.
  * If Redis cannot be reached, or does not answer within ANSWER_WITHIN_MS, the request goes through
@@ -47,7 +47,7 @@ export class RateLimiter {
     this.takeToken = luaScript(redis, new URL("./take-token-1.lua", import.meta.url));
   }
 
-  /** Takes a token from the client network's bucket (an IPv6 client's /64); throws 429 when it is empty. */
+  /** Takes a token from the client's bucket (an IPv6 client's /64); throws 429 when it is empty. */
   takeForIp(ip: string): Promise<RateLimitHeaders> {
     return this.take(`rl:ip:${limitedNetwork(ip)}`, this.options.ip);
   }
