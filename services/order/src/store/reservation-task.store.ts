@@ -31,7 +31,12 @@ export async function addTask(
     .execute();
 }
 
-/** Due tasks, oldest first, not locked (each is locked by lockTask when its turn comes). */
+/**
+ * Due tasks, oldest first, but those another replica is carrying out now. Run outside a transaction:
+ * the rows' locks end with the statement (each is locked again by lockTask when its turn comes), and
+ * SKIP LOCKED still passes over what others hold, so a replica does not list the same fifty as one
+ * held up by a slow inventory and never reach the rest.
+ */
 export function dueTasks(db: OrderDb, limit: number): Promise<ReservationTask[]> {
   return db
     .selectFrom("reservationTask")
@@ -39,6 +44,8 @@ export function dueTasks(db: OrderDb, limit: number): Promise<ReservationTask[]>
     .where("nextAttemptAt", "<=", new Date())
     .orderBy("nextAttemptAt")
     .limit(limit)
+    .forUpdate()
+    .skipLocked()
     .execute();
 }
 
