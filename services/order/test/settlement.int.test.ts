@@ -14,6 +14,7 @@ import { orderCreated } from "../src/events/order-events.js";
 import { findOrder, insertPlacedOrder, newOrder } from "../src/store/order.store.js";
 import type { OrderDatabase } from "../src/store/order.table.js";
 import { OUT_OF_STOCK_REASON, ReservationTasks } from "../src/tasks/reservation-tasks.js";
+import { changeStatus } from "../src/use-cases/change-status.js";
 import { placeOrder } from "../src/use-cases/place-order.js";
 import { createOrderTestContext, type OrderTestContext } from "./test-context.js";
 
@@ -66,6 +67,35 @@ async function runCommitNow(orderId: string) {
   await eventually("the Commit task to be done", async () => (await taskCount(orderId)) === 0);
 }
 
+/**
+ * A task worker of its own on the real inventory client, except that its `method` call for `orderId`
+ * waits until the test lets it go (`reached` resolves when it got there).
+ */
+function workerHolding(method: "commit" | "reserve", orderId: string) {
+  const reached = Promise.withResolvers<void>();
+  const released = Promise.withResolvers<void>();
+  const real = ctx.deps.inventory;
+  const call = real[method] as (...args: unknown[]) => Promise<unknown>;
+  const inventory = Object.assign(Object.create(real), {
+    async [method](...args: unknown[]) {
+      if (args[0] === orderId) {
+        reached.resolve();
+        await released.promise;
+      }
+      return call.apply(real, args);
+    },
+  });
+  const worker = new ReservationTasks({
+    db: ctx.db,
+    inventory,
+    relay: ctx.deps.relay,
+    logger: ctx.deps.logger,
+    eventsStream: ctx.config.EVENTS_STREAM,
+    reservationTtlSeconds: 600,
+  });
+  return { worker, reached: reached.promise, release: () => released.resolve() };
+}
+
 describe("settling reservations", () => {
   test("a cancel while the Commit is still owed gives the stock back, and the Commit never happens", async () => {
     const sku = await ctx.product(5);
@@ -108,33 +138,13 @@ describe("settling reservations", () => {
     const other = await orderWithCommitOwed(sku, 2, 600);
     await ctx.deps.tasks.stop(); // only the worker below carries out these tasks
     try {
-      // The real inventory client, but the slow order's Commit waits until the test lets it go.
-      const reached = Promise.withResolvers<void>();
-      const release = Promise.withResolvers<void>();
-      const real = ctx.deps.inventory;
-      const inventory = Object.assign(Object.create(real), {
-        async commit(orderId: string, requestId: string) {
-          if (orderId === slow.orderId) {
-            reached.resolve();
-            await release.promise;
-          }
-          return real.commit(orderId, requestId);
-        },
-      });
-      const worker = new ReservationTasks({
-        db: ctx.db,
-        inventory,
-        relay: ctx.deps.relay,
-        logger: ctx.deps.logger,
-        eventsStream: ctx.config.EVENTS_STREAM,
-        reservationTtlSeconds: 600,
-      });
+      const { worker, reached, release } = workerHolding("commit", slow.orderId);
       await sql`update reservation_task set next_attempt_at = now() - interval '2 seconds'
                 where order_id = ${slow.orderId}`.execute(ctx.db);
       await sql`update reservation_task set next_attempt_at = now() - interval '1 second'
                 where order_id = ${other.orderId}`.execute(ctx.db);
       const round = worker.runDue();
-      await reached.promise;
+      await reached;
 
       let answered: number | undefined;
       const cancel = ctx
@@ -143,7 +153,7 @@ describe("settling reservations", () => {
           answered = res.status;
         });
       await eventually("the cancel answered while the slow Commit waits", () => answered === 200);
-      release.resolve();
+      release();
       expect(await round).toBe(1); // the slow order's Commit; the other's was dropped by its cancel
       await cancel;
       await eventually("the cancelled order's stock back", async () => (await ctx.available(sku)) === 9);
@@ -163,6 +173,54 @@ describe("settling reservations", () => {
     await runCommitNow(orderId);
     expect(await ctx.available(sku)).toBe(3);
     expect((await findOrder(ctx.db, orderId))?.status).toBe("CONFIRMED");
+  });
+
+  test("a cancel that waited for a lapsed Commit being mended finds it done: the Return sends the order's lines", async () => {
+    const sku = await ctx.product(5);
+    const { buyer, orderId } = await orderWithCommitOwed(sku, 2, 1);
+    await eventually("the reservation to lapse", async () => (await ctx.available(sku)) === 5, {
+      timeoutMs: 10_000,
+    });
+    await ctx.deps.tasks.stop(); // the Return task stays where the test can read it
+    try {
+      // Right after placing: the Commit finds the reservation lapsed and, under the task's lock,
+      // reserves the lines again (held there) and commits them.
+      const { worker, reached, release } = workerHolding("reserve", orderId);
+      const committing = worker.commitNow(orderId, "req-mend");
+      await reached;
+      const principal = {
+        userId: buyer.id,
+        email: buyer.email,
+        role: "user" as const,
+        issuedAt: 0,
+        expiresAt: 0,
+      };
+      const cancelling = changeStatus(
+        { ...ctx.deps, tasks: { runNow: async () => false } as unknown as typeof ctx.deps.tasks },
+        { orderId, to: "CANCELLED", principal, requestId: "req-cancel" },
+      );
+      await eventually("the cancel waiting for the task's lock", async () => {
+        const { rows } = await sql<{ waiting: number }>`
+          select count(*)::int as waiting from pg_stat_activity
+          where wait_event_type = 'Lock' and query like '%reservation_task%'`.execute(ctx.db);
+        return rows[0]?.waiting === 1;
+      });
+      release();
+      await committing;
+      await cancelling;
+      const returnTask = await ctx.db
+        .selectFrom("reservationTask")
+        .select("committed")
+        .where("orderId", "=", orderId)
+        .where("action", "=", "return")
+        .executeTakeFirst();
+      // Not committed, the Return would send no lines: after the inventory's retention the
+      // committed stock would never come back.
+      expect(returnTask?.committed).toBe(true);
+    } finally {
+      ctx.deps.tasks.start();
+    }
+    await eventually("the stock back", async () => (await ctx.available(sku)) === 5);
   });
 
   test("a Commit after the reservation lapsed and its stock was sold cancels the order, saying why", async () => {

@@ -253,6 +253,8 @@ export class ReservationTasks {
         return false;
       }
       await inventory.commit(task.orderId, task.requestId);
+      // Gone with this lock: a cancel waiting for it must find the Commit done, not owed.
+      await deleteTasks(trx, task.orderId, [task.action]);
       log.warn("the order's reservation had lapsed; its stock was reserved again and committed");
       return true;
     });
