@@ -55,6 +55,8 @@ export class ReservationTasks {
   private readonly loop: PollingLoop;
   private completed: string[] = [];
   private completionTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by stop(): a round under way ends after the task in hand. */
+  private stopping = false;
 
   constructor(private readonly options: ReservationTasksOptions) {
     this.loop = new PollingLoop({
@@ -66,10 +68,12 @@ export class ReservationTasks {
   }
 
   start(): void {
+    this.stopping = false;
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.loop.stop();
     await this.flushCompleted();
   }
@@ -107,24 +111,17 @@ export class ReservationTasks {
   }
 
   /**
-   * Tries one task now (right after the transaction that created it, or its turn in runDue). Never
-   * throws: the change that owes it is committed already, and its caller must not answer a failure
-   * for it (a retry would be refused); what fails here (Postgres away) is left to the worker.
+   * Tries one task now, right after the transaction that created it. Never throws: the change that
+   * owes it is committed already, and its caller must not answer a failure for it (a retry would
+   * be refused); what fails here (Postgres away) is left to the worker.
    */
-  async runNow(
-    task: Pick<ReservationTask, "orderId" | "action" | "requestId">,
-    { due = false } = {},
-  ): Promise<boolean> {
+  async runNow(task: Pick<ReservationTask, "orderId" | "action" | "requestId">): Promise<boolean> {
     try {
-      return await this.options.db.transaction().execute(async (trx) => {
-        // Due: still due when locked (another replica may have deferred it meanwhile).
-        const locked = await lockTask(trx, task.orderId, task.action, { due });
-        return locked ? this.attempt(trx, locked) : false;
-      });
+      return await this.tryTask(task);
     } catch (error) {
       this.options.logger.warn(
         { err: error, orderId: task.orderId, action: task.action, requestId: task.requestId },
-        "the task could not be tried; it stays for the worker's next round",
+        "the task could not be tried now; the task worker will",
       );
       return false;
     }
@@ -133,13 +130,28 @@ export class ReservationTasks {
   /**
    * Every due task, once, each in a transaction of its own; resolves to how many succeeded. One
    * transaction for the batch would hold every task's lock while each in turn waits on the
-   * inventory: a cancel or a payment's outcome of any order in it would wait that long too.
+   * inventory: a cancel or a payment's outcome of any order in it would wait that long too. A
+   * failure of Postgres ends the round (the polling loop backs off), as does stop().
    */
   async runDue(): Promise<number> {
     let done = 0;
-    for (const task of await dueTasks(this.options.db, 50))
-      if (await this.runNow(task, { due: true })) done++;
+    for (const task of await dueTasks(this.options.db, 50)) {
+      if (this.stopping) break;
+      // Due: still due when locked (another replica may have deferred it meanwhile).
+      if (await this.tryTask(task, { due: true })) done++;
+    }
     return done;
+  }
+
+  /** One task in a transaction of its own, if no one else holds it; a Postgres failure is thrown. */
+  private tryTask(
+    task: Pick<ReservationTask, "orderId" | "action" | "requestId">,
+    { due = false } = {},
+  ): Promise<boolean> {
+    return this.options.db.transaction().execute(async (trx) => {
+      const locked = await lockTask(trx, task.orderId, task.action, { due });
+      return locked ? this.attempt(trx, locked) : false;
+    });
   }
 
   private async attempt(trx: OrderDb, task: ReservationTask): Promise<boolean> {
@@ -191,8 +203,8 @@ export class ReservationTasks {
   private async expire(trx: OrderDb, task: ReservationTask, log: Logger): Promise<void> {
     const order = await findOrder(trx, task.orderId);
     if (order?.status !== "PENDING_PAYMENT") return;
-    // The owner the order recorded: a call to the user service here would hold the batch's locked
-    // tasks (and a pool connection) for as long as that service is slow.
+    // The owner the order recorded: a call to the user service here would hold the task's lock (and
+    // a pool connection) for as long as that service is slow.
     const cancelled = await tryTransition(
       trx,
       this.options.eventsStream,
