@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { createDatabase, migrateToLatest } from "@platform/db";
 import { dependencyUnavailable } from "@platform/errors";
 import { createLogger } from "@platform/logging";
-import { eventually, orderStatusUpdatedEvent, testInfra, uniqueName } from "@platform/testing";
+import { eventually, freePort, orderStatusUpdatedEvent, testInfra, uniqueName } from "@platform/testing";
 import { type Kysely, sql } from "kysely";
 import { OrderClient } from "../src/clients/order-client.js";
 import { SandboxProvider } from "../src/providers/sandbox.js";
+import { checkoutRoutes } from "../src/routes/checkout.js";
 import { migrations } from "../src/store/migrations/index.js";
 import { findPayment, insertPayment, type PaymentDb, updatePayment } from "../src/store/payment.store.js";
 import type { PaymentDatabase } from "../src/store/payment.table.js";
@@ -225,6 +226,28 @@ describe("an open payment whose order was cancelled before its event came", () =
     expect(paying).rejects.toMatchObject({ code: "INVALID_TRANSITION" });
     await paying.catch(() => {});
     expect(await findPayment(db, payment.id)).toMatchObject({ status: "CANCELLED", orderCancelled: true });
+  });
+});
+
+describe("the sandbox's checkout page", () => {
+  test("says on the page, as a 503, that the order service cannot tell whether the order still waits; nothing charged", async () => {
+    const payment = await paymentIn("PENDING");
+    await updatePayment(db, payment.id, { clientSecret: "secret_checkout" });
+    const orderServiceAway = new OrderClient({
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      timeoutMs: 2_000,
+      logger,
+    });
+    const page = await checkoutRoutes({ ...deps, orders: orderServiceAway }).handle(
+      new Request(`http://payment.test/payments/sandbox/${payment.id}/checkout`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_secret: "secret_checkout", card: "4242424242424242" }),
+      }),
+    );
+    expect([page.status, page.headers.get("content-type")]).toEqual([503, "text/html; charset=utf-8"]);
+    expect(await page.text()).toContain("is unavailable");
+    expect((await findPayment(db, payment.id))?.status).toBe("PENDING");
   });
 });
 

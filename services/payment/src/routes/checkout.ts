@@ -20,8 +20,8 @@ import { PaymentParams } from "./schemas.js";
 export const checkoutUrl = (payment: Pick<Payment, "id" | "clientSecret">) =>
   `/api/payments/sandbox/${payment.id}/checkout?client_secret=${encodeURIComponent(payment.clientSecret ?? "")}`;
 
-const html = (body: string) =>
-  new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+const html = (body: string, status = 200) =>
+  new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8" } });
 
 /** Compared in constant time, as bytes: a string of the same length in characters may not be. */
 function sameSecret(given: string, expected: string | null): boolean {
@@ -69,9 +69,11 @@ export function checkoutRoutes(deps: PaymentDeps) {
             ),
           );
         } catch (error) {
-          // A card that is not a test card, a payment that is over: said on the page, not as JSON.
-          if (!(error instanceof AppError) || error.status >= 500) throw error;
-          return html(checkoutPage(payment, body.client_secret, error.message));
+          // A card that is not a test card, a payment that is over, the order service away: said on
+          // the page, not as JSON (a person is looking at it).
+          if (!(error instanceof AppError)) throw error;
+          const status = error.status >= 500 ? error.status : 200;
+          return html(checkoutPage(payment, body.client_secret, error.message), status);
         }
       },
       {

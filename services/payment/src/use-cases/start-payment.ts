@@ -29,11 +29,7 @@ export async function startPayment(
   if (!payment) {
     const billing = await orders.billing(orderId, requestId);
     if (!billing || billing.owner.id !== principal.userId) throw notFound("No such order.");
-    if (billing.status !== "PENDING_PAYMENT") {
-      throw new AppError("INVALID_TRANSITION", `An order that is ${billing.status} takes no payment.`, {
-        orderStatus: billing.status,
-      });
-    }
+    if (billing.status !== "PENDING_PAYMENT") throw takesNoPayment(billing.status);
     const inserted = await insertPayment(db, {
       id: Bun.randomUUIDv7(),
       orderId,
@@ -82,9 +78,10 @@ export async function startPayment(
 
 /**
  * Refuses (409) a payment whose order no longer waits for it. The order service is asked, not this
- * service's record: the cancellation's event may still be on its way (a consumer behind, restarting),
- * and until it comes the payment looks open and money could be taken for a cancelled order. A
- * cancellation found so is applied here as its event would be: the payment is called off.
+ * service's record: the cancellation's event may still be on its way (a consumer behind,
+ * restarting), and until it comes the payment looks open. A cancellation found so is applied here
+ * as its event would be: the payment is called off. (A client holding a Stripe client secret from
+ * before can still pay through Stripe itself; that money goes back, as any that comes late does.)
  */
 export async function assertOrderAwaitsPayment(
   deps: PaymentDeps,
@@ -105,8 +102,8 @@ export async function assertOrderAwaitsPayment(
       requestId,
     });
   }
-  const orderStatus = billing?.status ?? "gone";
-  throw new AppError("INVALID_TRANSITION", `An order that is ${orderStatus} takes no payment.`, {
-    orderStatus,
-  });
+  throw takesNoPayment(billing?.status ?? "gone");
 }
+
+const takesNoPayment = (orderStatus: string) =>
+  new AppError("INVALID_TRANSITION", `An order that is ${orderStatus} takes no payment.`, { orderStatus });
