@@ -72,7 +72,10 @@ const IPV6_SUBSCRIBER_PREFIX = 64;
  */
 export function limitedNetwork(address: string): string {
   if (isIP(address) !== 6) return address;
-  const parsed = ipaddr.IPv6.parse(address);
+  // Without a zone (`fe80::1%eth0`): node:net accepts zones ipaddr.js cannot read; the network is the same.
+  const [unzoned = address] = address.split("%");
+  const parsed = ipaddr.IPv6.parse(unzoned);
   if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
-  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address}/${IPV6_SUBSCRIBER_PREFIX}`).toString()}/${IPV6_SUBSCRIBER_PREFIX}`;
+  const network = ipaddr.IPv6.networkAddressFromCIDR(`${unzoned}/${IPV6_SUBSCRIBER_PREFIX}`);
+  return `${network.toString()}/${IPV6_SUBSCRIBER_PREFIX}`;
 }

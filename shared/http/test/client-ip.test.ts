@@ -50,5 +50,7 @@ describe("limitedNetwork", () => {
     expect(limitedNetwork("::ffff:198.51.100.7")).toBe("198.51.100.7");
     expect(limitedNetwork("198.51.100.7")).toBe("198.51.100.7");
     expect(limitedNetwork("unknown")).toBe("unknown");
+    // A zone node:net takes and ipaddr.js would not: the network without it.
+    expect(limitedNetwork("fe80::1%a-b")).toBe("fe80::/64");
   });
 });

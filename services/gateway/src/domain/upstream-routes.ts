@@ -52,7 +52,7 @@ const PREFIXES: Array<[prefix: string, service: ServiceName]> = [
 const KNOWN_METHODS: Array<[path: RegExp, methods: string[]]> = [
   [/^\/auth\/(login|refresh|logout)$/, ["POST"]],
   [/^\/payments\/webhooks\/[^/]+$/, ["POST"]],
-  [SANDBOX_CHECKOUT, ["GET", "POST"]],
+  [SANDBOX_CHECKOUT, ["GET", "HEAD", "POST"]],
   [/^\/ws$/, ["GET"]],
 ];
 

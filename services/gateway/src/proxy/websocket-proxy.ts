@@ -19,6 +19,8 @@ export const TOKEN_ENDED = 4401;
 const TRY_AGAIN_LATER = 1013;
 /** Sent when a socket is opened past the per-user cap by a race of upgrades (RFC 6455 policy). */
 const POLICY_VIOLATION = 1008;
+/** A place frees when a socket of the user's closes: no clock says when, so a guess a client can wait. */
+const SOCKET_RETRY_AFTER_SECONDS = 5;
 /** Codes a close frame may not carry (RFC 6455 §7.4.1): no status, abnormal, TLS failure. */
 const UNSENDABLE_CODES = new Set([1005, 1006, 1015]);
 
@@ -71,6 +73,8 @@ export function websocketProxy({
         throw new AppError(
           "RATE_LIMITED",
           `At most ${maxSocketsPerUser} live sockets per user are open at once.`,
+          {},
+          { "retry-after": String(SOCKET_RETRY_AFTER_SECONDS) },
         );
       }
     },
