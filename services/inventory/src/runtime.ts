@@ -20,7 +20,7 @@ import { stockKeys } from "./stock/stock-keys.js";
 import { stockLowGauge } from "./stock/stock-metrics.js";
 import { StockStore } from "./stock/stock-store.js";
 import type { InventoryDb } from "./store/product.store.js";
-import { applyProductChanges } from "./use-cases/catalog.js";
+import { applyProductChanges, syncSellableCatalog } from "./use-cases/catalog.js";
 
 export interface InventoryConnections {
   db: InventoryDb;
@@ -71,6 +71,12 @@ export function createInventoryRuntime(config: InventoryConfig, connections: Inv
     { maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS },
   );
   const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger, metrics });
+  const catalogResync = resyncWhenRedisReturns(redis, () =>
+    syncSellableCatalog({ db, stock, logger }).then(
+      (products) => logger.info({ products }, "Redis is back: the sellable catalog synced to it again"),
+      (err) => logger.warn({ err }, "could not sync the sellable catalog again; next time Redis is back"),
+    ),
+  );
   return {
     app,
     metrics,
@@ -79,16 +85,36 @@ export function createInventoryRuntime(config: InventoryConfig, connections: Inv
     stockEvents,
     catalogEvents,
     sweeper,
+    catalogResync,
     grpc,
-    /** Starts the background work: both relays and the sweeper. */
+    /** Starts the background work: both relays, the sweeper, the catalog's sync when Redis returns. */
     start() {
       stockEvents.start();
       catalogEvents.start();
       sweeper.start();
+      catalogResync.start();
     },
     /** Stops it, each letting its pass in hand finish. */
     async stop() {
+      catalogResync.stop();
       await Promise.all([stockEvents.stop(), catalogEvents.stop(), sweeper.stop()]);
+    },
+  };
+}
+
+/**
+ * Runs `sync` each time the Redis connection is ready again. A Redis that crashed comes back without
+ * its last second of writes (`appendfsync everysec`): catalog entries (a new price, an archived
+ * product's tombstone) and stock counters with them, which would otherwise wait for the next start.
+ */
+function resyncWhenRedisReturns(redis: Redis, sync: () => Promise<void>) {
+  const onReady = () => void sync();
+  return {
+    start: () => {
+      redis.on("ready", onReady);
+    },
+    stop: () => {
+      redis.off("ready", onReady);
     },
   };
 }

@@ -346,6 +346,32 @@ describe("products", () => {
     expect((await ctx.stock.levels(lost)).get("LOST-1")).toMatchObject({ available: 2, reserved: 1 }); // untouched
   });
 
+  test("Redis back after a drop: the sellable catalog is synced to it again, without waiting for a restart", async () => {
+    const sku = await ctx.product({ priceCents: 700, initialStock: 5 });
+    await eventually("the catalog outbox relayed", async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from outbox where published_at is null`.execute(ctx.db);
+      return rows[0]?.n === 0;
+    });
+    await ctx.redis.hdel(ctx.keys.catalog, sku); // a crash took the last second's writes
+    const reserve = (id: string) =>
+      ctx.grpc.reserve({ reservationId: id, lines: [{ sku, quantity: 1 }], ttlSeconds: 60 });
+    expect(reserve("resync-before")).rejects.toMatchObject({ details: expect.stringContaining(sku) });
+
+    ctx.catalogResync.start();
+    try {
+      ctx.redis.disconnect(true); // the connection drops and comes back
+      await eventually(
+        "the catalog entry back",
+        async () => (await ctx.redis.hget(ctx.keys.catalog, sku)) !== null,
+      );
+    } finally {
+      ctx.catalogResync.stop();
+    }
+    const sold = await reserve("resync-after");
+    expect(sold.lines).toEqual([expect.objectContaining({ sku, quantity: 1, unitPriceCents: 700 })]);
+  });
+
   test("a change made on a replica whose clock runs behind the last writer's still reaches the sellable catalog", async () => {
     const sku = "SKEW-1";
     await ctx.product({ sku, name: "Skewed probe", priceCents: 500, initialStock: 4 });

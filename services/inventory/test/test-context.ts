@@ -46,6 +46,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     stockEvents,
     catalogEvents,
     sweeper,
+    catalogResync,
     grpc: grpcServer,
   } = createInventoryRuntime(
     { ...config, OUTBOX_POLL_MS: 50, SWEEP_INTERVAL_MS: 50 },
@@ -104,6 +105,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     await stockEvents.stop();
     await catalogEvents.stop();
     await sweeper.stop();
+    catalogResync.stop();
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
     await db.destroy();
     redis.disconnect();
@@ -118,6 +120,7 @@ export async function createInventoryTestContext(overrides: Record<string, strin
     stockEvents,
     catalogEvents,
     sweeper,
+    catalogResync,
     tokens,
     app,
     grpc,
