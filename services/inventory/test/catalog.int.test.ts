@@ -131,13 +131,13 @@ describe("products", () => {
     expect((await ctx.call<ProductBody>("GET", "/products/DUP-1")).body.available).toBe(7);
   });
 
-  test("with Redis unreachable, creating a product fails cleanly (503) and leaves no product behind", async () => {
+  /** The service's app with its Redis unreachable, and what closes that Redis. */
+  function appWithoutRedis() {
     const deadRedis = new Redis("redis://127.0.0.1:1", {
       maxRetriesPerRequest: 0,
       lazyConnect: true,
       retryStrategy: () => null,
     });
-    const brokenStock = new StockStore(deadRedis, stockKeys("unreachable:"));
     const verifier = createTokenVerifier({
       keys: { jwks: ctx.tokens.jwks },
       issuer: ctx.config.JWT_ISSUER,
@@ -146,25 +146,56 @@ describe("products", () => {
     const app = createApp(ctx.config, {
       db: ctx.db,
       redis: deadRedis,
-      stock: brokenStock,
+      stock: new StockStore(deadRedis, stockKeys("unreachable:")),
       stockEvents: ctx.stockEvents,
       catalogEvents: ctx.catalogEvents,
       verifier,
       logger: createLogger({ service: "inventory", level: "silent" }),
     });
-    const res = await app.handle(
-      new Request("http://inventory.test/products", {
-        method: "POST",
-        headers: { authorization: `Bearer ${ctx.adminToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ sku: "NO-REDIS", name: "X", priceCents: 1, initialStock: 5 }),
-      }),
-    );
+    const call = (method: string, path: string, body: unknown) =>
+      app.handle(
+        new Request(`http://inventory.test${path}`, {
+          method,
+          headers: { authorization: `Bearer ${ctx.adminToken}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+    return { call, close: () => deadRedis.disconnect() };
+  }
+
+  test("with Redis unreachable, creating a product fails cleanly (503) and leaves no product behind", async () => {
+    const withoutRedis = appWithoutRedis();
+    const res = await withoutRedis.call("POST", "/products", {
+      sku: "NO-REDIS",
+      name: "X",
+      priceCents: 1,
+      initialStock: 5,
+    });
     expect(res.status).toBe(503);
     expect(((await res.json()) as Problem).code).toBe("DEPENDENCY_UNAVAILABLE");
     expect(await ctx.db.selectFrom("product").select("sku").where("sku", "=", "NO-REDIS").execute()).toEqual(
       [],
     );
-    deadRedis.disconnect();
+    withoutRedis.close();
+  });
+
+  test("with Redis unreachable, a change is 503 and changes nothing (its retry would announce it twice)", async () => {
+    const sku = await ctx.product({ priceCents: 900 });
+    const withoutRedis = appWithoutRedis();
+    const res = await withoutRedis.call("PATCH", `/products/${sku}`, { priceCents: 950 });
+    expect([res.status, ((await res.json()) as Problem).code]).toEqual([503, "DEPENDENCY_UNAVAILABLE"]);
+    const stored = await ctx.db
+      .selectFrom("product")
+      .select("priceCents")
+      .where("sku", "=", sku)
+      .executeTakeFirst();
+    expect(stored?.priceCents).toBe(900);
+    const updates = await sql<{ n: number }>`
+      select count(*)::int as n from outbox where type = 'product.updated' and payload::text like ${`%${sku}%`}`.execute(
+      ctx.db,
+    );
+    expect(updates.rows[0]?.n).toBe(0);
+    withoutRedis.close();
   });
 
   test("a create or a change whose commit fails leaves no stock, threshold or event behind", async () => {

@@ -103,6 +103,10 @@ export async function patchProduct(
   // Nothing to change: no write, no event.
   if (Object.values(patch).every((value) => value === undefined)) return getProduct(deps, sku);
   const { db, stock, catalogEvents, eventsStream } = deps;
+  // The answer's stock, read first: with Redis away that is the 503, before anything changed (read
+  // after the commit, the change would be made and announced, and the client's retry announce it
+  // again). A change of stock meanwhile is as if it came just after.
+  const level = (await stock.levels([sku])).get(sku);
   const product = await db.transaction().execute(async (trx) => {
     const updated = await updateProduct(trx, sku, patch);
     if (!updated) throw notFound(`No product ${sku}.`);
@@ -116,7 +120,7 @@ export async function patchProduct(
   });
   await stock.setSellable([product]).catch(() => {});
   catalogEvents.nudge();
-  return view(stock, product);
+  return toProductView(product, level);
 }
 
 /**
