@@ -81,20 +81,25 @@ beforeAll(async () => {
     RATE_LIMIT_IP_BURST: "1000",
     CORS_ORIGINS: "https://shop.example.com",
   });
-  const logger = createLogger({ service: "gateway", level: "silent" });
   redis = new Redis(infra.redisUrl);
   tokens = await testTokens(config.JWT_ISSUER, config.JWT_AUDIENCE);
+  running = startGateway(config);
+});
+
+/** A gateway in process with these settings, on this file's Redis and test keys. */
+function startGateway(settings: GatewayConfig): RunningService {
+  const logger = createLogger({ service: "gateway", level: "silent" });
   const verifier = createTokenVerifier({
     keys: { jwks: tokens.jwks },
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
+    issuer: settings.JWT_ISSUER,
+    audience: settings.JWT_AUDIENCE,
   });
-  running = serve(createGatewayRuntime(config, { redis, verifier, logger }).app, {
+  return serve(createGatewayRuntime(settings, { redis, verifier, logger }).app, {
     port: 0,
     hostname: "127.0.0.1",
     logger,
   });
-});
+}
 afterAll(async () => {
   await running.shutdown("test over");
   upstream.stop(true);
@@ -339,21 +344,10 @@ describe("the live-notification socket through the edge", () => {
   });
   let edge: RunningService;
   beforeAll(() => {
-    const logger = createLogger({ service: "gateway", level: "silent" });
-    const verifier = createTokenVerifier({
-      keys: { jwks: tokens.jwks },
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
-    const wsConfig = {
+    edge = startGateway({
       ...config,
       NOTIFICATION_URL: `http://127.0.0.1:${notifications.port}`,
       WS_MAX_SOCKETS_PER_USER: 2,
-    };
-    edge = serve(createGatewayRuntime(wsConfig, { redis, verifier, logger }).app, {
-      port: 0,
-      hostname: "127.0.0.1",
-      logger,
     });
   });
   afterAll(async () => {
