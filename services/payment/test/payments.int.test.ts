@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createDatabase, migrateToLatest } from "@platform/db";
-import { dependencyUnavailable } from "@platform/errors";
+import { AppError, dependencyUnavailable } from "@platform/errors";
 import { createLogger } from "@platform/logging";
 import { eventually, freePort, orderStatusUpdatedEvent, testInfra, uniqueName } from "@platform/testing";
 import { type Kysely, sql } from "kysely";
@@ -26,15 +26,22 @@ import { startPayment } from "../src/use-cases/start-payment.js";
 
 setDefaultTimeout(30_000);
 
-/** The sandbox, recording every call-off; `away` makes them fail, `holdCreate` holds createPayment. */
+/**
+ * The sandbox, recording every call-off; `away` makes them fail, `holdCreate` holds createPayment,
+ * `refuseCreate` refuses it.
+ */
 class RecordingProvider extends SandboxProvider {
   readonly calledOff: string[] = [];
   away = false;
   holdCreate: Promise<void> | undefined;
+  /** Refuses to make payments, as Stripe does an amount under its minimum. */
+  refuseCreate = false;
   creating = 0;
   override async createPayment(payment: { paymentId: string }) {
     this.creating++;
     await this.holdCreate;
+    if (this.refuseCreate)
+      throw new AppError("INVALID_TRANSITION", "The payment provider refused the request.");
     return super.createPayment(payment);
   }
   override async cancelPayment(reference?: string): Promise<void> {
@@ -195,6 +202,30 @@ describe("starting a payment", () => {
     expect(first.payment.clientSecret).toBeString();
     expect(second.payment.clientSecret).toBe(first.payment.clientSecret as string);
     expect((await findPaymentOf(orderId))?.clientSecret).toBe(first.payment.clientSecret);
+  });
+});
+
+describe("a payment the provider refuses to make (an amount under its minimum)", () => {
+  test("fails at once with payment.failed, so the order is cancelled and its stock released now", async () => {
+    const orderId = Bun.randomUUIDv7();
+    orderStatuses.set(orderId, "PENDING_PAYMENT");
+    provider.refuseCreate = true;
+    try {
+      await expect(
+        startPayment(deps, { orderId, principal, requestId: "req-refused" }),
+      ).rejects.toMatchObject({
+        code: "INVALID_TRANSITION",
+      });
+    } finally {
+      provider.refuseCreate = false;
+    }
+    expect((await findPaymentOf(orderId))?.status).toBe("FAILED");
+    const failed = await db
+      .selectFrom("outbox")
+      .select("payload")
+      .where("type", "=", "payment.failed")
+      .execute();
+    expect(failed.filter((row) => JSON.stringify(row.payload).includes(orderId))).toHaveLength(1);
   });
 });
 

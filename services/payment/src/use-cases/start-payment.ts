@@ -8,8 +8,10 @@
  */
 import type { Principal } from "@platform/auth";
 import { AppError, notFound } from "@platform/errors";
+import { insertOutboxEvent } from "@platform/outbox";
 import { isOpen, type Payment } from "../domain/payment.js";
-import { findPaymentOfOrder, insertPayment, updatePayment } from "../store/payment.store.js";
+import { paymentFailed } from "../events/payment-events.js";
+import { findPaymentOfOrder, insertPayment, lockPayment, updatePayment } from "../store/payment.store.js";
 import { carryOutCallOff } from "./call-off.js";
 import { paymentOfCancelledOrder } from "./order-cancelled.js";
 import type { PaymentDeps } from "./payment-deps.js";
@@ -51,12 +53,20 @@ export async function startPayment(
   }
   if (existing) await assertOrderAwaitsPayment(deps, existing, requestId);
   if (payment.reference === null) {
-    const made = await provider.createPayment({
-      paymentId: payment.id,
-      orderId,
-      amountCents: payment.amountCents,
-      currency: payment.currency,
-    });
+    const unmade = payment;
+    const made = await provider
+      .createPayment({
+        paymentId: payment.id,
+        orderId,
+        amountCents: payment.amountCents,
+        currency: payment.currency,
+      })
+      .catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === "INVALID_TRANSITION") {
+          await failRefused(deps, unmade, requestId);
+        }
+        throw error;
+      });
     // Stored whatever happened meanwhile: a call-off needs the reference.
     const stored = await updatePayment(db, payment.id, {
       reference: made.reference,
@@ -74,6 +84,30 @@ export async function startPayment(
     payment = stored;
   }
   return { payment, created };
+}
+
+/** Why a payment the provider will not make fails at once. */
+export const REFUSED_BY_PROVIDER = "The payment provider refused this payment (its amount or currency).";
+
+/**
+ * The provider refused for good to make the payment (an amount under its minimum, a currency the
+ * account does not take): asking again gets the same answer, so the order could never be paid and
+ * would hold its stock for the whole window. The payment fails now, with payment.failed, and the
+ * order service cancels the order and releases its stock.
+ */
+async function failRefused(deps: PaymentDeps, payment: Payment, requestId: string): Promise<void> {
+  const failed = await deps.db.transaction().execute(async (trx) => {
+    const locked = await lockPayment(trx, { id: payment.id });
+    // Made meanwhile by another request, or over: not this refusal's to decide.
+    if (!locked || locked.status !== "PENDING" || locked.reference !== null) return false;
+    const updated = await updatePayment(trx, locked.id, { status: "FAILED" });
+    await insertOutboxEvent(trx, deps.eventsStream, paymentFailed(updated, REFUSED_BY_PROVIDER, requestId));
+    return true;
+  });
+  if (failed) {
+    deps.relay.nudge();
+    deps.logger.warn({ paymentId: payment.id, orderId: payment.orderId, requestId }, REFUSED_BY_PROVIDER);
+  }
 }
 
 /**
