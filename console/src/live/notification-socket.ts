@@ -5,7 +5,8 @@
  * Each `{type:"notification"}` message becomes a toast and is passed to the screens listening.
  */
 import { watch } from "vue";
-import { call, endSession, renewTokens } from "../api/call";
+import { loadUser } from "../api/auth";
+import { endSession, renewTokens } from "../api/call";
 import { session, tokenExpired } from "../api/session";
 import type { Notification } from "../api/types";
 import { toast } from "./toasts";
@@ -78,7 +79,7 @@ function open(token: string): void {
     }
     // Refused before it opened (the edge checks the token first: a revoked one gets no socket, and
     // the browser sees no 4401): one call finds out whether the session is over, and ends it if so.
-    if (!wasOpen && session.accessToken === token) await call((api) => api.GET("/api/users/me"));
+    if (!wasOpen && session.accessToken === token) await loadUser();
     if (session.accessToken !== token) return; // ended, or renewed: the watch below takes over
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures++);
     retry = setTimeout(() => {

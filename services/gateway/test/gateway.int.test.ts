@@ -229,7 +229,7 @@ describe("the gateway", () => {
     for (const address of ["2001:db8:0:7::1", "2001:db8:0:7::2", "2001:db8:0:7:ffff::3"]) {
       await limiter.takeForIp(address);
     }
-    expect(limiter.takeForIp("2001:db8:0:7::4")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(limiter.takeForIp("2001:db8:0:7::4")).rejects.toMatchObject({ code: "RATE_LIMITED" });
     await limiter.takeForIp("2001:db8:0:8::1"); // the next network has its own
   });
 

@@ -10,6 +10,7 @@ import { outboxRelaySettings } from "@platform/config";
 import { createMetrics, type HttpMetrics } from "@platform/http";
 import type { Logger } from "@platform/logging";
 import { OutboxRelay, outboxBacklogGauge } from "@platform/outbox";
+import { whenRedisReturns } from "@platform/redis";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import type { InventoryConfig } from "./config.js";
@@ -71,7 +72,7 @@ export function createInventoryRuntime(config: InventoryConfig, connections: Inv
     { maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS },
   );
   const app = createApp(config, { db, redis, stock, stockEvents, catalogEvents, verifier, logger, metrics });
-  const catalogResync = resyncWhenRedisReturns(redis, () =>
+  const catalogResync = whenRedisReturns(redis, () =>
     syncSellableCatalog({ db, stock, logger }).then(
       (products) => logger.info({ products }, "Redis is back: the sellable catalog synced to it again"),
       (err) => logger.warn({ err }, "could not sync the sellable catalog again; next time Redis is back"),
@@ -101,22 +102,3 @@ export function createInventoryRuntime(config: InventoryConfig, connections: Inv
     },
   };
 }
-
-/**
- * Runs `sync` each time the Redis connection is ready again. A Redis that crashed comes back without
- * its last second of writes (`appendfsync everysec`): catalog entries (a new price, an archived
- * product's tombstone) and stock counters with them, which would otherwise wait for the next start.
- */
-function resyncWhenRedisReturns(redis: Redis, sync: () => Promise<void>) {
-  const onReady = () => void sync();
-  return {
-    start: () => {
-      redis.on("ready", onReady);
-    },
-    stop: () => {
-      redis.off("ready", onReady);
-    },
-  };
-}
-
-export type InventoryRuntime = ReturnType<typeof createInventoryRuntime>;

@@ -387,7 +387,7 @@ describe("products", () => {
     await ctx.redis.hdel(ctx.keys.catalog, sku); // a crash took the last second's writes
     const reserve = (id: string) =>
       ctx.grpc.reserve({ reservationId: id, lines: [{ sku, quantity: 1 }], ttlSeconds: 60 });
-    expect(reserve("resync-before")).rejects.toMatchObject({ details: expect.stringContaining(sku) });
+    await expect(reserve("resync-before")).rejects.toMatchObject({ details: expect.stringContaining(sku) });
 
     ctx.catalogResync.start();
     try {

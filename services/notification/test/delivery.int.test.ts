@@ -33,17 +33,33 @@ const webhookOf = (context: NotificationTestContext, eventId: string) =>
     .where("channel", "=", "webhook")
     .executeTakeFirst();
 
-/** Waits until the event's webhook has failed for good, while other orders keep going through. */
-const failedWhileOthersGoThrough = (context: NotificationTestContext, eventId: string, timeoutMs: number) =>
-  eventually(
-    "the webhook failed for good",
-    async () => {
-      await publishEvent(context.redis, context.config.ORDERS_STREAM, orderCreated()); // others go through
-      const row = await webhookOf(context, eventId);
-      return row?.status === "failed" ? row : undefined;
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
+/**
+ * On a notification service of its own (`settings`), one order's webhook troubled by `trouble` (the
+ * receiver's settings and the event's id): its row once it failed for good, others going through.
+ */
+async function failedWhileOthersGetThrough(
+  settings: Record<string, string>,
+  timeoutMs: number,
+  trouble: (receiver: NotificationTestContext["webhookReceiverSettings"], eventId: string) => void,
+) {
+  const own = await createNotificationTestContext(settings);
+  try {
+    const troubled = orderCreated();
+    trouble(own.webhookReceiverSettings, troubled.id);
+    await publishEvent(own.redis, own.config.ORDERS_STREAM, troubled);
+    return await eventually(
+      "the webhook failed for good",
+      async () => {
+        await publishEvent(own.redis, own.config.ORDERS_STREAM, orderCreated()); // others go through
+        const row = await webhookOf(own, troubled.id);
+        return row?.status === "failed" ? row : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  } finally {
+    await own.close();
+  }
+}
 
 const statuses = async (eventId: string) =>
   Object.fromEntries((await rowsOf(eventId)).map((r) => [r.channel, r.status]));
@@ -66,29 +82,21 @@ describe("delivery lanes", () => {
   });
 
   test("a message the channel times out on while others get through spends its attempts; it does not stay pending", async () => {
-    const own = await createNotificationTestContext({ WEBHOOK_TIMEOUT_MS: "300" });
-    try {
-      const slow = orderCreated();
-      own.webhookReceiverSettings.slowFor = { text: slow.id, delayMs: 1_000 };
-      await publishEvent(own.redis, own.config.ORDERS_STREAM, slow);
-      const failed = await failedWhileOthersGoThrough(own, slow.id, 15_000);
-      expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
-    } finally {
-      await own.close();
-    }
+    const failed = await failedWhileOthersGetThrough(
+      { WEBHOOK_TIMEOUT_MS: "300" },
+      15_000,
+      (settings, id) => {
+        settings.slowFor = { text: id, delayMs: 1_000 };
+      },
+    );
+    expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
   });
 
   test("a message its receiver's proxy answers 502 for while others get through spends its attempts; it does not pause the lane for ever", async () => {
-    const own = await createNotificationTestContext();
-    try {
-      const poison = orderCreated();
-      own.webhookReceiverSettings.failFor = { text: poison.id, status: 502 };
-      await publishEvent(own.redis, own.config.ORDERS_STREAM, poison);
-      const failed = await failedWhileOthersGoThrough(own, poison.id, 20_000);
-      expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
-    } finally {
-      await own.close();
-    }
+    const failed = await failedWhileOthersGetThrough({}, 20_000, (settings, id) => {
+      settings.failFor = { text: id, status: 502 };
+    });
+    expect(failed.attempts).toBe(3); // MAX_ATTEMPTS
   });
 
   test("a receiver slower than the timeout (it takes each message, late) gets one at most MAX_ATTEMPTS times, then it is failed", async () => {

@@ -9,9 +9,10 @@ import { createDatabase } from "@platform/db";
 import { fromStreamFields } from "@platform/events";
 import { eventually, freePort } from "@platform/testing";
 import { sql } from "kysely";
+import type { ReservationClient } from "../src/clients/reservation-client.js";
 import { type OrderView, priceLines, toOrderView } from "../src/domain/order.js";
 import { orderCreated } from "../src/events/order-events.js";
-import { findOrder, insertPlacedOrder, newOrder } from "../src/store/order.store.js";
+import { findOrder, insertPlacedOrder, newOrder, type OrderDb } from "../src/store/order.store.js";
 import type { OrderDatabase } from "../src/store/order.table.js";
 import { OUT_OF_STOCK_REASON, ReservationTasks } from "../src/tasks/reservation-tasks.js";
 import { changeStatus } from "../src/use-cases/change-status.js";
@@ -85,16 +86,19 @@ function workerHolding(method: "commit" | "reserve", orderId: string) {
       return call.apply(real, args);
     },
   });
-  const worker = new ReservationTasks({
-    db: ctx.db,
+  return { worker: workerOn(ctx.db, inventory), reached: reached.promise, release: () => released.resolve() };
+}
+
+/** A task worker of its own (not started: a test runs it), on this database and inventory client. */
+const workerOn = (db: OrderDb, inventory: ReservationClient) =>
+  new ReservationTasks({
+    db,
     inventory,
     relay: ctx.deps.relay,
     logger: ctx.deps.logger,
     eventsStream: ctx.config.EVENTS_STREAM,
     reservationTtlSeconds: 600,
   });
-  return { worker, reached: reached.promise, release: () => released.resolve() };
-}
 
 describe("settling reservations", () => {
   test("a cancel while the Commit is still owed gives the stock back, and the Commit never happens", async () => {
@@ -116,14 +120,7 @@ describe("settling reservations", () => {
       url: `postgres://nobody@127.0.0.1:${await freePort()}/nothing`,
       schema: "orders",
     });
-    const tasks = new ReservationTasks({
-      db: away,
-      inventory: ctx.deps.inventory,
-      relay: ctx.deps.relay,
-      logger: ctx.deps.logger,
-      eventsStream: ctx.config.EVENTS_STREAM,
-      reservationTtlSeconds: 600,
-    });
+    const tasks = workerOn(away, ctx.deps.inventory);
     try {
       const task = { orderId: Bun.randomUUIDv7(), action: "return", requestId: "req-away" } as const;
       expect(await tasks.runNow(task)).toBe(false);

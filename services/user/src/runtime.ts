@@ -6,6 +6,7 @@
 import { createTokenVerifier, type RevocationCheck } from "@platform/auth";
 import { retentionJob } from "@platform/jobs";
 import type { Logger } from "@platform/logging";
+import { whenRedisReturns } from "@platform/redis";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
@@ -53,6 +54,8 @@ export function createUserRuntime(
       (count) => logger.info({ count }, "revocations of the tokens' lifetime announced again"),
       (err) => logger.warn({ err }, "could not announce the revocations again; next time Redis is back"),
     );
+  // Redis back: it may have lost its last second of revocations.
+  const republishOnReturn = whenRedisReturns(redis, republish);
   return {
     verifier,
     limiter,
@@ -60,10 +63,10 @@ export function createUserRuntime(
     start: () => {
       retention.start();
       void republish();
-      redis.on("ready", republish); // Redis back: it may have lost its last second of revocations
+      republishOnReturn.start();
     },
     stop: async () => {
-      redis.off("ready", republish);
+      republishOnReturn.stop();
       await retention.stop();
     },
   };

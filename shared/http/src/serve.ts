@@ -34,7 +34,7 @@ export interface RunningService {
 }
 
 /** The largest message a WebSocket client may send a service. */
-export const MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
+const MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
 
 export function serve(app: AnyElysia, options: ServeOptions): RunningService {
   const {

@@ -64,6 +64,24 @@ function traceCommands(redis: Redis): void {
 }
 
 /**
+ * Runs `work` each time the client is ready again after losing its connection, between start() and
+ * stop(). A Redis that crashed comes back without its last second of writes (`appendfsync
+ * everysec`): what a service keeps there and can rebuild (revocations, the sellable catalog) is
+ * written again then, rather than at the next start.
+ */
+export function whenRedisReturns(redis: Redis, work: () => Promise<unknown>) {
+  const onReady = () => void work();
+  return {
+    start: () => {
+      redis.on("ready", onReady);
+    },
+    stop: () => {
+      redis.off("ready", onReady);
+    },
+  };
+}
+
+/**
  * Start-up: waits (bounded, logged) until Redis answers, so the work that follows finds it; throws
  * when it does not come up within `timeoutMs`.
  */

@@ -100,13 +100,10 @@ export async function forward(request: Request, options: ForwardOptions): Promis
  * names (RFC 9110 §7.6.1). Appended one by one, so each Set-Cookie stays a header of its own.
  */
 function endToEnd(from: Headers): Headers {
-  const named = new Set(
-    (from.get("connection") ?? "")
-      .split(",")
-      .map((token) => token.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const connection = from.get("connection");
+  const named = connection ? connection.split(",").map((token) => token.trim().toLowerCase()) : [];
   const out = new Headers();
-  for (const [name, value] of from) if (!HOP_BY_HOP.has(name) && !named.has(name)) out.append(name, value);
+  for (const [name, value] of from)
+    if (!HOP_BY_HOP.has(name) && !named.includes(name)) out.append(name, value);
   return out;
 }

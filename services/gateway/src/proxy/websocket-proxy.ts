@@ -50,13 +50,10 @@ export function websocketProxy({
   logger: Logger;
 }) {
   const sockets = new Map<object, OpenSocket>();
-  /** Open sockets per user id. */
-  const perUser = new Map<string, number>();
-  const countFor = (userId: string) => perUser.get(userId) ?? 0;
-  const count = (userId: string, change: 1 | -1) => {
-    const now = countFor(userId) + change;
-    if (now > 0) perUser.set(userId, now);
-    else perUser.delete(userId);
+  const countFor = (userId: string) => {
+    let open = 0;
+    for (const socket of sockets.values()) if (socket.principal.userId === userId) open++;
+    return open;
   };
   const wsBase = notificationUrl.replace(/^http/, "ws");
   revocations?.on("revoked", (revocation: Revocation) => {
@@ -98,7 +95,6 @@ export function websocketProxy({
       const close = (reason: string) => ws.close(TOKEN_ENDED, reason);
       const expiry = setTimeout(() => close("the token expired"), principal.expiresAt * 1000 - Date.now());
       sockets.set(ws.raw, { upstream, principal, expiry, close });
-      count(principal.userId, 1);
       upstream.onmessage = (message) => ws.send(String(message.data));
       upstream.onclose = (event) => {
         forget(ws.raw);
@@ -126,6 +122,5 @@ export function websocketProxy({
     if (!socket) return;
     clearTimeout(socket.expiry);
     sockets.delete(raw);
-    count(socket.principal.userId, -1);
   }
 }

@@ -87,7 +87,7 @@ export async function startPayment(
 }
 
 /** Why a payment the provider will not make fails at once. */
-export const REFUSED_BY_PROVIDER = "The payment provider refused this payment (its amount or currency).";
+const REFUSED_BY_PROVIDER = "The payment provider refused this payment (its amount or currency).";
 
 /**
  * The provider refused for good to make the payment (an amount under its minimum, a currency the
@@ -99,7 +99,7 @@ async function failRefused(deps: PaymentDeps, payment: Payment, requestId: strin
   const failed = await deps.db.transaction().execute(async (trx) => {
     const locked = await lockPayment(trx, { id: payment.id });
     // Made meanwhile by another request, or over: not this refusal's to decide.
-    if (!locked || locked.status !== "PENDING" || locked.reference !== null) return false;
+    if (locked?.status !== "PENDING" || locked.reference !== null) return false;
     const updated = await updatePayment(trx, locked.id, { status: "FAILED" });
     await insertOutboxEvent(trx, deps.eventsStream, paymentFailed(updated, REFUSED_BY_PROVIDER, requestId));
     return true;
